@@ -1,0 +1,56 @@
+/*
+ * The set of memory backends of a daemon ("/objects/ID"): lookup by id and
+ * by tag in O(1), and the operations that must keep both indexes
+ * consistent (create, delete, tag change).  Every operation is
+ * all-or-nothing.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+#include "backend/hostmem.h"
+#include "core/guid.h"
+#include "object/value.h"
+
+/* One property assignment of a create request, already typed. */
+typedef struct {
+    const char *name;
+    TmValue value;
+} TmPropAssignment;
+
+TmBackendRegistry *tm_backend_registry_new(void);
+void tm_backend_registry_free(TmBackendRegistry *registry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmBackendRegistry, tm_backend_registry_free)
+
+/*
+ * Create, complete and register a backend of @type_name.  Errors: unknown
+ * type ("Parameter 'qom-type' does not accept value ..."), invalid or
+ * duplicate id, unknown or ill-typed property, property checks of the type,
+ * a tag another backend holds (the message names that backend).
+ */
+TmHostMem *tm_backend_registry_create(TmBackendRegistry *registry, const char *type_name,
+                                      const char *id, const TmPropAssignment *props,
+                                      size_t n_props, GError **err);
+
+/* Refused when the backend is in use; the message names the user. */
+bool tm_backend_registry_delete(TmBackendRegistry *registry, const char *id, GError **err);
+
+TmHostMem *tm_backend_registry_find_by_id(const TmBackendRegistry *registry, const char *id);
+TmHostMem *tm_backend_registry_find_by_tag(const TmBackendRegistry *registry,
+                                           const TmGuid *tag);
+
+/*
+ * Change a registered backend's tag (NULL removes it), keeping the tag
+ * index consistent.  Refused while the backend is in use, for the null
+ * GUID, and for a tag another backend holds.  Called by the "tag"
+ * property setter once the backend is registered.
+ */
+bool tm_backend_registry_retag(TmBackendRegistry *registry, TmHostMem *backend,
+                               const TmGuid *tag, GError **err);
+
+guint tm_backend_registry_count(const TmBackendRegistry *registry);
+
+/* Backends in creation order; the array does not own them. */
+GPtrArray *tm_backend_registry_list(const TmBackendRegistry *registry);

@@ -1,0 +1,47 @@
+/*
+ * The QMP server: UNIX stream sockets, one GLib main-loop source per
+ * client, greeting, capabilities negotiation, command dispatch, events.
+ * Wire behaviour follows QEMU's docs/interop/qmp-spec.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+#include <json-c/json.h>
+
+#include "backend/backend_registry.h"
+
+/*
+ * What command handlers may touch.  The daemon owns everything here; the
+ * server only borrows it.  Later layers (devices) add their registries.
+ */
+typedef struct {
+    TmBackendRegistry *backends;
+    /* Called by the "quit" command after its reply is queued. */
+    void (*request_quit)(void *opaque);
+    void *quit_opaque;
+} TmQmpEnv;
+
+typedef struct TmQmpServer TmQmpServer;
+
+TmQmpServer *tm_qmp_server_new(TmQmpEnv *env);
+
+/*
+ * Listen on the UNIX socket @path (an existing socket file there is
+ * replaced).  May be called more than once for several sockets.
+ */
+bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **err);
+
+/*
+ * Send {"event": @name, "data": @data, "timestamp": {...}} to every client
+ * that has left capabilities negotiation.  Takes ownership of @data (may
+ * be NULL for an event without data).
+ */
+void tm_qmp_server_emit_event(TmQmpServer *server, const char *name, json_object *data);
+
+/* Number of connected clients (for tests and the daemon's status). */
+guint tm_qmp_server_client_count(const TmQmpServer *server);
+
+/* Closes every connection and listening socket, removes socket files. */
+void tm_qmp_server_free(TmQmpServer *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmQmpServer, tm_qmp_server_free)
