@@ -113,6 +113,10 @@ static gint64 handle_position(const TmEventLog *log, uint16_t handle)
     return distance;
 }
 
+/*
+ * Any removal resets the overflow state: CXL r3.1 §8.2.9.2.2 keeps the
+ * Overflow flag set until the host clears records (see event_log.h).
+ */
 static void remove_oldest(TmEventLog *log, guint n)
 {
     log->oldest = (log->oldest + n) % log->depth;
