@@ -71,14 +71,3 @@ bool tm_block_bitmap_all_set(const TmBlockBitmap *bitmap, uint64_t first, uint64
     }
     return true;
 }
-
-bool tm_block_bitmap_any_set(const TmBlockBitmap *bitmap, uint64_t first, uint64_t count)
-{
-    check_range(bitmap, first, count);
-    for (uint64_t w = first / 64; count && w <= (first + count - 1) / 64; w++) {
-        if (bitmap->words[w] & word_mask(w, first, first + count)) {
-            return true;
-        }
-    }
-    return false;
-}

@@ -21,4 +21,3 @@ uint64_t tm_block_bitmap_size(const TmBlockBitmap *bitmap);
 void tm_block_bitmap_set(TmBlockBitmap *bitmap, uint64_t first, uint64_t count);
 void tm_block_bitmap_clear(TmBlockBitmap *bitmap, uint64_t first, uint64_t count);
 bool tm_block_bitmap_all_set(const TmBlockBitmap *bitmap, uint64_t first, uint64_t count);
-bool tm_block_bitmap_any_set(const TmBlockBitmap *bitmap, uint64_t first, uint64_t count);

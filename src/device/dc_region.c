@@ -11,15 +11,14 @@ bool tm_dc_regions_carve(uint64_t static_size, uint64_t dc_size, unsigned n_regi
 
     uint64_t region_len = (dc_size + n_regions - 1) / n_regions;
 
-    /* The order of checks and their texts are QEMU's (hw/mem/cxl_type3.c). */
+    /*
+     * The order of checks and their texts are QEMU's (hw/mem/cxl_type3.c).
+     * QEMU's "DC region size is unaligned" check follows the first one but
+     * cannot fail after it, so it is not repeated here.
+     */
     if (dc_size % (n_regions * TM_DC_CAPACITY_MULTIPLIER) != 0) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
                     "backend size is not multiple of region len: 0x%" PRIx64, region_len);
-        return false;
-    }
-    if (region_len % TM_DC_CAPACITY_MULTIPLIER != 0) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "DC region size is unaligned to 0x%" PRIx64, TM_DC_CAPACITY_MULTIPLIER);
         return false;
     }
     if (static_size % TM_DC_CAPACITY_MULTIPLIER != 0) {
