@@ -87,7 +87,7 @@ static void insert(TmBackendRegistry *registry, TmHostMem *backend)
     tm_hostmem_set_registry(backend, registry, g_queue_peek_tail_link(&registry->creation_order));
     g_hash_table_insert(registry->by_id, (gpointer)tm_hostmem_id(backend), backend);
     if (tm_hostmem_tag(backend)) {
-        tm_tag_index_insert(registry->by_tag, tm_hostmem_tag(backend), backend);
+        tm_tag_index_insert(registry->by_tag, backend);
     }
 }
 
@@ -149,7 +149,7 @@ bool tm_backend_registry_delete(TmBackendRegistry *registry, const char *id, GEr
         return false;
     }
     if (tm_hostmem_tag(backend)) {
-        tm_tag_index_remove(registry->by_tag, tm_hostmem_tag(backend));
+        tm_tag_index_remove(registry->by_tag, backend);
     }
     g_hash_table_remove(registry->by_id, id);
     g_queue_delete_link(&registry->creation_order, backend->registry_link);
@@ -192,11 +192,11 @@ bool tm_backend_registry_retag(TmBackendRegistry *registry, TmHostMem *backend,
     }
     /* The index key is the backend's own storage: take it out before it changes. */
     if (old_tag) {
-        tm_tag_index_remove(registry->by_tag, old_tag);
+        tm_tag_index_remove(registry->by_tag, backend);
     }
     tm_hostmem_store_tag(backend, tag);
     if (tag) {
-        tm_tag_index_insert(registry->by_tag, tm_hostmem_tag(backend), backend);
+        tm_tag_index_insert(registry->by_tag, backend);
     }
     return true;
 }
