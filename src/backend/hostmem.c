@@ -6,7 +6,6 @@
 
 #include <inttypes.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "backend/backend_registry.h"
@@ -219,7 +218,7 @@ static bool set_tag(TmObject *obj, const TmValue *value, GError **err)
     TmGuid parsed;
     const TmGuid *tag = NULL;
 
-    if (value->str[0] != '\0') {
+    if (value->str && value->str[0] != '\0') {
         if (!tm_guid_parse(value->str, "tag", &parsed, err)) {
             return false;
         }
@@ -354,9 +353,8 @@ static void hostmem_finalize(TmObject *obj)
 {
     TmHostMem *backend = tm_hostmem_cast(obj);
 
-    if (backend->memory) {
-        munmap(backend->memory, backend->mapped_length);
-    }
+    tm_hostmem_release_memory(backend);
+    /* A file opened at completion is still open. */
     if (backend->fd >= 0) {
         close(backend->fd);
     }

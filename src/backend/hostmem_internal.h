@@ -80,7 +80,7 @@ void tm_hostmem_release_memory(TmHostMem *backend);
 /* Apply the merge and dump advice to mapped memory. */
 void tm_hostmem_apply_advice(TmHostMem *backend);
 
-/* A sealed or unsealed memfd of @size bytes named after the backend. */
+/* A memfd named after the backend, sized to it, then given @seals (0: none). */
 int tm_hostmem_memfd_create(const TmHostMem *backend, unsigned int flags, unsigned int seals,
                             GError **err);
 

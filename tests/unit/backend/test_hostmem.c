@@ -635,6 +635,19 @@ static void test_merge_dump(Fixture *fixture, gconstpointer data)
     assert_property(backend, "size", "1048576");
 }
 
+static void test_reserve(Fixture *fixture, gconstpointer data)
+{
+    TmHostMem *reserved =
+        test_create_backend_ok(fixture->registry, "memory-backend-ram", "r0", "size=1M");
+    TmHostMem *unreserved = test_create_backend_ok(fixture->registry, "memory-backend-ram",
+                                                   "r1", "size=1M,reserve=off");
+
+    /* VmFlags "nr": VM_NORESERVE, what MAP_NORESERVE sets. */
+    g_assert_false(has_vm_flag(memory_of(reserved), "nr"));
+    g_assert_true(has_vm_flag(memory_of(unreserved), "nr"));
+    assert_property(unreserved, "reserve", "off");
+}
+
 static void test_policy_bind(Fixture *fixture, gconstpointer data)
 {
     TmHostMem *backend = test_create_backend_ok(fixture->registry, "memory-backend-ram", "n0",
@@ -730,6 +743,7 @@ int main(int argc, char **argv)
     ADD("/backend/hostmem/zero/file-private", test_zero_range, "file-private");
     ADD("/backend/hostmem/zero/bounds", test_zero_range_bounds, NULL);
     ADD("/backend/hostmem/merge-dump", test_merge_dump, NULL);
+    ADD("/backend/hostmem/reserve", test_reserve, NULL);
     ADD("/backend/hostmem/policy-bind", test_policy_bind, NULL);
     ADD("/backend/hostmem/users", test_users, NULL);
     ADD("/backend/hostmem/tag-canonical", test_tag_canonical, NULL);
