@@ -9,7 +9,9 @@
  *   scan  the reference: walk the backends in creation order comparing
  *         tags, what a registry without a tag index has to do
  * Queries are copies of the keys (as they arrive from the wire) in random
- * order, so the caches see what a busy daemon would.
+ * order, so the caches see what a busy daemon would.  Lookups run in
+ * rounds and the median round is reported, so that a round in which the
+ * process was preempted does not decide the figure.
  *
  * Usage: bench-lookup [MAX_BACKENDS]   (default 1000000)
  */
@@ -21,7 +23,9 @@
 #include "backend/backend_registry.h"
 #include "core/error.h"
 
-#define HASH_QUERIES 2000000u
+#define ROUNDS 7
+#define ROUND_QUERIES 300000u
+#define HASH_QUERIES (ROUNDS * ROUND_QUERIES)
 #define SCAN_BUDGET_NS 300000000ull /* per size, so the whole run takes seconds */
 #define SCAN_MAX_QUERIES 20000u
 
@@ -80,19 +84,40 @@ static unsigned int *random_indexes(Bench *bench, unsigned int count)
     return indexes;
 }
 
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *values, size_t count)
+{
+    qsort(values, count, sizeof(*values), compare_double);
+    return values[count / 2];
+}
+
 static double time_tag_lookups(Bench *bench, const unsigned int *indexes, unsigned int queries)
 {
     g_autofree TmGuid *keys = g_new(TmGuid, queries);
+    double round_ns[ROUNDS];
+    unsigned int rounds = MAX(queries / ROUND_QUERIES, 1u);
+    unsigned int per_round = queries / rounds;
     uintptr_t checksum = 0;
 
     for (unsigned int i = 0; i < queries; i++) {
         keys[i] = bench->tags[indexes[i]];
     }
-    uint64_t start = now_ns();
-    for (unsigned int i = 0; i < queries; i++) {
-        checksum += (uintptr_t)tm_backend_registry_find_by_tag(bench->registry, &keys[i]);
+    for (unsigned int r = 0; r < rounds; r++) {
+        const TmGuid *round_keys = keys + r * per_round;
+        uint64_t start = now_ns();
+        for (unsigned int i = 0; i < per_round; i++) {
+            checksum += (uintptr_t)tm_backend_registry_find_by_tag(bench->registry,
+                                                                   &round_keys[i]);
+        }
+        round_ns[r] = (double)(now_ns() - start) / per_round;
     }
-    uint64_t elapsed = now_ns() - start;
+    queries = rounds * per_round;
     /* Every lookup must have found its backend; check outside the timing. */
     for (unsigned int i = 0; i < queries; i++) {
         TmHostMem *found = tm_backend_registry_find_by_tag(bench->registry, &keys[i]);
@@ -100,23 +125,30 @@ static double time_tag_lookups(Bench *bench, const unsigned int *indexes, unsign
         checksum -= (uintptr_t)found;
     }
     g_assert_cmpuint(checksum, ==, 0);
-    return (double)elapsed / queries;
+    return median(round_ns, rounds);
 }
 
 static double time_id_lookups(Bench *bench, const unsigned int *indexes, unsigned int queries)
 {
     char **keys = g_new(char *, queries);
+    double round_ns[ROUNDS];
+    unsigned int rounds = MAX(queries / ROUND_QUERIES, 1u);
+    unsigned int per_round = queries / rounds;
     uintptr_t checksum = 0;
 
     for (unsigned int i = 0; i < queries; i++) {
         keys[i] = g_strdup(bench->ids[indexes[i]]);
     }
-    uint64_t start = now_ns();
-    for (unsigned int i = 0; i < queries; i++) {
-        checksum += (uintptr_t)tm_backend_registry_find_by_id(bench->registry, keys[i]);
+    for (unsigned int r = 0; r < rounds; r++) {
+        char *const *round_keys = keys + r * per_round;
+        uint64_t start = now_ns();
+        for (unsigned int i = 0; i < per_round; i++) {
+            checksum += (uintptr_t)tm_backend_registry_find_by_id(bench->registry,
+                                                                  round_keys[i]);
+        }
+        round_ns[r] = (double)(now_ns() - start) / per_round;
     }
-    uint64_t elapsed = now_ns() - start;
-    for (unsigned int i = 0; i < queries; i++) {
+    for (unsigned int i = 0; i < rounds * per_round; i++) {
         TmHostMem *found = tm_backend_registry_find_by_id(bench->registry, keys[i]);
         g_assert_true(found && tm_guid_equal(tm_hostmem_tag(found), &bench->tags[indexes[i]]));
         checksum -= (uintptr_t)found;
@@ -126,7 +158,7 @@ static double time_id_lookups(Bench *bench, const unsigned int *indexes, unsigne
         g_free(keys[i]);
     }
     g_free(keys);
-    return (double)elapsed / queries;
+    return median(round_ns, rounds);
 }
 
 /* The reference: no index, walk the backends in creation order. */
