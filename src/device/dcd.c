@@ -1,14 +1,14 @@
 /*
- * The cxl-type3 device: properties, region carving, hosts, and the
- * helpers the flows share (event records, observers, common checks).
- * The flows live in dcd_add.c, dcd_response.c and dcd_release.c.
+ * The cxl-type3 device: properties, creation (region carving, the static
+ * memdev, hosts) and destruction.  The flows live in dcd_add.c,
+ * dcd_response.c and dcd_release.c; the checks they share in
+ * dcd_checks.c; event records and observers in dcd_events.c.
  */
 #include "device/dcd_internal.h"
 
 #include <inttypes.h>
 
 #include "core/error.h"
-#include "device/range_set.h"
 
 /* ---- Properties ---- */
 
@@ -284,7 +284,8 @@ static bool dcd_complete(TmObject *obj, GError **err)
         dev->dc_memdev = NULL;
         return false;
     }
-    for (unsigned r = 0; r < dev->num_dc_regions; r++) {
+    /* The setter caps num-dc-regions; MIN() lets the compiler see it. */
+    for (unsigned r = 0; r < MIN(dev->num_dc_regions, TM_DC_MAX_REGIONS); r++) {
         dev->regions[r].sharable = (dev->sharable_mask >> r) & 1;
         dev->regions[r].sanitize_on_release = (dev->sanitize_mask >> r) & 1;
     }
@@ -341,134 +342,8 @@ const char *tm_dcd_path(const TmDcd *dev)
     return dev->path;
 }
 
-/* ---- Shared helpers ---- */
-
 TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id)
 {
     g_assert(host_id < dev->num_hosts);
     return &dev->hosts[host_id];
-}
-
-TmDcStatus tm_dcd_check_host(const TmDcd *dev, uint16_t host_id, GError **err)
-{
-    if (host_id >= dev->num_hosts) {
-        return tm_dc_fail(err, TM_DC_INVALID_INPUT,
-                          "host-id %u is out of range: device '%s' has %" PRIu64 " hosts",
-                          host_id, tm_dcd_id(dev), dev->num_hosts);
-    }
-    return TM_DC_OK;
-}
-
-TmDcStatus tm_dcd_check_region(const TmDcd *dev, unsigned region, GError **err)
-{
-    if (dev->num_dc_regions == 0) {
-        return tm_dc_fail(err, TM_DC_UNSUPPORTED, "No dynamic capacity support from the device");
-    }
-    if (region >= dev->num_dc_regions) {
-        return tm_dc_fail(err, TM_DC_INVALID_INPUT, "region id is too large");
-    }
-    return TM_DC_OK;
-}
-
-TmDcStatus tm_dcd_check_log_room(TmDcd *dev, uint16_t host_id, guint n_records, GError **err)
-{
-    TmEventLog *log = tm_dcd_host(dev, host_id)->logs[TM_EVENT_LOG_DYNAMIC_CAPACITY];
-    guint room = tm_event_log_free_slots(log);
-
-    if (n_records > room) {
-        return tm_dc_fail(err, TM_DC_RESOURCES_EXHAUSTED,
-                          "the DC event log of host %u has room for %u records, the request "
-                          "needs %u", host_id, room, n_records);
-    }
-    return TM_DC_OK;
-}
-
-void tm_dcd_log_events(TmDcd *dev, uint16_t host_id, TmDcEventType type,
-                       const TmBackedExtent *extents, guint n_extents)
-{
-    TmEventLog *log = tm_dcd_host(dev, host_id)->logs[TM_EVENT_LOG_DYNAMIC_CAPACITY];
-    TmDcLimits limits = tm_dcd_limits(dev, host_id);
-    uint64_t now_ns = (uint64_t)g_get_real_time() * 1000;
-
-    for (guint i = 0; i < n_extents; i++) {
-        TmDcEvent event = {
-            .type = type,
-            .host_id = host_id,
-            .region = extents[i].region,
-            .more = i + 1 < n_extents,
-            .extent = extents[i].extent,
-            .available_extents = limits.available_extents,
-            .available_tags = limits.available_tags,
-        };
-        bool appended = tm_event_log_append(log, &event, now_ns);
-
-        /* Callers check the room first: a request is never half logged. */
-        g_assert(appended);
-    }
-    if (n_extents > 0) {
-        TmDcdNotice notice = { .kind = TM_DCD_NOTICE_EVENTS_QUEUED, .host_id = host_id };
-        tm_dcd_notify(dev, &notice);
-    }
-}
-
-TmDcStatus tm_dcd_check_host_extents(const TmDcd *dev, TmRangeSet *seen,
-                                     const TmExtent *extents, guint n_extents, GError **err)
-{
-    for (guint i = 0; i < n_extents; i++) {
-        const TmExtent *extent = &extents[i];
-
-        if (extent->length == 0) {
-            return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                              "extent 0x%" PRIx64 " has length 0", extent->dpa);
-        }
-        int r = tm_dc_region_find(dev->regions, dev->num_dc_regions, extent->dpa,
-                                  extent->length);
-        if (r < 0) {
-            return tm_dc_fail(err, TM_DC_INVALID_PHYSICAL_ADDRESS,
-                              "extent 0x%" PRIx64 "+0x%" PRIx64 " is not inside one DC region",
-                              extent->dpa, extent->length);
-        }
-        if (!tm_dc_region_aligned(&dev->regions[r], extent->dpa, extent->length)) {
-            return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                              "extent 0x%" PRIx64 "+0x%" PRIx64 " is not aligned to the block "
-                              "size 0x%" PRIx64 " of region %d", extent->dpa, extent->length,
-                              dev->regions[r].block_size, r);
-        }
-        if (!tm_range_set_add(seen, extent->dpa, extent->length)) {
-            return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                              "extent 0x%" PRIx64 "+0x%" PRIx64 " overlaps another extent of "
-                              "the list", extent->dpa, extent->length);
-        }
-    }
-    return TM_DC_OK;
-}
-
-/* ---- Observers ---- */
-
-guint tm_dcd_add_observer(TmDcd *dev, TmDcdObserver observer, gpointer opaque)
-{
-    TmDcdObserverEntry entry = {
-        .id = dev->next_observer_id++, .fn = observer, .opaque = opaque,
-    };
-
-    g_array_append_val(dev->observers, entry);
-    return entry.id;
-}
-
-void tm_dcd_remove_observer(TmDcd *dev, guint observer_id)
-{
-    for (guint i = 0; i < dev->observers->len; i++) {
-        if (g_array_index(dev->observers, TmDcdObserverEntry, i).id == observer_id) {
-            g_array_remove_index(dev->observers, i);
-            return;
-        }
-    }
-}
-
-void tm_dcd_notify(TmDcd *dev, const TmDcdNotice *notice)
-{
-    for (guint i = 0; i < dev->observers->len; i++) {
-        TmDcdObserverEntry entry = g_array_index(dev->observers, TmDcdObserverEntry, i);
-        entry.fn(dev, notice, entry.opaque);
-    }
 }

@@ -271,7 +271,11 @@ typedef enum {
     TM_DCD_NOTICE_COMMITTED,     /* the host accepted these extents */
     TM_DCD_NOTICE_REJECTED,      /* offered extents the host did not accept */
     TM_DCD_NOTICE_RELEASED,      /* capacity the host no longer has */
-    TM_DCD_NOTICE_SANITIZE_FAILED, /* a range could not be zeroed; kept out of use */
+    /*
+     * A range could not be zeroed when its last holder (host_id) let go: it
+     * stays allocated, out of use, so that no new owner sees its contents.
+     */
+    TM_DCD_NOTICE_SANITIZE_FAILED,
 } TmDcdNoticeKind;
 
 typedef struct {

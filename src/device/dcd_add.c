@@ -1,14 +1,12 @@
 /*
  * Add capacity: validate the whole request (QEMU's order and texts for the
- * checks QEMU makes, qemu-compat.md §3), plan the extents and their
- * backing, check the limits, then create the pending group and log one
- * Add Capacity record per extent.
+ * checks QEMU makes, qemu-compat.md §3), plan the extents (listed, or
+ * selected by dcd_select.c) and their backing, check the limits, then
+ * create the pending group and log one Add Capacity record per extent.
  */
 #include "device/dcd_internal.h"
 
 #include <inttypes.h>
-
-#include "device/range_set.h"
 
 typedef struct {
     const TmDcAddRequest *request;
@@ -19,44 +17,33 @@ typedef struct {
     uint16_t first_seq;
 } AddPlan;
 
-static void plan_extent(AddPlan *plan, uint64_t dpa, uint64_t length)
-{
-    TmBackedExtent extent = {
-        .extent = { .dpa = dpa, .length = length, .tag = plan->request->tag },
-        .region = plan->request->region,
-    };
-
-    g_array_append_val(plan->extents, extent);
-}
-
 /* ---- prescriptive ---- */
 
+/* Capacity of this host still pending, or of other hosts, is not offered again. */
 static TmDcStatus check_not_allocated(const TmDcd *dev, const TmDcHost *host,
                                       const TmExtent *extent, GError **err)
 {
     guint i = tm_alloc_map_lower_bound(dev->alloc_map, extent->dpa);
 
-    for (; i < tm_alloc_map_length(dev->alloc_map); i++) {
-        const TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
-
-        if (range->range.extent.dpa >= tm_extent_end(extent)) {
-            break;
-        }
-        if (tm_host_set_contains(&range->holders, host->id)) {
-            return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                              "cannot add DPA again while still pending");
-        }
-        int holder = tm_host_set_first(&range->holders);
-        if (holder < 0) {
-            return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                              "extent 0x%" PRIx64 "+0x%" PRIx64 " overlaps capacity kept out "
-                              "of use after a failed sanitize", extent->dpa, extent->length);
-        }
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "extent 0x%" PRIx64 "+0x%" PRIx64 " overlaps capacity allocated to "
-                          "host %d", extent->dpa, extent->length, holder);
+    if (i >= tm_alloc_map_length(dev->alloc_map) ||
+        tm_alloc_map_get(dev->alloc_map, i)->range.extent.dpa >= tm_extent_end(extent)) {
+        return TM_DC_OK;
     }
-    return TM_DC_OK;
+    const TmHostSet *holders = &tm_alloc_map_get(dev->alloc_map, i)->holders;
+    int holder = tm_host_set_first(holders);
+    if (tm_host_set_contains(holders, host->id)) {
+        /* Not accepted (checked before), so pending. */
+        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
+                          "cannot add DPA again while still pending");
+    }
+    if (holder < 0) {
+        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
+                          "extent 0x%" PRIx64 "+0x%" PRIx64 " overlaps capacity kept out "
+                          "of use after a failed sanitize", extent->dpa, extent->length);
+    }
+    return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
+                      "extent 0x%" PRIx64 "+0x%" PRIx64 " overlaps capacity allocated to "
+                      "host %d", extent->dpa, extent->length, holder);
 }
 
 /* One listed extent, in QEMU's order of checks. */
@@ -108,135 +95,12 @@ static TmDcStatus plan_prescriptive(const TmDcd *dev, AddPlan *plan, GError **er
         }
     }
     for (guint i = 0; i < request->n_extents; i++) {
-        plan_extent(plan, request->extents[i].dpa, request->extents[i].length);
+        TmBackedExtent extent = {
+            .extent = { .dpa = request->extents[i].dpa, .length = request->extents[i].length },
+            .region = request->region,
+        };
+        g_array_append_val(plan->extents, extent);
     }
-    return TM_DC_OK;
-}
-
-/* ---- free and contiguous ---- */
-
-static TmDcStatus check_length(const AddPlan *plan, GError **err)
-{
-    uint64_t length = plan->request->length;
-
-    if (length == 0 || length % plan->region->block_size != 0) {
-        return tm_dc_fail(err, TM_DC_INVALID_INPUT,
-                          "length 0x%" PRIx64 " is not a non-zero multiple of the region block "
-                          "size 0x%" PRIx64, length, plan->region->block_size);
-    }
-    return TM_DC_OK;
-}
-
-static uint64_t free_bytes(const TmDcd *dev, const TmDcRegion *region)
-{
-    uint64_t pos = region->base;
-    uint64_t gap;
-    uint64_t total = 0;
-
-    while (tm_alloc_map_next_gap(dev->alloc_map, &pos, tm_dc_region_end(region), &gap)) {
-        total += gap;
-        pos += gap;
-    }
-    return total;
-}
-
-/* Any free blocks, lowest DPA first: as many extents as there are gaps used. */
-static TmDcStatus plan_free(const TmDcd *dev, AddPlan *plan, GError **err)
-{
-    TmDcStatus status = check_length(plan, err);
-    uint64_t remaining = plan->request->length;
-    uint64_t pos = plan->region->base;
-    uint64_t gap;
-
-    if (status != TM_DC_OK) {
-        return status;
-    }
-    if (free_bytes(dev, plan->region) < remaining) {
-        return tm_dc_fail(err, TM_DC_RESOURCES_EXHAUSTED,
-                          "not enough free capacity in region %u: 0x%" PRIx64 " bytes "
-                          "requested, 0x%" PRIx64 " free", plan->request->region, remaining,
-                          free_bytes(dev, plan->region));
-    }
-    while (remaining > 0 &&
-           tm_alloc_map_next_gap(dev->alloc_map, &pos, tm_dc_region_end(plan->region), &gap)) {
-        uint64_t take = MIN(gap, remaining);
-
-        plan_extent(plan, pos, take);
-        pos += take;
-        remaining -= take;
-    }
-    return TM_DC_OK;
-}
-
-/* One free range of the whole length, first fit. */
-static TmDcStatus plan_contiguous(const TmDcd *dev, AddPlan *plan, GError **err)
-{
-    TmDcStatus status = check_length(plan, err);
-    uint64_t pos = plan->region->base;
-    uint64_t gap;
-
-    if (status != TM_DC_OK) {
-        return status;
-    }
-    while (tm_alloc_map_next_gap(dev->alloc_map, &pos, tm_dc_region_end(plan->region), &gap)) {
-        if (gap >= plan->request->length) {
-            plan_extent(plan, pos, plan->request->length);
-            return TM_DC_OK;
-        }
-        pos += gap;
-    }
-    return tm_dc_fail(err, TM_DC_RESOURCES_EXHAUSTED,
-                      "no contiguous free range of 0x%" PRIx64 " bytes in region %u",
-                      plan->request->length, plan->request->region);
-}
-
-/* ---- enable shared access ---- */
-
-static gint compare_backend_offset(gconstpointer a, gconstpointer b)
-{
-    const TmBackedExtent *ea = a;
-    const TmBackedExtent *eb = b;
-
-    return ea->backend_offset < eb->backend_offset ? -1
-                                                   : ea->backend_offset > eb->backend_offset;
-}
-
-static TmDcStatus plan_shared(const TmDcd *dev, AddPlan *plan, GError **err)
-{
-    const TmDcAddRequest *request = plan->request;
-    char tag_text[TM_GUID_STRING_LEN + 1];
-
-    if (tm_guid_is_null(&request->tag)) {
-        return tm_dc_fail(err, TM_DC_INVALID_INPUT, "enable-shared-access needs a tag");
-    }
-    tm_guid_format(&request->tag, tag_text);
-    if (!plan->region->sharable) {
-        return tm_dc_fail(err, TM_DC_INVALID_INPUT,
-                          "region %u is not sharable (see dc-region-sharable)", request->region);
-    }
-    const TmDcTag *tag = tm_dcd_tag_lookup(dev, &request->tag);
-    if (tag == NULL || !tm_dcd_tag_is_live(tag) || tag->region != request->region) {
-        return tm_dc_fail(err, TM_DC_INVALID_INPUT, "tag %s has no capacity in region %u",
-                          tag_text, request->region);
-    }
-    if (tm_host_set_contains(&tag->committed_hosts, request->host_id)) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "cannot add DPA already accessible to the same LD");
-    }
-    if (tm_host_set_contains(&tag->pending_hosts, request->host_id)) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "cannot add DPA again while still pending");
-    }
-    for (guint i = 0; i < tm_alloc_map_length(dev->alloc_map); i++) {
-        const TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
-
-        if (tm_guid_equal(&range->range.extent.tag, &request->tag) &&
-            !tm_host_set_is_empty(&range->holders)) {
-            g_array_append_val(plan->extents, range->range);
-        }
-    }
-    /* Shared-sequence order, which is the order the extents tile the backend. */
-    g_array_sort(plan->extents, compare_backend_offset);
     return TM_DC_OK;
 }
 
@@ -281,7 +145,13 @@ static TmDcStatus find_tagged_backend(const TmDcd *dev, AddPlan *plan, const cha
         for (unsigned w = 0; w < G_N_ELEMENTS(others.bits); w++) {
             others.bits[w] |= tag->committed_hosts.bits[w];
         }
+        bool own = tm_host_set_contains(&others, request->host_id);
         tm_host_set_remove(&others, request->host_id);
+        if (!tm_host_set_is_empty(&others) && own) {
+            return tm_dc_fail(err, TM_DC_INVALID_INPUT,
+                              "tag %s is shared with host %d: a shared allocation cannot grow",
+                              tag_text, tm_host_set_first(&others));
+        }
         if (!tm_host_set_is_empty(&others)) {
             return tm_dc_fail(err, TM_DC_INVALID_INPUT,
                               "tag %s is already allocated to host %d (share it with "
@@ -332,6 +202,7 @@ static TmDcStatus plan_tagged_backing(const TmDcd *dev, AddPlan *plan, GError **
     for (guint i = 0; i < plan->extents->len; i++) {
         TmBackedExtent *extent = &g_array_index(plan->extents, TmBackedExtent, i);
 
+        extent->extent.tag = plan->request->tag;
         extent->backend = plan->backend;
         extent->backend_offset = offset;
         extent->extent.shared_seq = (uint16_t)(plan->first_seq + i);
@@ -441,15 +312,19 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
 
 static TmDcStatus plan_extents(const TmDcd *dev, AddPlan *plan, GError **err)
 {
-    switch (plan->request->policy) {
+    const TmDcAddRequest *request = plan->request;
+
+    switch (request->policy) {
     case TM_DC_SELECT_FREE:
-        return plan_free(dev, plan, err);
+        return tm_dcd_select_free(dev, request->region, request->length, plan->extents, err);
     case TM_DC_SELECT_CONTIGUOUS:
-        return plan_contiguous(dev, plan, err);
+        return tm_dcd_select_contiguous(dev, request->region, request->length, plan->extents,
+                                        err);
     case TM_DC_SELECT_PRESCRIPTIVE:
         return plan_prescriptive(dev, plan, err);
     case TM_DC_SELECT_ENABLE_SHARED_ACCESS:
-        return plan_shared(dev, plan, err);
+        return tm_dcd_select_shared(dev, request->host_id, request->region, &request->tag,
+                                    plan->extents, err);
     }
     return tm_dc_fail(err, TM_DC_INVALID_INPUT, "selection policy %d is not valid",
                       (int)plan->request->policy);

@@ -43,7 +43,7 @@ bool tm_dcd_all_backed(const TmDcd *dev, const TmDcHost *host, unsigned region, 
  * failed; the range then stays in the map, out of use, so that its old
  * contents never reach a new owner.
  */
-static bool free_range(TmDcd *dev, const TmAllocRange *range)
+static bool free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
 {
     g_autoptr(GError) error = NULL;
     const TmBackedExtent *r = &range->range;
@@ -57,7 +57,7 @@ static bool free_range(TmDcd *dev, const TmAllocRange *range)
         r->extent.dpa, r->extent.length, tm_hostmem_id(r->backend), error->message);
     TmDcdNotice notice = {
         .kind = TM_DCD_NOTICE_SANITIZE_FAILED,
-        .host_id = 0,
+        .host_id = host_id,
         .extents = r,
         .n_extents = 1,
         .message = message,
@@ -82,7 +82,7 @@ void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t len
         }
         tm_host_set_remove(&range->holders, host_id);
         range->sanitize_on_free |= sanitize;
-        if (tm_host_set_is_empty(&range->holders) && free_range(dev, range)) {
+        if (tm_host_set_is_empty(&range->holders) && free_range(dev, host_id, range)) {
             tm_alloc_map_remove(dev->alloc_map, i);
             end--;
             continue;
@@ -140,7 +140,8 @@ void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
                             bool sanitize, bool forced)
 {
     TmDcHost *host = tm_dcd_host(dev, host_id);
-    g_autoptr(GPtrArray) tags = g_ptr_array_new();
+    /* Each tag touched, once: refreshing scans the host's lists. */
+    g_autoptr(GHashTable) tags = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
 
     for (guint i = 0; i < pieces->len; i++) {
         const TmBackedExtent *piece = &g_array_index(pieces, TmBackedExtent, i);
@@ -150,12 +151,15 @@ void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
         tm_dcd_drop_holder(dev, host_id, piece->extent.dpa, piece->extent.length,
                            sanitize || dev->regions[piece->region].sanitize_on_release);
         if (!tm_guid_is_null(&piece->extent.tag)) {
-            g_ptr_array_add(tags, (gpointer)&piece->extent.tag);
+            g_hash_table_add(tags, (gpointer)&piece->extent.tag);
         }
     }
     host->generation++;
-    for (guint i = 0; i < tags->len; i++) {
-        tm_dcd_tag_refresh(dev, tags->pdata[i], host_id);
+    GHashTableIter iter;
+    gpointer tag;
+    g_hash_table_iter_init(&iter, tags);
+    while (g_hash_table_iter_next(&iter, &tag, NULL)) {
+        tm_dcd_tag_refresh(dev, tag, host_id);
     }
     TmDcdNotice notice = {
         .kind = TM_DCD_NOTICE_RELEASED,

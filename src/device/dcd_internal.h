@@ -91,10 +91,14 @@ struct TmDcd {
 /* dcd.c */
 void tm_dcd_pending_group_free(TmPendingGroup *group);
 TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id);
+
+/* dcd_events.c */
 void tm_dcd_notify(TmDcd *dev, const TmDcdNotice *notice);
 /* Append DC event records for @extents; the caller checked there is room. */
 void tm_dcd_log_events(TmDcd *dev, uint16_t host_id, TmDcEventType type,
                        const TmBackedExtent *extents, guint n_extents);
+
+/* dcd_checks.c */
 TmDcStatus tm_dcd_check_log_room(TmDcd *dev, uint16_t host_id, guint n_records,
                                  GError **err);
 TmDcStatus tm_dcd_check_host(const TmDcd *dev, uint16_t host_id, GError **err);
@@ -108,6 +112,17 @@ TmDcStatus tm_dcd_check_region(const TmDcd *dev, unsigned region, GError **err);
  */
 TmDcStatus tm_dcd_check_host_extents(const TmDcd *dev, TmRangeSet *seen,
                                      const TmExtent *extents, guint n_extents, GError **err);
+
+/* dcd_select.c: extents the device picks; appended to @out (TmBackedExtent) */
+/* Free blocks of the region, lowest DPA first, in as many extents as gaps used. */
+TmDcStatus tm_dcd_select_free(const TmDcd *dev, unsigned region, uint64_t length, GArray *out,
+                              GError **err);
+/* One free range of @length, first fit. */
+TmDcStatus tm_dcd_select_contiguous(const TmDcd *dev, unsigned region, uint64_t length,
+                                    GArray *out, GError **err);
+/* The tag's allocation (tag, sequence and backing included) for another host. */
+TmDcStatus tm_dcd_select_shared(const TmDcd *dev, uint16_t host_id, unsigned region,
+                                const TmGuid *tag, GArray *out, GError **err);
 
 /* dcd_tags.c */
 TmDcTag *tm_dcd_tag_lookup(const TmDcd *dev, const TmGuid *tag);

@@ -15,6 +15,9 @@
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
 
+/* A TmExtent initializer: (dpa, length), untagged. */
+#define EXT(dpa_, length_) { .dpa = (dpa_), .length = (length_) }
+
 typedef struct {
     TmDcdNoticeKind kind;
     uint16_t host_id;

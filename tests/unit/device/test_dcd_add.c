@@ -41,37 +41,37 @@ static void setup_busy_device(DcdFixture *fx)
 static void test_prescriptive_validation_table(void)
 {
     static const AddCase cases[] = {
-        { "zero length", 0, 0, { { 16 * MiB, 0 } }, 1, TM_DC_INVALID_EXTENT_LIST,
+        { "zero length", 0, 0, { EXT(16 * MiB, 0) }, 1, TM_DC_INVALID_EXTENT_LIST,
           "extent with 0 length is not allowed" },
-        { "misaligned dpa", 0, 0, { { 16 * MiB + 4096, 2 * MiB } }, 1,
+        { "misaligned dpa", 0, 0, { EXT(16 * MiB + 4096, 2 * MiB) }, 1,
           TM_DC_INVALID_EXTENT_LIST, "dpa or len is not aligned to region block size" },
-        { "misaligned length", 0, 0, { { 16 * MiB, 3 * MiB } }, 1, TM_DC_INVALID_EXTENT_LIST,
+        { "misaligned length", 0, 0, { EXT(16 * MiB, 3 * MiB) }, 1, TM_DC_INVALID_EXTENT_LIST,
           "dpa or len is not aligned to region block size" },
-        { "beyond region end", 0, 0, { { GiB - 2 * MiB, 4 * MiB } }, 1,
+        { "beyond region end", 0, 0, { EXT(GiB - 2 * MiB, 4 * MiB) }, 1,
           TM_DC_INVALID_EXTENT_LIST, "extent range is beyond the region end" },
-        { "below region base", 0, 1, { { 0, 2 * MiB } }, 1, TM_DC_INVALID_EXTENT_LIST,
+        { "below region base", 0, 1, { EXT(0, 2 * MiB) }, 1, TM_DC_INVALID_EXTENT_LIST,
           "extent DPA 0x0 is below the region base 0x40000000" },
-        { "overlap within request", 0, 0, { { 16 * MiB, 4 * MiB }, { 18 * MiB, 2 * MiB } }, 2,
+        { "overlap within request", 0, 0, { EXT(16 * MiB, 4 * MiB), EXT(18 * MiB, 2 * MiB) }, 2,
           TM_DC_INVALID_EXTENT_LIST, "duplicate or overlapped extents are detected" },
-        { "duplicate in request", 0, 0, { { 16 * MiB, 2 * MiB }, { 16 * MiB, 2 * MiB } }, 2,
+        { "duplicate in request", 0, 0, { EXT(16 * MiB, 2 * MiB), EXT(16 * MiB, 2 * MiB) }, 2,
           TM_DC_INVALID_EXTENT_LIST, "duplicate or overlapped extents are detected" },
-        { "overlap accepted", 0, 0, { { 14 * MiB, 2 * MiB }, { 2 * MiB, 4 * MiB } }, 2,
+        { "overlap accepted", 0, 0, { EXT(14 * MiB, 2 * MiB), EXT(2 * MiB, 4 * MiB) }, 2,
           TM_DC_INVALID_EXTENT_LIST, "cannot add DPA already accessible to the same LD" },
-        { "overlap pending", 0, 0, { { 10 * MiB, 2 * MiB } }, 1, TM_DC_INVALID_EXTENT_LIST,
+        { "overlap pending", 0, 0, { EXT(10 * MiB, 2 * MiB) }, 1, TM_DC_INVALID_EXTENT_LIST,
           "cannot add DPA again while still pending" },
-        { "overlap another host", 0, 0, { { 18 * MiB, 4 * MiB } }, 1, TM_DC_INVALID_EXTENT_LIST,
+        { "overlap another host", 0, 0, { EXT(18 * MiB, 4 * MiB) }, 1, TM_DC_INVALID_EXTENT_LIST,
           "extent 0x1200000+0x400000 overlaps capacity allocated to host 1" },
-        { "first error wins", 0, 0, { { 3 * MiB, 2 * MiB }, { 16 * MiB, 0 } }, 2,
+        { "first error wins", 0, 0, { EXT(3 * MiB, 2 * MiB), EXT(16 * MiB, 0) }, 2,
           TM_DC_INVALID_EXTENT_LIST, "dpa or len is not aligned to region block size" },
-        { "region id too large", 0, 2, { { 16 * MiB, 2 * MiB } }, 1, TM_DC_INVALID_INPUT,
+        { "region id too large", 0, 2, { EXT(16 * MiB, 2 * MiB) }, 1, TM_DC_INVALID_INPUT,
           "region id is too large" },
-        { "host-id too large", 2, 0, { { 16 * MiB, 2 * MiB } }, 1, TM_DC_INVALID_INPUT,
+        { "host-id too large", 2, 0, { EXT(16 * MiB, 2 * MiB) }, 1, TM_DC_INVALID_INPUT,
           "host-id 2 is out of range: device 'dcd0' has 2 hosts" },
         { "no extents", 0, 0, { { 0 } }, 0, TM_DC_INVALID_INPUT,
           "prescriptive add needs at least one extent" },
         { "over the extent limit", 0, 0,
-          { { 32 * MiB, 2 * MiB }, { 36 * MiB, 2 * MiB }, { 40 * MiB, 2 * MiB },
-            { 44 * MiB, 2 * MiB }, { 48 * MiB, 2 * MiB }, { 52 * MiB, 2 * MiB } }, 6,
+          { EXT(32 * MiB, 2 * MiB), EXT(36 * MiB, 2 * MiB), EXT(40 * MiB, 2 * MiB),
+            EXT(44 * MiB, 2 * MiB), EXT(48 * MiB, 2 * MiB), EXT(52 * MiB, 2 * MiB) }, 6,
           TM_DC_RESOURCES_EXHAUSTED, "the request needs 6 extents, host 0 has 5 of 8 available" },
     };
     DcdFixture fx;
@@ -174,10 +174,10 @@ static void test_log_too_small(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent four[] = { { 0, 2 * MiB }, { 4 * MiB, 2 * MiB }, { 8 * MiB, 2 * MiB },
-                        { 12 * MiB, 2 * MiB } };
-    TmExtent five[] = { { 20 * MiB, 2 * MiB }, { 24 * MiB, 2 * MiB }, { 28 * MiB, 2 * MiB },
-                        { 32 * MiB, 2 * MiB }, { 36 * MiB, 2 * MiB } };
+    TmExtent four[] = { EXT(0, 2 * MiB), EXT(4 * MiB, 2 * MiB), EXT(8 * MiB, 2 * MiB),
+                        EXT(12 * MiB, 2 * MiB) };
+    TmExtent five[] = { EXT(20 * MiB, 2 * MiB), EXT(24 * MiB, 2 * MiB), EXT(28 * MiB, 2 * MiB),
+                        EXT(32 * MiB, 2 * MiB), EXT(36 * MiB, 2 * MiB) };
 
     fixture_init(&fx, NULL);
     fixture_backend(&fx, "mem0", 1 * GiB, NULL);
@@ -218,8 +218,8 @@ static void assert_group(DcdFixture *fx, guint index, const TmExtent *expected, 
 /* Region 0 is 256 MiB; host 1 holds [2M,4M) and [8M,10M), host 0 [16M,20M) pending. */
 static void setup_fragmented(DcdFixture *fx)
 {
-    TmExtent host1[] = { { 2 * MiB, 2 * MiB }, { 8 * MiB, 2 * MiB } };
-    TmExtent host0 = { 16 * MiB, 4 * MiB };
+    TmExtent host1[] = { EXT(2 * MiB, 2 * MiB), EXT(8 * MiB, 2 * MiB) };
+    TmExtent host0 = EXT(16 * MiB, 4 * MiB);
 
     fixture_init(fx, NULL);
     fixture_backend(fx, "mem0", 256 * MiB, NULL);
@@ -238,13 +238,13 @@ static void test_free_policy_uses_gaps(void)
     g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_FREE, 0, NULL, 12 * MiB, &err), ==,
                     TM_DC_OK);
     g_assert_no_error(err);
-    TmExtent expected[] = { { 0, 2 * MiB }, { 4 * MiB, 4 * MiB }, { 10 * MiB, 6 * MiB } };
+    TmExtent expected[] = { EXT(0, 2 * MiB), EXT(4 * MiB, 4 * MiB), EXT(10 * MiB, 6 * MiB) };
     assert_group(&fx, 1, expected, 3);
 
     /* The next one starts after everything allocated so far. */
     g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_FREE, 0, NULL, 2 * MiB, NULL), ==,
                     TM_DC_OK);
-    TmExtent next = { 20 * MiB, 2 * MiB };
+    TmExtent next = EXT(20 * MiB, 2 * MiB);
     assert_group(&fx, 2, &next, 1);
 
     /* 22M of 256M are allocated. */
@@ -268,11 +268,11 @@ static void test_contiguous_policy_first_fit(void)
     /* Gaps: [0,2M) [4M,8M) [10M,16M) [20M,256M). */
     g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_CONTIGUOUS, 0, NULL, 4 * MiB, NULL), ==,
                     TM_DC_OK);
-    TmExtent first = { 4 * MiB, 4 * MiB };
+    TmExtent first = EXT(4 * MiB, 4 * MiB);
     assert_group(&fx, 1, &first, 1);
     g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_CONTIGUOUS, 0, NULL, 8 * MiB, NULL), ==,
                     TM_DC_OK);
-    TmExtent second = { 20 * MiB, 8 * MiB };
+    TmExtent second = EXT(20 * MiB, 8 * MiB);
     assert_group(&fx, 2, &second, 1);
 
     g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_CONTIGUOUS, 0, NULL, 230 * MiB, &err), ==,

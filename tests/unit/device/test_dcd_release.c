@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "dcd_test_util.h"
 
@@ -16,7 +17,7 @@
  */
 static TmHostMem *setup_tagged(DcdFixture *fx, const char *extra_props)
 {
-    TmExtent extents[] = { { 0, 8 * MiB }, { 16 * MiB, 4 * MiB } };
+    TmExtent extents[] = { EXT(0, 8 * MiB), EXT(16 * MiB, 4 * MiB) };
     g_autofree char *props = g_strdup_printf("num-dc-regions=2,dc-regions-total-size=512M,"
                                              "num-hosts=2,dc-max-extents=8%s", extra_props);
 
@@ -43,7 +44,7 @@ static void test_partial_release_splits(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent middle = { 2 * MiB, 2 * MiB };
+    TmExtent middle = EXT(2 * MiB, 2 * MiB);
     TmHostMem *backend = setup_tagged(&fx, "");
     TmEventLog *log = tm_dcd_host_event_log(fx.dev, 0, TM_EVENT_LOG_DYNAMIC_CAPACITY);
 
@@ -102,29 +103,29 @@ typedef struct {
 static void test_release_request_table(void)
 {
     static const ReleaseCase cases[] = {
-        { "zero length", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { { 0, 0 } }, 1,
+        { "zero length", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { EXT(0, 0) }, 1,
           TM_DC_INVALID_EXTENT_LIST, "extent with 0 length is not allowed" },
-        { "misaligned", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { { MiB, 2 * MiB } }, 1,
+        { "misaligned", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { EXT(MiB, 2 * MiB) }, 1,
           TM_DC_INVALID_EXTENT_LIST, "dpa or len is not aligned to region block size" },
         { "beyond region end", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL,
-          { { 254 * MiB, 4 * MiB } }, 1, TM_DC_INVALID_EXTENT_LIST,
+          { EXT(254 * MiB, 4 * MiB) }, 1, TM_DC_INVALID_EXTENT_LIST,
           "extent range is beyond the region end" },
         { "overlapping", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL,
-          { { 0, 4 * MiB }, { 2 * MiB, 2 * MiB } }, 2, TM_DC_INVALID_EXTENT_LIST,
+          { EXT(0, 4 * MiB), EXT(2 * MiB, 2 * MiB) }, 2, TM_DC_INVALID_EXTENT_LIST,
           "duplicate or overlapped extents are detected" },
-        { "pending", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { { 30 * MiB, 2 * MiB } }, 1,
+        { "pending", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { EXT(30 * MiB, 2 * MiB) }, 1,
           TM_DC_INVALID_EXTENT_LIST, "cannot release extent with pending DPA range" },
-        { "not accepted", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { { 6 * MiB, 4 * MiB } }, 1,
+        { "not accepted", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { EXT(6 * MiB, 4 * MiB) }, 1,
           TM_DC_INVALID_EXTENT_LIST, "cannot release extent with non-existing DPA range" },
-        { "another host's", 1, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { { 0, 2 * MiB } }, 1,
+        { "another host's", 1, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { EXT(0, 2 * MiB) }, 1,
           TM_DC_INVALID_EXTENT_LIST, "cannot release extent with non-existing DPA range" },
-        { "wrong tag", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, TAG_B, { { 0, 2 * MiB } }, 1,
+        { "wrong tag", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, TAG_B, { EXT(0, 2 * MiB) }, 1,
           TM_DC_INVALID_EXTENT_LIST, "extent 0x0+0x200000 is not tagged " TAG_B },
         { "no extents", 0, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { { 0 } }, 0,
           TM_DC_INVALID_INPUT, "prescriptive release needs at least one extent" },
-        { "region id too large", 0, 2, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { { 0, 2 * MiB } }, 1,
+        { "region id too large", 0, 2, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { EXT(0, 2 * MiB) }, 1,
           TM_DC_INVALID_INPUT, "region id is too large" },
-        { "host-id too large", 5, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { { 0, 2 * MiB } }, 1,
+        { "host-id too large", 5, 0, TM_DC_REMOVE_PRESCRIPTIVE, NULL, { EXT(0, 2 * MiB) }, 1,
           TM_DC_INVALID_INPUT, "host-id 5 is out of range" },
         { "tag-based without tag", 0, 0, TM_DC_REMOVE_TAG_BASED, NULL, { { 0 } }, 0,
           TM_DC_INVALID_INPUT, "tag-based removal needs a tag" },
@@ -138,7 +139,7 @@ static void test_release_request_table(void)
           "removal policy 2 is not valid" },
     };
     DcdFixture fx;
-    TmExtent pending = { 30 * MiB, 2 * MiB };
+    TmExtent pending = EXT(30 * MiB, 2 * MiB);
 
     setup_tagged(&fx, "");
     fixture_backend(&fx, "mem-c", 2 * MiB, "cccccccc-0000-4000-8000-00000000000c");
@@ -187,8 +188,8 @@ static void test_tag_based_release(void)
     g_assert_cmpint(tm_dcd_tag_state(fx.dev, &tag, 0), ==, TM_DC_TAG_COMMITTED);
 
     /* The host gives the extents back one per 4803h, as Linux does. */
-    TmExtent first = { 0, 8 * MiB };
-    TmExtent second = { 16 * MiB, 4 * MiB };
+    TmExtent first = EXT(0, 8 * MiB);
+    TmExtent second = EXT(16 * MiB, 4 * MiB);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &first, 1, NULL), ==, TM_DC_OK);
     g_assert_cmpint(tm_dcd_tag_state(fx.dev, &tag, 0), ==, TM_DC_TAG_COMMITTED);
     g_assert_true(tm_hostmem_in_use(backend));
@@ -206,7 +207,7 @@ static void test_forced_release_revokes_now(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent cut = { 4 * MiB, 2 * MiB };
+    TmExtent cut = EXT(4 * MiB, 2 * MiB);
     TmGuid tag = test_guid(TAG_A);
 
     setup_tagged(&fx, "");
@@ -216,7 +217,7 @@ static void test_forced_release_revokes_now(void)
     g_assert_no_error(err);
     g_assert_cmpint(tm_event_log_peek(log, 0)->dc.type, ==,
                     TM_DC_EVENT_FORCED_CAPACITY_RELEASE);
-    TmExtent expected[] = { { 0, 4 * MiB }, { 6 * MiB, 2 * MiB }, { 16 * MiB, 4 * MiB } };
+    TmExtent expected[] = { EXT(0, 4 * MiB), EXT(6 * MiB, 2 * MiB), EXT(16 * MiB, 4 * MiB) };
     assert_accepted(&fx, 0, expected, 3);
     g_assert_cmphex(tm_dcd_host_accepted(fx.dev, 0, 1)->backend_offset, ==, 6 * MiB);
     g_assert_cmpuint(tm_dcd_host_generation(fx.dev, 0), ==, 2);
@@ -241,26 +242,26 @@ static void test_host_release_checks(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent span = { 14 * MiB, 6 * MiB };
+    TmExtent span = EXT(14 * MiB, 6 * MiB);
 
     setup_tagged(&fx, "");
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, NULL, 0, &err), ==, TM_DC_INVALID_INPUT);
     assert_error_contains(err, "the release lists no extents");
     g_clear_error(&err);
-    TmExtent zero = { 0, 0 };
+    TmExtent zero = EXT(0, 0);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &zero, 1, &err), ==,
                     TM_DC_INVALID_EXTENT_LIST);
     g_clear_error(&err);
-    TmExtent outside = { 600 * MiB, 2 * MiB };
+    TmExtent outside = EXT(600 * MiB, 2 * MiB);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &outside, 1, &err), ==,
                     TM_DC_INVALID_PHYSICAL_ADDRESS);
     assert_error_contains(err, "is not inside one DC region");
     g_clear_error(&err);
-    TmExtent misaligned = { MiB, 2 * MiB };
+    TmExtent misaligned = EXT(MiB, 2 * MiB);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &misaligned, 1, &err), ==,
                     TM_DC_INVALID_EXTENT_LIST);
     g_clear_error(&err);
-    TmExtent overlapping[] = { { 0, 4 * MiB }, { 2 * MiB, 2 * MiB } };
+    TmExtent overlapping[] = { EXT(0, 4 * MiB), EXT(2 * MiB, 2 * MiB) };
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, overlapping, 2, &err), ==,
                     TM_DC_INVALID_EXTENT_LIST);
     g_clear_error(&err);
@@ -271,12 +272,12 @@ static void test_host_release_checks(void)
     g_assert_cmpuint(tm_dcd_host_generation(fx.dev, 0), ==, 1);
 
     /* Two accepted extents side by side can be released with one range. */
-    TmExtent fill = { 8 * MiB, 8 * MiB };
+    TmExtent fill = EXT(8 * MiB, 8 * MiB);
     fixture_backend(&fx, "mem-b", 8 * MiB, TAG_B);
     add_and_accept(&fx, 0, 0, TAG_B, &fill, 1);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &span, 1, &err), ==, TM_DC_OK);
     g_assert_no_error(err);
-    TmExtent expected[] = { { 0, 8 * MiB }, { 8 * MiB, 6 * MiB } };
+    TmExtent expected[] = { EXT(0, 8 * MiB), EXT(8 * MiB, 6 * MiB) };
     assert_accepted(&fx, 0, expected, 2);
     g_assert_cmpuint(tm_dcd_host_generation(fx.dev, 0), ==, 3);
     fixture_clear(&fx);
@@ -286,7 +287,7 @@ static void test_splits_respect_extent_limit(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent middle = { 2 * MiB, 2 * MiB };
+    TmExtent middle = EXT(2 * MiB, 2 * MiB);
 
     /* Two extents held, limit 2: cutting the middle out of one would make 3. */
     setup_tagged(&fx, ",dc-max-extents=2,dc-event-log-depth=8");
@@ -300,7 +301,7 @@ static void test_splits_respect_extent_limit(void)
     g_clear_error(&err);
     g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 2);
     /* Cutting an end off splits nothing. */
-    TmExtent head = { 0, 2 * MiB };
+    TmExtent head = EXT(0, 2 * MiB);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &head, 1, &err), ==, TM_DC_OK);
     fixture_clear(&fx);
 }
@@ -321,8 +322,8 @@ static void test_sanitize_zeroes_released_memory(void)
     g_autoptr(GError) err = NULL;
     TmHostMem *backend = setup_tagged(&fx, "");
     uint8_t *memory = tm_hostmem_get_memory(backend, &err);
-    TmExtent first = { 0, 2 * MiB };
-    TmExtent second = { 2 * MiB, 2 * MiB };
+    TmExtent first = EXT(0, 2 * MiB);
+    TmExtent second = EXT(2 * MiB, 2 * MiB);
 
     g_assert_no_error(err);
     memset(memory, 0xAB, 12 * MiB);
@@ -340,7 +341,7 @@ static void test_sanitize_zeroes_released_memory(void)
     g_assert_true(all_bytes(memory + 4 * MiB, 8 * MiB, 0xAB));
 
     /* Forced and sanitizing: at once. */
-    TmExtent third = { 16 * MiB, 2 * MiB };
+    TmExtent third = EXT(16 * MiB, 2 * MiB);
     g_assert_cmpint(release_prescriptive(&fx, 0, 0, true, true, &third, 1, NULL), ==, TM_DC_OK);
     g_assert_true(all_bytes(memory + 8 * MiB, 2 * MiB, 0));
     g_assert_true(all_bytes(memory + 10 * MiB, 2 * MiB, 0xAB));
@@ -353,7 +354,7 @@ static void test_region_sanitize_flag(void)
     g_autoptr(GError) err = NULL;
     TmHostMem *backend = setup_tagged(&fx, ",dc-region-sanitize-on-release=1");
     uint8_t *memory = tm_hostmem_get_memory(backend, &err);
-    TmExtent piece = { 4 * MiB, 2 * MiB };
+    TmExtent piece = EXT(4 * MiB, 2 * MiB);
 
     memset(memory, 0x5A, 12 * MiB);
     /* Host-initiated, nobody asked: the region's flag is enough. */
@@ -362,6 +363,52 @@ static void test_region_sanitize_flag(void)
     g_assert_true(all_bytes(memory, 4 * MiB, 0x5A));
     g_assert_true(all_bytes(memory + 6 * MiB, 6 * MiB, 0x5A));
     fixture_clear(&fx);
+}
+
+/* Memory that cannot be zeroed is kept out of use rather than handed out. */
+static void test_failed_sanitize_keeps_range_out_of_use(void)
+{
+    DcdFixture fx;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tagmem-dcd-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "ro", NULL);
+    g_autofree char *zeros = g_malloc0(2 * MiB);
+    TmExtent extent = EXT(0, 2 * MiB);
+    TmGuid tag = test_guid(TAG_A);
+
+    g_assert_true(g_file_set_contents(path, zeros, 2 * MiB, NULL));
+    fixture_init(&fx, "num-dc-regions=1,dc-regions-total-size=256M");
+    TmPropAssignment props[] = {
+        { .name = "size", .value = { .kind = TM_PROP_SIZE, .uint = 2 * MiB } },
+        { .name = "mem-path", .value = { .kind = TM_PROP_STR, .str = path } },
+        { .name = "readonly", .value = { .kind = TM_PROP_BOOL, .boolean = true } },
+        { .name = "tag", .value = { .kind = TM_PROP_GUID, .str = (char *)TAG_A } },
+    };
+    TmHostMem *backend = tm_backend_registry_create(fx.backends, "memory-backend-file", "ro",
+                                                    props, G_N_ELEMENTS(props), &err);
+    g_assert_no_error(err);
+    add_and_accept(&fx, 0, 0, TAG_A, &extent, 1);
+    forget_notices(&fx);
+
+    g_assert_cmpint(release_prescriptive(&fx, 0, 0, true, true, &extent, 1, &err), ==, TM_DC_OK);
+    g_assert_no_error(err);
+    g_assert_cmpuint(count_notices(&fx, TM_DCD_NOTICE_SANITIZE_FAILED), ==, 1);
+    g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 0);
+    g_assert_cmpint(tm_dcd_tag_state(fx.dev, &tag, 0), ==, TM_DC_TAG_RELEASED);
+    g_assert_true(tm_dcd_has_allocations(fx.dev));
+    g_assert_true(tm_hostmem_in_use(backend));
+    /* Free capacity is found around it. */
+    fixture_backend(&fx, "mem-b", 2 * MiB, TAG_B);
+    g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_FREE, 0, TAG_B, 2 * MiB, &err), ==,
+                    TM_DC_OK);
+    g_assert_cmphex(tm_dcd_host_pending_group(fx.dev, 0, 0).extents[0].extent.dpa, ==, 2 * MiB);
+    g_assert_cmpint(add_prescriptive(&fx, 0, 0, TAG_A, &extent, 1, &err), ==,
+                    TM_DC_INVALID_EXTENT_LIST);
+    assert_error_contains(err, "overlaps capacity kept out of use after a failed sanitize");
+
+    fixture_clear(&fx);
+    g_unlink(path);
+    g_rmdir(dir);
 }
 
 int main(int argc, char **argv)
@@ -375,5 +422,7 @@ int main(int argc, char **argv)
     g_test_add_func("/device/dcd_release/extent_limit", test_splits_respect_extent_limit);
     g_test_add_func("/device/dcd_release/sanitize", test_sanitize_zeroes_released_memory);
     g_test_add_func("/device/dcd_release/region_sanitize", test_region_sanitize_flag);
+    g_test_add_func("/device/dcd_release/failed_sanitize",
+                    test_failed_sanitize_keeps_range_out_of_use);
     return g_test_run();
 }

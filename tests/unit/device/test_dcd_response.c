@@ -6,7 +6,7 @@
 /* Region 0 is 256 MiB, two hosts; host 0 is offered [0,8M) and [16M,20M). */
 static void setup_offer(DcdFixture *fx, const char *extra_props)
 {
-    TmExtent offer[] = { { 0, 8 * MiB }, { 16 * MiB, 4 * MiB } };
+    TmExtent offer[] = { EXT(0, 8 * MiB), EXT(16 * MiB, 4 * MiB) };
     g_autofree char *props = g_strdup_printf("num-dc-regions=1,volatile-dc-memdev=mem0,"
                                              "num-hosts=2%s", extra_props);
 
@@ -27,7 +27,7 @@ static void test_accept_subset(void)
 {
     DcdFixture fx;
     g_autoptr(GArray) kinds = g_array_new(FALSE, FALSE, sizeof(TmDcdNoticeKind));
-    TmExtent accept[] = { { 16 * MiB, 4 * MiB }, { 2 * MiB, 2 * MiB } };
+    TmExtent accept[] = { EXT(16 * MiB, 4 * MiB), EXT(2 * MiB, 2 * MiB) };
     g_autoptr(GError) err = NULL;
 
     setup_offer(&fx, "");
@@ -35,7 +35,7 @@ static void test_accept_subset(void)
     g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, accept, 2, false, &err), ==, TM_DC_OK);
     g_assert_no_error(err);
 
-    TmExtent expected[] = { { 2 * MiB, 2 * MiB }, { 16 * MiB, 4 * MiB } };
+    TmExtent expected[] = { EXT(2 * MiB, 2 * MiB), EXT(16 * MiB, 4 * MiB) };
     assert_accepted(&fx, 0, expected, 2);
     g_assert_cmpuint(tm_dcd_host_generation(fx.dev, 0), ==, 1);
     g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 0);
@@ -57,9 +57,15 @@ static void test_accept_subset(void)
     g_assert_cmphex(g_array_index(rejected->extents, TmBackedExtent, 1).extent.dpa, ==, 4 * MiB);
 
     /* What the host left out is free again, for any host. */
-    TmExtent left_out = { 4 * MiB, 4 * MiB };
+    TmExtent left_out = EXT(4 * MiB, 4 * MiB);
+    guint observer = tm_dcd_add_observer(fx.dev, record, kinds);
     g_assert_cmpint(add_prescriptive(&fx, 1, 0, NULL, &left_out, 1, &err), ==, TM_DC_OK);
     g_assert_no_error(err);
+    /* Both observers saw the records queued; a removed one hears nothing more. */
+    g_assert_cmpuint(kinds->len, ==, 4);
+    tm_dcd_remove_observer(fx.dev, observer);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, NULL, 0, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpuint(kinds->len, ==, 5);
     fixture_clear(&fx);
 }
 
@@ -96,18 +102,18 @@ typedef struct {
 static void test_response_checks(void)
 {
     static const ResponseCase cases[] = {
-        { "never offered", { { 8 * MiB, 2 * MiB } }, 1, TM_DC_INVALID_PHYSICAL_ADDRESS,
+        { "never offered", { EXT(8 * MiB, 2 * MiB) }, 1, TM_DC_INVALID_PHYSICAL_ADDRESS,
           "extent 0x800000+0x200000 is not inside an extent of the pending add request" },
-        { "across two offered extents", { { 6 * MiB, 12 * MiB } }, 1,
+        { "across two offered extents", { EXT(6 * MiB, 12 * MiB) }, 1,
           TM_DC_INVALID_PHYSICAL_ADDRESS, "is not inside an extent of the pending add request" },
-        { "zero length", { { 0, 0 } }, 1, TM_DC_INVALID_EXTENT_LIST, "extent 0x0 has length 0" },
-        { "outside every region", { { 256 * MiB, 2 * MiB } }, 1, TM_DC_INVALID_PHYSICAL_ADDRESS,
+        { "zero length", { EXT(0, 0) }, 1, TM_DC_INVALID_EXTENT_LIST, "extent 0x0 has length 0" },
+        { "outside every region", { EXT(256 * MiB, 2 * MiB) }, 1, TM_DC_INVALID_PHYSICAL_ADDRESS,
           "extent 0x10000000+0x200000 is not inside one DC region" },
-        { "misaligned", { { 0, 2 * MiB }, { 3 * MiB, 2 * MiB } }, 2, TM_DC_INVALID_EXTENT_LIST,
+        { "misaligned", { EXT(0, 2 * MiB), EXT(3 * MiB, 2 * MiB) }, 2, TM_DC_INVALID_EXTENT_LIST,
           "extent 0x300000+0x200000 is not aligned to the block size 0x200000 of region 0" },
-        { "overlapping each other", { { 0, 4 * MiB }, { 2 * MiB, 2 * MiB } }, 2,
+        { "overlapping each other", { EXT(0, 4 * MiB), EXT(2 * MiB, 2 * MiB) }, 2,
           TM_DC_INVALID_EXTENT_LIST, "extent 0x200000+0x200000 overlaps another extent" },
-        { "malformed before unoffered", { { 8 * MiB, 2 * MiB }, { 0, 0 } }, 2,
+        { "malformed before unoffered", { EXT(8 * MiB, 2 * MiB), EXT(0, 0) }, 2,
           TM_DC_INVALID_EXTENT_LIST, "has length 0" },
     };
     DcdFixture fx;
@@ -126,7 +132,7 @@ static void test_response_checks(void)
     }
     /* Host 1 has nothing pending; host 2 does not exist. */
     g_autoptr(GError) err = NULL;
-    TmExtent any = { 0, 2 * MiB };
+    TmExtent any = EXT(0, 2 * MiB);
     g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, &any, 1, false, &err), ==,
                     TM_DC_INVALID_INPUT);
     assert_error_contains(err, "no add request is pending for host 1");
@@ -141,8 +147,8 @@ static void test_twice_for_same_group(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent accept = { 0, 8 * MiB };
-    TmExtent second_offer = { 32 * MiB, 2 * MiB };
+    TmExtent accept = EXT(0, 8 * MiB);
+    TmExtent second_offer = EXT(32 * MiB, 2 * MiB);
 
     setup_offer(&fx, "");
     g_assert_cmpint(add_prescriptive(&fx, 0, 0, NULL, &second_offer, 1, NULL), ==, TM_DC_OK);
@@ -157,7 +163,7 @@ static void test_twice_for_same_group(void)
                     TM_DC_INVALID_INPUT);
     assert_error_contains(err, "no add request is pending for host 0");
     g_assert_cmpuint(tm_dcd_host_generation(fx.dev, 0), ==, 2);
-    TmExtent expected[] = { { 0, 8 * MiB }, { 32 * MiB, 2 * MiB } };
+    TmExtent expected[] = { EXT(0, 8 * MiB), EXT(32 * MiB, 2 * MiB) };
     assert_accepted(&fx, 0, expected, 2);
     fixture_clear(&fx);
 }
@@ -166,8 +172,8 @@ static void test_extent_limit(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent five[] = { { 0, 2 * MiB }, { 2 * MiB, 2 * MiB }, { 4 * MiB, 2 * MiB },
-                        { 6 * MiB, 2 * MiB }, { 16 * MiB, 2 * MiB } };
+    TmExtent five[] = { EXT(0, 2 * MiB), EXT(2 * MiB, 2 * MiB), EXT(4 * MiB, 2 * MiB),
+                        EXT(6 * MiB, 2 * MiB), EXT(16 * MiB, 2 * MiB) };
 
     setup_offer(&fx, ",dc-max-extents=4");
     g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, five, 5, false, &err), ==,
@@ -183,8 +189,8 @@ static void test_more_accumulates(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent part1 = { 0, 2 * MiB };
-    TmExtent part2 = { 16 * MiB, 2 * MiB };
+    TmExtent part1 = EXT(0, 2 * MiB);
+    TmExtent part2 = EXT(16 * MiB, 2 * MiB);
 
     setup_offer(&fx, "");
     g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &part1, 1, true, &err), ==, TM_DC_OK);
@@ -214,7 +220,7 @@ static void test_more_accumulates(void)
 static void test_empty_last_part_commits_held_parts(void)
 {
     DcdFixture fx;
-    TmExtent part1 = { 4 * MiB, 4 * MiB };
+    TmExtent part1 = EXT(4 * MiB, 4 * MiB);
 
     setup_offer(&fx, "");
     g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &part1, 1, true, NULL), ==, TM_DC_OK);

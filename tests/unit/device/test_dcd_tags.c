@@ -54,7 +54,7 @@ static void test_lifecycle_pending_committed_released(void)
     g_clear_error(&err);
 
     g_assert_cmpint(release_tag(&fx, 0, 0, false, false, TAG_A, NULL), ==, TM_DC_OK);
-    TmExtent all = { 0, 8 * MiB };
+    TmExtent all = EXT(0, 8 * MiB);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &all, 1, NULL), ==, TM_DC_OK);
     g_assert_cmpint(tm_dcd_tag_state(fx.dev, &tag, 0), ==, TM_DC_TAG_RELEASED);
     g_assert_true(tm_dcd_find_tag(fx.dev, &tag, &info));
@@ -92,8 +92,8 @@ static void test_allocation_tiles_backend(void)
 {
     DcdFixture fx;
     g_autoptr(GError) err = NULL;
-    TmExtent first = { 0, 2 * MiB };
-    TmExtent more[] = { { 10 * MiB, 4 * MiB }, { 4 * MiB, 2 * MiB } };
+    TmExtent first = EXT(0, 2 * MiB);
+    TmExtent more[] = { EXT(10 * MiB, 4 * MiB), EXT(4 * MiB, 2 * MiB) };
 
     fixture_init(&fx, "num-dc-regions=1,dc-regions-total-size=256M");
     fixture_backend(&fx, "mem-a", 8 * MiB, TAG_A);
@@ -110,7 +110,7 @@ static void test_allocation_tiles_backend(void)
     g_assert_cmphex(tm_dcd_host_find_accepted(fx.dev, 0, 11 * MiB)->backend_offset, ==, 2 * MiB);
 
     /* 8M of 8M are spoken for. */
-    TmExtent too_much = { 20 * MiB, 2 * MiB };
+    TmExtent too_much = EXT(20 * MiB, 2 * MiB);
     g_assert_cmpint(add_prescriptive(&fx, 0, 0, TAG_A, &too_much, 1, &err), ==,
                     TM_DC_INVALID_INPUT);
     assert_error_contains(err, "memory backend 'mem-a' (tag " TAG_A ") is too small: it has "
@@ -152,7 +152,7 @@ static void test_tagged_backing_errors(void)
     fixture_init(&fx, "num-dc-regions=2,dc-regions-total-size=512M,num-hosts=2,dc-max-tags=1");
     fixture_backend(&fx, "mem-a", 16 * MiB, TAG_A);
     fixture_backend(&fx, "mem-b", 4 * MiB, TAG_B);
-    fixture_backend(&fx, "mem-d", 4 * MiB, "dddddddd-0000-4000-8000-00000000000d");
+    fixture_backend(&fx, "mem-d", 256 * MiB, "dddddddd-0000-4000-8000-00000000000d");
     g_assert_nonnull(test_create_device(fx.devices, "other",
                                         "num-dc-regions=1,volatile-dc-memdev=mem-d", NULL));
     g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_FREE, 0, TAG_A, 2 * MiB, NULL), ==,
@@ -177,7 +177,7 @@ static void test_tagged_backing_errors(void)
 /* Region 0 sharable, region 1 not; host 0 accepted tag S: [0,4M) and [8M,10M). */
 static TmHostMem *setup_shared(DcdFixture *fx)
 {
-    TmExtent extents[] = { { 0, 4 * MiB }, { 8 * MiB, 2 * MiB } };
+    TmExtent extents[] = { EXT(0, 4 * MiB), EXT(8 * MiB, 2 * MiB) };
 
     fixture_init(fx, "num-dc-regions=2,dc-regions-total-size=512M,num-hosts=3,"
                      "dc-region-sharable=1");
@@ -216,10 +216,17 @@ static void test_shared_access(void)
     g_assert_true(tm_host_set_contains(&info.committed_hosts, 1));
     g_assert_false(tm_host_set_contains(&info.committed_hosts, 2));
     /* Shared capacity is still allocated: nobody else gets it. */
-    TmExtent same = { 0, 2 * MiB };
+    TmExtent same = EXT(0, 2 * MiB);
     g_assert_cmpint(add_prescriptive(&fx, 2, 0, TAG_S, &same, 1, &err), ==,
                     TM_DC_INVALID_EXTENT_LIST);
     assert_error_contains(err, "overlaps capacity allocated to host 0");
+    g_clear_error(&err);
+
+    /* The owner cannot grow an allocation others share. */
+    g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_FREE, 0, TAG_S, 2 * MiB, &err), ==,
+                    TM_DC_INVALID_INPUT);
+    assert_error_contains(err, "tag " TAG_S " is shared with host 1: a shared allocation "
+                               "cannot grow");
     g_clear_error(&err);
 
     /* Data written through one host is there for the other: one backend. */
@@ -227,8 +234,8 @@ static void test_shared_access(void)
     memset(memory, 0x77, 6 * MiB);
 
     /* Host 0 lets go, asked to sanitize: host 1 still maps it, so no zeroing yet. */
-    TmExtent first = { 0, 4 * MiB };
-    TmExtent second = { 8 * MiB, 2 * MiB };
+    TmExtent first = EXT(0, 4 * MiB);
+    TmExtent second = EXT(8 * MiB, 2 * MiB);
     g_assert_cmpint(release_prescriptive(&fx, 0, 0, false, true, &first, 1, NULL), ==, TM_DC_OK);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &first, 1, NULL), ==, TM_DC_OK);
     g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, &second, 1, NULL), ==, TM_DC_OK);
@@ -272,7 +279,7 @@ static void test_shared_access_errors(void)
           "cannot add DPA again while still pending" },
     };
     DcdFixture fx;
-    TmExtent in_region1 = { 256 * MiB, 2 * MiB };
+    TmExtent in_region1 = EXT(256 * MiB, 2 * MiB);
 
     setup_shared(&fx);
     fixture_backend(&fx, "mem-a", 2 * MiB, TAG_A);
