@@ -126,10 +126,22 @@ typedef struct {
  * prescriptive only.
  *
  * Backing: a tagged add is backed by the backend holding the tag (found
- * now, mapped when the host accepts); the extents of one allocation tile
- * that backend from offset 0 in shared-sequence order, and later adds with
- * the same tag from the same host extend the allocation.  An untagged add
- * is backed by volatile-dc-memdev at the same DPA offset.
+ * now, which must not be in use by anything else, mapped when the host
+ * accepts); the extents of one allocation tile that backend from offset 0
+ * in shared-sequence order (numbered 0, 1, ... by the device, in list
+ * order), and later adds with the same tag from the same host extend the
+ * allocation past what it already spans (released holes are not reused
+ * until the whole allocation is gone; an allocation shared with other
+ * hosts cannot grow).  Capacity of other hosts is never offered again,
+ * even in a sharable region: sharing is enable-shared-access only.  An
+ * untagged add is backed by volatile-dc-memdev at the same DPA offset, or
+ * refused when the device has none.
+ *
+ * Order of checks: DC support, region id, host id, then the policy's own
+ * (per listed extent, QEMU's: length 0, alignment, region end, overlap
+ * within the request, overlap with the host's accepted then pending
+ * capacity; then capacity of other hosts), then backing, then the
+ * extent limit, the tag limit and room in the host's DC event log.
  */
 TmDcStatus tm_dcd_add_request(TmDcd *dev, const TmDcAddRequest *request, GError **err);
 
@@ -163,7 +175,7 @@ typedef struct {
     uint8_t region;
     TmGuid tag;              /* tag-based: the allocation; prescriptive: if set,
                                 every listed range must carry it */
-    const TmExtent *extents; /* prescriptive: dpa + length */
+    const TmExtent *extents; /* prescriptive: dpa + length; tag-based: not used */
     guint n_extents;
 } TmDcReleaseRequest;
 
@@ -174,7 +186,12 @@ typedef struct {
  * extent (or part of one) named.  Not forced: Release Capacity records, and
  * the ranges are marked release-pending until the host releases them with
  * 4803h.  Forced: Forced Capacity Release records, and the host loses the
- * ranges at once.
+ * ranges at once.  Tag-based release is refused while the host still has
+ * extents of the tag pending (an allocation leaves whole).  Sanitize takes
+ * effect when the last host holding a range lets go of it (shared ranges
+ * are zeroed only then); a range that cannot be zeroed is kept out of use.
+ * Checks (prescriptive, QEMU's texts): length 0, alignment, region end,
+ * overlap within the list, overlap with pending capacity, not accepted.
  */
 TmDcStatus tm_dcd_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
                                   GError **err);
@@ -260,6 +277,12 @@ TmDcTagState tm_dcd_tag_state(const TmDcd *dev, const TmGuid *tag, uint16_t host
 guint tm_dcd_tag_count(const TmDcd *dev);
 TmDcTagInfo tm_dcd_tag_info(const TmDcd *dev, guint index);
 bool tm_dcd_find_tag(const TmDcd *dev, const TmGuid *tag, TmDcTagInfo *out);
+
+/*
+ * The extents of @tag's allocation (pending or accepted by some host), in
+ * shared-sequence order, appended to @out (TmBackedExtent); returns how many.
+ */
+guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out);
 
 /* Capacity pending or accepted by any host. */
 bool tm_dcd_has_allocations(const TmDcd *dev);

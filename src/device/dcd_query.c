@@ -1,6 +1,8 @@
 /* Read-only views of a device for the front ends. */
 #include "device/dcd_internal.h"
 
+#include <stdlib.h>
+
 unsigned tm_dcd_num_regions(const TmDcd *dev)
 {
     return (unsigned)dev->num_dc_regions;
@@ -196,6 +198,33 @@ bool tm_dcd_find_tag(const TmDcd *dev, const TmGuid *tag, TmDcTagInfo *out)
     }
     *out = tag_info(record);
     return true;
+}
+
+static gint compare_sequence(gconstpointer a, gconstpointer b)
+{
+    const TmBackedExtent *ea = a;
+    const TmBackedExtent *eb = b;
+
+    return ea->extent.shared_seq < eb->extent.shared_seq ? -1
+           : ea->extent.shared_seq > eb->extent.shared_seq ? 1
+           : ea->extent.dpa < eb->extent.dpa ? -1 : ea->extent.dpa > eb->extent.dpa;
+}
+
+guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out)
+{
+    guint first = out->len;
+
+    for (guint i = 0; i < tm_alloc_map_length(dev->alloc_map); i++) {
+        const TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
+
+        if (tm_guid_equal(&range->range.extent.tag, tag) &&
+            !tm_host_set_is_empty(&range->holders)) {
+            g_array_append_val(out, range->range);
+        }
+    }
+    qsort(out->data + first * sizeof(TmBackedExtent), out->len - first,
+          sizeof(TmBackedExtent), compare_sequence);
+    return out->len - first;
 }
 
 bool tm_dcd_has_allocations(const TmDcd *dev)

@@ -109,6 +109,15 @@ static void test_allocation_tiles_backend(void)
     accept_all(&fx, 0);
     g_assert_cmphex(tm_dcd_host_find_accepted(fx.dev, 0, 11 * MiB)->backend_offset, ==, 2 * MiB);
 
+    /* The allocation in sequence order: [0,2M) [10M,14M) [4M,6M). */
+    g_autoptr(GArray) extents = g_array_new(FALSE, FALSE, sizeof(TmBackedExtent));
+    TmGuid tag = test_guid(TAG_A);
+    g_assert_cmpuint(tm_dcd_tag_extents(fx.dev, &tag, extents), ==, 3);
+    g_assert_cmphex(g_array_index(extents, TmBackedExtent, 0).extent.dpa, ==, 0);
+    g_assert_cmphex(g_array_index(extents, TmBackedExtent, 1).extent.dpa, ==, 10 * MiB);
+    g_assert_cmphex(g_array_index(extents, TmBackedExtent, 2).extent.dpa, ==, 4 * MiB);
+    g_assert_cmphex(g_array_index(extents, TmBackedExtent, 2).backend_offset, ==, 6 * MiB);
+
     /* 8M of 8M are spoken for. */
     TmExtent too_much = EXT(20 * MiB, 2 * MiB);
     g_assert_cmpint(add_prescriptive(&fx, 0, 0, TAG_A, &too_much, 1, &err), ==,
