@@ -437,6 +437,7 @@ static void test_object_del_in_use(void)
     Fixture f;
     fixture_init(&f, true);
     g_autoptr(json_object) add = run(&f, ADD_RAM("\"size\":4096"));
+    g_assert_true(json_object_object_get_ex(add, "return", NULL));
     TmHostMem *backend = tm_backend_registry_find_by_id(f.backends, "m");
 
     g_assert_nonnull(backend);
