@@ -64,7 +64,7 @@ TmCxlReturnCode tm_mailbox_get_event_records(const TmMailboxRequest *request,
                                              TmMailboxResponse *response, GError **err)
 {
     TmCxlGetEventRecordsRequest in;
-    TmEventLog *log;
+    TmEventLog *log = NULL;
 
     memcpy(&in, request->payload, sizeof(in));
     TmCxlReturnCode code = find_log(request, in.event_log, &log, err);
@@ -154,7 +154,7 @@ TmCxlReturnCode tm_mailbox_clear_event_records(const TmMailboxRequest *request,
                                                TmMailboxResponse *response, GError **err)
 {
     TmClearEventRecordsInput in;
-    TmEventLog *log;
+    TmEventLog *log = NULL;
 
     parse_clear_input(request->payload, &in);
     TmCxlReturnCode code = find_log(request, in.event_log, &log, err);

@@ -38,7 +38,6 @@ TmCxlReturnCode mailbox_call(MailboxFixture *mf, uint16_t opcode, const void *pa
         .payload = payload,
         .payload_len = length,
     };
-    g_autoptr(GError) error = NULL;
 
     g_assert_true(tm_mailbox_caller_check(mf->fx.dev, &mf->caller, NULL));
     g_clear_error(&mf->err);
