@@ -55,6 +55,12 @@ typedef struct {
 
 typedef struct TmEventLog TmEventLog;
 
+/*
+ * Handles are 16-bit and never 0, so a log can tell at most 0xFFFF records
+ * apart; @depth must be 1..TM_EVENT_LOG_MAX_DEPTH.
+ */
+#define TM_EVENT_LOG_MAX_DEPTH 0xFFFFu
+
 TmEventLog *tm_event_log_new(guint depth);
 void tm_event_log_free(TmEventLog *log);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmEventLog, tm_event_log_free)
@@ -73,7 +79,13 @@ bool tm_event_log_append(TmEventLog *log, const TmDcEvent *event, uint64_t times
 /* The @index-th oldest record (0 = oldest), or NULL. */
 const TmEventRecord *tm_event_log_peek(const TmEventLog *log, guint index);
 
-/* Overflow state since the last clear of the log (CXL r3.1 Table 8-58). */
+/*
+ * Overflow state (CXL r3.1 §8.2.9.2.2, Get Event Records output: Overflow
+ * flag, Overflow Error Count, First/Last Overflow Event Timestamp).  The
+ * flag stays set until the host clears records: any clear that removes at
+ * least one record resets it, as does clear-all (QEMU does the same: every
+ * removed record resets the overflow state).
+ */
 typedef struct {
     bool overflowed;
     uint16_t overflow_count;    /* saturates at 0xFFFF */
@@ -89,7 +101,17 @@ typedef enum {
     TM_EVENT_CLEAR_INVALID_INPUT,  /* e.g. handles not in the order the log holds them */
 } TmEventClearResult;
 
-/* Remove the records with these handles, all or none. */
+/*
+ * Remove the records with these handles, all or none (CXL r3.1 §8.2.9.2.3).
+ * The handles must name the oldest records of the log, oldest first: the
+ * spec requires them in temporal order and answers Invalid Handle when an
+ * older record would stay behind; QEMU and Linux likewise clear from the
+ * head in the order Get Event Records returned them.
+ *   - a handle not in the log (or 0)           -> INVALID_HANDLE
+ *   - handles out of log order, or repeated    -> INVALID_INPUT
+ *   - an older record would not be cleared     -> INVALID_HANDLE
+ * Zero handles is OK and removes nothing.
+ */
 TmEventClearResult tm_event_log_clear(TmEventLog *log, const uint16_t *handles, guint n_handles);
 
 /* Remove every record and reset the overflow state. */

@@ -1,0 +1,36 @@
+#include "cci/cxl_opcodes.h"
+
+#include <stddef.h>
+
+const char *tm_cxl_opcode_name(uint16_t opcode)
+{
+    static const struct {
+        TmCxlOpcode opcode;
+        const char *name;
+    } names[] = {
+        { TM_CXL_OP_IDENTIFY, "Identify" },
+        { TM_CXL_OP_GET_EVENT_RECORDS, "Get Event Records" },
+        { TM_CXL_OP_CLEAR_EVENT_RECORDS, "Clear Event Records" },
+        { TM_CXL_OP_IDENTIFY_MEMORY_DEVICE, "Identify Memory Device" },
+        { TM_CXL_OP_GET_DC_CONFIG, "Get Dynamic Capacity Configuration" },
+        { TM_CXL_OP_GET_DC_EXTENT_LIST, "Get Dynamic Capacity Extent List" },
+        { TM_CXL_OP_ADD_DC_RESPONSE, "Add Dynamic Capacity Response" },
+        { TM_CXL_OP_RELEASE_DC, "Release Dynamic Capacity" },
+        { TM_CXL_OP_GET_DCD_INFO, "Get DCD Info" },
+        { TM_CXL_OP_GET_HOST_DC_REGION_CONFIG, "Get Host DC Region Configuration" },
+        { TM_CXL_OP_SET_DC_REGION_CONFIG, "Set DC Region Configuration" },
+        { TM_CXL_OP_GET_DC_REGION_EXTENT_LISTS, "Get DC Region Extent Lists" },
+        { TM_CXL_OP_INITIATE_DC_ADD, "Initiate Dynamic Capacity Add" },
+        { TM_CXL_OP_INITIATE_DC_RELEASE, "Initiate Dynamic Capacity Release" },
+        { TM_CXL_OP_DC_ADD_REFERENCE, "Dynamic Capacity Add Reference" },
+        { TM_CXL_OP_DC_REMOVE_REFERENCE, "Dynamic Capacity Remove Reference" },
+        { TM_CXL_OP_DC_LIST_TAGS, "Dynamic Capacity List Tags" },
+    };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (names[i].opcode == opcode) {
+            return names[i].name;
+        }
+    }
+    return NULL;
+}

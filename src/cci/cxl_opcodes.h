@@ -1,0 +1,44 @@
+/*
+ * CCI command opcodes: opcode = command set << 8 | command (CXL r3.1
+ * §8.2.9, §7.6.7).  Only the command sets tagmem implements are listed:
+ * generic (00h, 01h), memory device (40h, 48h) and FM-API DCD management
+ * (56h, r3.2 §7.6.7.6).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define TM_CXL_OPCODE(set, command) ((uint16_t)(((set) << 8) | (command)))
+#define TM_CXL_OPCODE_SET(opcode) ((uint8_t)((opcode) >> 8))
+#define TM_CXL_OPCODE_COMMAND(opcode) ((uint8_t)((opcode) & 0xFF))
+
+typedef enum {
+    TM_CXL_SET_INFOSTAT = 0x00,          /* Information and Status, §8.2.9.1 */
+    TM_CXL_SET_EVENTS = 0x01,            /* Events, §8.2.9.2 */
+    TM_CXL_SET_IDENTIFY = 0x40,          /* Identify Memory Device, §8.2.9.9.1 */
+    TM_CXL_SET_DCD_CONFIG = 0x48,        /* Dynamic Capacity, §8.2.9.9.9 */
+    TM_CXL_SET_FM_DCD_MANAGEMENT = 0x56, /* FM-API DCD Management, r3.2 §7.6.7.6 */
+} TmCxlCommandSet;
+
+typedef enum {
+    TM_CXL_OP_IDENTIFY = 0x0001,                  /* §8.2.9.1.1 */
+    TM_CXL_OP_GET_EVENT_RECORDS = 0x0100,         /* §8.2.9.2.2 */
+    TM_CXL_OP_CLEAR_EVENT_RECORDS = 0x0101,       /* §8.2.9.2.3 */
+    TM_CXL_OP_IDENTIFY_MEMORY_DEVICE = 0x4000,    /* §8.2.9.9.1.1 */
+    TM_CXL_OP_GET_DC_CONFIG = 0x4800,             /* §8.2.9.9.9.1 */
+    TM_CXL_OP_GET_DC_EXTENT_LIST = 0x4801,        /* §8.2.9.9.9.2 */
+    TM_CXL_OP_ADD_DC_RESPONSE = 0x4802,           /* §8.2.9.9.9.3 */
+    TM_CXL_OP_RELEASE_DC = 0x4803,                /* §8.2.9.9.9.4 */
+    TM_CXL_OP_GET_DCD_INFO = 0x5600,              /* r3.2 §7.6.7.6.1 */
+    TM_CXL_OP_GET_HOST_DC_REGION_CONFIG = 0x5601, /* r3.2 §7.6.7.6.2 */
+    TM_CXL_OP_SET_DC_REGION_CONFIG = 0x5602,      /* r3.2 §7.6.7.6.3 */
+    TM_CXL_OP_GET_DC_REGION_EXTENT_LISTS = 0x5603, /* r3.2 §7.6.7.6.4 */
+    TM_CXL_OP_INITIATE_DC_ADD = 0x5604,           /* r3.2 §7.6.7.6.5 */
+    TM_CXL_OP_INITIATE_DC_RELEASE = 0x5605,       /* r3.2 §7.6.7.6.6 */
+    TM_CXL_OP_DC_ADD_REFERENCE = 0x5606,          /* r3.2 §7.6.7.6.7 */
+    TM_CXL_OP_DC_REMOVE_REFERENCE = 0x5607,       /* r3.2 §7.6.7.6.8 */
+    TM_CXL_OP_DC_LIST_TAGS = 0x5608,              /* r3.2 §7.6.7.6.9 */
+} TmCxlOpcode;
+
+/* The spec's name for @opcode ("Get Event Records"), or NULL if unknown. */
+const char *tm_cxl_opcode_name(uint16_t opcode);
