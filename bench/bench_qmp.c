@@ -175,11 +175,11 @@ static Result measure_echo(const char *dir, size_t reply_bytes, guint rounds)
     memcpy(server.reply, "{\"return\": \"", 12);
     memcpy(server.reply + reply_bytes - 3, "\"}\n", 3);
     GThread *thread = g_thread_new("echo", run_echo_server, &server);
-    TmQmpClient *client = tm_qmp_client_connect(path, &err);
+    TmQmpConn *client = tm_qmp_conn_connect(path, &err);
     g_assert_no_error(err);
     Result result = measure("UNIX socket echo, same sizes (floor)",
-                            tm_qmp_client_fd(client), rounds);
-    tm_qmp_client_free(client);
+                            tm_qmp_conn_fd(client), rounds);
+    tm_qmp_conn_free(client);
     g_thread_join(thread);
     close(server.listen_fd);
     unlink(path);
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 
     const char *quiet[] = { "--log-level", "warning", NULL };
     TmTestDaemon *daemon = tm_test_daemon_start(quiet);
-    TmQmpClient *client = tm_test_daemon_connect(daemon);
+    TmQmpConn *client = tm_test_daemon_connect(daemon);
     json_object *reply = tm_test_execute(client, "object-add",
                                          "{\"qom-type\": \"memory-backend-memfd\","
                                          " \"id\": \"bench0\", \"size\": 1048576,"
@@ -231,12 +231,12 @@ int main(int argc, char **argv)
     json_object_put(reply);
 
     Result results[2];
-    results[0] = measure("qom-get tag over QMP (tagmemd)", tm_qmp_client_fd(client),
+    results[0] = measure("qom-get tag over QMP (tagmemd)", tm_qmp_conn_fd(client),
                          (guint)rounds);
     results[1] = measure_echo(daemon->dir, results[0].reply_bytes, (guint)rounds);
     print_table(results, G_N_ELEMENTS(results), (guint)rounds);
 
-    tm_qmp_client_free(client);
+    tm_qmp_conn_free(client);
     int status = tm_test_daemon_stop(daemon, SIGTERM);
     tm_test_daemon_free(daemon);
     return status == 0 ? 0 : 1;

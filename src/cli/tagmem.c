@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tagmem-config.h"
-#include "cli/qmp_client.h"
+#include "cli/qmp_conn.h"
 #include "core/error.h"
 #include "core/runtime_dir.h"
 
@@ -87,10 +87,10 @@ static int run_qmp(const char *socket_path, const char *command, const char *arg
         fprintf(stderr, "tagmem: %s\n", err->message);
         return 1;
     }
-    g_autoptr(TmQmpClient) client = tm_qmp_client_connect(socket_path, &err);
+    g_autoptr(TmQmpConn) client = tm_qmp_conn_connect(socket_path, &err);
     json_object *reply = NULL;
-    if (client == NULL || !tm_qmp_client_negotiate(client, &err) ||
-        (reply = tm_qmp_client_execute(client, command, g_steal_pointer(&arguments), &err)) ==
+    if (client == NULL || !tm_qmp_conn_negotiate(client, &err) ||
+        (reply = tm_qmp_conn_execute(client, command, g_steal_pointer(&arguments), &err)) ==
             NULL) {
         json_object_put(arguments);
         fprintf(stderr, "tagmem: %s\n", err->message);

@@ -105,7 +105,7 @@ static const BadRow bad_rows[] = {
 static void test_bad_rows(void)
 {
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
     json_object *reply;
 
     reply = tm_test_execute(client, "object-add",
@@ -138,7 +138,7 @@ static void test_bad_rows(void)
 static void test_good_path_after_errors(void)
 {
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
     json_object *reply;
 
     /* A refused tag stays free for the next request. */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <glib/gstdio.h>
+
 #include "daemon_harness.h"
 
 #define TAG "0b5e6c1c-8d2f-4a3b-9c4d-5e6f7a8b9c0d"
@@ -166,14 +168,14 @@ static void test_help_and_version(void)
     g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 
-static json_object *qom_get(TmQmpClient *client, const char *id, const char *property)
+static json_object *qom_get(TmQmpConn *client, const char *id, const char *property)
 {
     g_autofree char *args = g_strdup_printf("{\"path\": \"/objects/%s\", \"property\": \"%s\"}",
                                             id, property);
     return tm_test_execute(client, "qom-get", args);
 }
 
-static void assert_qom_string(TmQmpClient *client, const char *id, const char *property,
+static void assert_qom_string(TmQmpConn *client, const char *id, const char *property,
                               const char *expected)
 {
     json_object *reply = qom_get(client, id, property);
@@ -182,7 +184,7 @@ static void assert_qom_string(TmQmpClient *client, const char *id, const char *p
     json_object_put(reply);
 }
 
-static void assert_qom_uint(TmQmpClient *client, const char *id, const char *property,
+static void assert_qom_uint(TmQmpConn *client, const char *id, const char *property,
                             uint64_t expected)
 {
     json_object *reply = qom_get(client, id, property);
@@ -203,7 +205,7 @@ static void test_objects_on_command_line(void)
         NULL,
     };
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(args);
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
 
     json_object *reply = tm_test_execute(client, "query-memdev", NULL);
     json_object *memdevs = tm_test_assert_return(reply);
@@ -252,7 +254,7 @@ static void test_default_socket(void)
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start_in(dir, args, envp, socket_path);
     g_assert_cmpint(lstat(runtime_dir, &st), ==, 0);
     g_assert_cmpuint(st.st_mode & 0777, ==, 0700);
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
     g_assert_cmpint(tm_test_backend_count(client), ==, 0);
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
     g_assert_false(g_file_test(socket_path, G_FILE_TEST_EXISTS));

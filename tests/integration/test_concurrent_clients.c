@@ -25,7 +25,7 @@ static char *tag_for(guint client, guint round)
 static gpointer run_client(gpointer data)
 {
     const ClientJob *job = data;
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(job->daemon);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(job->daemon);
 
     for (guint round = 0; round < ROUNDS; round++) {
         g_autofree char *id = g_strdup_printf("client%u-mem%u", job->client_index, round);
@@ -78,7 +78,7 @@ static void test_concurrent_clients(void)
         g_thread_join(threads[i]);
     }
 
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
     json_object *reply = tm_test_execute(client, "query-memdev", NULL);
     json_object *memdevs = tm_test_assert_return(reply);
     g_assert_cmpuint(json_object_array_length(memdevs), ==, 1);

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "daemon_harness.h"
 
 static void assert_files_present(const TmTestDaemon *daemon)
@@ -30,7 +32,7 @@ static void test_signal(gconstpointer data)
     int signo = GPOINTER_TO_INT(data);
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
     /* A connected client must not keep the daemon alive. */
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
 
     assert_files_present(daemon);
     g_assert_cmpint(tm_test_daemon_stop(daemon, signo), ==, 0);
@@ -40,8 +42,8 @@ static void test_signal(gconstpointer data)
 static void test_quit(void)
 {
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon);
-    g_autoptr(TmQmpClient) bystander = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) bystander = tm_test_daemon_connect(daemon);
     g_autoptr(GError) err = NULL;
 
     assert_files_present(daemon);
@@ -55,7 +57,7 @@ static void test_quit(void)
     assert_files_removed(daemon);
 
     /* Every connection is closed. */
-    g_assert_null(tm_qmp_client_receive(bystander, 5000, &err));
+    g_assert_null(tm_qmp_conn_receive(bystander, 5000, &err));
     g_assert_nonnull(strstr(err->message, "closed"));
 }
 
@@ -72,7 +74,7 @@ static void test_socket_in_use(void)
     g_assert_nonnull(strstr(stderr_text, "in use"));
 
     /* The first daemon still owns its socket and answers. */
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(first);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(first);
     g_assert_cmpint(tm_test_backend_count(client), ==, 0);
     g_assert_cmpint(tm_test_daemon_stop(first, SIGTERM), ==, 0);
     g_assert_cmpint(g_rmdir(dir), ==, 0);
@@ -91,7 +93,7 @@ static void test_stale_socket_is_replaced(void)
     g_autofree char *qmp = g_strdup_printf("unix:%s,server=on,wait=off", socket_path);
     const char *args[] = { "-qmp", qmp, NULL };
     g_autoptr(TmTestDaemon) second = tm_test_daemon_start_in(dir, args, NULL, socket_path);
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(second);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(second);
     g_assert_cmpint(tm_test_backend_count(client), ==, 0);
     g_assert_cmpint(tm_test_daemon_stop(second, SIGTERM), ==, 0);
     g_assert_false(g_file_test(socket_path, G_FILE_TEST_EXISTS));
@@ -108,16 +110,16 @@ static void test_two_sockets(void)
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start_in(dir, args, NULL, path_b);
 
     /* A backend made through one socket is seen through the other. */
-    g_autoptr(TmQmpClient) via_b = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) via_b = tm_test_daemon_connect(daemon);
     json_object *reply = tm_test_execute(via_b, "object-add",
                                          "{\"qom-type\": \"memory-backend-ram\", \"id\": \"m0\","
                                          " \"size\": 1048576}");
     tm_test_assert_return(reply);
     json_object_put(reply);
     g_autoptr(GError) err = NULL;
-    g_autoptr(TmQmpClient) via_a = tm_qmp_client_connect(path_a, &err);
+    g_autoptr(TmQmpConn) via_a = tm_qmp_conn_connect(path_a, &err);
     g_assert_no_error(err);
-    g_assert_true(tm_qmp_client_negotiate(via_a, &err));
+    g_assert_true(tm_qmp_conn_negotiate(via_a, &err));
     g_assert_cmpint(tm_test_backend_count(via_a), ==, 1);
 
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);

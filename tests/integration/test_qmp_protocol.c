@@ -12,8 +12,8 @@ static TmTestDaemon *daemon_under_test;
 static void test_greeting_and_negotiation(void)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect_raw(daemon_under_test);
-    json_object *greeting = tm_qmp_client_receive(client, 10000, &err), *qmp, *version,
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect_raw(daemon_under_test);
+    json_object *greeting = tm_qmp_conn_receive(client, 10000, &err), *qmp, *version,
                 *capabilities;
 
     g_assert_no_error(err);
@@ -47,14 +47,14 @@ static void test_greeting_and_negotiation(void)
 
 static void test_id_is_echoed(void)
 {
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon_under_test);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon_under_test);
     static const char request[] =
         "{\"execute\": \"query-memdev\", \"id\": {\"seq\": [1, \"two\"]}}\n"
         "{\"execute\": \"no-such-command\", \"id\": \"E1\"}\n";
     g_autoptr(GError) err = NULL;
 
-    g_assert_true(tm_qmp_client_send_raw(client, request, strlen(request), &err));
-    json_object *reply = tm_qmp_client_receive(client, 10000, &err);
+    g_assert_true(tm_qmp_conn_send_raw(client, request, strlen(request), &err));
+    json_object *reply = tm_qmp_conn_receive(client, 10000, &err);
     g_assert_no_error(err);
     tm_test_assert_return(reply);
     g_assert_cmpstr(json_object_to_json_string_ext(json_object_object_get(reply, "id"),
@@ -62,7 +62,7 @@ static void test_id_is_echoed(void)
                     ==, "{\"seq\":[1,\"two\"]}");
     json_object_put(reply);
 
-    reply = tm_qmp_client_receive(client, 10000, &err);
+    reply = tm_qmp_conn_receive(client, 10000, &err);
     tm_test_assert_error(reply, "CommandNotFound", "no-such-command");
     g_assert_cmpstr(json_object_get_string(json_object_object_get(reply, "id")), ==, "E1");
     json_object_put(reply);
@@ -103,15 +103,15 @@ static const BadRequest bad_requests[] = {
 
 static void test_bad_requests(void)
 {
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon_under_test);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon_under_test);
 
     for (gsize i = 0; i < G_N_ELEMENTS(bad_requests); i++) {
         const BadRequest *row = &bad_requests[i];
         g_autoptr(GError) err = NULL;
 
         g_test_message("row: %s", row->name);
-        g_assert_true(tm_qmp_client_send_raw(client, row->request, strlen(row->request), &err));
-        json_object *reply = tm_qmp_client_receive(client, 10000, &err);
+        g_assert_true(tm_qmp_conn_send_raw(client, row->request, strlen(row->request), &err));
+        json_object *reply = tm_qmp_conn_receive(client, 10000, &err);
         g_assert_no_error(err);
         tm_test_assert_error(reply, row->error_class, row->fragment);
         json_object_put(reply);
@@ -127,7 +127,7 @@ static void test_bad_requests(void)
  * before the greeting is read: every one is answered, in order. */
 static void test_back_to_back_before_greeting(void)
 {
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect_raw(daemon_under_test);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect_raw(daemon_under_test);
     g_autoptr(GError) err = NULL;
     static const char burst[] =
         "{\n  \"execute\": \"qmp_capabilities\",\n  \"id\": 1\n}\n"
@@ -138,14 +138,14 @@ static void test_back_to_back_before_greeting(void)
         "{\"execute\":\"query-memdev\",\"id\":4}{\"execute\":\"object-del\","
         "\"arguments\":{\"id\":\"burst0\"},\"id\":5}\n";
 
-    g_assert_true(tm_qmp_client_send_raw(client, burst, strlen(burst), &err));
-    json_object *greeting = tm_qmp_client_receive(client, 10000, &err);
+    g_assert_true(tm_qmp_conn_send_raw(client, burst, strlen(burst), &err));
+    json_object *greeting = tm_qmp_conn_receive(client, 10000, &err);
     g_assert_no_error(err);
     g_assert_true(json_object_object_get_ex(greeting, "QMP", NULL));
     json_object_put(greeting);
 
     for (int id = 1; id <= 5; id++) {
-        json_object *reply = tm_qmp_client_receive(client, 10000, &err);
+        json_object *reply = tm_qmp_conn_receive(client, 10000, &err);
         g_assert_no_error(err);
         json_object *value = tm_test_assert_return(reply);
         g_assert_cmpint(json_object_get_int(json_object_object_get(reply, "id")), ==, id);
@@ -163,7 +163,7 @@ static void test_back_to_back_before_greeting(void)
 }
 
 typedef struct {
-    TmQmpClient *client;
+    TmQmpConn *client;
     GBytes *garbage;
     bool sent;
 } GarbageSender;
@@ -179,8 +179,8 @@ static gpointer send_garbage(gpointer data)
     gsize length;
     const char *bytes = g_bytes_get_data(sender->garbage, &length);
 
-    sender->sent = tm_qmp_client_send_raw(sender->client, bytes, length, NULL) &&
-                   tm_qmp_client_send_raw(sender->client, garbage_probe,
+    sender->sent = tm_qmp_conn_send_raw(sender->client, bytes, length, NULL) &&
+                   tm_qmp_conn_send_raw(sender->client, garbage_probe,
                                           strlen(garbage_probe), NULL);
     return NULL;
 }
@@ -203,7 +203,7 @@ static GBytes *make_garbage(gsize length)
 
 static void test_garbage_megabyte(void)
 {
-    g_autoptr(TmQmpClient) client = tm_test_daemon_connect(daemon_under_test);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon_under_test);
     GarbageSender sender = { .client = client, .garbage = make_garbage(1024 * 1024) };
     guint errors = 0;
 
@@ -211,7 +211,7 @@ static void test_garbage_megabyte(void)
     /* Every answer before the probe's is an error about the garbage. */
     for (;;) {
         g_autoptr(GError) err = NULL;
-        json_object *reply = tm_qmp_client_receive(client, 30000, &err);
+        json_object *reply = tm_qmp_conn_receive(client, 30000, &err);
         g_assert_no_error(err);
         json_object *id = json_object_object_get(reply, "id");
         if (id && g_strcmp0(json_object_get_string(id), "after-garbage") == 0) {

@@ -68,7 +68,7 @@ static bool reap(TmTestDaemon *daemon, bool block)
 
 static bool socket_accepts(const char *path)
 {
-    g_autoptr(TmQmpClient) client = tm_qmp_client_connect(path, NULL);
+    g_autoptr(TmQmpConn) client = tm_qmp_conn_connect(path, NULL);
 
     return client != NULL;
 }
@@ -103,7 +103,7 @@ static char **build_argv(const char *const *args)
 }
 
 TmTestDaemon *tm_test_daemon_start_in(char *dir, const char *const *args, char **envp,
-                                     const char *socket_path)
+                                      const char *socket_path)
 {
     g_autoptr(GError) err = NULL;
     g_auto(GStrv) argv = build_argv(args);
@@ -140,21 +140,21 @@ TmTestDaemon *tm_test_daemon_start(const char *const *extra_args)
     return tm_test_daemon_start_in(dir, (const char *const *)args->pdata, NULL, socket_path);
 }
 
-TmQmpClient *tm_test_daemon_connect_raw(TmTestDaemon *daemon)
+TmQmpConn *tm_test_daemon_connect_raw(TmTestDaemon *daemon)
 {
     g_autoptr(GError) err = NULL;
-    TmQmpClient *client = tm_qmp_client_connect(daemon->socket_path, &err);
+    TmQmpConn *client = tm_qmp_conn_connect(daemon->socket_path, &err);
 
     g_assert_no_error(err);
     return client;
 }
 
-TmQmpClient *tm_test_daemon_connect(TmTestDaemon *daemon)
+TmQmpConn *tm_test_daemon_connect(TmTestDaemon *daemon)
 {
     g_autoptr(GError) err = NULL;
-    TmQmpClient *client = tm_test_daemon_connect_raw(daemon);
+    TmQmpConn *client = tm_test_daemon_connect_raw(daemon);
 
-    g_assert_true(tm_qmp_client_negotiate(client, &err));
+    g_assert_true(tm_qmp_conn_negotiate(client, &err));
     g_assert_no_error(err);
     return client;
 }
@@ -252,7 +252,7 @@ int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_
     return exited ? exit_code(run.wait_status) : -1;
 }
 
-json_object *tm_test_execute(TmQmpClient *client, const char *command,
+json_object *tm_test_execute(TmQmpConn *client, const char *command,
                              const char *arguments_json)
 {
     g_autoptr(GError) err = NULL;
@@ -262,7 +262,7 @@ json_object *tm_test_execute(TmQmpClient *client, const char *command,
         arguments = json_tokener_parse(arguments_json);
         g_assert_nonnull(arguments);
     }
-    json_object *reply = tm_qmp_client_execute(client, command, arguments, &err);
+    json_object *reply = tm_qmp_conn_execute(client, command, arguments, &err);
     g_assert_no_error(err);
     g_assert_nonnull(reply);
     return reply;
@@ -293,11 +293,11 @@ void tm_test_assert_error(json_object *reply, const char *klass, const char *fra
     }
 }
 
-json_object *tm_test_receive_reply_with_id(TmQmpClient *client, const char *id)
+json_object *tm_test_receive_reply_with_id(TmQmpConn *client, const char *id)
 {
     for (;;) {
         g_autoptr(GError) err = NULL;
-        json_object *message = tm_qmp_client_receive(client, 30000, &err), *id_value;
+        json_object *message = tm_qmp_conn_receive(client, 30000, &err), *id_value;
 
         g_assert_no_error(err);
         if (json_object_object_get_ex(message, "id", &id_value) &&
@@ -308,7 +308,7 @@ json_object *tm_test_receive_reply_with_id(TmQmpClient *client, const char *id)
     }
 }
 
-char *tm_test_backend_snapshot(TmQmpClient *client)
+char *tm_test_backend_snapshot(TmQmpConn *client)
 {
     json_object *reply = tm_test_execute(client, "query-memdev", NULL);
     json_object *memdevs = tm_test_assert_return(reply);
@@ -327,7 +327,7 @@ char *tm_test_backend_snapshot(TmQmpClient *client)
     return g_string_free(snapshot, FALSE);
 }
 
-int tm_test_backend_count(TmQmpClient *client)
+int tm_test_backend_count(TmQmpConn *client)
 {
     json_object *reply = tm_test_execute(client, "query-memdev", NULL);
     int count = (int)json_object_array_length(tm_test_assert_return(reply));

@@ -10,7 +10,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 
-#include "cli/qmp_client.h"
+#include "cli/qmp_conn.h"
 
 typedef struct {
     GPid pid;
@@ -43,10 +43,10 @@ TmTestDaemon *tm_test_daemon_start_in(char *dir, const char *const *args, char *
 char *tm_test_make_dir(void);
 
 /* Connect and negotiate capabilities. */
-TmQmpClient *tm_test_daemon_connect(TmTestDaemon *daemon);
+TmQmpConn *tm_test_daemon_connect(TmTestDaemon *daemon);
 
 /* Connect without reading the greeting. */
-TmQmpClient *tm_test_daemon_connect_raw(TmTestDaemon *daemon);
+TmQmpConn *tm_test_daemon_connect_raw(TmTestDaemon *daemon);
 
 /* Wait up to @timeout_ms for the daemon to exit; returns whether it did. */
 bool tm_test_daemon_wait_exit(TmTestDaemon *daemon, int timeout_ms);
@@ -65,7 +65,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmTestDaemon, tm_test_daemon_free)
 int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_text);
 
 /* Execute @command with @arguments_json (a JSON object text, or NULL). */
-json_object *tm_test_execute(TmQmpClient *client, const char *command,
+json_object *tm_test_execute(TmQmpConn *client, const char *command,
                              const char *arguments_json);
 
 /* Assert a successful reply and return its "return" value (borrowed). */
@@ -75,13 +75,13 @@ json_object *tm_test_assert_return(json_object *reply);
 void tm_test_assert_error(json_object *reply, const char *klass, const char *fragment);
 
 /* Read messages until the reply carrying "id": @id; returns it. */
-json_object *tm_test_receive_reply_with_id(TmQmpClient *client, const char *id);
+json_object *tm_test_receive_reply_with_id(TmQmpConn *client, const char *id);
 
 /*
  * A snapshot of every backend: query-memdev plus each backend's tag, as
  * one string, to check that a refused request changed nothing.
  */
-char *tm_test_backend_snapshot(TmQmpClient *client);
+char *tm_test_backend_snapshot(TmQmpConn *client);
 
 /* Number of backends in query-memdev. */
-int tm_test_backend_count(TmQmpClient *client);
+int tm_test_backend_count(TmQmpConn *client);
