@@ -6,6 +6,7 @@
  * sends one QMP command and prints the reply's "return" value as indented
  * JSON; an error reply is printed as "CLASS: DESC" on stderr, exit 1.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,15 +60,31 @@ static json_object *parse_arguments(const char *text, GError **err)
     return arguments;
 }
 
+static bool is_empty_container(json_object *value)
+{
+    return (json_object_is_type(value, json_type_object) &&
+            json_object_object_length(value) == 0) ||
+           (json_object_is_type(value, json_type_array) && json_object_array_length(value) == 0);
+}
+
+/* Indented for people; "{}" and "[]" stay on one line. */
+static const char *format_value(json_object *value)
+{
+    int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+    if (!is_empty_container(value)) {
+        flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+    }
+    return json_object_to_json_string_ext(value, flags);
+}
+
 /* Print the reply; returns the exit status. */
 static int print_reply(json_object *reply)
 {
     json_object *value, *error;
 
     if (json_object_object_get_ex(reply, "return", &value)) {
-        puts(json_object_to_json_string_ext(value, JSON_C_TO_STRING_PRETTY |
-                                                   JSON_C_TO_STRING_SPACED |
-                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
+        puts(format_value(value));
         return 0;
     }
     json_object_object_get_ex(reply, "error", &error);
@@ -108,6 +125,7 @@ int main(int argc, char **argv)
     CliOptions options = { 0 };
     int status = 1;
 
+    setlocale(LC_ALL, "");
     if (!parse_options(&argc, &argv, &options, &help, &err)) {
         fprintf(stderr, "tagmem: %s\nUsage: tagmem " USAGE "\n", err->message);
     } else if (options.version) {

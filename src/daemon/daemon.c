@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,12 +35,21 @@ static void request_quit(void *opaque)
     g_main_loop_quit(daemon->loop);
 }
 
-static gboolean on_signal(gpointer opaque)
+static void shut_down_on(TmDaemon *daemon, const char *signal_name)
 {
-    TmDaemon *daemon = opaque;
-
-    g_message("signal received; shutting down");
+    g_message("%s received; shutting down", signal_name);
     g_main_loop_quit(daemon->loop);
+}
+
+static gboolean on_sigint(gpointer daemon)
+{
+    shut_down_on(daemon, "SIGINT");
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sigterm(gpointer daemon)
+{
+    shut_down_on(daemon, "SIGTERM");
     return G_SOURCE_CONTINUE;
 }
 
@@ -114,13 +124,20 @@ static bool listen_all(TmDaemon *daemon, GError **err)
 static bool write_pidfile(TmDaemon *daemon, const char *path, GError **err)
 {
     g_autofree char *text = g_strdup_printf("%d\n", (int)getpid());
-    g_autoptr(GError) io_error = NULL;
+    size_t length = strlen(text);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-    if (!g_file_set_contents(path, text, -1, &io_error)) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "--pidfile %s: %s", path,
-                    io_error->message);
+    if (fd < 0 || write(fd, text, length) != (ssize_t)length) {
+        int saved = errno;
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "--pidfile %s: cannot write: %s", path,
+                    g_strerror(saved));
+        if (fd >= 0) {
+            close(fd);
+            g_unlink(path);
+        }
         return false;
     }
+    close(fd);
     daemon->pidfile = g_strdup(path);
     return true;
 }
@@ -143,8 +160,8 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
         (options->pidfile && !write_pidfile(daemon, options->pidfile, err))) {
         return NULL;
     }
-    daemon->sigint_source = g_unix_signal_add(SIGINT, on_signal, daemon);
-    daemon->sigterm_source = g_unix_signal_add(SIGTERM, on_signal, daemon);
+    daemon->sigint_source = g_unix_signal_add(SIGINT, on_sigint, daemon);
+    daemon->sigterm_source = g_unix_signal_add(SIGTERM, on_sigterm, daemon);
     return g_steal_pointer(&daemon);
 }
 

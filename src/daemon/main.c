@@ -1,5 +1,6 @@
 /* tagmemd: parse the command line, build the daemon, serve, tear down. */
 #include <signal.h>
+#include <locale.h>
 #include <stdio.h>
 
 #include "tagmem-config.h"
@@ -12,6 +13,7 @@ int main(int argc, char **argv)
     g_autoptr(GError) err = NULL;
     TmDaemonOptions options;
 
+    setlocale(LC_ALL, "");
     if (!tm_daemon_options_parse(argc, argv, &options, &err)) {
         fprintf(stderr, "tagmemd: %s\nTry 'tagmemd --help' for more information.\n",
                 err->message);

@@ -137,9 +137,12 @@ static bool parse_qmp(char **texts, GPtrArray *out, GError **err)
 static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *options,
                       GError **err)
 {
-    if (rest[0] && rest[1]) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Unexpected argument '%s'", rest[1]);
-        return false;
+    /* GOption leaves "--" among the arguments it did not take. */
+    for (char **arg = rest + 1; *arg; arg++) {
+        if (strcmp(*arg, "--") != 0) {
+            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Unexpected argument '%s'", *arg);
+            return false;
+        }
     }
     if (raw->pidfile && *raw->pidfile == '\0') {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Option --pidfile expects a file name");

@@ -66,7 +66,7 @@ static void test_commands(void)
                                  "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"mem0\","
                                  " \"size\": 2097152, \"tag\": \"" TAG "\"}", NULL);
     g_assert_cmpint(add.status, ==, 0);
-    g_assert_cmpstr(g_strstrip(add.out), ==, "{ }");
+    g_assert_cmpstr(g_strstrip(add.out), ==, "{}");
 
     g_auto(CliRun) query = run_cli(NULL, "-s", socket, "qmp", "query-memdev", NULL);
     g_assert_cmpint(query.status, ==, 0);
@@ -129,7 +129,7 @@ static void test_default_socket(void)
     /* Neither program is told the path: they agree on it. */
     g_auto(CliRun) query = run_cli(envp, "qmp", "query-memdev", NULL);
     g_assert_cmpint(query.status, ==, 0);
-    g_assert_cmpstr(g_strstrip(query.out), ==, "[ ]");
+    g_assert_cmpstr(g_strstrip(query.out), ==, "[]");
 
     g_auto(CliRun) quit = run_cli(envp, "qmp", "quit", NULL);
     g_assert_cmpint(quit.status, ==, 0);

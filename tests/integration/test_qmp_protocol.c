@@ -219,7 +219,8 @@ static void test_garbage_megabyte(void)
             json_object_put(reply);
             break;
         }
-        tm_test_assert_error(reply, "GenericError", "");
+        /* Not tm_test_assert_error(): it would log tens of thousands. */
+        g_assert_true(json_object_object_get_ex(reply, "error", NULL));
         errors++;
         json_object_put(reply);
     }

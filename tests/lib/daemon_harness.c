@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -15,8 +16,10 @@ const char *tm_test_tagmemd_path(void)
 {
     const char *path = g_getenv("TAGMEMD");
 
-    if (path == NULL || !g_file_test(path, G_FILE_TEST_IS_EXECUTABLE)) {
-        g_error("TAGMEMD must name the tagmemd executable (meson test sets it), got '%s'",
+    /* Absolute: the daemon runs in its own temporary directory. */
+    if (path == NULL || !g_path_is_absolute(path) ||
+        !g_file_test(path, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_error("TAGMEMD must be the absolute path of tagmemd (meson test sets it), got '%s'",
                 path ? path : "(unset)");
     }
     return path;
@@ -90,6 +93,16 @@ static void wait_for_socket(TmTestDaemon *daemon)
     }
 }
 
+/*
+ * In the child: die with the test.  A test that fails aborts, and a daemon
+ * left running would hold the test's stdout open, so meson would wait for
+ * its timeout instead of reporting the failure.
+ */
+static void die_with_parent(gpointer unused)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static char **build_argv(const char *const *args)
 {
     GPtrArray *argv = g_ptr_array_new();
@@ -114,8 +127,8 @@ TmTestDaemon *tm_test_daemon_start_in(char *dir, const char *const *args, char *
     daemon->pidfile = g_build_filename(daemon->dir, "tagmemd.pid", NULL);
     g_autofree char *command = g_strjoinv(" ", argv);
     g_test_message("starting: %s", command);
-    g_spawn_async(daemon->dir, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &daemon->pid,
-                  &err);
+    g_spawn_async(daemon->dir, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
+                  &daemon->pid, &err);
     g_assert_no_error(err);
     wait_for_socket(daemon);
     return daemon;
@@ -235,8 +248,8 @@ int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_
 
     g_autofree char *command = g_strjoinv(" ", argv);
     g_test_message("running: %s", command);
-    g_spawn_async_with_pipes(cwd, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &run.pid,
-                             NULL, NULL, &stderr_fd, &err);
+    g_spawn_async_with_pipes(cwd, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
+                             &run.pid, NULL, NULL, &stderr_fd, &err);
     g_assert_no_error(err);
     /* A command line that should fail but starts a server must not hang
      * the test: it is killed and reported as exit code -1. */
@@ -287,6 +300,8 @@ void tm_test_assert_error(json_object *reply, const char *klass, const char *fra
         !json_object_object_get_ex(error, "desc", &desc)) {
         g_error("expected an error, got %s", json_object_to_json_string(reply));
     }
+    g_test_message("error %s: %s", json_object_get_string(klass_value),
+                   json_object_get_string(desc));
     g_assert_cmpstr(json_object_get_string(klass_value), ==, klass);
     if (strstr(json_object_get_string(desc), fragment) == NULL) {
         g_error("error desc '%s' lacks '%s'", json_object_get_string(desc), fragment);

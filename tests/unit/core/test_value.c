@@ -35,6 +35,9 @@ static void test_good(void)
         { TM_PROP_UINT_LIST, "3", "3" },
         { TM_PROP_UINT_LIST, "0-2", "0,1,2" },
         { TM_PROP_UINT_LIST, "5-5", "5" },
+        { TM_PROP_UINT_LIST, "18446744073709551615", "18446744073709551615" },
+        { TM_PROP_UINT_LIST, "18446744073709551614-18446744073709551615",
+          "18446744073709551614,18446744073709551615" },
         { TM_PROP_STR, "any text, even ,", "any text, even ," },
         { TM_PROP_STR, "", "" },
         { TM_PROP_ENUM, "bind", "bind" },
@@ -74,11 +77,13 @@ static void test_bad(void)
         { TM_PROP_UINT, "1x", "expects an unsigned integer" },
         { TM_PROP_UINT, "1K", "expects an unsigned integer" },
         { TM_PROP_UINT, "18446744073709551616", "expects an unsigned integer" },
+        { TM_PROP_UINT_LIST, "", "expects an unsigned integer" },
         { TM_PROP_UINT_LIST, "a", "expects an unsigned integer" },
         { TM_PROP_UINT_LIST, "1-", "expects an unsigned integer" },
         { TM_PROP_UINT_LIST, "-1", "expects an unsigned integer" },
         { TM_PROP_UINT_LIST, "2-1", "N <= M" },
         { TM_PROP_UINT_LIST, "0-100000", "N <= M" },
+        { TM_PROP_UINT_LIST, "0-18446744073709551615", "N <= M" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {

@@ -76,6 +76,7 @@ static void test_object_bad(void)
         { "memory-backend-ram,id=m,share=maybe", "'share' expects 'on' or 'off'" },
         { "memory-backend-ram,id=m,prealloc-threads=x", "'prealloc-threads'" },
         { "memory-backend-ram,id=m,host-nodes=3-1", "N <= M" },
+        { "memory-backend-ram,id=m,host-nodes=", "'host-nodes' expects an unsigned integer" },
         { "memory-backend-ram,id=m,host-nodes=0,host-nodes=x", "'host-nodes'" },
         { "memory-backend-ram,id=m,size", "Expected '=' after parameter 'size'" },
         { "memory-backend-file,id=m,hugetlb=on", "memory-backend-file.hugetlb" },
