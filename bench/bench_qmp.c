@@ -217,7 +217,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (argc == 2) {
-        g_setenv("TAGMEMD", argv[1], TRUE);
+        g_autofree char *tagmemd = g_canonicalize_filename(argv[1], NULL);
+        g_setenv("TAGMEMD", tagmemd, TRUE);
     }
 
     const char *quiet[] = { "--log-level", "warning", NULL };

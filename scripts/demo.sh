@@ -35,7 +35,15 @@ trap 'status=$?; stop_daemon; if [ $status -ne 0 ]; then echo "demo: FAILED (exi
 step=0
 show() {
     step=$((step + 1))
-    printf '\n== %d. %s\n$ tagmem %s\n' "$step" "$1" "${*:2}"
+    printf '\n== %d. %s\n$ tagmem' "$step" "$1"
+    local arg
+    for arg in "${@:2}"; do
+        case $arg in
+            *[[:space:]{}]*) printf " '%s'" "$arg" ;;
+            *) printf ' %s' "$arg" ;;
+        esac
+    done
+    printf '\n'
     "$TAGMEM" "${@:2}"
 }
 
@@ -65,7 +73,13 @@ if "$TAGMEM" qmp object-add \
     echo "demo: the duplicate tag was accepted"
     exit 1
 fi
-echo "(refused, as it must be; nothing changed)"
+backends=$("$TAGMEM" qmp query-memdev)
+if ! grep -q '"mem0"' <<<"$backends" || grep -q '"mem1"' <<<"$backends"; then
+    echo "demo: the refused request changed the backends:"
+    echo "$backends"
+    exit 1
+fi
+echo "(refused, as it must be; query-memdev still lists only mem0)"
 
 show "delete the backend" qmp object-del '{"id": "mem0"}'
 show "list backends again (empty)" qmp query-memdev

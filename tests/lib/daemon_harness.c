@@ -34,6 +34,14 @@ char *tm_test_make_dir(void)
     return dir;
 }
 
+/* Logged in tests' TAP output; silent in benchmarks. */
+static void note(const char *what, const char *text)
+{
+    if (g_test_initialized()) {
+        g_test_message("%s: %s", what, text);
+    }
+}
+
 static void remove_tree(const char *path)
 {
     GDir *dir = g_dir_open(path, 0, NULL);
@@ -126,7 +134,7 @@ TmTestDaemon *tm_test_daemon_start_in(char *dir, const char *const *args, char *
     daemon->socket_path = g_strdup(socket_path);
     daemon->pidfile = g_build_filename(daemon->dir, "tagmemd.pid", NULL);
     g_autofree char *command = g_strjoinv(" ", argv);
-    g_test_message("starting: %s", command);
+    note("starting", command);
     g_spawn_async(daemon->dir, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                   &daemon->pid, &err);
     g_assert_no_error(err);
@@ -247,7 +255,7 @@ int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_
     int stderr_fd;
 
     g_autofree char *command = g_strjoinv(" ", argv);
-    g_test_message("running: %s", command);
+    note("running", command);
     g_spawn_async_with_pipes(cwd, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                              &run.pid, NULL, NULL, &stderr_fd, &err);
     g_assert_no_error(err);
@@ -261,7 +269,7 @@ int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_
     *stderr_text = read_all(stderr_fd);
     close(stderr_fd);
     g_spawn_close_pid(run.pid);
-    g_test_message("stderr: %s", *stderr_text);
+    note("stderr", *stderr_text);
     return exited ? exit_code(run.wait_status) : -1;
 }
 
