@@ -126,6 +126,7 @@ int main(int argc, char **argv)
     int status = 1;
 
     setlocale(LC_ALL, "");
+    g_set_prgname("tagmem");
     if (!parse_options(&argc, &argv, &options, &help, &err)) {
         fprintf(stderr, "tagmem: %s\nUsage: tagmem " USAGE "\n", err->message);
     } else if (options.version) {

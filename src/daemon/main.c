@@ -14,6 +14,7 @@ int main(int argc, char **argv)
     TmDaemonOptions options;
 
     setlocale(LC_ALL, "");
+    g_set_prgname("tagmemd");
     if (!tm_daemon_options_parse(argc, argv, &options, &err)) {
         fprintf(stderr, "tagmemd: %s\nTry 'tagmemd --help' for more information.\n",
                 err->message);

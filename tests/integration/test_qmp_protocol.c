@@ -104,10 +104,16 @@ static const BadRequest bad_requests[] = {
 static void test_bad_requests(void)
 {
     g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon_under_test);
+    json_object *created = tm_test_execute(client, "object-add",
+                                           "{\"qom-type\": \"memory-backend-ram\","
+                                           " \"id\": \"keep0\", \"size\": 1048576}");
 
+    tm_test_assert_return(created);
+    json_object_put(created);
     for (gsize i = 0; i < G_N_ELEMENTS(bad_requests); i++) {
         const BadRequest *row = &bad_requests[i];
         g_autoptr(GError) err = NULL;
+        g_autofree char *before = tm_test_backend_snapshot(client);
 
         g_test_message("row: %s", row->name);
         g_assert_true(tm_qmp_conn_send_raw(client, row->request, strlen(row->request), &err));
@@ -116,11 +122,14 @@ static void test_bad_requests(void)
         tm_test_assert_error(reply, row->error_class, row->fragment);
         json_object_put(reply);
 
-        /* Still in step: the next request gets its own answer. */
-        reply = tm_test_execute(client, "query-memdev", NULL);
-        tm_test_assert_return(reply);
-        json_object_put(reply);
+        /* Still in step (the next request gets its own answer), and
+         * nothing changed. */
+        g_autofree char *after = tm_test_backend_snapshot(client);
+        g_assert_cmpstr(after, ==, before);
     }
+    json_object *deleted = tm_test_execute(client, "object-del", "{\"id\": \"keep0\"}");
+    tm_test_assert_return(deleted);
+    json_object_put(deleted);
 }
 
 /* Several pretty-printed objects, some with nothing between them, all sent
