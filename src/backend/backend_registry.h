@@ -51,6 +51,8 @@ bool tm_backend_registry_retag(TmBackendRegistry *registry, TmHostMem *backend,
                                const TmGuid *tag, GError **err);
 
 guint tm_backend_registry_count(const TmBackendRegistry *registry);
+/* How many backends have a tag (the size of the tag index). */
+guint tm_backend_registry_tag_count(const TmBackendRegistry *registry);
 
 /* Backends in creation order; the array does not own them. */
 GPtrArray *tm_backend_registry_list(const TmBackendRegistry *registry);

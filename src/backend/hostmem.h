@@ -81,6 +81,8 @@ void tm_hostmem_remove_user(TmHostMem *backend, const char *user);
 bool tm_hostmem_in_use(const TmHostMem *backend);
 /* The first registered user, or NULL. */
 const char *tm_hostmem_first_user(const TmHostMem *backend);
+/* How many registrations are outstanding (a description counts each time). */
+guint tm_hostmem_user_count(const TmHostMem *backend);
 
 /* Registry the backend belongs to (NULL until added). */
 TmBackendRegistry *tm_hostmem_registry(const TmHostMem *backend);

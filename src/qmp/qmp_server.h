@@ -9,18 +9,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 
-#include "backend/backend_registry.h"
-
-/*
- * What command handlers may touch.  The daemon owns everything here; the
- * server only borrows it.  Later layers (devices) add their registries.
- */
-typedef struct {
-    TmBackendRegistry *backends;
-    /* Called by the "quit" command after its reply is queued. */
-    void (*request_quit)(void *opaque);
-    void *quit_opaque;
-} TmQmpEnv;
+#include "qmp/qmp_env.h"
 
 typedef struct TmQmpServer TmQmpServer;
 

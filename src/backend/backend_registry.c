@@ -1,0 +1,222 @@
+/*
+ * The backends of a daemon: an id index, a tag index and the creation
+ * order, changed only by create, delete and retag, each of which checks
+ * everything before it changes anything.
+ */
+#include "backend/backend_registry.h"
+
+#include "backend/hostmem_internal.h"
+#include "backend/tag_index.h"
+#include "core/error.h"
+#include "core/ident.h"
+
+struct TmBackendRegistry {
+    GHashTable *by_id;       /* id (the backend's own string) → TmHostMem * */
+    TmTagIndex *by_tag;
+    GQueue creation_order;   /* TmHostMem *; each backend keeps its link for O(1) removal */
+};
+
+TmBackendRegistry *tm_backend_registry_new(void)
+{
+    TmBackendRegistry *registry = g_new0(TmBackendRegistry, 1);
+
+    registry->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    registry->by_tag = tm_tag_index_new();
+    g_queue_init(&registry->creation_order);
+    return registry;
+}
+
+void tm_backend_registry_free(TmBackendRegistry *registry)
+{
+    if (registry == NULL) {
+        return;
+    }
+    /* The indexes only point into the backends: empty them first. */
+    g_hash_table_unref(registry->by_id);
+    tm_tag_index_free(registry->by_tag);
+    TmHostMem *backend;
+    while ((backend = g_queue_pop_head(&registry->creation_order)) != NULL) {
+        tm_hostmem_set_registry(backend, NULL, NULL);
+        tm_object_free(tm_hostmem_object(backend));
+    }
+    g_free(registry);
+}
+
+static bool check_new_id(const TmBackendRegistry *registry, const char *id, GError **err)
+{
+    if (!tm_id_check(id, err)) {
+        return false;
+    }
+    if (g_hash_table_contains(registry->by_id, id)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Duplicate ID '%s' for object", id);
+        return false;
+    }
+    return true;
+}
+
+/* A tag is free if nobody holds it, or @self does. */
+static bool check_tag_free(const TmBackendRegistry *registry, const TmGuid *tag,
+                           const TmHostMem *self, GError **err)
+{
+    TmHostMem *holder = tag ? tm_tag_index_lookup(registry->by_tag, tag) : NULL;
+
+    if (holder != NULL && holder != self) {
+        g_autofree char *text = tm_guid_to_string(tag);
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "tag %s is already held by memory backend '%s'", text,
+                    tm_hostmem_id(holder));
+        return false;
+    }
+    return true;
+}
+
+static bool set_properties(TmObject *obj, const TmPropAssignment *props, size_t n_props,
+                           GError **err)
+{
+    for (size_t i = 0; i < n_props; i++) {
+        if (!tm_object_set_property(obj, props[i].name, &props[i].value, err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void insert(TmBackendRegistry *registry, TmHostMem *backend)
+{
+    g_queue_push_tail(&registry->creation_order, backend);
+    tm_hostmem_set_registry(backend, registry, g_queue_peek_tail_link(&registry->creation_order));
+    g_hash_table_insert(registry->by_id, (gpointer)tm_hostmem_id(backend), backend);
+    if (tm_hostmem_tag(backend)) {
+        tm_tag_index_insert(registry->by_tag, backend);
+    }
+}
+
+TmHostMem *tm_backend_registry_create(TmBackendRegistry *registry, const char *type_name,
+                                      const char *id, const TmPropAssignment *props,
+                                      size_t n_props, GError **err)
+{
+    const TmObjectClass *type = tm_hostmem_find_type(type_name);
+
+    if (type == NULL) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "Parameter 'qom-type' does not accept value '%s' (expected "
+                    "memory-backend-ram, memory-backend-memfd or memory-backend-file)",
+                    type_name);
+        return NULL;
+    }
+    if (!check_new_id(registry, id, err)) {
+        return NULL;
+    }
+    g_autoptr(TmObject) obj = tm_object_new(type, id);
+    TmHostMem *backend = tm_hostmem_cast(obj);
+    /*
+     * The tag is checked before completion, not after: completion may
+     * create a file or preallocate gigabytes, and a refused request must
+     * leave nothing behind.  Nothing between here and insert() can take
+     * the tag, since the registry is used from one thread.
+     */
+    if (!set_properties(obj, props, n_props, err) ||
+        !check_tag_free(registry, tm_hostmem_tag(backend), NULL, err) ||
+        !tm_object_complete(obj, err)) {
+        return NULL;
+    }
+    insert(registry, backend);
+    g_steal_pointer(&obj);
+    return backend;
+}
+
+static bool refuse_in_use(const TmHostMem *backend, const char *action, GError **err)
+{
+    if (!tm_hostmem_in_use(backend)) {
+        return true;
+    }
+    g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                "memory backend '%s' is in use by %s (%u user%s): %s", tm_hostmem_id(backend),
+                tm_hostmem_first_user(backend), tm_hostmem_user_count(backend),
+                tm_hostmem_user_count(backend) == 1 ? "" : "s", action);
+    return false;
+}
+
+bool tm_backend_registry_delete(TmBackendRegistry *registry, const char *id, GError **err)
+{
+    TmHostMem *backend = tm_backend_registry_find_by_id(registry, id);
+
+    if (backend == NULL) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "object '%s' not found", id ? id : "");
+        return false;
+    }
+    if (!refuse_in_use(backend, "it can not be deleted", err)) {
+        return false;
+    }
+    if (tm_hostmem_tag(backend)) {
+        tm_tag_index_remove(registry->by_tag, backend);
+    }
+    g_hash_table_remove(registry->by_id, id);
+    g_queue_delete_link(&registry->creation_order, backend->registry_link);
+    tm_hostmem_set_registry(backend, NULL, NULL);
+    tm_object_free(tm_hostmem_object(backend));
+    return true;
+}
+
+TmHostMem *tm_backend_registry_find_by_id(const TmBackendRegistry *registry, const char *id)
+{
+    return id ? g_hash_table_lookup(registry->by_id, id) : NULL;
+}
+
+TmHostMem *tm_backend_registry_find_by_tag(const TmBackendRegistry *registry,
+                                           const TmGuid *tag)
+{
+    return tm_tag_index_lookup(registry->by_tag, tag);
+}
+
+static bool same_tag(const TmGuid *a, const TmGuid *b)
+{
+    return (a == NULL && b == NULL) || (a && b && tm_guid_equal(a, b));
+}
+
+bool tm_backend_registry_retag(TmBackendRegistry *registry, TmHostMem *backend,
+                               const TmGuid *tag, GError **err)
+{
+    const TmGuid *old_tag = tm_hostmem_tag(backend);
+
+    g_assert(tm_hostmem_registry(backend) == registry);
+    if (!tm_hostmem_check_tag(tag, err)) {
+        return false;
+    }
+    if (same_tag(old_tag, tag)) {
+        return true;
+    }
+    if (!refuse_in_use(backend, "its tag cannot change", err) ||
+        !check_tag_free(registry, tag, backend, err)) {
+        return false;
+    }
+    /* The index key is the backend's own storage: take it out before it changes. */
+    if (old_tag) {
+        tm_tag_index_remove(registry->by_tag, backend);
+    }
+    tm_hostmem_store_tag(backend, tag);
+    if (tag) {
+        tm_tag_index_insert(registry->by_tag, backend);
+    }
+    return true;
+}
+
+guint tm_backend_registry_count(const TmBackendRegistry *registry)
+{
+    return g_queue_get_length((GQueue *)&registry->creation_order);
+}
+
+guint tm_backend_registry_tag_count(const TmBackendRegistry *registry)
+{
+    return tm_tag_index_size(registry->by_tag);
+}
+
+GPtrArray *tm_backend_registry_list(const TmBackendRegistry *registry)
+{
+    GPtrArray *backends = g_ptr_array_sized_new(tm_backend_registry_count(registry));
+
+    for (GList *link = registry->creation_order.head; link; link = link->next) {
+        g_ptr_array_add(backends, link->data);
+    }
+    return backends;
+}

@@ -1,0 +1,67 @@
+/*
+ * A device's allocation map: every DPA range that is pending for or
+ * accepted by some host, with the hosts that hold it, its tag and the
+ * memory behind it.  Ranges are disjoint and sorted by DPA; the free
+ * capacity of a region is what the map does not hold.  A range is split
+ * when only part of it changes hands, so that each range has one set of
+ * holders.
+ *
+ * Tagged ranges register themselves as users of their backend
+ * ("extent 0x10000000+0x200000 of /machine/peripheral/dcd0"), so that a
+ * backend that backs a pending or accepted extent cannot be deleted and
+ * the refusal names the extent.  Untagged ranges live in the device's
+ * volatile-dc-memdev, which the device registers as a whole.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "device/extent_list.h"
+#include "device/host_set.h"
+
+typedef struct {
+    TmBackedExtent range;
+    TmHostSet holders;      /* hosts with the range pending or accepted */
+    bool sanitize_on_free;  /* zero the memory when the last holder lets go */
+} TmAllocRange;
+
+typedef struct TmAllocMap TmAllocMap;
+
+/* @owner_path names the device in backend user descriptions. */
+TmAllocMap *tm_alloc_map_new(const char *owner_path);
+/* Unregisters the backend users of any ranges left. */
+void tm_alloc_map_free(TmAllocMap *map);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmAllocMap, tm_alloc_map_free)
+
+guint tm_alloc_map_length(const TmAllocMap *map);
+/* Holders and the sanitize flag may be changed through the pointer. */
+TmAllocRange *tm_alloc_map_get(const TmAllocMap *map, guint index);
+
+/* Index of the first range that ends after @dpa (the length if none). */
+guint tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa);
+
+bool tm_alloc_map_overlaps(const TmAllocMap *map, uint64_t dpa, uint64_t length);
+
+/* Insert a range that overlaps none of the map. */
+void tm_alloc_map_insert(TmAllocMap *map, const TmAllocRange *range);
+
+/*
+ * Split the ranges cut by dpa and dpa + length so that the ranges overlapping
+ * [dpa, dpa + length) lie inside it; they are the indexes [*first, *end).
+ */
+void tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length, guint *first,
+                          guint *end);
+
+void tm_alloc_map_remove(TmAllocMap *map, guint index);
+
+/*
+ * The first free gap at or after *pos and before @limit: sets *pos to its
+ * start and *gap_len to its length, or returns false when there is none.
+ */
+bool tm_alloc_map_next_gap(const TmAllocMap *map, uint64_t *pos, uint64_t limit,
+                           uint64_t *gap_len);
+
+/* The backend user description of a tagged range; caller frees. */
+char *tm_alloc_map_user_description(const TmAllocMap *map, const TmBackedExtent *range);

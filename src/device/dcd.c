@@ -1,0 +1,349 @@
+/*
+ * The cxl-type3 device: properties, creation (region carving, the static
+ * memdev, hosts) and destruction.  The flows live in dcd_add.c,
+ * dcd_response.c and dcd_release.c; the checks they share in
+ * dcd_checks.c; event records and observers in dcd_events.c.
+ */
+#include "device/dcd_internal.h"
+
+#include <inttypes.h>
+
+#include "core/error.h"
+
+/* ---- Properties ---- */
+
+static TmDcd *dcd(TmObject *obj)
+{
+    return tm_dcd_from_object(obj);
+}
+
+static bool set_in_range(TmObject *obj, const char *name, uint64_t value, uint64_t min,
+                         uint64_t max, uint64_t *field, GError **err)
+{
+    if (value < min || value > max) {
+        /* QEMU's QERR_PROPERTY_VALUE_OUT_OF_RANGE */
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "Property %s.%s doesn't take value %" PRIu64 " (minimum: %" PRIu64
+                    ", maximum: %" PRIu64 ")", tm_object_type_name(obj), name, value, min, max);
+        return false;
+    }
+    *field = value;
+    return true;
+}
+
+#define UINT_PROPERTY(fn, prop_name, field_name, min, max)                              \
+    static bool set_##fn(TmObject *obj, const TmValue *value, GError **err)              \
+    {                                                                                    \
+        return set_in_range(obj, prop_name, value->uint, min, max, &dcd(obj)->field_name, \
+                            err);                                                        \
+    }                                                                                    \
+    static void get_##fn(TmObject *obj, TmValue *out)                                    \
+    {                                                                                    \
+        out->uint = dcd(obj)->field_name;                                                \
+    }
+
+UINT_PROPERTY(num_dc_regions, "num-dc-regions", num_dc_regions, 0, TM_DC_MAX_REGIONS)
+UINT_PROPERTY(dc_total_size, "dc-regions-total-size", dc_total_size, 0, UINT64_MAX)
+UINT_PROPERTY(num_hosts, "num-hosts", num_hosts, 1, TM_DCD_MAX_HOSTS)
+UINT_PROPERTY(serial, "sn", serial, 0, UINT64_MAX)
+UINT_PROPERTY(sharable_mask, "dc-region-sharable", sharable_mask, 0,
+              (1u << TM_DC_MAX_REGIONS) - 1)
+UINT_PROPERTY(sanitize_mask, "dc-region-sanitize-on-release", sanitize_mask, 0,
+              (1u << TM_DC_MAX_REGIONS) - 1)
+UINT_PROPERTY(max_extents, "dc-max-extents", max_extents, 1, TM_DCD_MAX_LOG_DEPTH)
+UINT_PROPERTY(max_tags, "dc-max-tags", max_tags, 1, UINT32_MAX)
+UINT_PROPERTY(dc_log_depth, "dc-event-log-depth", dc_log_depth, 1, TM_DCD_MAX_LOG_DEPTH)
+
+static bool set_block_size(TmObject *obj, const TmValue *value, GError **err)
+{
+    uint64_t size = value->uint;
+
+    if (size == 0 || (size & (size - 1)) != 0) {
+        /* QEMU's QERR_PROPERTY_VALUE_NOT_POWER_OF_2 */
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "Property %s.dc-block-size doesn't take value '%" PRIu64
+                    "', it's not a power of 2", tm_object_type_name(obj), size);
+        return false;
+    }
+    return set_in_range(obj, "dc-block-size", size, TM_DC_MIN_BLOCK_SIZE,
+                        TM_DC_CAPACITY_MULTIPLIER, &dcd(obj)->block_size, err);
+}
+
+static void get_block_size(TmObject *obj, TmValue *out)
+{
+    out->uint = dcd(obj)->block_size;
+}
+
+static bool set_dc_memdev(TmObject *obj, const TmValue *value, GError **err)
+{
+    TmDcd *dev = dcd(obj);
+
+    g_free(dev->dc_memdev_id);
+    dev->dc_memdev_id = value->str[0] ? g_strdup(value->str) : NULL;
+    return true;
+}
+
+static void get_dc_memdev(TmObject *obj, TmValue *out)
+{
+    out->str = g_strdup(dcd(obj)->dc_memdev_id ? dcd(obj)->dc_memdev_id : "");
+}
+
+static const TmProperty dcd_properties[] = {
+    { .name = "num-dc-regions", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Number of dynamic capacity regions (0-8)",
+      .set = set_num_dc_regions, .get = get_num_dc_regions },
+    { .name = "dc-regions-total-size", .kind = TM_PROP_SIZE, .access = TM_PROP_INIT_ONLY,
+      .description = "Dynamic capacity of all regions together",
+      .set = set_dc_total_size, .get = get_dc_total_size },
+    { .name = "volatile-dc-memdev", .kind = TM_PROP_LINK, .access = TM_PROP_INIT_ONLY,
+      .description = "Memory backend for untagged dynamic capacity (static mode)",
+      .set = set_dc_memdev, .get = get_dc_memdev },
+    { .name = "dc-block-size", .kind = TM_PROP_SIZE, .access = TM_PROP_INIT_ONLY,
+      .description = "Dynamic capacity block size (power of two, default 2M)",
+      .set = set_block_size, .get = get_block_size },
+    { .name = "num-hosts", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Number of hosts (1-256)",
+      .set = set_num_hosts, .get = get_num_hosts },
+    { .name = "sn", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Serial number",
+      .set = set_serial, .get = get_serial },
+    { .name = "dc-region-sharable", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Bit mask of the regions whose tagged capacity may be shared",
+      .set = set_sharable_mask, .get = get_sharable_mask },
+    { .name = "dc-region-sanitize-on-release", .kind = TM_PROP_UINT,
+      .access = TM_PROP_INIT_ONLY,
+      .description = "Bit mask of the regions that zero released capacity",
+      .set = set_sanitize_mask, .get = get_sanitize_mask },
+    { .name = "dc-max-extents", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Extents each host may hold, pending and accepted",
+      .set = set_max_extents, .get = get_max_extents },
+    { .name = "dc-max-tags", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Tags the device tracks at once",
+      .set = set_max_tags, .get = get_max_tags },
+    { .name = "dc-event-log-depth", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Records each host's DC event log holds (default: dc-max-extents)",
+      .set = set_dc_log_depth, .get = get_dc_log_depth },
+    { .name = NULL },
+};
+
+/* ---- Life cycle ---- */
+
+static void dcd_init(TmObject *obj)
+{
+    TmDcd *dev = dcd(obj);
+
+    dev->block_size = TM_DC_DEFAULT_BLOCK_SIZE;
+    dev->num_hosts = 1;
+    dev->serial = UINT64_MAX;
+    dev->max_extents = TM_DCD_DEFAULT_MAX_EXTENTS;
+    dev->max_tags = TM_DCD_DEFAULT_MAX_TAGS;
+    dev->observers = g_array_new(FALSE, FALSE, sizeof(TmDcdObserverEntry));
+    dev->tags = g_ptr_array_new_with_free_func(g_free);
+    dev->tags_by_guid = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
+    dev->next_group_id = 1;
+    dev->next_observer_id = 1;
+}
+
+void tm_dcd_pending_group_free(TmPendingGroup *group)
+{
+    g_array_unref(group->extents);
+    tm_extent_list_free(group->offered);
+    g_free(group);
+}
+
+static void host_init(TmDcHost *host, uint16_t id, guint dc_log_depth)
+{
+    host->id = id;
+    for (unsigned type = 0; type < TM_EVENT_LOG_COUNT; type++) {
+        host->logs[type] = tm_event_log_new(type == TM_EVENT_LOG_DYNAMIC_CAPACITY
+                                            ? dc_log_depth : TM_DCD_STD_LOG_DEPTH);
+    }
+    g_queue_init(&host->pending_groups);
+    host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    host->accepted = tm_extent_list_new();
+    host->release_marks = g_array_new(FALSE, FALSE, sizeof(TmReleaseMark));
+}
+
+static void host_clear(TmDcHost *host)
+{
+    for (unsigned type = 0; type < TM_EVENT_LOG_COUNT; type++) {
+        tm_event_log_free(host->logs[type]);
+    }
+    g_queue_clear_full(&host->pending_groups, (GDestroyNotify)tm_dcd_pending_group_free);
+    g_array_unref(host->response_parts);
+    tm_extent_list_free(host->accepted);
+    for (unsigned r = 0; r < TM_DC_MAX_REGIONS; r++) {
+        tm_block_bitmap_free(host->backed[r]);
+    }
+    g_array_unref(host->release_marks);
+}
+
+static void dcd_finalize(TmObject *obj)
+{
+    TmDcd *dev = dcd(obj);
+
+    if (dev->hosts) {
+        for (uint16_t h = 0; h < dev->num_hosts; h++) {
+            host_clear(&dev->hosts[h]);
+        }
+        g_free(dev->hosts);
+    }
+    /* Ranges left unregister their backend users. */
+    tm_alloc_map_free(dev->alloc_map);
+    tm_dcd_tags_free(dev);
+    if (dev->dc_memdev) {
+        tm_hostmem_remove_user(dev->dc_memdev, dev->path);
+    }
+    g_array_unref(dev->observers);
+    g_free(dev->dc_memdev_id);
+    g_free(dev->path);
+}
+
+/* Resolve volatile-dc-memdev (QEMU's link and "mapped" rules). */
+static bool resolve_dc_memdev(TmDcd *dev, GError **err)
+{
+    TmHostMem *backend = tm_backend_registry_find_by_id(dev->backends, dev->dc_memdev_id);
+
+    if (backend == NULL) {
+        g_set_error(err, TM_ERROR, TM_ERROR_DEVICE_NOT_FOUND, "Device '%s' not found",
+                    dev->dc_memdev_id);
+        return false;
+    }
+    if (tm_hostmem_in_use(backend)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "memory backend %s can't be used multiple times.", dev->dc_memdev_id);
+        return false;
+    }
+    dev->dc_memdev = backend;
+    return true;
+}
+
+static bool check_region_mask(const TmDcd *dev, const char *name, uint64_t mask,
+                              GError **err)
+{
+    if (mask >> dev->num_dc_regions) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "%s 0x%" PRIx64 " names region %d, but the device has %" PRIu64
+                    " regions", name, mask, 63 - __builtin_clzll(mask), dev->num_dc_regions);
+        return false;
+    }
+    return true;
+}
+
+static bool check_dc_config(TmDcd *dev, GError **err)
+{
+    if (dev->num_dc_regions == 0) {
+        if (dev->dc_total_size || dev->dc_memdev_id) {
+            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                        "num-dc-regions must be at least 1 when dc-regions-total-size or "
+                        "volatile-dc-memdev is given");
+            return false;
+        }
+        return true;
+    }
+    if (dev->dc_total_size == 0 && dev->dc_memdev_id == NULL) {
+        /* QEMU's text for the same check */
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "dynamic capacity must have a backing device");
+        return false;
+    }
+    if (dev->dc_memdev_id && !resolve_dc_memdev(dev, err)) {
+        return false;
+    }
+    dev->dc_size = dev->dc_total_size ? dev->dc_total_size : tm_hostmem_size(dev->dc_memdev);
+    if (!tm_dc_regions_carve(0, dev->dc_size, dev->num_dc_regions, dev->block_size,
+                             dev->regions, err)) {
+        return false;
+    }
+    if (dev->dc_memdev && tm_hostmem_size(dev->dc_memdev) < dev->dc_size) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "volatile-dc-memdev '%s' has 0x%" PRIx64 " bytes, less than "
+                    "dc-regions-total-size 0x%" PRIx64, dev->dc_memdev_id,
+                    tm_hostmem_size(dev->dc_memdev), dev->dc_size);
+        return false;
+    }
+    return check_region_mask(dev, "dc-region-sharable", dev->sharable_mask, err) &&
+           check_region_mask(dev, "dc-region-sanitize-on-release", dev->sanitize_mask, err);
+}
+
+static bool dcd_complete(TmObject *obj, GError **err)
+{
+    TmDcd *dev = dcd(obj);
+
+    if (!check_dc_config(dev, err)) {
+        dev->dc_memdev = NULL;
+        return false;
+    }
+    if (dev->dc_log_depth == 0) {
+        dev->dc_log_depth = dev->max_extents;
+    } else if (dev->dc_log_depth < dev->max_extents) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "dc-event-log-depth %" PRIu64 " is less than dc-max-extents %" PRIu64
+                    ": a request of that many extents would not fit the log",
+                    dev->dc_log_depth, dev->max_extents);
+        dev->dc_memdev = NULL;
+        return false;
+    }
+    /* The setter caps num-dc-regions; MIN() lets the compiler see it. */
+    for (unsigned r = 0; r < MIN(dev->num_dc_regions, TM_DC_MAX_REGIONS); r++) {
+        dev->regions[r].sharable = (dev->sharable_mask >> r) & 1;
+        dev->regions[r].sanitize_on_release = (dev->sanitize_mask >> r) & 1;
+    }
+    if (dev->dc_memdev) {
+        /* QEMU marks the memdev "mapped": nobody else may use it. */
+        tm_hostmem_add_user(dev->dc_memdev, dev->path);
+    }
+    dev->hosts = g_new0(TmDcHost, dev->num_hosts);
+    for (uint16_t h = 0; h < dev->num_hosts; h++) {
+        host_init(&dev->hosts[h], h, (guint)dev->dc_log_depth);
+    }
+    dev->alloc_map = tm_alloc_map_new(dev->path);
+    return true;
+}
+
+const TmObjectClass tm_dcd_class = {
+    .type_name = TM_DCD_TYPE,
+    .parent = &tm_object_class,
+    .instance_size = sizeof(TmDcd),
+    .properties = dcd_properties,
+    .init = dcd_init,
+    .complete = dcd_complete,
+    .finalize = dcd_finalize,
+};
+
+TmDcd *tm_dcd_new(const char *id, TmBackendRegistry *backends)
+{
+    g_assert(id != NULL && backends != NULL);
+
+    TmDcd *dev = tm_dcd_from_object(tm_object_new(&tm_dcd_class, id));
+    dev->backends = backends;
+    dev->path = g_strconcat(TM_DCD_PATH_PREFIX, id, NULL);
+    return dev;
+}
+
+TmDcd *tm_dcd_from_object(TmObject *obj)
+{
+    g_assert(tm_object_is_a(obj, &tm_dcd_class));
+    return (TmDcd *)obj;
+}
+
+TmObject *tm_dcd_object(TmDcd *dev)
+{
+    return &dev->parent;
+}
+
+const char *tm_dcd_id(const TmDcd *dev)
+{
+    return dev->parent.id;
+}
+
+const char *tm_dcd_path(const TmDcd *dev)
+{
+    return dev->path;
+}
+
+TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id)
+{
+    g_assert(host_id < dev->num_hosts);
+    return &dev->hosts[host_id];
+}

@@ -1,0 +1,172 @@
+/*
+ * Capacity leaving a host: the allocation map, the backed-block bitmaps,
+ * release marks and tags follow, and memory is zeroed before a range can
+ * be handed out again when sanitize was asked for (by the request or the
+ * region's sanitize-on-release flag).
+ */
+#include "device/dcd_internal.h"
+
+#include <inttypes.h>
+
+void tm_dcd_mark_backed(TmDcd *dev, TmDcHost *host, const TmExtent *extent, bool backed)
+{
+    int r = tm_dc_region_find(dev->regions, dev->num_dc_regions, extent->dpa, extent->length);
+    g_assert(r >= 0);
+    const TmDcRegion *region = &dev->regions[r];
+    uint64_t first = (extent->dpa - region->base) / region->block_size;
+    uint64_t count = extent->length / region->block_size;
+
+    if (host->backed[r] == NULL) {
+        host->backed[r] = tm_block_bitmap_new(region->len / region->block_size);
+    }
+    if (backed) {
+        tm_block_bitmap_set(host->backed[r], first, count);
+    } else {
+        tm_block_bitmap_clear(host->backed[r], first, count);
+    }
+}
+
+bool tm_dcd_all_backed(const TmDcd *dev, const TmDcHost *host, unsigned region, uint64_t dpa,
+                       uint64_t length)
+{
+    const TmDcRegion *reg = &dev->regions[region];
+
+    if (host->backed[region] == NULL) {
+        return false;
+    }
+    return tm_block_bitmap_all_set(host->backed[region], (dpa - reg->base) / reg->block_size,
+                                   length / reg->block_size);
+}
+
+/*
+ * A range nobody holds any more: zero it if asked.  False when zeroing
+ * failed; the range then stays in the map, out of use, so that its old
+ * contents never reach a new owner.
+ */
+static bool free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
+{
+    g_autoptr(GError) error = NULL;
+    const TmBackedExtent *r = &range->range;
+
+    if (!range->sanitize_on_free ||
+        tm_hostmem_zero_range(r->backend, r->backend_offset, r->extent.length, &error)) {
+        return true;
+    }
+    g_autofree char *message = g_strdup_printf(
+        "cannot sanitize DPA 0x%" PRIx64 "+0x%" PRIx64 " (memory backend '%s'): %s",
+        r->extent.dpa, r->extent.length, tm_hostmem_id(r->backend), error->message);
+    TmDcdNotice notice = {
+        .kind = TM_DCD_NOTICE_SANITIZE_FAILED,
+        .host_id = host_id,
+        .extents = r,
+        .n_extents = 1,
+        .message = message,
+    };
+    tm_dcd_notify(dev, &notice);
+    return false;
+}
+
+void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t length,
+                        bool sanitize)
+{
+    guint first;
+    guint end;
+
+    tm_alloc_map_isolate(dev->alloc_map, dpa, length, &first, &end);
+    for (guint i = first; i < end;) {
+        TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
+
+        if (!tm_host_set_contains(&range->holders, host_id)) {
+            i++;
+            continue;
+        }
+        tm_host_set_remove(&range->holders, host_id);
+        range->sanitize_on_free |= sanitize;
+        if (tm_host_set_is_empty(&range->holders) && free_range(dev, host_id, range)) {
+            tm_alloc_map_remove(dev->alloc_map, i);
+            end--;
+            continue;
+        }
+        i++;
+    }
+}
+
+/* Ask for [dpa, dpa + length) to be zeroed when its last holder lets go. */
+static void mark_sanitize(TmDcd *dev, uint64_t dpa, uint64_t length)
+{
+    guint first;
+    guint end;
+
+    tm_alloc_map_isolate(dev->alloc_map, dpa, length, &first, &end);
+    for (guint i = first; i < end; i++) {
+        tm_alloc_map_get(dev->alloc_map, i)->sanitize_on_free = true;
+    }
+}
+
+/*
+ * Apply the host's release marks that overlap @piece: the sanitize ones
+ * mark the map, and every mark loses the part @piece covers.
+ */
+static void settle_release_marks(TmDcd *dev, TmDcHost *host, const TmExtent *piece)
+{
+    uint64_t start = piece->dpa;
+    uint64_t end = tm_extent_end(piece);
+
+    for (guint i = 0; i < host->release_marks->len;) {
+        TmReleaseMark mark = g_array_index(host->release_marks, TmReleaseMark, i);
+        uint64_t mark_end = mark.dpa + mark.length;
+
+        if (!tm_ranges_overlap(mark.dpa, mark.length, start, piece->length)) {
+            i++;
+            continue;
+        }
+        if (mark.sanitize) {
+            uint64_t from = MAX(mark.dpa, start);
+            mark_sanitize(dev, from, MIN(mark_end, end) - from);
+        }
+        g_array_remove_index(host->release_marks, i);
+        if (mark.dpa < start) {
+            TmReleaseMark head = { mark.dpa, start - mark.dpa, mark.sanitize };
+            g_array_insert_val(host->release_marks, i++, head);
+        }
+        if (mark_end > end) {
+            TmReleaseMark tail = { end, mark_end - end, mark.sanitize };
+            g_array_insert_val(host->release_marks, i++, tail);
+        }
+    }
+}
+
+void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
+                            bool sanitize, bool forced)
+{
+    TmDcHost *host = tm_dcd_host(dev, host_id);
+    /* Each tag touched, once: refreshing scans the host's lists. */
+    g_autoptr(GHashTable) tags = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
+
+    for (guint i = 0; i < pieces->len; i++) {
+        const TmBackedExtent *piece = &g_array_index(pieces, TmBackedExtent, i);
+
+        tm_dcd_mark_backed(dev, host, &piece->extent, false);
+        settle_release_marks(dev, host, &piece->extent);
+        tm_dcd_drop_holder(dev, host_id, piece->extent.dpa, piece->extent.length,
+                           sanitize || dev->regions[piece->region].sanitize_on_release);
+        if (!tm_guid_is_null(&piece->extent.tag)) {
+            g_hash_table_add(tags, (gpointer)&piece->extent.tag);
+        }
+    }
+    host->generation++;
+    GHashTableIter iter;
+    gpointer tag;
+    g_hash_table_iter_init(&iter, tags);
+    while (g_hash_table_iter_next(&iter, &tag, NULL)) {
+        tm_dcd_tag_refresh(dev, tag, host_id);
+    }
+    TmDcdNotice notice = {
+        .kind = TM_DCD_NOTICE_RELEASED,
+        .host_id = host_id,
+        .extents = (const TmBackedExtent *)(const void *)pieces->data,
+        .n_extents = pieces->len,
+        .forced = forced,
+    };
+    tm_dcd_notify(dev, &notice);
+}

@@ -1,0 +1,153 @@
+/*
+ * The device's state, shared by the dcd_*.c files (one per flow).  Not for
+ * other layers: they use dcd.h.
+ */
+#pragma once
+
+#include "device/alloc_map.h"
+#include "device/block_bitmap.h"
+#include "device/dcd.h"
+#include "device/range_set.h"
+
+/* One add request awaiting the host's response. */
+typedef struct {
+    uint64_t id;
+    TmDcSelectionPolicy policy;
+    uint8_t region;
+    TmGuid tag;
+    GArray *extents;        /* TmBackedExtent, in the order offered */
+    TmExtentList *offered;  /* the same extents by DPA, for lookups */
+} TmPendingGroup;
+
+/* A range the host was asked to release (Release Capacity record sent). */
+typedef struct {
+    uint64_t dpa;
+    uint64_t length;
+    bool sanitize;
+} TmReleaseMark;
+
+typedef struct {
+    uint16_t id;
+    TmEventLog *logs[TM_EVENT_LOG_COUNT];
+    GQueue pending_groups;        /* TmPendingGroup*, oldest first */
+    guint pending_extent_count;   /* extents in all pending groups */
+    GArray *response_parts;       /* TmExtent held from 4802h parts with More */
+    TmExtentList *accepted;
+    uint32_t generation;
+    TmBlockBitmap *backed[TM_DC_MAX_REGIONS]; /* allocated on first accept */
+    GArray *release_marks;        /* TmReleaseMark */
+} TmDcHost;
+
+/* A tag the device has seen: its allocation and who holds it. */
+typedef struct {
+    TmGuid tag;
+    TmHostMem *backend;      /* while the allocation lives */
+    uint8_t region;
+    uint64_t next_offset;    /* backend bytes the allocation spans (high water) */
+    uint16_t next_seq;       /* shared extent sequence of the next extent */
+    TmHostSet pending_hosts;
+    TmHostSet committed_hosts;
+    TmHostSet known_hosts;
+} TmDcTag;
+
+typedef struct {
+    guint id;
+    TmDcdObserver fn;
+    gpointer opaque;
+} TmDcdObserverEntry;
+
+struct TmDcd {
+    TmObject parent;
+
+    /* Properties */
+    uint64_t num_dc_regions;
+    uint64_t dc_total_size;
+    char *dc_memdev_id;
+    uint64_t block_size;
+    uint64_t num_hosts;
+    uint64_t serial;
+    uint64_t sharable_mask;
+    uint64_t sanitize_mask;
+    uint64_t max_extents;
+    uint64_t max_tags;
+    uint64_t dc_log_depth;   /* 0: dc-max-extents */
+
+    /* Realized state */
+    TmBackendRegistry *backends; /* borrowed */
+    char *path;
+    TmHostMem *dc_memdev;
+    uint64_t dc_size;
+    TmDcRegion regions[TM_DC_MAX_REGIONS];
+    TmDcHost *hosts;             /* num_hosts of them once complete */
+    TmAllocMap *alloc_map;
+    GHashTable *tags_by_guid;    /* TmGuid* -> TmDcTag* (owned by tags) */
+    GPtrArray *tags;             /* TmDcTag*, in order of first use */
+    guint live_tag_count;        /* tags with pending or committed capacity */
+    GArray *observers;           /* TmDcdObserverEntry */
+    guint next_observer_id;
+    uint64_t next_group_id;
+};
+
+/* dcd.c */
+void tm_dcd_pending_group_free(TmPendingGroup *group);
+TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id);
+
+/* dcd_events.c */
+void tm_dcd_notify(TmDcd *dev, const TmDcdNotice *notice);
+/* Append DC event records for @extents; the caller checked there is room. */
+void tm_dcd_log_events(TmDcd *dev, uint16_t host_id, TmDcEventType type,
+                       const TmBackedExtent *extents, guint n_extents);
+
+/* dcd_checks.c */
+TmDcStatus tm_dcd_check_log_room(TmDcd *dev, uint16_t host_id, guint n_records,
+                                 GError **err);
+TmDcStatus tm_dcd_check_host(const TmDcd *dev, uint16_t host_id, GError **err);
+TmDcStatus tm_dcd_check_region(const TmDcd *dev, unsigned region, GError **err);
+/*
+ * The extent list of a 4802h or 4803h, as QEMU's
+ * cxl_detect_malformed_extent_list checks it: a non-zero length (Invalid
+ * Extent List), inside one region (Invalid Physical Address), aligned to
+ * its block size and overlapping nothing in @seen (Invalid Extent List).
+ * The extents are added to @seen.
+ */
+TmDcStatus tm_dcd_check_host_extents(const TmDcd *dev, TmRangeSet *seen,
+                                     const TmExtent *extents, guint n_extents, GError **err);
+
+/* dcd_select.c: extents the device picks; appended to @out (TmBackedExtent) */
+/* Free blocks of the region, lowest DPA first, in as many extents as gaps used. */
+TmDcStatus tm_dcd_select_free(const TmDcd *dev, unsigned region, uint64_t length, GArray *out,
+                              GError **err);
+/* One free range of @length, first fit. */
+TmDcStatus tm_dcd_select_contiguous(const TmDcd *dev, unsigned region, uint64_t length,
+                                    GArray *out, GError **err);
+/* The tag's allocation (tag, sequence and backing included) for another host. */
+TmDcStatus tm_dcd_select_shared(const TmDcd *dev, uint16_t host_id, unsigned region,
+                                const TmGuid *tag, GArray *out, GError **err);
+
+/* dcd_tags.c */
+TmDcTag *tm_dcd_tag_lookup(const TmDcd *dev, const TmGuid *tag);
+TmDcTag *tm_dcd_tag_obtain(TmDcd *dev, const TmGuid *tag);
+bool tm_dcd_tag_is_live(const TmDcTag *tag);
+/* Recompute which hosts hold @tag pending or committed after a change for @host_id. */
+void tm_dcd_tag_refresh(TmDcd *dev, const TmGuid *tag, uint16_t host_id);
+void tm_dcd_tags_free(TmDcd *dev);
+
+/* dcd_capacity.c: moving capacity between hosts and the allocation map */
+/*
+ * @host_id lets go of [dpa, dpa + length) in the allocation map; ranges
+ * nobody holds any more are freed, zeroed first when @sanitize is set or
+ * was asked for earlier.
+ */
+void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t length,
+                        bool sanitize);
+/*
+ * @pieces (TmBackedExtent), already removed from the host's accepted list,
+ * leave the host: backed bits, release marks, the allocation map and tags
+ * follow, the generation is bumped and observers hear of it.
+ */
+void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
+                            bool sanitize, bool forced);
+/* Set or clear the host's backed-block bits for an extent. */
+void tm_dcd_mark_backed(TmDcd *dev, TmDcHost *host, const TmExtent *extent, bool backed);
+bool tm_dcd_all_backed(const TmDcd *dev, const TmDcHost *host, unsigned region, uint64_t dpa,
+                       uint64_t length);

@@ -1,0 +1,233 @@
+/* Read-only views of a device for the front ends. */
+#include "device/dcd_internal.h"
+
+#include <stdlib.h>
+
+unsigned tm_dcd_num_regions(const TmDcd *dev)
+{
+    return (unsigned)dev->num_dc_regions;
+}
+
+const TmDcRegion *tm_dcd_region(const TmDcd *dev, unsigned index)
+{
+    g_assert(index < dev->num_dc_regions);
+    return &dev->regions[index];
+}
+
+uint64_t tm_dcd_total_dc_size(const TmDcd *dev)
+{
+    return dev->dc_size;
+}
+
+uint16_t tm_dcd_num_hosts(const TmDcd *dev)
+{
+    return (uint16_t)dev->num_hosts;
+}
+
+uint64_t tm_dcd_serial(const TmDcd *dev)
+{
+    return dev->serial;
+}
+
+TmHostMem *tm_dcd_static_memdev(const TmDcd *dev)
+{
+    return dev->dc_memdev;
+}
+
+uint32_t tm_dcd_host_generation(const TmDcd *dev, uint16_t host_id)
+{
+    return tm_dcd_host(dev, host_id)->generation;
+}
+
+guint tm_dcd_host_accepted_count(const TmDcd *dev, uint16_t host_id)
+{
+    return tm_extent_list_length(tm_dcd_host(dev, host_id)->accepted);
+}
+
+const TmBackedExtent *tm_dcd_host_accepted(const TmDcd *dev, uint16_t host_id, guint index)
+{
+    return tm_extent_list_get(tm_dcd_host(dev, host_id)->accepted, index);
+}
+
+const TmBackedExtent *tm_dcd_host_find_accepted(const TmDcd *dev, uint16_t host_id,
+                                                uint64_t dpa)
+{
+    const TmExtentList *accepted = tm_dcd_host(dev, host_id)->accepted;
+    int index = tm_extent_list_find(accepted, dpa);
+
+    return index < 0 ? NULL : tm_extent_list_get(accepted, (guint)index);
+}
+
+guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id)
+{
+    return tm_dcd_host(dev, host_id)->pending_groups.length;
+}
+
+TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_id,
+                                               guint index)
+{
+    const TmPendingGroup *group = g_queue_peek_nth(&tm_dcd_host(dev, host_id)->pending_groups,
+                                                   index);
+
+    g_assert(group != NULL);
+    return (TmDcPendingGroupInfo) {
+        .id = group->id,
+        .policy = group->policy,
+        .region = group->region,
+        .tag = group->tag,
+        .extents = (const TmBackedExtent *)(const void *)group->extents->data,
+        .n_extents = group->extents->len,
+    };
+}
+
+guint tm_dcd_host_pending_extent_count(const TmDcd *dev, uint16_t host_id)
+{
+    return tm_dcd_host(dev, host_id)->pending_extent_count;
+}
+
+bool tm_dcd_host_release_pending(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
+                                 uint64_t length)
+{
+    const GArray *marks = tm_dcd_host(dev, host_id)->release_marks;
+
+    for (guint i = 0; i < marks->len; i++) {
+        const TmReleaseMark *mark = &g_array_index(marks, TmReleaseMark, i);
+
+        if (tm_ranges_overlap(mark->dpa, mark->length, dpa, length)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TmEventLog *tm_dcd_host_event_log(TmDcd *dev, uint16_t host_id, TmEventLogType type)
+{
+    g_assert((unsigned)type < TM_EVENT_LOG_COUNT);
+    return tm_dcd_host(dev, host_id)->logs[type];
+}
+
+TmDcLimits tm_dcd_limits(const TmDcd *dev, uint16_t host_id)
+{
+    const TmDcHost *host = tm_dcd_host(dev, host_id);
+    uint64_t used = (uint64_t)tm_extent_list_length(host->accepted) + host->pending_extent_count;
+
+    return (TmDcLimits) {
+        .supported_extents = (uint32_t)dev->max_extents,
+        .available_extents = used >= dev->max_extents ? 0
+                                                      : (uint32_t)(dev->max_extents - used),
+        .supported_tags = (uint32_t)dev->max_tags,
+        .available_tags = dev->live_tag_count >= dev->max_tags
+                          ? 0 : (uint32_t)(dev->max_tags - dev->live_tag_count),
+    };
+}
+
+const char *tm_dc_tag_state_name(TmDcTagState state)
+{
+    switch (state) {
+    case TM_DC_TAG_NOT_FOUND:
+        return "Not-Found";
+    case TM_DC_TAG_PENDING:
+        return "Pending";
+    case TM_DC_TAG_COMMITTED:
+        return "Committed";
+    case TM_DC_TAG_RELEASED:
+        return "Released";
+    }
+    return "Unknown";
+}
+
+static TmDcTagState state_for_host(const TmDcTag *tag, uint16_t host_id)
+{
+    if (tm_host_set_contains(&tag->committed_hosts, host_id)) {
+        return TM_DC_TAG_COMMITTED;
+    }
+    if (tm_host_set_contains(&tag->pending_hosts, host_id)) {
+        return TM_DC_TAG_PENDING;
+    }
+    if (tm_host_set_contains(&tag->known_hosts, host_id)) {
+        return TM_DC_TAG_RELEASED;
+    }
+    return TM_DC_TAG_NOT_FOUND;
+}
+
+TmDcTagState tm_dcd_tag_state(const TmDcd *dev, const TmGuid *tag, uint16_t host_id)
+{
+    const TmDcTag *record = tm_dcd_tag_lookup(dev, tag);
+
+    return record ? state_for_host(record, host_id) : TM_DC_TAG_NOT_FOUND;
+}
+
+static TmDcTagInfo tag_info(const TmDcTag *tag)
+{
+    TmDcTagState state = TM_DC_TAG_RELEASED;
+
+    if (!tm_host_set_is_empty(&tag->committed_hosts)) {
+        state = TM_DC_TAG_COMMITTED;
+    } else if (!tm_host_set_is_empty(&tag->pending_hosts)) {
+        state = TM_DC_TAG_PENDING;
+    }
+    return (TmDcTagInfo) {
+        .tag = tag->tag,
+        .state = state,
+        .region = tag->region,
+        .backend = tag->backend,
+        .allocated = tag->next_offset,
+        .pending_hosts = tag->pending_hosts,
+        .committed_hosts = tag->committed_hosts,
+        .known_hosts = tag->known_hosts,
+    };
+}
+
+guint tm_dcd_tag_count(const TmDcd *dev)
+{
+    return dev->tags->len;
+}
+
+TmDcTagInfo tm_dcd_tag_info(const TmDcd *dev, guint index)
+{
+    g_assert(index < dev->tags->len);
+    return tag_info(g_ptr_array_index(dev->tags, index));
+}
+
+bool tm_dcd_find_tag(const TmDcd *dev, const TmGuid *tag, TmDcTagInfo *out)
+{
+    const TmDcTag *record = tm_dcd_tag_lookup(dev, tag);
+
+    if (record == NULL) {
+        return false;
+    }
+    *out = tag_info(record);
+    return true;
+}
+
+static gint compare_sequence(gconstpointer a, gconstpointer b)
+{
+    const TmBackedExtent *ea = a;
+    const TmBackedExtent *eb = b;
+
+    return ea->extent.shared_seq < eb->extent.shared_seq ? -1
+           : ea->extent.shared_seq > eb->extent.shared_seq ? 1
+           : ea->extent.dpa < eb->extent.dpa ? -1 : ea->extent.dpa > eb->extent.dpa;
+}
+
+guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out)
+{
+    guint first = out->len;
+
+    for (guint i = 0; i < tm_alloc_map_length(dev->alloc_map); i++) {
+        const TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
+
+        if (tm_guid_equal(&range->range.extent.tag, tag) &&
+            !tm_host_set_is_empty(&range->holders)) {
+            g_array_append_val(out, range->range);
+        }
+    }
+    qsort(out->data + first * sizeof(TmBackedExtent), out->len - first,
+          sizeof(TmBackedExtent), compare_sequence);
+    return out->len - first;
+}
+
+bool tm_dcd_has_allocations(const TmDcd *dev)
+{
+    return dev->alloc_map && tm_alloc_map_length(dev->alloc_map) > 0;
+}

@@ -1,0 +1,280 @@
+#include "qmp/qmp_client.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "qmp/json_stream.h"
+#include "qmp/qmp_command.h"
+#include "qmp/qmp_dispatch.h"
+
+/* A message read from the socket, waiting for its answer. */
+typedef struct {
+    json_object *request; /* the value (NULL is JSON null) ... */
+    GError *error;        /* ... or why the stream refused it */
+} TmQmpPending;
+
+/* One GSource per client, so its poll events can change in place. */
+typedef struct {
+    GSource source;
+    TmQmpClient *client;
+} TmQmpClientSource;
+
+struct TmQmpClient {
+    int fd;
+    TmQmpEnv *env;
+    TmQmpSession session;
+    TmJsonStream *stream;
+    GQueue pending;      /* TmQmpPending *, in arrival order */
+    GByteArray *output;  /* serialized messages not yet fully sent */
+    size_t output_sent;  /* bytes at the head of @output already sent */
+    GSource *source;
+    gpointer fd_tag;
+    GIOCondition events; /* what @source polls for */
+    bool input_ended;    /* the peer will send no more */
+    bool closed;
+    TmQmpClientClosedFn closed_fn;
+    void *closed_opaque;
+};
+
+static void pending_free(TmQmpPending *pending)
+{
+    json_object_put(pending->request);
+    g_clear_error(&pending->error);
+    g_free(pending);
+}
+
+static size_t output_queued(const TmQmpClient *client)
+{
+    return client->output->len - client->output_sent;
+}
+
+static void client_close(TmQmpClient *client)
+{
+    if (client->closed) {
+        return;
+    }
+    client->closed = true;
+    g_source_destroy(client->source);
+    close(client->fd);
+    client->fd = -1;
+    client->closed_fn(client, client->closed_opaque);
+}
+
+/* QEMU ends every QMP message with CR LF. */
+static void queue_message(TmQmpClient *client, json_object *message)
+{
+    size_t len;
+    const char *text = json_object_to_json_string_length(
+        message, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+
+    g_byte_array_append(client->output, (const guint8 *)text, len);
+    g_byte_array_append(client->output, (const guint8 *)"\r\n", 2);
+}
+
+static void compact_output(TmQmpClient *client)
+{
+    if (client->output_sent == client->output->len) {
+        g_byte_array_set_size(client->output, 0);
+        client->output_sent = 0;
+    } else if (client->output_sent > client->output->len / 2) {
+        g_byte_array_remove_range(client->output, 0, client->output_sent);
+        client->output_sent = 0;
+    }
+}
+
+/* Write what the socket takes now; never blocks. */
+static void flush_output(TmQmpClient *client)
+{
+    while (!client->closed && output_queued(client) > 0) {
+        ssize_t n = send(client->fd, client->output->data + client->output_sent,
+                         output_queued(client), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            client->output_sent += n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        } else {
+            client_close(client);
+            return;
+        }
+    }
+    compact_output(client);
+}
+
+static void on_stream_message(void *opaque, json_object *value, GError *error)
+{
+    TmQmpClient *client = opaque;
+    TmQmpPending *pending = g_new0(TmQmpPending, 1);
+
+    pending->request = value;
+    pending->error = error;
+    g_queue_push_tail(&client->pending, pending);
+}
+
+static void answer(TmQmpClient *client, TmQmpPending *pending)
+{
+    json_object *response = pending->error
+                                ? tm_qmp_error_response(pending->error)
+                                : tm_qmp_dispatch(client->env, &client->session,
+                                                  pending->request);
+
+    if (!client->closed) {
+        queue_message(client, response);
+    }
+    json_object_put(response);
+    if (client->session.quit_requested) {
+        /* QEMU sends quit's reply before it stops; so do we. */
+        client->session.quit_requested = false;
+        flush_output(client);
+        if (client->env->request_quit) {
+            client->env->request_quit(client->env->quit_opaque);
+        }
+    }
+}
+
+/* Answer waiting requests in order while the output queue has room. */
+static void answer_pending(TmQmpClient *client)
+{
+    while (!client->closed && !g_queue_is_empty(&client->pending) &&
+           output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
+        TmQmpPending *pending = g_queue_pop_head(&client->pending);
+        answer(client, pending);
+        pending_free(pending);
+    }
+}
+
+static void read_input(TmQmpClient *client)
+{
+    char buffer[TM_QMP_CLIENT_READ_SIZE];
+    ssize_t n = recv(client->fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+
+    if (n > 0) {
+        tm_json_stream_feed(client->stream, buffer, n);
+    } else if (n == 0) {
+        tm_json_stream_finish(client->stream);
+        client->input_ended = true;
+    } else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+        client_close(client);
+    }
+}
+
+static void update_events(TmQmpClient *client)
+{
+    GIOCondition events = 0;
+
+    if (!client->input_ended && g_queue_is_empty(&client->pending) &&
+        output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
+        events |= G_IO_IN;
+    }
+    if (output_queued(client) > 0) {
+        events |= G_IO_OUT;
+    }
+    if (events != client->events) {
+        g_source_modify_unix_fd(client->source, client->fd_tag, events);
+        client->events = events;
+    }
+}
+
+static void make_progress(TmQmpClient *client)
+{
+    answer_pending(client);
+    flush_output(client);
+    if (client->closed) {
+        return;
+    }
+    if (client->input_ended && g_queue_is_empty(&client->pending) &&
+        output_queued(client) == 0) {
+        client_close(client);
+        return;
+    }
+    update_events(client);
+}
+
+static gboolean client_source_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+    TmQmpClient *client = ((TmQmpClientSource *)source)->client;
+    GIOCondition revents = g_source_query_unix_fd(source, client->fd_tag);
+
+    if (revents & G_IO_OUT) {
+        flush_output(client);
+    }
+    if (!client->closed && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) &&
+        !client->input_ended) {
+        read_input(client);
+    }
+    if (!client->closed) {
+        make_progress(client);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs client_source_funcs = {
+    .dispatch = client_source_dispatch,
+};
+
+TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, TmQmpClientClosedFn closed,
+                               void *opaque)
+{
+    TmQmpClient *client = g_new0(TmQmpClient, 1);
+
+    client->fd = fd;
+    client->env = env;
+    client->closed_fn = closed;
+    client->closed_opaque = opaque;
+    client->stream = tm_json_stream_new(0, on_stream_message, client);
+    g_queue_init(&client->pending);
+    client->output = g_byte_array_new();
+
+    json_object *greeting = tm_qmp_greeting();
+    queue_message(client, greeting);
+    json_object_put(greeting);
+
+    client->source = g_source_new(&client_source_funcs, sizeof(TmQmpClientSource));
+    ((TmQmpClientSource *)client->source)->client = client;
+    g_source_set_name(client->source, "tagmem QMP client");
+    client->events = G_IO_IN | G_IO_OUT;
+    client->fd_tag = g_source_add_unix_fd(client->source, fd, client->events);
+    g_source_attach(client->source, NULL);
+    return client;
+}
+
+void tm_qmp_client_free(TmQmpClient *client)
+{
+    if (client == NULL) {
+        return;
+    }
+    if (!client->closed) {
+        g_source_destroy(client->source);
+        close(client->fd);
+    }
+    g_source_unref(client->source);
+    g_queue_clear_full(&client->pending, (GDestroyNotify)pending_free);
+    tm_json_stream_free(client->stream);
+    g_byte_array_unref(client->output);
+    g_free(client);
+}
+
+void tm_qmp_client_send(TmQmpClient *client, json_object *message)
+{
+    if (client->closed) {
+        return;
+    }
+    queue_message(client, message);
+    if (output_queued(client) > TM_QMP_CLIENT_OUTPUT_MAX) {
+        g_warning("QMP client does not read its output (over %d bytes queued); disconnecting",
+                  TM_QMP_CLIENT_OUTPUT_MAX);
+        client_close(client);
+        return;
+    }
+    flush_output(client);
+    if (!client->closed) {
+        update_events(client);
+    }
+}
+
+bool tm_qmp_client_wants_events(const TmQmpClient *client)
+{
+    return !client->closed && client->session.negotiated;
+}
