@@ -207,7 +207,7 @@ int main(int argc, char **argv)
     const GOptionEntry entries[] = {
         { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Round trips to time (default 20000)",
           "N" },
-        { NULL },
+        G_OPTION_ENTRY_NULL,
     };
     g_autoptr(GOptionContext) context = g_option_context_new("[TAGMEMD]");
 

@@ -30,7 +30,7 @@ static bool parse_options(int *argc, char ***argv, CliOptions *options, char **h
           "tagmemd's QMP socket (default: $XDG_RUNTIME_DIR/tagmem/qmp.sock or "
           "/tmp/tagmem-$UID/qmp.sock)", "PATH" },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &options->version, "Print the version", NULL },
-        { NULL },
+        G_OPTION_ENTRY_NULL,
     };
     g_autoptr(GOptionContext) context = g_option_context_new("qmp COMMAND [JSON-ARGS]");
 

@@ -43,7 +43,7 @@ static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES]
         { "version", 'V', 0, G_OPTION_ARG_NONE, &raw->version, "Print the version and exit",
           NULL },
         { "help", 'h', 0, G_OPTION_ARG_NONE, &raw->help, "Show this help and exit", NULL },
-        { NULL },
+        G_OPTION_ENTRY_NULL,
     };
 
     G_STATIC_ASSERT(G_N_ELEMENTS(entries) == N_OPTION_ENTRIES);

@@ -35,6 +35,7 @@ static void test_signal(gconstpointer data)
     g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
 
     assert_files_present(daemon);
+    g_assert_cmpint(tm_test_backend_count(client), ==, 0);
     g_assert_cmpint(tm_test_daemon_stop(daemon, signo), ==, 0);
     assert_files_removed(daemon);
 }
