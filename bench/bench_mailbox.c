@@ -21,7 +21,8 @@
  *   memory         heap (mallinfo2) and RSS growth per accepted extent at
  *                  100,000, every record cleared
  *
- * Usage: bench-mailbox   (build with --buildtype=release)
+ * Usage: bench-mailbox, or meson test -C BUILD --benchmark mailbox (best in a
+ * release build)
  */
 #include <endian.h>
 #include <inttypes.h>

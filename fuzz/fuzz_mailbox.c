@@ -13,7 +13,8 @@
  * After each message: a valid return code, a payload no longer than the
  * caller's limit and empty on failure, no descriptor.
  *
- *   ./fuzz_mailbox fuzz/corpus/mailbox
+ *   meson test -C build-fuzz --suite fuzz fuzz_mailbox
+ *   ./fuzz_mailbox CORPUS_DIR fuzz/corpus/mailbox
  */
 #include <stddef.h>
 #include <stdint.h>
