@@ -25,6 +25,10 @@ const char *tm_cxl_opcode_name(uint16_t opcode)
         { TM_CXL_OP_DC_ADD_REFERENCE, "Dynamic Capacity Add Reference" },
         { TM_CXL_OP_DC_REMOVE_REFERENCE, "Dynamic Capacity Remove Reference" },
         { TM_CXL_OP_DC_LIST_TAGS, "Dynamic Capacity List Tags" },
+        { TM_CXL_OP_EVENT_NOTIFICATION, "Event Notification" },
+        { TM_CXL_OP_GET_EXTENT_MEMORY, "Get Extent Memory" },
+        { TM_CXL_OP_READ_DPA, "Read DPA" },
+        { TM_CXL_OP_WRITE_DPA, "Write DPA" },
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

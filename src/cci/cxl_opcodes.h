@@ -1,8 +1,9 @@
 /*
  * CCI command opcodes: opcode = command set << 8 | command (CXL r3.1
  * §8.2.9, §7.6.7).  Only the command sets tagmem implements are listed:
- * generic (00h, 01h), memory device (40h, 48h) and FM-API DCD management
- * (56h, r3.2 §7.6.7.6).
+ * generic (00h, 01h), memory device (40h, 48h), FM-API DCD management
+ * (56h, r3.2 §7.6.7.6) and tagmem's own vendor-defined set C0h
+ * (docs/host-protocol.md; CXL leaves C0h-FFh to vendors, §8.2.9).
  */
 #pragma once
 
@@ -18,6 +19,7 @@ typedef enum {
     TM_CXL_SET_IDENTIFY = 0x40,          /* Identify Memory Device, §8.2.9.9.1 */
     TM_CXL_SET_DCD_CONFIG = 0x48,        /* Dynamic Capacity, §8.2.9.9.9 */
     TM_CXL_SET_FM_DCD_MANAGEMENT = 0x56, /* FM-API DCD Management, r3.2 §7.6.7.6 */
+    TM_CXL_SET_TAGMEM_VENDOR = 0xC0,     /* tagmem data path, docs/host-protocol.md */
 } TmCxlCommandSet;
 
 typedef enum {
@@ -38,6 +40,11 @@ typedef enum {
     TM_CXL_OP_DC_ADD_REFERENCE = 0x5606,          /* r3.2 §7.6.7.6.7 */
     TM_CXL_OP_DC_REMOVE_REFERENCE = 0x5607,       /* r3.2 §7.6.7.6.8 */
     TM_CXL_OP_DC_LIST_TAGS = 0x5608,              /* r3.2 §7.6.7.6.9 */
+    /* tagmem vendor commands (docs/host-protocol.md) */
+    TM_CXL_OP_EVENT_NOTIFICATION = 0xC000,        /* device -> host, unsolicited */
+    TM_CXL_OP_GET_EXTENT_MEMORY = 0xC001,
+    TM_CXL_OP_READ_DPA = 0xC002,
+    TM_CXL_OP_WRITE_DPA = 0xC003,
 } TmCxlOpcode;
 
 /* The spec's name for @opcode ("Get Event Records"), or NULL if unknown. */

@@ -12,6 +12,7 @@
 #include "cci/cci_message.h"
 #include "cci/cxl_commands.h"
 #include "cci/cxl_opcodes.h"
+#include "cci/vendor_commands.h"
 #include "core/error.h"
 
 #define HOST TM_MAILBOX_PORT_HOST
@@ -47,6 +48,13 @@ static const TmMailboxCommand commands[] = {
     { .opcode = TM_CXL_OP_RELEASE_DC, .handler = tm_mailbox_release_dc,
       INPUT_LIST(TmCxlReleaseDcRequest, extent_count, TmCxlUpdatedExtent),
       .ports = HOST, .needs_dc = true },
+    /* tagmem's data path (docs/host-protocol.md): a host's own accepted capacity */
+    { .opcode = TM_CXL_OP_GET_EXTENT_MEMORY, .handler = tm_mailbox_get_extent_memory,
+      INPUT_FIXED(TmVendorGetExtentMemoryRequest), .ports = HOST, .needs_dc = true },
+    { .opcode = TM_CXL_OP_READ_DPA, .handler = tm_mailbox_read_dpa,
+      INPUT_FIXED(TmVendorDpaAccessRequest), .ports = HOST, .needs_dc = true },
+    { .opcode = TM_CXL_OP_WRITE_DPA, .handler = tm_mailbox_write_dpa,
+      INPUT_LIST(TmVendorDpaAccessRequest, length, uint8_t), .ports = HOST, .needs_dc = true },
 };
 
 const TmMailboxCommand *tm_mailbox_find_command(uint16_t opcode)

@@ -9,7 +9,8 @@
  * is a CXL return code (CXL r3.1 §8.2.8.4.5.1) and the response payload.
  *
  * Which port may call what (SPEC.md §2): a host port takes the generic
- * and memory device commands, for the host it is bound to; the FM port
+ * and memory device commands and tagmem's vendor data-path commands
+ * (C0h), for the host it is bound to; the FM port
  * takes FM-API and generic commands.  Anything else, and any opcode the
  * table does not hold, is answered Unsupported.
  */
@@ -77,8 +78,9 @@ typedef struct {
     uint8_t *payload;
     size_t length;            /* bytes of response payload written (0 on failure) */
     /*
-     * A descriptor to send with the response (SCM_RIGHTS), or -1.  For
-     * vendor data-path commands, later; the transport closes it once sent.
+     * A descriptor to send with the response (SCM_RIGHTS), or -1: Get
+     * Extent Memory (C001h) sets it on Success.  The transport owns it and
+     * closes it once sent (or when the response cannot be sent).
      */
     int fd;
 } TmMailboxResponse;

@@ -79,3 +79,11 @@ TmCxlReturnCode tm_mailbox_add_dc_response(const TmMailboxRequest *request,
                                            TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_release_dc(const TmMailboxRequest *request,
                                       TmMailboxResponse *response, GError **err);
+
+/* cmd_vendor.c */
+TmCxlReturnCode tm_mailbox_get_extent_memory(const TmMailboxRequest *request,
+                                             TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_read_dpa(const TmMailboxRequest *request,
+                                    TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_write_dpa(const TmMailboxRequest *request,
+                                     TmMailboxResponse *response, GError **err);

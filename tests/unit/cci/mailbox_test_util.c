@@ -28,6 +28,21 @@ void mailbox_fixture_clear(MailboxFixture *mf)
     fixture_clear(&mf->fx);
 }
 
+TmHostMem *fixture_typed_backend(DcdFixture *fx, const char *type, const char *id,
+                                 uint64_t size, const char *tag)
+{
+    g_autoptr(GError) err = NULL;
+    TmPropAssignment props[] = {
+        { .name = "size", .value = { .kind = TM_PROP_SIZE, .uint = size } },
+        { .name = "tag", .value = { .kind = TM_PROP_GUID, .str = (char *)tag } },
+    };
+    TmHostMem *backend = tm_backend_registry_create(fx->backends, type, id, props,
+                                                    tag ? 2 : 1, &err);
+
+    g_assert_no_error(err);
+    return backend;
+}
+
 TmCxlReturnCode mailbox_call(MailboxFixture *mf, uint16_t opcode, const void *payload,
                              size_t length)
 {

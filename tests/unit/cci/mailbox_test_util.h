@@ -35,6 +35,10 @@ typedef struct {
 void mailbox_fixture_init(MailboxFixture *mf, uint64_t memdev_size, const char *device_props);
 void mailbox_fixture_clear(MailboxFixture *mf);
 
+/* A backend of QOM type @type ("memory-backend-memfd", ...), tagged when @tag is set. */
+TmHostMem *fixture_typed_backend(DcdFixture *fx, const char *type, const char *id,
+                                 uint64_t size, const char *tag);
+
 TmCxlReturnCode mailbox_call(MailboxFixture *mf, uint16_t opcode, const void *payload,
                              size_t length);
 

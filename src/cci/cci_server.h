@@ -1,0 +1,58 @@
+/*
+ * The CCI socket server (docs/host-protocol.md): UNIX SOCK_SEQPACKET
+ * listeners on the GLib main loop, one packet = one CCI message.  Each
+ * listening socket is a port of one device -- its FM port, or the port of
+ * one of its hosts -- and every connection accepted on it speaks as that
+ * port: the socket a connection arrives on is its identity, and the
+ * socket's mode (0600) is the access control.
+ *
+ * Connections are served fairly: each takes at most a few packets per
+ * main-loop iteration, and a connection whose reply cannot be sent yet is
+ * not read until it can, so a host that does not read holds one reply
+ * and never blocks the loop or the other hosts.
+ *
+ * Hosts are told when their event logs gain records with the unsolicited
+ * C000h Event Notification, coalesced: a host that was notified gets no
+ * further notification until one of its connections sends Get Event
+ * Records (0100h), or until it has had no connection at all.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "cci/mailbox.h"
+
+typedef struct TmCciServer TmCciServer;
+
+/*
+ * Fairness: packets one connection may have served per main-loop
+ * iteration before the others get their turn.
+ */
+#define TM_CCI_SERVER_PACKETS_PER_TURN 4
+
+/*
+ * A server whose connections take payloads of up to @max_payload bytes
+ * (a power of two, 256 .. 1 MiB; see tm_mailbox_caller_check()).  A
+ * connection reports less in Identify when the system's socket buffer
+ * limit (net.core.wmem_max) cannot hold a reply of that size.
+ */
+TmCciServer *tm_cci_server_new(uint32_t max_payload);
+
+/*
+ * Listen on the UNIX socket @path (mode 0600, whatever the umask) as
+ * @port of @dev; @host_id names the host for TM_MAILBOX_PORT_HOST and is
+ * ignored for the FM port.  A stale socket file at @path is replaced; a
+ * socket on which a process still accepts connections, or any other file,
+ * is not.  @dev must outlive the server.
+ */
+bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind port,
+                          uint16_t host_id, const char *path, GError **err);
+
+/* Open connections, on all sockets. */
+guint tm_cci_server_connection_count(const TmCciServer *server);
+
+/* Close every connection and listening socket, remove the socket files. */
+void tm_cci_server_free(TmCciServer *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmCciServer, tm_cci_server_free)

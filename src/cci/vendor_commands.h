@@ -1,0 +1,56 @@
+/*
+ * Payloads of tagmem's vendor-defined commands, command set C0h (CXL
+ * r3.1 §8.2.9 leaves C000h-FFFFh to vendors).  docs/host-protocol.md is
+ * the contract; one packed struct per payload, all fields little-endian.
+ */
+#pragma once
+
+#include <stdint.h>
+
+/*
+ * C000h Event Notification: sent by the device, unsolicited, to every
+ * connection of a host whose event logs gained records.  Bit n of
+ * log_bitmap: log n (TmEventLogType) gained records.
+ */
+typedef struct __attribute__((packed)) {
+    uint8_t log_bitmap;
+    uint8_t reserved[3];
+    uint32_t dc_record_count;  /* records now in the Dynamic Capacity log */
+} TmVendorEventNotification;
+_Static_assert(sizeof(TmVendorEventNotification) == 8, "Event Notification payload is 8 bytes");
+
+/* C001h Get Extent Memory input: a range inside one accepted extent. */
+typedef struct __attribute__((packed)) {
+    uint64_t dpa;
+    uint64_t length;
+} TmVendorGetExtentMemoryRequest;
+_Static_assert(sizeof(TmVendorGetExtentMemoryRequest) == 16,
+               "Get Extent Memory input is 16 bytes");
+
+#define TM_VENDOR_EXTENT_MEMORY_WRITABLE (1u << 0) /* the host may map it PROT_WRITE */
+#define TM_VENDOR_EXTENT_MEMORY_TAGGED (1u << 1)   /* backed by the tag's backend */
+#define TM_VENDOR_EXTENT_MEMORY_SHARED (1u << 2)   /* another host holds part of it too */
+
+/*
+ * C001h output; the descriptor travels beside it (SCM_RIGHTS).  The range's
+ * first byte is at file_offset in the descriptor's file.
+ */
+typedef struct __attribute__((packed)) {
+    uint64_t file_offset;
+    uint64_t length;
+    uint32_t flags;
+    uint32_t reserved;
+} TmVendorGetExtentMemoryResponse;
+_Static_assert(sizeof(TmVendorGetExtentMemoryResponse) == 24,
+               "Get Extent Memory output is 24 bytes");
+
+/*
+ * C002h Read DPA input (the output is the bytes read), and the fixed part
+ * of C003h Write DPA input, which the @length bytes to write follow.
+ */
+typedef struct __attribute__((packed)) {
+    uint64_t dpa;
+    uint32_t length;
+    uint32_t reserved;
+} TmVendorDpaAccessRequest;
+_Static_assert(sizeof(TmVendorDpaAccessRequest) == 16, "Read/Write DPA input header is 16 bytes");
