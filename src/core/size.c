@@ -33,11 +33,12 @@ static bool parse_hex(const char *text, const char *field, uint64_t *out, GError
 {
     char *end;
 
-    errno = 0;
-    unsigned long long value = strtoull(text, &end, 16);
-    if (end == text + 2) {
+    /* Checked here: on "0x" alone strtoull() reads the "0" and stops at 'x'. */
+    if (!g_ascii_isxdigit(text[2])) {
         return size_error(err, field, text, "no digits after 0x");
     }
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 16);
     if (errno == ERANGE) {
         return size_error(err, field, text, "too large");
     }

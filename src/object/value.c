@@ -60,7 +60,8 @@ static bool parse_uint(const char *field, const char *text, uint64_t *out, GErro
     char *end;
 
     errno = 0;
-    if (!g_ascii_isdigit(text[0])) {
+    /* NULL: the empty list element ("host-nodes=" splits into nothing). */
+    if (text == NULL || !g_ascii_isdigit(text[0])) {
         goto bad;
     }
     unsigned long long value = strtoull(text, &end, 0);
@@ -71,7 +72,7 @@ static bool parse_uint(const char *field, const char *text, uint64_t *out, GErro
     return true;
 bad:
     g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                "Parameter '%s' expects an unsigned integer, got '%s'", field, text);
+                "Parameter '%s' expects an unsigned integer, got '%s'", field, text ? text : "");
     return false;
 }
 
@@ -92,7 +93,8 @@ static bool parse_uint_range(const char *field, const char *text, GArray *list, 
                     "Parameter '%s' expects a range N-M with N <= M, got '%s'", field, text);
         return false;
     }
-    for (uint64_t n = first; n <= last; n++) {
+    /* Counted, not "n <= last": that never ends when last is UINT64_MAX. */
+    for (uint64_t count = last - first + 1, n = first; count > 0; count--, n++) {
         g_array_append_val(list, n);
     }
     return true;

@@ -1,0 +1,201 @@
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include "backend/backend_registry.h"
+#include "core/error.h"
+#include "core/runtime_dir.h"
+#include "daemon/object_option.h"
+#include "qmp/qmp_server.h"
+
+struct TmDaemon {
+    GMainLoop *loop;
+    TmBackendRegistry *backends;
+    TmQmpEnv qmp_env;         /* borrowed by the QMP server */
+    TmQmpServer *qmp;
+    GPtrArray *qmp_sockets;   /* paths being served */
+    char *pidfile;            /* set once written */
+    guint sigint_source;
+    guint sigterm_source;
+};
+
+static void request_quit(void *opaque)
+{
+    TmDaemon *daemon = opaque;
+
+    g_message("quit requested over QMP; shutting down");
+    g_main_loop_quit(daemon->loop);
+}
+
+static void shut_down_on(TmDaemon *daemon, const char *signal_name)
+{
+    g_message("%s received; shutting down", signal_name);
+    g_main_loop_quit(daemon->loop);
+}
+
+static gboolean on_sigint(gpointer daemon)
+{
+    shut_down_on(daemon, "SIGINT");
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sigterm(gpointer daemon)
+{
+    shut_down_on(daemon, "SIGTERM");
+    return G_SOURCE_CONTINUE;
+}
+
+static bool create_backends(TmDaemon *daemon, const GPtrArray *objects, GError **err)
+{
+    for (guint i = 0; i < objects->len; i++) {
+        const TmObjectOption *option = g_ptr_array_index(objects, i);
+        if (tm_object_option_create(option, daemon->backends, err) == NULL) {
+            g_prefix_error(err, "-object %s: ", option->text);
+            return false;
+        }
+        g_debug("created %s '%s'", option->qom_type, option->id);
+    }
+    return true;
+}
+
+/* The default socket lives in a private directory made for it. */
+static bool choose_sockets(TmDaemon *daemon, const GPtrArray *requested, GError **err)
+{
+    for (guint i = 0; i < requested->len; i++) {
+        g_ptr_array_add(daemon->qmp_sockets, g_strdup(g_ptr_array_index(requested, i)));
+    }
+    if (requested->len > 0) {
+        return true;
+    }
+    g_autofree char *dir = tm_runtime_dir_default();
+    if (!tm_runtime_dir_ensure(dir, err)) {
+        return false;
+    }
+    g_ptr_array_add(daemon->qmp_sockets, g_build_filename(dir, TM_QMP_SOCKET_NAME, NULL));
+    return true;
+}
+
+/* True when a process accepts connections on @path: never steal its socket. */
+static bool socket_is_served(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+    bool served;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        return false; /* the server reports the length problem */
+    }
+    strcpy(addr.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return false;
+    }
+    served = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+    close(fd);
+    return served;
+}
+
+static bool listen_all(TmDaemon *daemon, GError **err)
+{
+    for (guint i = 0; i < daemon->qmp_sockets->len; i++) {
+        const char *path = g_ptr_array_index(daemon->qmp_sockets, i);
+        if (socket_is_served(path)) {
+            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                        "QMP socket '%s' is in use by another process (another tagmemd?)",
+                        path);
+            return false;
+        }
+        if (!tm_qmp_server_listen_unix(daemon->qmp, path, err)) {
+            g_prefix_error(err, "-qmp unix:%s: ", path);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool write_pidfile(TmDaemon *daemon, const char *path, GError **err)
+{
+    g_autofree char *text = g_strdup_printf("%d\n", (int)getpid());
+    size_t length = strlen(text);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    if (fd < 0 || write(fd, text, length) != (ssize_t)length) {
+        int saved = errno;
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "--pidfile %s: cannot write: %s", path,
+                    g_strerror(saved));
+        if (fd >= 0) {
+            close(fd);
+            g_unlink(path);
+        }
+        return false;
+    }
+    close(fd);
+    daemon->pidfile = g_strdup(path);
+    return true;
+}
+
+TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
+{
+    g_autoptr(TmDaemon) daemon = g_new0(TmDaemon, 1);
+
+    daemon->loop = g_main_loop_new(NULL, FALSE);
+    daemon->backends = tm_backend_registry_new();
+    daemon->qmp_env.backends = daemon->backends;
+    daemon->qmp_env.request_quit = request_quit;
+    daemon->qmp_env.quit_opaque = daemon;
+    daemon->qmp = tm_qmp_server_new(&daemon->qmp_env);
+    daemon->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
+
+    /* Sockets and pidfile come last: a failure before them leaves no file. */
+    if (!create_backends(daemon, options->objects, err) ||
+        !choose_sockets(daemon, options->qmp_sockets, err) || !listen_all(daemon, err) ||
+        (options->pidfile && !write_pidfile(daemon, options->pidfile, err))) {
+        return NULL;
+    }
+    daemon->sigint_source = g_unix_signal_add(SIGINT, on_sigint, daemon);
+    daemon->sigterm_source = g_unix_signal_add(SIGTERM, on_sigterm, daemon);
+    return g_steal_pointer(&daemon);
+}
+
+void tm_daemon_run(TmDaemon *daemon)
+{
+    g_autofree char *sockets = NULL;
+
+    g_ptr_array_add(daemon->qmp_sockets, NULL);
+    sockets = g_strjoinv(", ", (char **)daemon->qmp_sockets->pdata);
+    g_ptr_array_remove_index(daemon->qmp_sockets, daemon->qmp_sockets->len - 1);
+    g_message("ready: pid %d, %u backend(s), QMP on %s", (int)getpid(),
+              tm_backend_registry_count(daemon->backends), sockets);
+    g_main_loop_run(daemon->loop);
+}
+
+void tm_daemon_free(TmDaemon *daemon)
+{
+    if (daemon == NULL) {
+        return;
+    }
+    if (daemon->sigint_source) {
+        g_source_remove(daemon->sigint_source);
+    }
+    if (daemon->sigterm_source) {
+        g_source_remove(daemon->sigterm_source);
+    }
+    /* The server closes its clients and removes its socket files. */
+    g_clear_pointer(&daemon->qmp, tm_qmp_server_free);
+    g_clear_pointer(&daemon->backends, tm_backend_registry_free);
+    if (daemon->pidfile && g_unlink(daemon->pidfile) != 0) {
+        g_warning("cannot remove pidfile '%s': %s", daemon->pidfile, g_strerror(errno));
+    }
+    g_free(daemon->pidfile);
+    g_clear_pointer(&daemon->qmp_sockets, g_ptr_array_unref);
+    g_clear_pointer(&daemon->loop, g_main_loop_unref);
+    g_free(daemon);
+}

@@ -1,0 +1,194 @@
+#include "daemon/options.h"
+
+#include <string.h>
+
+#include "core/error.h"
+#include "daemon/object_option.h"
+#include "daemon/qmp_option.h"
+
+/* Where GOption stores what it reads, before it is checked. */
+typedef struct {
+    char **objects;
+    char **qmp;
+    char *pidfile;
+    char *log_level;
+    gboolean version;
+    gboolean help;
+} RawOptions;
+
+static void raw_options_clear(RawOptions *raw)
+{
+    g_strfreev(raw->objects);
+    g_strfreev(raw->qmp);
+    g_free(raw->pidfile);
+    g_free(raw->log_level);
+}
+
+#define N_OPTION_ENTRIES 7 /* with the terminator */
+
+static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES])
+{
+    const GOptionEntry entries[] = {
+        { "object", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->objects,
+          "Create a memory backend, e.g. memory-backend-memfd,id=mem0,size=1G,"
+          "tag=<GUID> (repeatable)", "TYPE,id=ID,..." },
+        { "qmp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->qmp,
+          "Serve QMP on a UNIX socket (repeatable; default: "
+          "$XDG_RUNTIME_DIR/tagmem/qmp.sock or /tmp/tagmem-$UID/qmp.sock)",
+          "unix:PATH,server=on,wait=off" },
+        { "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &raw->pidfile,
+          "Write the daemon's pid to FILE (removed on exit)", "FILE" },
+        { "log-level", 0, 0, G_OPTION_ARG_STRING, &raw->log_level,
+          "Log to stderr up to this level (default: info)", "error|warning|info|debug" },
+        { "version", 'V', 0, G_OPTION_ARG_NONE, &raw->version, "Print the version and exit",
+          NULL },
+        { "help", 'h', 0, G_OPTION_ARG_NONE, &raw->help, "Show this help and exit", NULL },
+        G_OPTION_ENTRY_NULL,
+    };
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(entries) == N_OPTION_ENTRIES);
+    memcpy(out, entries, sizeof(entries));
+}
+
+static GOptionContext *build_context(const GOptionEntry *entries)
+{
+    GOptionContext *context = g_option_context_new(NULL);
+
+    g_option_context_set_summary(context,
+        "tagmem daemon: a CXL Type 3 Dynamic Capacity Device backed by tagged host memory.\n"
+        "Options take one dash or two (-object or --object), as in QEMU.");
+    /* --help is ours: GOption's would exit() from inside the parser. */
+    g_option_context_set_help_enabled(context, FALSE);
+    g_option_context_add_main_entries(context, entries, NULL);
+    return context;
+}
+
+static const GOptionEntry *find_long_option(const GOptionEntry *entries, const char *name,
+                                            size_t length)
+{
+    for (const GOptionEntry *entry = entries; entry->long_name; entry++) {
+        if (strlen(entry->long_name) == length && strncmp(entry->long_name, name, length) == 0) {
+            return entry;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * GOption reads "-object" as the short options -o -b -j ...; QEMU users
+ * write long options with one dash.  Rewrite "-name" and "-name=value" of
+ * our long options to "--name...", leaving option values and everything
+ * after "--" alone.
+ */
+static char **double_dash_long_options(int argc, char **argv, const GOptionEntry *entries)
+{
+    GPtrArray *args = g_ptr_array_new();
+
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const GOptionEntry *entry = NULL;
+
+        if (i > 0 && arg[0] == '-' && arg[1] != '-' && arg[1] != '\0') {
+            entry = find_long_option(entries, arg + 1, strcspn(arg + 1, "="));
+        }
+        g_ptr_array_add(args, entry ? g_strconcat("-", arg, NULL) : g_strdup(arg));
+        if (strcmp(arg, "--") == 0 && i > 0) {
+            for (i++; i < argc; i++) {
+                g_ptr_array_add(args, g_strdup(argv[i]));
+            }
+            break;
+        }
+        /* The next argument is this option's value, whatever it looks like. */
+        if (entry && entry->arg != G_OPTION_ARG_NONE && strchr(arg, '=') == NULL && i + 1 < argc) {
+            i++;
+            g_ptr_array_add(args, g_strdup(argv[i]));
+        }
+    }
+    g_ptr_array_add(args, NULL);
+    return (char **)g_ptr_array_free(args, FALSE);
+}
+
+static bool parse_objects(char **texts, GPtrArray *out, GError **err)
+{
+    for (char **text = texts; text && *text; text++) {
+        TmObjectOption *option = tm_object_option_parse(*text, err);
+        if (option == NULL) {
+            g_prefix_error(err, "-object %s: ", *text);
+            return false;
+        }
+        g_ptr_array_add(out, option);
+    }
+    return true;
+}
+
+static bool parse_qmp(char **texts, GPtrArray *out, GError **err)
+{
+    for (char **text = texts; text && *text; text++) {
+        char *path = tm_qmp_option_parse(*text, err);
+        if (path == NULL) {
+            g_prefix_error(err, "-qmp %s: ", *text);
+            return false;
+        }
+        g_ptr_array_add(out, path);
+    }
+    return true;
+}
+
+static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *options,
+                      GError **err)
+{
+    /* GOption leaves "--" among the arguments it did not take. */
+    for (char **arg = rest + 1; *arg; arg++) {
+        if (strcmp(*arg, "--") != 0) {
+            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Unexpected argument '%s'", *arg);
+            return false;
+        }
+    }
+    if (raw->pidfile && *raw->pidfile == '\0') {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Option --pidfile expects a file name");
+        return false;
+    }
+    if (raw->log_level && !tm_log_level_parse(raw->log_level, &options->log_level, err)) {
+        return false;
+    }
+    return parse_objects(raw->objects, options->objects, err) &&
+           parse_qmp(raw->qmp, options->qmp_sockets, err);
+}
+
+bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GError **err)
+{
+    RawOptions raw = { 0 };
+    GOptionEntry entries[N_OPTION_ENTRIES];
+
+    describe_options(&raw, entries);
+    GOptionContext *context = build_context(entries);
+    g_auto(GStrv) args = double_dash_long_options(argc, argv, entries);
+
+    memset(options, 0, sizeof(*options));
+    options->objects = g_ptr_array_new_with_free_func((GDestroyNotify)tm_object_option_free);
+    options->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
+    options->log_level = TM_LOG_INFO;
+
+    bool ok = g_option_context_parse_strv(context, &args, err) &&
+              check_raw(&raw, args, options, err);
+    if (ok) {
+        options->pidfile = g_steal_pointer(&raw.pidfile);
+        options->show_version = raw.version;
+        if (raw.help) {
+            options->help_text = g_option_context_get_help(context, TRUE, NULL);
+        }
+    } else {
+        tm_daemon_options_clear(options);
+    }
+    raw_options_clear(&raw);
+    g_option_context_free(context);
+    return ok;
+}
+
+void tm_daemon_options_clear(TmDaemonOptions *options)
+{
+    g_clear_pointer(&options->objects, g_ptr_array_unref);
+    g_clear_pointer(&options->qmp_sockets, g_ptr_array_unref);
+    g_clear_pointer(&options->pidfile, g_free);
+    g_clear_pointer(&options->help_text, g_free);
+}

@@ -1,0 +1,32 @@
+/*
+ * tagmemd's command line, QEMU style.  Every option may be written with one
+ * dash or two ("-object" or "--object"), and its value after a space or
+ * an '=':
+ *
+ *   -object TYPE,id=ID,key=value,...     a memory backend (repeatable)
+ *   -qmp unix:PATH,server=on,wait=off    a QMP socket (repeatable)
+ *   --pidfile FILE                       write the pid there while running
+ *   --log-level error|warning|info|debug (default info)
+ *   --help, --version
+ *
+ * Everything is parsed and checked here, before anything is created.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "daemon/log.h"
+
+typedef struct {
+    GPtrArray *objects;      /* TmObjectOption, in command-line order */
+    GPtrArray *qmp_sockets;  /* socket paths (char *); empty: the default */
+    char *pidfile;           /* NULL: none */
+    TmLogLevel log_level;
+    bool show_version;
+    char *help_text;         /* set when --help was given */
+} TmDaemonOptions;
+
+/* On error the message names the option; @options is then left empty. */
+bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GError **err);
+void tm_daemon_options_clear(TmDaemonOptions *options);
