@@ -312,8 +312,10 @@ static bool remove_stale_socket(const struct sockaddr_un *addr, GError **err)
 }
 
 /*
- * Bind, make the file 0600 whatever the umask, then listen: until listen()
- * nobody can connect, so there is no moment at which a wider mode matters.
+ * The file is made 0600 whatever the umask, before anyone can connect:
+ * bind() creates it with the socket's mode less the umask (so set that
+ * first, and a usual umask changes nothing), chmod() restores what a
+ * stricter umask took away, and only then does listen() let clients in.
  */
 static int bind_seqpacket_socket(const char *path, GError **err)
 {
@@ -323,7 +325,8 @@ static int bind_seqpacket_socket(const char *path, GError **err)
         return -1;
     }
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    if (fd < 0 || fchmod(fd, SOCKET_MODE) < 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot bind CCI socket '%s': %s", path,
                     g_strerror(errno));
         if (fd >= 0) {

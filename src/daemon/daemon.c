@@ -11,8 +11,10 @@
 #include <glib/gstdio.h>
 
 #include "backend/backend_registry.h"
+#include "cci/cci_server.h"
 #include "core/error.h"
 #include "core/runtime_dir.h"
+#include "daemon/cci_sockets.h"
 #include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "device/device_registry.h"
@@ -34,6 +36,8 @@ struct TmDaemon {
     TmQmpEnv qmp_env;         /* borrowed by the QMP server */
     TmQmpServer *qmp;
     GPtrArray *qmp_sockets;   /* paths being served */
+    TmCciServer *cci;         /* the devices' FM and host sockets */
+    GPtrArray *cci_sockets;   /* paths being served */
     char *pidfile;            /* set once written */
     guint sigint_source;
     guint sigterm_source;
@@ -204,9 +208,18 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     daemon->qmp_env.event_opaque = daemon;
     daemon->qmp = tm_qmp_server_new(&daemon->qmp_env);
     daemon->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
+    daemon->cci = tm_cci_server_new(options->max_payload);
+    daemon->cci_sockets = g_ptr_array_new_with_free_func(g_free);
 
-    /* Sockets and pidfile come last: a failure before them leaves no file. */
+    /*
+     * Sockets and pidfile come last: a failure before them leaves no file,
+     * and freeing the servers removes the sockets made before a failure.
+     * The CCI sockets come before QMP's, so that a client that sees QMP
+     * answer finds every host socket ready.
+     */
     if (!create_backends(daemon, options->objects, err) || !create_devices(daemon, options, err) ||
+        !tm_cci_sockets_listen(daemon->cci, daemon->devices, options->cci_sockets,
+                               daemon->cci_sockets, err) ||
         !choose_sockets(daemon, options->qmp_sockets, err) || !listen_all(daemon, err) ||
         (options->pidfile && !write_pidfile(daemon, options->pidfile, err))) {
         return NULL;
@@ -223,9 +236,9 @@ void tm_daemon_run(TmDaemon *daemon)
     g_ptr_array_add(daemon->qmp_sockets, NULL);
     sockets = g_strjoinv(", ", (char **)daemon->qmp_sockets->pdata);
     g_ptr_array_remove_index(daemon->qmp_sockets, daemon->qmp_sockets->len - 1);
-    g_message("ready: pid %d, %u backend(s), %u device(s), QMP on %s", (int)getpid(),
-              tm_backend_registry_count(daemon->backends),
-              tm_device_registry_count(daemon->devices), sockets);
+    g_message("ready: pid %d, %u backend(s), %u device(s), QMP on %s, %u CCI socket(s)",
+              (int)getpid(), tm_backend_registry_count(daemon->backends),
+              tm_device_registry_count(daemon->devices), sockets, daemon->cci_sockets->len);
     g_main_loop_run(daemon->loop);
 }
 
@@ -240,8 +253,10 @@ void tm_daemon_free(TmDaemon *daemon)
     if (daemon->sigterm_source) {
         g_source_remove(daemon->sigterm_source);
     }
-    /* The server closes its clients and removes its socket files. */
+    /* The servers close their clients and remove their socket files. */
     g_clear_pointer(&daemon->qmp, tm_qmp_server_free);
+    /* Before the devices it observes. */
+    g_clear_pointer(&daemon->cci, tm_cci_server_free);
     g_clear_pointer(&daemon->devices, tm_device_registry_free);
     g_clear_pointer(&daemon->backends, tm_backend_registry_free);
     if (daemon->pidfile && g_unlink(daemon->pidfile) != 0) {
@@ -249,6 +264,7 @@ void tm_daemon_free(TmDaemon *daemon)
     }
     g_free(daemon->pidfile);
     g_clear_pointer(&daemon->qmp_sockets, g_ptr_array_unref);
+    g_clear_pointer(&daemon->cci_sockets, g_ptr_array_unref);
     g_clear_pointer(&daemon->loop, g_main_loop_unref);
     g_free(daemon);
 }

@@ -2,7 +2,9 @@
 
 #include <string.h>
 
+#include "cci/mailbox.h"
 #include "core/error.h"
+#include "daemon/cci_option.h"
 #include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "daemon/qmp_option.h"
@@ -13,6 +15,9 @@ typedef struct {
     char **devices;
     gboolean no_defaults;
     char **qmp;
+    char **hosts;
+    char **fms;
+    char *max_payload;
     char *pidfile;
     char *log_level;
     gboolean version;
@@ -24,11 +29,14 @@ static void raw_options_clear(RawOptions *raw)
     g_strfreev(raw->objects);
     g_strfreev(raw->devices);
     g_strfreev(raw->qmp);
+    g_strfreev(raw->hosts);
+    g_strfreev(raw->fms);
+    g_free(raw->max_payload);
     g_free(raw->pidfile);
     g_free(raw->log_level);
 }
 
-#define N_OPTION_ENTRIES 9 /* with the terminator */
+#define N_OPTION_ENTRIES 12 /* with the terminator */
 
 static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES])
 {
@@ -45,6 +53,14 @@ static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES]
           "Serve QMP on a UNIX socket (repeatable; default: "
           "$XDG_RUNTIME_DIR/tagmem/qmp.sock or /tmp/tagmem-$UID/qmp.sock)",
           "unix:PATH,server=on,wait=off" },
+        { "host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->hosts,
+          "Serve host N's CCI socket at PATH (repeatable; default: "
+          "host<N>.sock in the runtime directory)", "id=N,socket=PATH[,device=ID]" },
+        { "fm", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->fms,
+          "Serve the FM CCI socket at PATH (repeatable, one per device; default: "
+          "fm.sock in the runtime directory)", "socket=PATH[,device=ID]" },
+        { "max-payload", 0, 0, G_OPTION_ARG_STRING, &raw->max_payload,
+          "Largest CCI message payload, a power of two from 256 to 1M (default: 1M)", "SIZE" },
         { "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &raw->pidfile,
           "Write the daemon's pid to FILE (removed on exit)", "FILE" },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &raw->log_level,
@@ -156,6 +172,20 @@ static bool parse_qmp(char **texts, GPtrArray *out, GError **err)
     return true;
 }
 
+static bool parse_cci_sockets(TmCciSocketKind kind, char **texts, GPtrArray *out,
+                              GError **err)
+{
+    for (char **text = texts; text && *text; text++) {
+        TmCciSocketOption *option = tm_cci_socket_option_parse(kind, *text, err);
+        if (option == NULL) {
+            g_prefix_error(err, "%s %s: ", kind == TM_CCI_SOCKET_HOST ? "-host" : "-fm", *text);
+            return false;
+        }
+        g_ptr_array_add(out, option);
+    }
+    return true;
+}
+
 static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *options,
                       GError **err)
 {
@@ -173,9 +203,14 @@ static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *optio
     if (raw->log_level && !tm_log_level_parse(raw->log_level, &options->log_level, err)) {
         return false;
     }
+    if (raw->max_payload && !tm_max_payload_parse(raw->max_payload, &options->max_payload, err)) {
+        return false;
+    }
     return parse_objects(raw->objects, options->objects, err) &&
            parse_devices(raw->devices, options->devices, err) &&
-           parse_qmp(raw->qmp, options->qmp_sockets, err);
+           parse_qmp(raw->qmp, options->qmp_sockets, err) &&
+           parse_cci_sockets(TM_CCI_SOCKET_HOST, raw->hosts, options->cci_sockets, err) &&
+           parse_cci_sockets(TM_CCI_SOCKET_FM, raw->fms, options->cci_sockets, err);
 }
 
 bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GError **err)
@@ -191,6 +226,9 @@ bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GE
     options->objects = g_ptr_array_new_with_free_func((GDestroyNotify)tm_object_option_free);
     options->devices = g_ptr_array_new_with_free_func((GDestroyNotify)tm_device_option_free);
     options->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
+    options->cci_sockets =
+        g_ptr_array_new_with_free_func((GDestroyNotify)tm_cci_socket_option_free);
+    options->max_payload = TM_MAILBOX_DEFAULT_MAX_PAYLOAD;
     options->log_level = TM_LOG_INFO;
 
     bool ok = g_option_context_parse_strv(context, &args, err) &&
@@ -215,6 +253,7 @@ void tm_daemon_options_clear(TmDaemonOptions *options)
     g_clear_pointer(&options->objects, g_ptr_array_unref);
     g_clear_pointer(&options->devices, g_ptr_array_unref);
     g_clear_pointer(&options->qmp_sockets, g_ptr_array_unref);
+    g_clear_pointer(&options->cci_sockets, g_ptr_array_unref);
     g_clear_pointer(&options->pidfile, g_free);
     g_clear_pointer(&options->help_text, g_free);
 }

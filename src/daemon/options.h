@@ -7,6 +7,9 @@
  *   -device cxl-type3,id=ID,key=value,...  a CXL DCD (repeatable; none given:
  *                                        the default device, unless -nodefaults)
  *   -qmp unix:PATH,server=on,wait=off    a QMP socket (repeatable)
+ *   -host id=N,socket=PATH[,device=ID]   host N's CCI socket (repeatable)
+ *   -fm socket=PATH[,device=ID]          a device's FM CCI socket (repeatable)
+ *   --max-payload SIZE                   the largest CCI payload (default 1M)
  *   --pidfile FILE                       write the pid there while running
  *   --log-level error|warning|info|debug (default info)
  *   --help, --version
@@ -16,6 +19,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <glib.h>
 
 #include "daemon/log.h"
@@ -25,6 +29,8 @@ typedef struct {
     GPtrArray *devices;      /* TmDeviceOption, in command-line order */
     bool no_defaults;        /* -nodefaults: no default device */
     GPtrArray *qmp_sockets;  /* socket paths (char *); empty: the default */
+    GPtrArray *cci_sockets;  /* TmCciSocketOption: -host, then -fm, each in order */
+    uint32_t max_payload;    /* --max-payload */
     char *pidfile;           /* NULL: none */
     TmLogLevel log_level;
     bool show_version;

@@ -123,6 +123,16 @@ static char **build_argv(const char *const *args)
     return (char **)g_ptr_array_free(argv, FALSE);
 }
 
+/*
+ * The test's environment with XDG_RUNTIME_DIR=@dir: the daemon's default
+ * sockets (the CCI sockets of every host) go there, not into the user's
+ * runtime directory, where tests running side by side would collide.
+ */
+static char **environ_with_runtime_dir(const char *dir)
+{
+    return g_environ_setenv(g_get_environ(), "XDG_RUNTIME_DIR", dir, TRUE);
+}
+
 TmTestDaemon *tm_test_daemon_start_in(char *dir, const char *const *args, char **envp,
                                       const char *socket_path)
 {
@@ -130,13 +140,15 @@ TmTestDaemon *tm_test_daemon_start_in(char *dir, const char *const *args, char *
     g_auto(GStrv) argv = build_argv(args);
     TmTestDaemon *daemon = g_new0(TmTestDaemon, 1);
 
+    g_auto(GStrv) private_env = envp ? NULL : environ_with_runtime_dir(dir);
+
     daemon->dir = dir;
     daemon->socket_path = g_strdup(socket_path);
     daemon->pidfile = g_build_filename(daemon->dir, "tagmemd.pid", NULL);
     g_autofree char *command = g_strjoinv(" ", argv);
     note("starting", command);
-    g_spawn_async(daemon->dir, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
-                  &daemon->pid, &err);
+    g_spawn_async(daemon->dir, argv, envp ? envp : private_env, G_SPAWN_DO_NOT_REAP_CHILD,
+                  die_with_parent, NULL, &daemon->pid, &err);
     g_assert_no_error(err);
     wait_for_socket(daemon);
     return daemon;
@@ -254,9 +266,13 @@ int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_
     TmTestDaemon run = { 0 };
     int stderr_fd;
 
+    /* Its own runtime directory, outside @cwd, whose contents tests count. */
+    g_autofree char *runtime_dir = tm_test_make_dir();
+    g_auto(GStrv) envp = environ_with_runtime_dir(runtime_dir);
+
     g_autofree char *command = g_strjoinv(" ", argv);
     note("running", command);
-    g_spawn_async_with_pipes(cwd, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
+    g_spawn_async_with_pipes(cwd, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                              &run.pid, NULL, NULL, &stderr_fd, &err);
     g_assert_no_error(err);
     /* A command line that should fail but starts a server must not hang
@@ -269,6 +285,7 @@ int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_
     *stderr_text = read_all(stderr_fd);
     close(stderr_fd);
     g_spawn_close_pid(run.pid);
+    remove_tree(runtime_dir);
     note("stderr", *stderr_text);
     return exited ? exit_code(run.wait_status) : -1;
 }

@@ -27,14 +27,17 @@ const char *tm_test_tagmemd_path(void);
 /*
  * Start tagmemd with "-qmp unix:DIR/qmp.sock,server=on,wait=off --pidfile
  * DIR/tagmemd.pid" followed by @extra_args (NULL-terminated, may be NULL),
- * and wait for the socket.
+ * and wait for the socket.  CCI sockets not named in @extra_args are in
+ * DIR/tagmem/ (XDG_RUNTIME_DIR=DIR).
  */
 TmTestDaemon *tm_test_daemon_start(const char *const *extra_args);
 
 /*
- * Start tagmemd with exactly @args (after argv[0]) and @envp (NULL: the
- * test's environment) in @dir (from tm_test_make_dir(); taken, removed by
- * free), and wait until @socket_path accepts connections.
+ * Start tagmemd with exactly @args (after argv[0]) and @envp in @dir (from
+ * tm_test_make_dir(); taken, removed by free), and wait until @socket_path
+ * accepts connections.  @envp NULL: the test's environment with
+ * XDG_RUNTIME_DIR=@dir, so that default sockets (the hosts' CCI sockets)
+ * land in @dir.
  */
 TmTestDaemon *tm_test_daemon_start_in(char *dir, const char *const *args, char **envp,
                                       const char *socket_path);
@@ -60,7 +63,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmTestDaemon, tm_test_daemon_free)
 
 /*
  * Run tagmemd with @args (NULL-terminated, after argv[0]) to completion in
- * @cwd; returns its exit code and its stderr in @stderr_text.
+ * @cwd, with a private XDG_RUNTIME_DIR removed afterwards; returns its
+ * exit code and its stderr in @stderr_text.
  */
 int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_text);
 
