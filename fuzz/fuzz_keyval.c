@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for tagmemd's command-line parsers: QEMU keyval syntax,
- * typed property values, sizes, GUIDs, ids, "-object" and "-qmp" option
- * values, and the whole argument vector (one argument per input line).
+ * typed property values, sizes, GUIDs, ids, "-object", "-device", "-qmp",
+ * "-host", "-fm" and "--max-payload" option values, and the whole argument
+ * vector (one argument per input line).
  *
  * Besides "no crash, no leak, no undefined behaviour", it checks round
  * trips: a parsed GUID formats and parses back to the same bytes, and
@@ -17,6 +18,8 @@
 #include "core/ident.h"
 #include "core/keyval.h"
 #include "core/size.h"
+#include "cci/mailbox.h"
+#include "daemon/cci_option.h"
 #include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "daemon/options.h"
@@ -103,6 +106,10 @@ static void fuzz_options(const char *text)
     g_autoptr(TmObjectOption) object = tm_object_option_parse(text, NULL);
     g_autoptr(TmDeviceOption) device = tm_device_option_parse(text, NULL);
     g_autofree char *socket_path = tm_qmp_option_parse(text, NULL);
+    g_autoptr(TmCciSocketOption) host = tm_cci_socket_option_parse(TM_CCI_SOCKET_HOST, text,
+                                                                   NULL);
+    g_autoptr(TmCciSocketOption) fm = tm_cci_socket_option_parse(TM_CCI_SOCKET_FM, text, NULL);
+    uint32_t max_payload = 0;
 
     if (object) {
         check(object->qom_type != NULL && object->id != NULL);
@@ -112,6 +119,17 @@ static void fuzz_options(const char *text)
     }
     if (socket_path) {
         check(*socket_path != '\0');
+    }
+    if (host) {
+        check(*host->path != '\0' && host->host_id < 256);
+    }
+    if (fm) {
+        check(*fm->path != '\0' && fm->host_id == 0);
+    }
+    if (tm_max_payload_parse(text, &max_payload, NULL)) {
+        check(max_payload >= TM_MAILBOX_MIN_MAX_PAYLOAD &&
+              max_payload <= TM_MAILBOX_DEFAULT_MAX_PAYLOAD &&
+              (max_payload & (max_payload - 1)) == 0);
     }
 }
 

@@ -154,7 +154,8 @@ static void test_argv_bad(void)
         { { "-host", "id=1" }, "-host id=1: Parameter 'socket' is missing" },
         { { "-fm", "sock=/f" }, "-fm sock=/f: Invalid parameter 'sock'" },
         { { "-host" }, "Missing argument for --host" },
-        { { "--max-payload", "3M" }, "--max-payload expects a power of two from 256 to 1M, got '3M'" },
+        { { "--max-payload", "3M" },
+          "--max-payload expects a power of two from 256 to 1M, got '3M'" },
         { { "--max-payload", "lots" }, "max-payload" },
     };
 
