@@ -16,7 +16,7 @@ passed=0
 failed=0
 skipped=0
 
-bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/setup.sh --with-qemu || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
 configure() {
     local dir=$1

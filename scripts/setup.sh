@@ -2,6 +2,9 @@
 # Install what tagmem needs to build and test on Debian 12 (bookworm).
 # Idempotent: installs only missing packages, and runs apt-get update only
 # when apt cannot find them with the lists it has.
+#
+#   setup.sh              build and test dependencies
+#   setup.sh --with-qemu  also QEMU 10 from bookworm-backports (tests, benches)
 set -euo pipefail
 
 BUILD_PACKAGES=(
@@ -50,9 +53,87 @@ apt_install() {
     fi
 }
 
-# Extra apt sources go here, each in its own function called below before
-# apt_install (later: bookworm-backports for QEMU 10, the benchmark
-# reference; derive its mirror from the existing bookworm entry).
+# QEMU 10 (the differential test's and the benchmarks' reference) lives in
+# bookworm-backports.  Its apt entry is derived from the machine's own
+# bookworm entry (same mirror and components), never written by hand.
+BACKPORTS_LIST=/etc/apt/sources.list.d/tagmem-backports
+
+backports_enabled() {
+    grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/
+}
+
+# The first deb822 stanza (debian.sources) whose Suites list "bookworm",
+# with Suites replaced.
+backports_from_deb822() {
+    awk 'BEGIN { RS = "" }
+         {
+             n = split($0, lines, "\n"); hit = 0
+             for (i = 1; i <= n; i++) {
+                 if (lines[i] !~ /^Suites:/) continue
+                 m = split(lines[i], words, /[ \t]+/)
+                 for (j = 2; j <= m; j++) if (words[j] == "bookworm") hit = 1
+             }
+             if (!hit) next
+             for (i = 1; i <= n; i++) {
+                 line = lines[i]
+                 if (line ~ /^Suites:/) line = "Suites: bookworm-backports"
+                 print line
+             }
+             exit
+         }' "$1"
+}
+
+# One-line entries ("deb URI bookworm main ...").
+backports_from_list() {
+    awk '$1 == "deb" && $3 == "bookworm" { $3 = "bookworm-backports"; print; exit }' "$1"
+}
+
+enable_backports() {
+    backports_enabled && return 0
+    local src entry=""
+    for src in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$src" ] || continue
+        entry=$(backports_from_deb822 "$src")
+        if [ -n "$entry" ]; then
+            printf '%s\n' "$entry" | as_root tee "$BACKPORTS_LIST.sources" >/dev/null
+            break
+        fi
+    done
+    if [ -z "$entry" ]; then
+        for src in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+            [ -f "$src" ] || continue
+            entry=$(backports_from_list "$src")
+            if [ -n "$entry" ]; then
+                printf '%s\n' "$entry" | as_root tee "$BACKPORTS_LIST.list" >/dev/null
+                break
+            fi
+        done
+    fi
+    if [ -z "$entry" ]; then
+        log "no bookworm apt entry to derive bookworm-backports from; QEMU 10 not installed" >&2
+        return 1
+    fi
+    log "enabled bookworm-backports"
+    as_root apt-get update -q
+}
+
+qemu_is_10_or_newer() {
+    command -v qemu-system-x86_64 >/dev/null 2>&1 || return 1
+    local major
+    major=$(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p')
+    [ -n "$major" ] && [ "$major" -ge 10 ]
+}
+
+install_qemu() {
+    qemu_is_10_or_newer && return 0
+    enable_backports || return 0
+    log "installing qemu-system-x86 from bookworm-backports"
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends \
+        -t bookworm-backports qemu-system-x86
+}
 
 apt_install "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+if [ "${1:-}" = "--with-qemu" ]; then
+    install_qemu
+fi
 log "build and test dependencies are installed"

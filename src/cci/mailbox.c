@@ -1,0 +1,221 @@
+/*
+ * The mailbox command table and dispatch.  Everything a command's row
+ * says -- which ports may call it, whether it needs DC regions, the shape
+ * of its input -- is checked here, in that order, before its handler runs;
+ * the handlers (cmd_*.c) only do what is particular to their command.
+ */
+#include "cci/mailbox_internal.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+
+#include "cci/cci_message.h"
+#include "cci/cxl_commands.h"
+#include "cci/cxl_opcodes.h"
+#include "core/error.h"
+
+#define HOST TM_MAILBOX_PORT_HOST
+#define FM TM_MAILBOX_PORT_FM
+
+#define INPUT_NONE .input = TM_MAILBOX_INPUT_NONE
+#define INPUT_FIXED(type) .input = TM_MAILBOX_INPUT_FIXED, .input_size = sizeof(type)
+#define INPUT_LIST(type, count_field, entry_type)                                \
+    .input = TM_MAILBOX_INPUT_LIST, .input_size = sizeof(type),                   \
+    .count_offset = offsetof(type, count_field),                                  \
+    .count_width = sizeof(((type *)0)->count_field), .entry_size = sizeof(entry_type)
+
+static const TmMailboxCommand commands[] = {
+    /* CXL r3.1 §8.2.9.1.1 */
+    { .opcode = TM_CXL_OP_IDENTIFY, .handler = tm_mailbox_identify,
+      INPUT_NONE, .ports = HOST | FM },
+    /* CXL r3.1 §8.2.9.2.2, §8.2.9.2.3: a host's own event logs */
+    { .opcode = TM_CXL_OP_GET_EVENT_RECORDS, .handler = tm_mailbox_get_event_records,
+      INPUT_FIXED(TmCxlGetEventRecordsRequest), .ports = HOST },
+    { .opcode = TM_CXL_OP_CLEAR_EVENT_RECORDS, .handler = tm_mailbox_clear_event_records,
+      INPUT_LIST(TmCxlClearEventRecordsRequest, handle_count, uint16_t), .ports = HOST },
+    /* CXL r3.1 §8.2.9.9.1.1 */
+    { .opcode = TM_CXL_OP_IDENTIFY_MEMORY_DEVICE,
+      .handler = tm_mailbox_identify_memory_device, INPUT_NONE, .ports = HOST },
+    /* CXL r3.1 §8.2.9.9.9: only a device with DC regions has them (as in QEMU) */
+    { .opcode = TM_CXL_OP_GET_DC_CONFIG, .handler = tm_mailbox_get_dc_config,
+      INPUT_FIXED(TmCxlGetDcConfigRequest), .ports = HOST, .needs_dc = true },
+    { .opcode = TM_CXL_OP_GET_DC_EXTENT_LIST, .handler = tm_mailbox_get_dc_extent_list,
+      INPUT_FIXED(TmCxlGetDcExtentListRequest), .ports = HOST, .needs_dc = true },
+    { .opcode = TM_CXL_OP_ADD_DC_RESPONSE, .handler = tm_mailbox_add_dc_response,
+      INPUT_LIST(TmCxlAddDcResponseRequest, extent_count, TmCxlUpdatedExtent),
+      .ports = HOST, .needs_dc = true },
+    { .opcode = TM_CXL_OP_RELEASE_DC, .handler = tm_mailbox_release_dc,
+      INPUT_LIST(TmCxlReleaseDcRequest, extent_count, TmCxlUpdatedExtent),
+      .ports = HOST, .needs_dc = true },
+};
+
+const TmMailboxCommand *tm_mailbox_find_command(uint16_t opcode)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+        if (commands[i].opcode == opcode) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+TmCxlReturnCode tm_mailbox_fail(GError **err, TmCxlReturnCode code, const char *format, ...)
+{
+    va_list args;
+
+    g_assert(code != TM_CXL_RC_SUCCESS);
+    if (err) {
+        va_start(args, format);
+        g_autofree char *message = g_strdup_vprintf(format, args);
+        va_end(args);
+        g_set_error_literal(err, TM_ERROR, TM_ERROR_GENERIC, message);
+    }
+    return code;
+}
+
+static bool is_power_of_two(uint32_t value)
+{
+    return value != 0 && (value & (value - 1)) == 0;
+}
+
+bool tm_mailbox_caller_check(const TmDcd *dev, const TmMailboxCaller *caller, GError **err)
+{
+    if (caller->port != TM_MAILBOX_PORT_HOST && caller->port != TM_MAILBOX_PORT_FM) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "port kind %d is neither host nor FM",
+                    (int)caller->port);
+        return false;
+    }
+    if (caller->port == TM_MAILBOX_PORT_HOST && caller->host_id >= tm_dcd_num_hosts(dev)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "host-id %u is out of range: device '%s' has %u hosts", caller->host_id,
+                    tm_dcd_id(dev), tm_dcd_num_hosts(dev));
+        return false;
+    }
+    if (!is_power_of_two(caller->max_payload) ||
+        caller->max_payload < TM_MAILBOX_MIN_MAX_PAYLOAD ||
+        caller->max_payload > TM_MAILBOX_DEFAULT_MAX_PAYLOAD) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "max payload %u is not a power of two from %u to %u", caller->max_payload,
+                    TM_MAILBOX_MIN_MAX_PAYLOAD, TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
+        return false;
+    }
+    return true;
+}
+
+size_t tm_mailbox_payload_limit(const TmMailboxCaller *caller)
+{
+    return MIN((size_t)caller->max_payload, (size_t)TM_CCI_MAX_PAYLOAD_LENGTH);
+}
+
+size_t tm_mailbox_entries_that_fit(const TmMailboxRequest *request, size_t header,
+                                   size_t entry_size, size_t wanted)
+{
+    size_t limit = tm_mailbox_payload_limit(request->caller);
+    size_t room = limit > header ? (limit - header) / entry_size : 0;
+
+    return MIN(room, wanted);
+}
+
+static const char *port_name(TmMailboxPortKind port)
+{
+    return port == TM_MAILBOX_PORT_FM ? "FM" : "host";
+}
+
+static uint32_t read_count(const uint8_t *payload, const TmMailboxCommand *command)
+{
+    uint32_t count = 0;
+
+    /* Little-endian, whatever the width. */
+    for (unsigned i = 0; i < command->count_width; i++) {
+        count |= (uint32_t)payload[command->count_offset + i] << (8 * i);
+    }
+    return count;
+}
+
+static TmCxlReturnCode check_input_length(const TmMailboxCommand *command, const char *name,
+                                          const TmMailboxRequest *request, GError **err)
+{
+    size_t length = request->payload_len;
+
+    switch (command->input) {
+    case TM_MAILBOX_INPUT_NONE:
+        if (length != 0) {
+            return tm_mailbox_fail(err, TM_CXL_RC_INVALID_PAYLOAD_LENGTH,
+                                   "%s (%04Xh) takes no payload, got %zu bytes", name,
+                                   command->opcode, length);
+        }
+        return TM_CXL_RC_SUCCESS;
+    case TM_MAILBOX_INPUT_FIXED:
+        if (length != command->input_size) {
+            return tm_mailbox_fail(err, TM_CXL_RC_INVALID_PAYLOAD_LENGTH,
+                                   "%s (%04Xh) takes a %u-byte payload, got %zu bytes", name,
+                                   command->opcode, command->input_size, length);
+        }
+        return TM_CXL_RC_SUCCESS;
+    case TM_MAILBOX_INPUT_LIST:
+        break;
+    }
+    if (length < command->input_size) {
+        return tm_mailbox_fail(err, TM_CXL_RC_INVALID_PAYLOAD_LENGTH,
+                               "%s (%04Xh) payload of %zu bytes is shorter than its %u-byte "
+                               "header", name, command->opcode, length, command->input_size);
+    }
+    uint32_t count = read_count(request->payload, command);
+    uint64_t expected = command->input_size + (uint64_t)count * command->entry_size;
+    if (length != expected) {
+        return tm_mailbox_fail(err, TM_CXL_RC_INVALID_PAYLOAD_LENGTH,
+                               "%s (%04Xh) payload of %zu bytes does not match its count of "
+                               "%" PRIu32 " entries (%" PRIu64 " bytes)", name, command->opcode,
+                               length, count, expected);
+    }
+    return TM_CXL_RC_SUCCESS;
+}
+
+/* The table's checks, in order: known, allowed on this port, DC present, length. */
+static TmCxlReturnCode check_request(const TmMailboxCommand *command,
+                                     const TmMailboxRequest *request, GError **err)
+{
+    const TmMailboxCaller *caller = request->caller;
+
+    if (command == NULL) {
+        return tm_mailbox_fail(err, TM_CXL_RC_UNSUPPORTED, "command %04Xh is not supported",
+                               request->opcode);
+    }
+    const char *name = tm_cxl_opcode_name(command->opcode);
+    if (!(command->ports & caller->port)) {
+        return tm_mailbox_fail(err, TM_CXL_RC_UNSUPPORTED,
+                               "%s (%04Xh) is not available on the %s port", name,
+                               command->opcode, port_name(caller->port));
+    }
+    if (command->needs_dc && tm_dcd_num_regions(request->dev) == 0) {
+        return tm_mailbox_fail(err, TM_CXL_RC_UNSUPPORTED,
+                               "%s (%04Xh): device '%s' has no dynamic capacity regions", name,
+                               command->opcode, tm_dcd_id(request->dev));
+    }
+    if (request->payload_len > tm_mailbox_payload_limit(caller)) {
+        return tm_mailbox_fail(err, TM_CXL_RC_INVALID_PAYLOAD_LENGTH,
+                               "%s (%04Xh) payload of %zu bytes exceeds the maximum of %zu",
+                               name, command->opcode, request->payload_len,
+                               tm_mailbox_payload_limit(caller));
+    }
+    return check_input_length(command, name, request, err);
+}
+
+TmCxlReturnCode tm_mailbox_dispatch(const TmMailboxRequest *request,
+                                    TmMailboxResponse *response, GError **err)
+{
+    const TmMailboxCommand *command = tm_mailbox_find_command(request->opcode);
+    TmCxlReturnCode code = check_request(command, request, err);
+
+    response->length = 0;
+    response->fd = -1;
+    if (code != TM_CXL_RC_SUCCESS) {
+        return code;
+    }
+    code = command->handler(request, response, err);
+    g_assert(response->length <= tm_mailbox_payload_limit(request->caller));
+    if (code != TM_CXL_RC_SUCCESS) {
+        response->length = 0;
+    }
+    return code;
+}

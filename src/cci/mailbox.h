@@ -1,0 +1,93 @@
+/*
+ * The CCI mailbox: one command in, one response out, whatever carries it.
+ *
+ * A transport (a host's CCI socket, the FM socket, a test) hands over the
+ * opcode and payload of a request together with who sent it; the mailbox
+ * finds the command in its table, checks that this kind of port may call
+ * it and that the payload length is right, parses the payload into host
+ * structures and runs the command against the device model.  The result
+ * is a CXL return code (CXL r3.1 §8.2.8.4.5.1) and the response payload.
+ *
+ * Which port may call what (SPEC.md §2): a host port takes the generic
+ * and memory device commands, for the host it is bound to; the FM port
+ * takes FM-API and generic commands.  Anything else, and any opcode the
+ * table does not hold, is answered Unsupported.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "cci/cxl_return_codes.h"
+#include "device/dcd.h"
+
+typedef enum {
+    TM_MAILBOX_PORT_HOST = 1u << 0, /* a host's CCI socket */
+    TM_MAILBOX_PORT_FM = 1u << 1,   /* the fabric manager's socket */
+} TmMailboxPortKind;
+
+/*
+ * Bounds of the configurable maximum payload.  Identify reports it as 2^n
+ * bytes (n = 8..20, CXL r3.1 §8.2.9.1.1); QEMU's PCI mailbox uses 2 KiB.
+ */
+#define TM_MAILBOX_MIN_MAX_PAYLOAD 256u
+#define TM_MAILBOX_DEFAULT_MAX_PAYLOAD (1u << 20)
+
+/*
+ * What Identify (0001h) reports.  tagmem is not a PCI function and holds no
+ * PCI-SIG vendor ID, so it borrows none (QEMU's cxl-type3 answers Intel's
+ * 8086h:0D93h): vendor and device ID are FFFFh, the value PCI reserves as
+ * "no valid vendor ID" (PCIe Base r6.0 §7.5.1.1.1), and the subsystem IDs
+ * are 0, as QEMU reports them when it has none.  The serial number is the
+ * device's "sn" property.
+ */
+#define TM_MAILBOX_PCI_VENDOR_ID 0xFFFFu
+#define TM_MAILBOX_PCI_DEVICE_ID 0xFFFFu
+#define TM_MAILBOX_PCI_SUBSYSTEM_VENDOR_ID 0x0000u
+#define TM_MAILBOX_PCI_SUBSYSTEM_ID 0x0000u
+
+typedef struct {
+    TmMailboxPortKind port;
+    uint16_t host_id;      /* host port: the host it is bound to; FM port: unused */
+    uint32_t max_payload;  /* a power of two, 256 .. 1 MiB */
+} TmMailboxCaller;
+
+/* The caller fits @dev: a known port kind, an existing host, a valid max payload. */
+bool tm_mailbox_caller_check(const TmDcd *dev, const TmMailboxCaller *caller, GError **err);
+
+/*
+ * The largest response payload for @caller: its max payload, but at most
+ * what the 20-bit payload-length field of a message can carry (so 1 MiB - 1
+ * for the default of 1 MiB).  Requests are held to the same bound.
+ */
+size_t tm_mailbox_payload_limit(const TmMailboxCaller *caller);
+
+typedef struct {
+    TmDcd *dev;
+    const TmMailboxCaller *caller;
+    uint16_t opcode;          /* command set << 8 | command */
+    const uint8_t *payload;   /* payload_len bytes, any alignment */
+    size_t payload_len;
+} TmMailboxRequest;
+
+typedef struct {
+    /* The caller's buffer of at least tm_mailbox_payload_limit() bytes. */
+    uint8_t *payload;
+    size_t length;            /* bytes of response payload written (0 on failure) */
+    /*
+     * A descriptor to send with the response (SCM_RIGHTS), or -1.  For
+     * vendor data-path commands, later; the transport closes it once sent.
+     */
+    int fd;
+} TmMailboxResponse;
+
+/*
+ * Run one request.  Returns the return code for the response header; on
+ * anything but Success the payload is empty and @err (if given) says why,
+ * naming the field and the value.  The caller must satisfy
+ * tm_mailbox_caller_check().
+ */
+TmCxlReturnCode tm_mailbox_dispatch(const TmMailboxRequest *request,
+                                    TmMailboxResponse *response, GError **err);

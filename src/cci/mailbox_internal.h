@@ -1,0 +1,81 @@
+/*
+ * What the mailbox table holds and what the command handlers share.  Not
+ * for other layers: they use mailbox.h.
+ *
+ * A handler is called only after the table's checks: the opcode is known,
+ * the port may call it, the device has DC regions if the command needs
+ * them, and the payload length is right for the command's input shape
+ * (so a handler may read its fixed part, and every listed entry, without
+ * checking again).  It parses the payload into host values, calls the
+ * device model and encodes the response into response->payload, at most
+ * tm_mailbox_payload_limit() bytes.
+ */
+#pragma once
+
+#include "cci/mailbox.h"
+
+typedef TmCxlReturnCode (*TmMailboxHandler)(const TmMailboxRequest *request,
+                                            TmMailboxResponse *response, GError **err);
+
+typedef enum {
+    TM_MAILBOX_INPUT_NONE,  /* no payload */
+    TM_MAILBOX_INPUT_FIXED, /* exactly input_size bytes */
+    /*
+     * input_size bytes, then as many entry_size-byte entries as the
+     * little-endian count at count_offset (count_width bytes) says: the
+     * payload must be exactly that long.
+     */
+    TM_MAILBOX_INPUT_LIST,
+} TmMailboxInputKind;
+
+typedef struct {
+    uint16_t opcode;
+    TmMailboxHandler handler;
+    TmMailboxInputKind input;
+    uint16_t input_size;
+    uint8_t count_offset;
+    uint8_t count_width;
+    uint8_t entry_size;
+    uint8_t ports;          /* TmMailboxPortKind bits */
+    bool needs_dc;          /* Unsupported unless the device has DC regions */
+} TmMailboxCommand;
+
+/* The command for @opcode, or NULL. */
+const TmMailboxCommand *tm_mailbox_find_command(uint16_t opcode);
+
+/* Set @err from the format and return @code (not Success). */
+TmCxlReturnCode tm_mailbox_fail(GError **err, TmCxlReturnCode code, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/*
+ * How many @entry_size-byte entries fit in the response after @header
+ * bytes, capped at @wanted.
+ */
+size_t tm_mailbox_entries_that_fit(const TmMailboxRequest *request, size_t header,
+                                   size_t entry_size, size_t wanted);
+
+/* ---- Handlers, one file per command family ---- */
+
+/* cmd_generic.c */
+TmCxlReturnCode tm_mailbox_identify(const TmMailboxRequest *request,
+                                    TmMailboxResponse *response, GError **err);
+
+/* cmd_events.c */
+TmCxlReturnCode tm_mailbox_get_event_records(const TmMailboxRequest *request,
+                                             TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_clear_event_records(const TmMailboxRequest *request,
+                                               TmMailboxResponse *response, GError **err);
+
+/* cmd_memdev.c */
+TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *request,
+                                                  TmMailboxResponse *response, GError **err);
+
+/* cmd_dcd.c */
+TmCxlReturnCode tm_mailbox_get_dc_config(const TmMailboxRequest *request,
+                                         TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_get_dc_extent_list(const TmMailboxRequest *request,
+                                              TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_add_dc_response(const TmMailboxRequest *request,
+                                           TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_release_dc(const TmMailboxRequest *request,
+                                      TmMailboxResponse *response, GError **err);
