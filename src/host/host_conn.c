@@ -134,10 +134,14 @@ static bool receive_packet(TmHostConn *conn, size_t *len, int *fd, GError **err)
     do {
         n = recvmsg(conn->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == ECONNRESET) {
+        g_set_error(err, TM_HOST_ERROR, ECONNRESET, "the daemon closed the CCI connection");
+        return false;
+    }
     if (n < 0) {
         int saved = errno;
-        g_set_error(err, TM_HOST_ERROR, saved == EPIPE ? ECONNRESET : saved,
-                    "receive from the CCI socket: %s", g_strerror(saved));
+        g_set_error(err, TM_HOST_ERROR, saved, "receive from the CCI socket: %s",
+                    g_strerror(saved));
         return false;
     }
     close_received_fds(&msg, fd);
@@ -227,10 +231,15 @@ static bool send_request(TmHostConn *conn, uint8_t tag, uint16_t opcode, const v
     do {
         n = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+        g_set_error(err, TM_HOST_ERROR, ECONNRESET,
+                    "the daemon closed the CCI connection (sending request %04Xh)", opcode);
+        return false;
+    }
     if (n < 0) {
         int saved = errno;
-        g_set_error(err, TM_HOST_ERROR, saved == EPIPE ? ECONNRESET : saved,
-                    "send request %04Xh: %s", opcode, g_strerror(saved));
+        g_set_error(err, TM_HOST_ERROR, saved, "send request %04Xh: %s", opcode,
+                    g_strerror(saved));
         return false;
     }
     return true;
