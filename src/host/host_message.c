@@ -5,8 +5,6 @@
 
 #include "host/host_error.h"
 
-G_DEFINE_QUARK(tm-host-error-quark, tm_host_error)
-
 void tm_host_request_header_encode(uint8_t tag, uint16_t opcode, uint32_t payload_length,
                                    uint8_t out[TM_CCI_MESSAGE_HEADER_SIZE])
 {

@@ -395,6 +395,24 @@ static void test_pollable(void)
     flow_stop(&flow);
 }
 
+/* The daemon goes away: the next call says so; the handle still answers queries. */
+static void test_daemon_gone(void)
+{
+    TmExtent offer[] = { EXT(0, 2 * MiB) };
+    Flow flow;
+
+    flow_start(&flow, TM_MAILBOX_DEFAULT_MAX_PAYLOAD, NULL);
+    add(&flow, 0, NULL, offer, 1);
+    process(&flow, 1);
+    mailbox_server_stop(&flow.server);
+    g_assert_cmpint(tagmem_host_process_events(flow.host, 1000), ==, -ECONNRESET);
+    g_assert_cmpstr(tagmem_host_last_error(flow.host), ==, "the daemon closed the CCI connection");
+    g_assert_cmpint(tagmem_host_release_range(flow.host, 0, 2 * MiB), ==, -ECONNRESET);
+    g_assert_cmpuint(tagmem_host_extents(flow.host, NULL, 0), ==, 0);
+    tagmem_host_close(flow.host);
+    g_array_unref(flow.events);
+}
+
 static TmHostMem *shared_backend(Flow *flow, uint64_t size)
 {
     g_autoptr(GError) err = NULL;
@@ -557,6 +575,7 @@ int main(int argc, char **argv)
     g_test_add_func("/host/flow/host-release-range", test_host_release_range);
     g_test_add_func("/host/flow/reconnect", test_reconnect);
     g_test_add_func("/host/flow/pollable", test_pollable);
+    g_test_add_func("/host/flow/daemon-gone", test_daemon_gone);
     g_test_add_func("/host/flow/direct-alias", test_direct_alias);
     g_test_add_func("/host/flow/forced-release-unmaps", test_forced_release_unmaps);
     return g_test_run();
