@@ -82,7 +82,22 @@ typedef struct {
     bool shared;           /* the daemon says another host holds it too */
 } TagmemMapping;
 
-/* How offered capacity is judged. */
+/*
+ * How offered capacity is judged, one Add Capacity chain at a time (every
+ * record up to the one with More = 0); the accepted extents go back in one
+ * Add DC Response (4802h, split with More when long), an empty one when
+ * nothing is accepted.
+ *
+ * TAGMEM_POLICY_LINUX_V11 applies the Linux DCD host driver's rules (v11
+ * series): the extents of one tag form a group, judged whole (groups in
+ * order of first appearance, extents sorted by shared sequence); an
+ * untagged extent is a group of its own.  A group is dropped when an
+ * extent lies past the first max_pending_extents of the chain, when the
+ * host already holds its tag, when its shared sequences are neither all 0
+ * nor sequence_base, sequence_base + 1, ..., when an extent is not 2 MiB
+ * aligned or not inside one DC region, when it spans regions, or when an
+ * extent overlaps capacity held or accepted earlier in the chain.
+ */
 typedef enum {
     TAGMEM_POLICY_LINUX_V11 = 0, /* default: the Linux DCD host driver's rules (below) */
     TAGMEM_POLICY_ACCEPT_ALL,    /* every offered extent */
@@ -179,7 +194,8 @@ TAGMEM_API char *tagmem_host_default_socket(void);
  * window, maps the capacity the host already holds (4801h; capacity
  * accepted by an earlier connection stays the host's), then reads and
  * answers whatever the DC event log holds, so that records logged before
- * the connection are not missed.  @opts is copied.
+ * the connection are not missed.  Capacity found held is reported as
+ * TAGMEM_EVENT_ACCEPTED, like capacity accepted later.  @opts is copied.
  *
  * Returns a handle to free with tagmem_host_close(), or NULL; then, when
  * @error is not NULL, *error is a message to free with free().
