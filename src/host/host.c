@@ -61,7 +61,8 @@ static bool check_options(const TagmemHostOptions *opts, GError **err)
         return false;
     }
     if (opts->policy == TAGMEM_POLICY_CALLBACK && opts->policy_fn == NULL) {
-        g_set_error(err, TM_HOST_ERROR, EINVAL, "policy TAGMEM_POLICY_CALLBACK without a policy_fn");
+        g_set_error(err, TM_HOST_ERROR, EINVAL,
+                    "policy TAGMEM_POLICY_CALLBACK without a policy_fn");
         return false;
     }
     if (opts->sequence_base > 1) {

@@ -4,8 +4,9 @@
  * and device model (tests/unit/cci/mailbox_test_util.h), until the real
  * socket transport lands in the daemon.  It frames packets as
  * docs/host-protocol.md says (a response's descriptor goes with it as
- * SCM_RIGHTS) and sends the Event Notification packet when the test asks.  The mutex guards the device: the test takes it around
- * every direct device call (add/release requests, checks).
+ * SCM_RIGHTS) and sends the Event Notification packet when the test asks.
+ * The mutex guards the device: the test takes it around every direct
+ * device call (add/release requests, checks).
  */
 #pragma once
 

@@ -104,7 +104,8 @@ static const PolicyRow rows[] = {
     },
     {
         .name = "two regions in one group",
-        .chain = { X(R0, 2 * MiB, 'A', 0), X(R1, 2 * MiB, 'A', 1), X(R1 + 2 * MiB, 2 * MiB, 'B', 0) },
+        .chain = { X(R0, 2 * MiB, 'A', 0), X(R1, 2 * MiB, 'A', 1),
+                   X(R1 + 2 * MiB, 2 * MiB, 'B', 0) },
         .n_chain = 3,
         .verdicts = { TAGMEM_VERDICT_SEVERAL_REGIONS, TAGMEM_VERDICT_SEVERAL_REGIONS, ACC },
         .accepted_order = { 2 }, .n_accepted = 1,
