@@ -17,6 +17,7 @@
 #include "core/ident.h"
 #include "core/keyval.h"
 #include "core/size.h"
+#include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "daemon/options.h"
 #include "daemon/qmp_option.h"
@@ -100,10 +101,14 @@ static void fuzz_values(const char *text)
 static void fuzz_options(const char *text)
 {
     g_autoptr(TmObjectOption) object = tm_object_option_parse(text, NULL);
+    g_autoptr(TmDeviceOption) device = tm_device_option_parse(text, NULL);
     g_autofree char *socket_path = tm_qmp_option_parse(text, NULL);
 
     if (object) {
         check(object->qom_type != NULL && object->id != NULL);
+    }
+    if (device) {
+        check(strcmp(device->driver, "cxl-type3") == 0 && device->id != NULL);
     }
     if (socket_path) {
         check(*socket_path != '\0');

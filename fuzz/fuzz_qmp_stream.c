@@ -1,7 +1,9 @@
 /*
  * libFuzzer target: arbitrary bytes through the QMP JSON stream, every
  * value it yields dispatched against an in-process environment with a
- * real backend registry, every response serialized.
+ * real backend registry and a device registry holding one lazily backed
+ * cxl-type3 "dcd0" (no memory is mapped: nobody accepts), every response
+ * serialized.
  *
  * Input layout: the first byte configures the run (bits 0-5: the stream
  * is fed in chunks of 1 + that many bytes; bit 7: start with capabilities
@@ -10,10 +12,12 @@
  *   ./fuzz_qmp_stream -dict=fuzz/qmp_stream.dict fuzz/corpus/qmp
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "backend/backend_registry.h"
+#include "device/device_registry.h"
 #include "qmp/json_stream.h"
 #include "qmp/qmp_dispatch.h"
 
@@ -90,6 +94,22 @@ static void on_value(void *opaque, json_object *value, GError *error)
     json_object_put(response);
 }
 
+/* dcd0: two hosts, two 512 MiB regions, backed only by tagged backends. */
+static void create_device(TmDeviceRegistry *devices)
+{
+    const TmPropAssignment props[] = {
+        { .name = "num-dc-regions", .value = { .kind = TM_PROP_UINT, .uint = 2 } },
+        { .name = "dc-regions-total-size", .value = { .kind = TM_PROP_SIZE, .uint = 1 << 30 } },
+        { .name = "num-hosts", .value = { .kind = TM_PROP_UINT, .uint = 2 } },
+        { .name = "dc-region-sharable", .value = { .kind = TM_PROP_UINT, .uint = 2 } },
+    };
+
+    if (tm_device_registry_create(devices, TM_DCD_TYPE, "dcd0", props, G_N_ELEMENTS(props),
+                                  NULL) == NULL) {
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0) {
@@ -101,6 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .session = { .negotiated = (data[0] & 0x80) != 0 },
     };
     harness.env.quit_opaque = &harness;
+    harness.env.devices = tm_device_registry_new(harness.env.backends);
+    create_device(harness.env.devices);
     TmJsonStream *stream = tm_json_stream_new(FUZZ_MAX_MESSAGE, on_value, &harness);
 
     for (size_t off = 1; off < size; off += chunk) {
@@ -108,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     tm_json_stream_finish(stream);
     tm_json_stream_free(stream);
+    tm_device_registry_free(harness.env.devices);
     tm_backend_registry_free(harness.env.backends);
     return 0;
 }

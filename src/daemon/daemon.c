@@ -13,12 +13,24 @@
 #include "backend/backend_registry.h"
 #include "core/error.h"
 #include "core/runtime_dir.h"
+#include "daemon/device_option.h"
 #include "daemon/object_option.h"
+#include "device/device_registry.h"
+#include "qmp/qmp_cxl_events.h"
 #include "qmp/qmp_server.h"
+
+/*
+ * The device a daemon has when no -device is given (and no -nodefaults):
+ * 32 GiB of DPA space in two 16 GiB regions, one host, no static memdev.
+ * It costs no memory: capacity is added with tags, backed by the tagged
+ * backends the user creates (docs/configuration.md).
+ */
+#define TM_DEFAULT_DEVICE "cxl-type3,id=dcd0,num-dc-regions=2,dc-regions-total-size=32G"
 
 struct TmDaemon {
     GMainLoop *loop;
     TmBackendRegistry *backends;
+    TmDeviceRegistry *devices; /* its devices use the backends */
     TmQmpEnv qmp_env;         /* borrowed by the QMP server */
     TmQmpServer *qmp;
     GPtrArray *qmp_sockets;   /* paths being served */
@@ -64,6 +76,41 @@ static bool create_backends(TmDaemon *daemon, const GPtrArray *objects, GError *
         g_debug("created %s '%s'", option->qom_type, option->id);
     }
     return true;
+}
+
+static bool create_device(TmDaemon *daemon, const TmDeviceOption *option, GError **err)
+{
+    TmDcd *dev = tm_device_option_create(option, daemon->devices, err);
+
+    if (dev == NULL) {
+        g_prefix_error(err, "-device %s: ", option->text);
+        return false;
+    }
+    tm_qmp_cxl_watch_device(&daemon->qmp_env, dev);
+    g_debug("created %s '%s'", option->driver, option->id);
+    return true;
+}
+
+static bool create_devices(TmDaemon *daemon, const TmDaemonOptions *options, GError **err)
+{
+    if (options->devices->len == 0 && !options->no_defaults) {
+        g_autoptr(TmDeviceOption) option = tm_device_option_parse(TM_DEFAULT_DEVICE, NULL);
+        g_assert(option != NULL);
+        return create_device(daemon, option, err);
+    }
+    for (guint i = 0; i < options->devices->len; i++) {
+        if (!create_device(daemon, g_ptr_array_index(options->devices, i), err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void emit_event(void *opaque, const char *name, json_object *data)
+{
+    TmDaemon *daemon = opaque;
+
+    tm_qmp_server_emit_event(daemon->qmp, name, data);
 }
 
 /* The default socket lives in a private directory made for it. */
@@ -148,14 +195,18 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
 
     daemon->loop = g_main_loop_new(NULL, FALSE);
     daemon->backends = tm_backend_registry_new();
+    daemon->devices = tm_device_registry_new(daemon->backends);
     daemon->qmp_env.backends = daemon->backends;
+    daemon->qmp_env.devices = daemon->devices;
     daemon->qmp_env.request_quit = request_quit;
     daemon->qmp_env.quit_opaque = daemon;
+    daemon->qmp_env.emit_event = emit_event;
+    daemon->qmp_env.event_opaque = daemon;
     daemon->qmp = tm_qmp_server_new(&daemon->qmp_env);
     daemon->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
 
     /* Sockets and pidfile come last: a failure before them leaves no file. */
-    if (!create_backends(daemon, options->objects, err) ||
+    if (!create_backends(daemon, options->objects, err) || !create_devices(daemon, options, err) ||
         !choose_sockets(daemon, options->qmp_sockets, err) || !listen_all(daemon, err) ||
         (options->pidfile && !write_pidfile(daemon, options->pidfile, err))) {
         return NULL;
@@ -172,8 +223,9 @@ void tm_daemon_run(TmDaemon *daemon)
     g_ptr_array_add(daemon->qmp_sockets, NULL);
     sockets = g_strjoinv(", ", (char **)daemon->qmp_sockets->pdata);
     g_ptr_array_remove_index(daemon->qmp_sockets, daemon->qmp_sockets->len - 1);
-    g_message("ready: pid %d, %u backend(s), QMP on %s", (int)getpid(),
-              tm_backend_registry_count(daemon->backends), sockets);
+    g_message("ready: pid %d, %u backend(s), %u device(s), QMP on %s", (int)getpid(),
+              tm_backend_registry_count(daemon->backends),
+              tm_device_registry_count(daemon->devices), sockets);
     g_main_loop_run(daemon->loop);
 }
 
@@ -190,6 +242,7 @@ void tm_daemon_free(TmDaemon *daemon)
     }
     /* The server closes its clients and removes its socket files. */
     g_clear_pointer(&daemon->qmp, tm_qmp_server_free);
+    g_clear_pointer(&daemon->devices, tm_device_registry_free);
     g_clear_pointer(&daemon->backends, tm_backend_registry_free);
     if (daemon->pidfile && g_unlink(daemon->pidfile) != 0) {
         g_warning("cannot remove pidfile '%s': %s", daemon->pidfile, g_strerror(errno));

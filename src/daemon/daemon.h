@@ -1,6 +1,6 @@
 /*
  * The daemon's root object: the only mutable state of tagmemd.  It owns
- * the backend registry, the QMP server and its sockets, the main loop and
+ * the backend and device registries, the QMP server and its sockets, the main loop and
  * the pidfile, and tears them all down on quit, SIGINT or SIGTERM.
  */
 #pragma once
@@ -12,7 +12,8 @@
 typedef struct TmDaemon TmDaemon;
 
 /*
- * Create the backends, listen on the QMP sockets (the default one when
+ * Create the backends, then the devices (the default one when @options
+ * names none and does not say -nodefaults), listen on the QMP sockets (the default one when
  * @options names none) and write the pidfile.  On error nothing is left
  * behind: no socket file, no pidfile.
  */

@@ -95,6 +95,24 @@ static bool add_property(GArray *props, const TmObjectClass *klass, const TmKeyv
     return true;
 }
 
+GArray *tm_option_props_parse(const TmObjectClass *klass, const GPtrArray *pairs,
+                              const char *const *skip_keys, GError **err)
+{
+    g_autoptr(GArray) props = g_array_new(FALSE, TRUE, sizeof(TmPropAssignment));
+
+    g_array_set_clear_func(props, assignment_clear);
+    for (guint i = 0; i < pairs->len; i++) {
+        const TmKeyvalPair *pair = g_ptr_array_index(pairs, i);
+        if (g_strv_contains(skip_keys, pair->key)) {
+            continue;
+        }
+        if (!add_property(props, klass, pair, err)) {
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&props);
+}
+
 static const char *required(const GPtrArray *pairs, const char *key, GError **err)
 {
     const char *value = tm_keyval_lookup(pairs, key);
@@ -116,23 +134,17 @@ TmObjectOption *tm_object_option_parse(const char *text, GError **err)
         return NULL;
     }
 
-    g_autoptr(TmObjectOption) option = g_new0(TmObjectOption, 1);
+    static const char *const not_properties[] = { "qom-type", "id", NULL };
+    g_autoptr(GArray) props = tm_option_props_parse(klass, pairs, not_properties, err);
+    if (props == NULL) {
+        return NULL;
+    }
+    TmObjectOption *option = g_new0(TmObjectOption, 1);
     option->text = g_strdup(text);
     option->qom_type = g_strdup(qom_type);
     option->id = g_strdup(id);
-    option->props = g_array_new(FALSE, TRUE, sizeof(TmPropAssignment));
-    g_array_set_clear_func(option->props, assignment_clear);
-
-    for (guint i = 0; i < pairs->len; i++) {
-        const TmKeyvalPair *pair = g_ptr_array_index(pairs, i);
-        if (strcmp(pair->key, "qom-type") == 0 || strcmp(pair->key, "id") == 0) {
-            continue;
-        }
-        if (!add_property(option->props, klass, pair, err)) {
-            return NULL;
-        }
-    }
-    return g_steal_pointer(&option);
+    option->props = g_steal_pointer(&props);
+    return option;
 }
 
 TmHostMem *tm_object_option_create(const TmObjectOption *option, TmBackendRegistry *registry,

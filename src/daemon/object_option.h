@@ -20,6 +20,14 @@ typedef struct {
     GArray *props;              /* TmPropAssignment; names are the class's */
 } TmObjectOption;
 
+/*
+ * The typed property assignments (TmPropAssignment; names are @klass's)
+ * of every keyval pair whose key is not in @skip_keys (NULL-terminated),
+ * by the rules above.  Shared with -device.
+ */
+GArray *tm_option_props_parse(const TmObjectClass *klass, const GPtrArray *pairs,
+                              const char *const *skip_keys, GError **err);
+
 /* Errors name the parameter and value; the caller adds which option. */
 TmObjectOption *tm_object_option_parse(const char *text, GError **err);
 void tm_object_option_free(TmObjectOption *option);

@@ -3,12 +3,15 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "daemon/qmp_option.h"
 
 /* Where GOption stores what it reads, before it is checked. */
 typedef struct {
     char **objects;
+    char **devices;
+    gboolean no_defaults;
     char **qmp;
     char *pidfile;
     char *log_level;
@@ -19,12 +22,13 @@ typedef struct {
 static void raw_options_clear(RawOptions *raw)
 {
     g_strfreev(raw->objects);
+    g_strfreev(raw->devices);
     g_strfreev(raw->qmp);
     g_free(raw->pidfile);
     g_free(raw->log_level);
 }
 
-#define N_OPTION_ENTRIES 7 /* with the terminator */
+#define N_OPTION_ENTRIES 9 /* with the terminator */
 
 static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES])
 {
@@ -32,6 +36,11 @@ static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES]
         { "object", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->objects,
           "Create a memory backend, e.g. memory-backend-memfd,id=mem0,size=1G,"
           "tag=<GUID> (repeatable)", "TYPE,id=ID,..." },
+        { "device", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->devices,
+          "Create a CXL DCD, e.g. cxl-type3,id=dcd0,num-dc-regions=2,"
+          "dc-regions-total-size=4G (repeatable; default: one dcd0)", "cxl-type3,id=ID,..." },
+        { "nodefaults", 0, 0, G_OPTION_ARG_NONE, &raw->no_defaults,
+          "Do not create the default device", NULL },
         { "qmp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->qmp,
           "Serve QMP on a UNIX socket (repeatable; default: "
           "$XDG_RUNTIME_DIR/tagmem/qmp.sock or /tmp/tagmem-$UID/qmp.sock)",
@@ -121,6 +130,19 @@ static bool parse_objects(char **texts, GPtrArray *out, GError **err)
     return true;
 }
 
+static bool parse_devices(char **texts, GPtrArray *out, GError **err)
+{
+    for (char **text = texts; text && *text; text++) {
+        TmDeviceOption *option = tm_device_option_parse(*text, err);
+        if (option == NULL) {
+            g_prefix_error(err, "-device %s: ", *text);
+            return false;
+        }
+        g_ptr_array_add(out, option);
+    }
+    return true;
+}
+
 static bool parse_qmp(char **texts, GPtrArray *out, GError **err)
 {
     for (char **text = texts; text && *text; text++) {
@@ -152,6 +174,7 @@ static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *optio
         return false;
     }
     return parse_objects(raw->objects, options->objects, err) &&
+           parse_devices(raw->devices, options->devices, err) &&
            parse_qmp(raw->qmp, options->qmp_sockets, err);
 }
 
@@ -166,6 +189,7 @@ bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GE
 
     memset(options, 0, sizeof(*options));
     options->objects = g_ptr_array_new_with_free_func((GDestroyNotify)tm_object_option_free);
+    options->devices = g_ptr_array_new_with_free_func((GDestroyNotify)tm_device_option_free);
     options->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
     options->log_level = TM_LOG_INFO;
 
@@ -174,6 +198,7 @@ bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GE
     if (ok) {
         options->pidfile = g_steal_pointer(&raw.pidfile);
         options->show_version = raw.version;
+        options->no_defaults = raw.no_defaults;
         if (raw.help) {
             options->help_text = g_option_context_get_help(context, TRUE, NULL);
         }
@@ -188,6 +213,7 @@ bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GE
 void tm_daemon_options_clear(TmDaemonOptions *options)
 {
     g_clear_pointer(&options->objects, g_ptr_array_unref);
+    g_clear_pointer(&options->devices, g_ptr_array_unref);
     g_clear_pointer(&options->qmp_sockets, g_ptr_array_unref);
     g_clear_pointer(&options->pidfile, g_free);
     g_clear_pointer(&options->help_text, g_free);

@@ -4,6 +4,8 @@
  * an '=':
  *
  *   -object TYPE,id=ID,key=value,...     a memory backend (repeatable)
+ *   -device cxl-type3,id=ID,key=value,...  a CXL DCD (repeatable; none given:
+ *                                        the default device, unless -nodefaults)
  *   -qmp unix:PATH,server=on,wait=off    a QMP socket (repeatable)
  *   --pidfile FILE                       write the pid there while running
  *   --log-level error|warning|info|debug (default info)
@@ -20,6 +22,8 @@
 
 typedef struct {
     GPtrArray *objects;      /* TmObjectOption, in command-line order */
+    GPtrArray *devices;      /* TmDeviceOption, in command-line order */
+    bool no_defaults;        /* -nodefaults: no default device */
     GPtrArray *qmp_sockets;  /* socket paths (char *); empty: the default */
     char *pidfile;           /* NULL: none */
     TmLogLevel log_level;

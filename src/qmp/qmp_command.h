@@ -33,6 +33,7 @@ typedef struct {
 extern const TmQmpCommand tm_qmp_core_commands[];
 extern const TmQmpCommand tm_qmp_object_commands[];
 extern const TmQmpCommand tm_qmp_qom_commands[];
+extern const TmQmpCommand tm_qmp_cxl_commands[];
 
 /*
  * QEMU's VersionInfo.  "qemu" is the QEMU release whose QMP schema tagmem

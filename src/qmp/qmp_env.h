@@ -5,14 +5,26 @@
  */
 #pragma once
 
+#include <json-c/json.h>
+
 #include "backend/backend_registry.h"
+#include "device/device_registry.h"
 
 typedef struct {
     TmBackendRegistry *backends;
+    /* The cxl-type3 devices under /machine/peripheral (NULL: none). */
+    TmDeviceRegistry *devices;
     /*
      * Called by the "quit" command after its reply is queued.  Must not
      * free the server synchronously (quit the main loop instead).
      */
     void (*request_quit)(void *opaque);
     void *quit_opaque;
+    /*
+     * Sends an asynchronous event to the clients (the daemon points it at
+     * tm_qmp_server_emit_event).  Takes ownership of @data.  NULL: events
+     * are dropped.
+     */
+    void (*emit_event)(void *opaque, const char *name, json_object *data);
+    void *event_opaque;
 } TmQmpEnv;

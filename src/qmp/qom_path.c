@@ -4,6 +4,7 @@
 
 #include "backend/hostmem.h"
 #include "core/error.h"
+#include "device/dcd.h"
 
 struct TmQomContainer {
     const char *path;
@@ -32,10 +33,32 @@ static TmObject *find_backend(TmQmpEnv *env, const char *id)
     return backend ? tm_hostmem_object(backend) : NULL;
 }
 
+/* A daemon started without a device registry has no devices. */
+static GPtrArray *list_devices(TmQmpEnv *env)
+{
+    GPtrArray *objects = g_ptr_array_new();
+
+    if (env->devices) {
+        g_autoptr(GPtrArray) devices = tm_device_registry_list(env->devices);
+        for (guint i = 0; i < devices->len; i++) {
+            g_ptr_array_add(objects, tm_dcd_object(g_ptr_array_index(devices, i)));
+        }
+    }
+    return objects;
+}
+
+static TmObject *find_device(TmQmpEnv *env, const char *id)
+{
+    TmDcd *dev = env->devices ? tm_device_registry_find(env->devices, id) : NULL;
+
+    return dev ? tm_dcd_object(dev) : NULL;
+}
+
 static const TmQomContainer containers[] = {
     { .path = "/" },
     { .path = "/machine", .parent_path = "/", .name = "machine" },
-    { .path = "/machine/peripheral", .parent_path = "/machine", .name = "peripheral" },
+    { .path = "/machine/peripheral", .parent_path = "/machine", .name = "peripheral",
+      .list_objects = list_devices, .find_object = find_device },
     { .path = "/objects", .parent_path = "/", .name = "objects",
       .list_objects = list_backends, .find_object = find_backend },
 };

@@ -4,7 +4,7 @@
  *   /                     container
  *   /objects              container: memory backends by id ("/objects/mem0")
  *   /machine              container
- *   /machine/peripheral   container: devices by id (filled in by the device layer)
+ *   /machine/peripheral   container: cxl-type3 devices by id ("/machine/peripheral/dcd0")
  *
  * Paths are absolute; empty components are ignored ("/objects//mem0/").
  * A new kind of object is a new row in qom_path.c's container table, with

@@ -1,7 +1,8 @@
-/* tagmemd's command-line parsing: -object, -qmp and the argument vector. */
+/* tagmemd's command-line parsing: -object, -device, -qmp and the argument vector. */
 #include <string.h>
 
 #include "core/error.h"
+#include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "daemon/options.h"
 #include "daemon/qmp_option.h"
@@ -93,6 +94,72 @@ static void test_object_bad(void)
     }
 }
 
+static const TmPropAssignment *find_device_prop(const TmDeviceOption *option, const char *name)
+{
+    for (guint i = 0; i < option->props->len; i++) {
+        const TmPropAssignment *a = &g_array_index(option->props, TmPropAssignment, i);
+        if (strcmp(a->name, name) == 0) {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* The implied key is the driver; values take the property's kind; bus= is dropped. */
+static void test_device_typed_values(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TmDeviceOption) option = tm_device_option_parse(
+        "cxl-type3,bus=rp0,volatile-dc-memdev=dc0,num-dc-regions=2,id=cxl-dcd0,"
+        "dc-regions-total-size=4G,dc-block-size=64K,num-dc-regions=3", &err);
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(option->driver, ==, "cxl-type3");
+    g_assert_cmpstr(option->id, ==, "cxl-dcd0");
+    g_assert_cmpuint(option->props->len, ==, 4);
+    g_assert_null(find_device_prop(option, "bus"));
+    g_assert_cmpint(find_device_prop(option, "volatile-dc-memdev")->value.kind, ==,
+                    TM_PROP_LINK);
+    g_assert_cmpstr(find_device_prop(option, "volatile-dc-memdev")->value.str, ==, "dc0");
+    g_assert_cmpuint(find_device_prop(option, "num-dc-regions")->value.uint, ==, 3);
+    g_assert_cmpint(find_device_prop(option, "dc-regions-total-size")->value.kind, ==,
+                    TM_PROP_SIZE);
+    g_assert_cmpuint(find_device_prop(option, "dc-regions-total-size")->value.uint, ==,
+                     UINT64_C(4) << 30);
+    g_assert_cmpuint(find_device_prop(option, "dc-block-size")->value.uint, ==, 64 << 10);
+
+    g_autoptr(TmDeviceOption) named = tm_device_option_parse("driver=cxl-type3,id=d", &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(named->props->len, ==, 0);
+}
+
+static void test_device_bad(void)
+{
+    static const BadOption bad[] = {
+        { "", "Empty option string" },
+        { "id=d,num-dc-regions=1", "Parameter 'driver' is missing" },
+        { "pxb-cxl,id=cxl.1", "'pxb-cxl' is not a valid device model name" },
+        { "cxl-type3,num-dc-regions=1", "Parameter 'id' is missing" },
+        { "cxl-type3,id=d,volatile-memdev=m", "Property 'cxl-type3.volatile-memdev' not found" },
+        { "cxl-type3,id=d,num-dc-regions=two", "'num-dc-regions'" },
+        { "cxl-type3,id=d,dc-regions-total-size=1Q", "unknown suffix" },
+        { "cxl-type3,id=d,num-hosts", "Expected '=' after parameter 'num-hosts'" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) err = NULL;
+
+        g_test_message("-device '%s'", bad[i].text);
+        g_autoptr(TmDeviceOption) option = tm_device_option_parse(bad[i].text, &err);
+        g_assert_null(option);
+        g_assert_error(err, TM_ERROR, TM_ERROR_GENERIC);
+        if (strstr(err->message, bad[i].fragment) == NULL) {
+            g_error("-device '%s': '%s' lacks '%s'", bad[i].text, err->message,
+                    bad[i].fragment);
+        }
+    }
+}
+
 static void test_qmp_good(void)
 {
     static const char *const good[][2] = {
@@ -163,6 +230,7 @@ static void test_argv_spellings(void)
         /* An option's value is never taken for an option. */
         "-pidfile", "-object",
         "-log-level=debug",
+        "-device", "cxl-type3,id=d0", "--device=cxl-type3,id=d1", "-nodefaults",
         NULL,
     };
     g_autoptr(GError) err = NULL;
@@ -176,6 +244,9 @@ static void test_argv_spellings(void)
         char expected[2] = { (char)('a' + i), '\0' };
         g_assert_cmpstr(object->id, ==, expected);
     }
+    g_assert_cmpuint(options.devices->len, ==, 2);
+    g_assert_cmpstr(((TmDeviceOption *)g_ptr_array_index(options.devices, 1))->id, ==, "d1");
+    g_assert_true(options.no_defaults);
     g_assert_cmpuint(options.qmp_sockets->len, ==, 2);
     g_assert_cmpstr(g_ptr_array_index(options.qmp_sockets, 0), ==, "/x.sock");
     g_assert_cmpstr(g_ptr_array_index(options.qmp_sockets, 1), ==, "/y.sock");
@@ -194,6 +265,8 @@ static void test_argv_defaults(void)
 
     g_assert_true(parse_argv(args, &options, &err));
     g_assert_cmpuint(options.objects->len, ==, 0);
+    g_assert_cmpuint(options.devices->len, ==, 0);
+    g_assert_false(options.no_defaults);
     g_assert_cmpuint(options.qmp_sockets->len, ==, 0);
     g_assert_null(options.pidfile);
     g_assert_cmpint(options.log_level, ==, TM_LOG_INFO);
@@ -226,6 +299,8 @@ static void test_argv_bad(void)
         { { "-object", "memory-backend-ram,id=a,size=1Q" },
           "-object memory-backend-ram,id=a,size=1Q: " },
         { { "-qmp", "unix:/q,server=on,wait=on" }, "-qmp unix:/q,server=on,wait=on: " },
+        { { "-device", "cxl-type3" }, "-device cxl-type3: Parameter 'id' is missing" },
+        { { "-device" }, "Missing argument for --device" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -238,6 +313,7 @@ static void test_argv_bad(void)
         g_assert_nonnull(strstr(err->message, bad[i].fragment));
         /* Nothing to free on failure. */
         g_assert_null(options.objects);
+        g_assert_null(options.devices);
         g_assert_null(options.qmp_sockets);
     }
 }
@@ -248,6 +324,8 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/options/object-typed-values", test_object_typed_values);
     g_test_add_func("/daemon/options/object-repeated-keys", test_object_repeated_keys);
     g_test_add_func("/daemon/options/object-bad", test_object_bad);
+    g_test_add_func("/daemon/options/device-typed-values", test_device_typed_values);
+    g_test_add_func("/daemon/options/device-bad", test_device_bad);
     g_test_add_func("/daemon/options/qmp-good", test_qmp_good);
     g_test_add_func("/daemon/options/qmp-bad", test_qmp_bad);
     g_test_add_func("/daemon/options/argv-spellings", test_argv_spellings);

@@ -1,0 +1,531 @@
+/*
+ * The CXL Dynamic Capacity commands: QEMU's cxl-add-dynamic-capacity and
+ * cxl-release-dynamic-capacity (qapi/cxl.json, qemu-compat.md §2), the
+ * seed series' cxl-release-dynamic-capacity-status, and tagmem's
+ * query-cxl-dynamic-capacity.  Handlers parse and convert only; every
+ * check of an add or release request is the device engine's (dcd.h),
+ * whose message is reported with class GenericError.
+ */
+#include "qmp/qmp_command.h"
+
+#include <string.h>
+
+#include "backend/hostmem.h"
+#include "core/error.h"
+#include "qmp/qmp_cxl_json.h"
+#include "qmp/qom_path.h"
+
+/* In the order of the FM-API encodings (CXL r3.2 5604h/5605h), so the index is the value. */
+static const char *const selection_policies[] = {
+    "free", "contiguous", "prescriptive", "enable-shared-access", NULL,
+};
+static const char *const removal_policies[] = { "tag-based", "prescriptive", NULL };
+
+_Static_assert(TM_DC_SELECT_FREE == 0 && TM_DC_SELECT_CONTIGUOUS == 1 &&
+               TM_DC_SELECT_PRESCRIPTIVE == 2 && TM_DC_SELECT_ENABLE_SHARED_ACCESS == 3,
+               "selection_policies[] follows TmDcSelectionPolicy");
+_Static_assert(TM_DC_REMOVE_TAG_BASED == 0 && TM_DC_REMOVE_PRESCRIPTIVE == 1,
+               "removal_policies[] follows TmDcRemovalPolicy");
+
+/* The schema has checked that @text is one of @values. */
+static guint enum_index(const char *const *values, const char *text)
+{
+    for (guint i = 0; values[i]; i++) {
+        if (strcmp(values[i], text) == 0) {
+            return i;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* ---- Arguments ---- */
+
+/*
+ * QEMU's object_resolve_path_type(path, "cxl-type3"): an absolute QOM
+ * path, or a partial one, which for a device is its id.
+ */
+static TmDcd *resolve_device(TmQmpEnv *env, const char *path, GError **err)
+{
+    TmDcd *dev = NULL;
+    TmQomNode node;
+
+    if (path[0] == '/') {
+        if (tm_qom_resolve(env, path, &node, NULL) && node.object &&
+            tm_object_is_a(node.object, &tm_dcd_class)) {
+            dev = tm_dcd_from_object(node.object);
+        }
+    } else if (env->devices) {
+        dev = tm_device_registry_find(env->devices, path);
+    }
+    if (dev == NULL) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Unable to resolve CXL type 3 device");
+    }
+    return dev;
+}
+
+/*
+ * An absent tag (or the null GUID) means untagged.  QEMU takes any string
+ * and ignores it; tagmem refuses what is not a GUID (qemu-compat.md §5).
+ */
+static bool parse_tag(json_object *args, TmGuid *tag, GError **err)
+{
+    const char *text = tm_qmp_arg_str(args, "tag", NULL);
+
+    memset(tag, 0, sizeof(*tag));
+    return text == NULL || tm_guid_parse(text, "tag", tag, err);
+}
+
+/*
+ * The DPA of region-relative @offset: region base + offset (qemu-compat.md
+ * §2).  An offset so large that the sum wraps lies past the region end
+ * anyway; it becomes a DPA just past the end with the same alignment (the
+ * region length is a multiple of its block size), so that the engine
+ * still reports it in QEMU's order: zero length, alignment, region end.
+ */
+static uint64_t offset_to_dpa(const TmDcRegion *region, uint64_t offset)
+{
+    if (offset <= UINT64_MAX - region->base) {
+        return region->base + offset;
+    }
+    uint64_t misalignment = offset % region->block_size;
+    uint64_t end = tm_dc_region_end(region);
+
+    return misalignment <= UINT64_MAX - end ? end + misalignment : end;
+}
+
+/*
+ * The "extents" argument as DPA ranges (TmExtent).  With @region NULL (a
+ * region id the device does not have, which the engine refuses before it
+ * looks at extents) the offsets are kept as they are.
+ */
+static GArray *parse_extents(json_object *args, const TmDcRegion *region)
+{
+    json_object *list = json_object_object_get(args, "extents");
+    size_t n = json_object_array_length(list);
+    GArray *extents = g_array_sized_new(FALSE, TRUE, sizeof(TmExtent), (guint)n);
+
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = json_object_array_get_idx(list, i);
+        uint64_t offset = tm_qmp_arg_uint(item, "offset", 0);
+        TmExtent extent = {
+            .dpa = region ? offset_to_dpa(region, offset) : offset,
+            .length = tm_qmp_arg_uint(item, "len", 0),
+        };
+        g_array_append_val(extents, extent);
+    }
+    return extents;
+}
+
+static const TmDcRegion *find_region(const TmDcd *dev, unsigned index)
+{
+    return index < tm_dcd_num_regions(dev) ? tm_dcd_region(dev, index) : NULL;
+}
+
+/*
+ * free and contiguous: QEMU's schema has no length member, so the length
+ * asked for is the sum of the listed extents' lengths; their offsets are
+ * not used (the device picks the DPAs).
+ */
+static bool total_length(const GArray *extents, uint64_t *out, GError **err)
+{
+    uint64_t total = 0;
+
+    for (guint i = 0; i < extents->len; i++) {
+        uint64_t length = g_array_index(extents, TmExtent, i).length;
+
+        if (length > UINT64_MAX - total) {
+            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                        "Parameter 'extents' asks for more than 2^64 bytes in total");
+            return false;
+        }
+        total += length;
+    }
+    *out = total;
+    return true;
+}
+
+/* ---- cxl-add-dynamic-capacity ---- */
+
+static bool cxl_add_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session, json_object *args,
+                                     json_object **ret, GError **err)
+{
+    TmDcd *dev = resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
+    TmDcAddRequest request = {
+        .host_id = (uint16_t)tm_qmp_arg_uint(args, "host-id", 0),
+        .policy = (TmDcSelectionPolicy)enum_index(
+            selection_policies, tm_qmp_arg_str(args, "selection-policy", NULL)),
+        .region = (uint8_t)tm_qmp_arg_uint(args, "region", 0),
+    };
+
+    if (dev == NULL || !parse_tag(args, &request.tag, err)) {
+        return false;
+    }
+    g_autoptr(GArray) extents = parse_extents(args, find_region(dev, request.region));
+    switch (request.policy) {
+    case TM_DC_SELECT_FREE:
+    case TM_DC_SELECT_CONTIGUOUS:
+        if (!total_length(extents, &request.length, err)) {
+            return false;
+        }
+        break;
+    case TM_DC_SELECT_PRESCRIPTIVE:
+        request.extents = (const TmExtent *)(const void *)extents->data;
+        request.n_extents = extents->len;
+        break;
+    case TM_DC_SELECT_ENABLE_SHARED_ACCESS:
+        break; /* the tag's allocation names the extents */
+    }
+    return tm_dcd_add_request(dev, &request, err) == TM_DC_OK;
+}
+
+/* ---- cxl-release-dynamic-capacity ---- */
+
+static bool cxl_release_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
+                                         json_object *args, json_object **ret, GError **err)
+{
+    TmDcd *dev = resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
+    TmDcReleaseRequest request = {
+        .host_id = (uint16_t)tm_qmp_arg_uint(args, "host-id", 0),
+        .policy = (TmDcRemovalPolicy)enum_index(removal_policies,
+                                                tm_qmp_arg_str(args, "removal-policy", NULL)),
+        .forced = tm_qmp_arg_bool(args, "forced-removal", false),
+        .sanitize = tm_qmp_arg_bool(args, "sanitize-on-release", false),
+        .region = (uint8_t)tm_qmp_arg_uint(args, "region", 0),
+    };
+
+    if (dev == NULL || !parse_tag(args, &request.tag, err)) {
+        return false;
+    }
+    g_autoptr(GArray) extents = parse_extents(args, find_region(dev, request.region));
+    /* Tag-based: every extent of the tag; the list is not used. */
+    if (request.policy == TM_DC_REMOVE_PRESCRIPTIVE) {
+        request.extents = (const TmExtent *)(const void *)extents->data;
+        request.n_extents = extents->len;
+    }
+    return tm_dcd_release_request(dev, &request, err) == TM_DC_OK;
+}
+
+/* ---- cxl-release-dynamic-capacity-status ---- */
+
+/* The seed series names the device "path"; a reviewer asked for "qom-path".  Either, not both. */
+static const char *status_device_path(json_object *args, GError **err)
+{
+    bool has_path = tm_qmp_arg_has(args, "path");
+    bool has_qom_path = tm_qmp_arg_has(args, "qom-path");
+
+    if (has_path && has_qom_path) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "Parameters 'path' and 'qom-path' are mutually exclusive");
+        return NULL;
+    }
+    if (!has_path && !has_qom_path) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Parameter 'qom-path' is missing");
+        return NULL;
+    }
+    return tm_qmp_arg_str(args, has_path ? "path" : "qom-path", NULL);
+}
+
+/* The engine's checks and texts for region and host id (dcd_checks.c). */
+static bool check_region_and_host(const TmDcd *dev, unsigned region, unsigned host_id,
+                                  GError **err)
+{
+    if (tm_dcd_num_regions(dev) == 0) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "No dynamic capacity support from the device");
+        return false;
+    }
+    if (region >= tm_dcd_num_regions(dev)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "region id is too large");
+        return false;
+    }
+    if (host_id >= tm_dcd_num_hosts(dev)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "host-id %u is out of range: device '%s' has %u hosts", host_id,
+                    tm_dcd_id(dev), tm_dcd_num_hosts(dev));
+        return false;
+    }
+    return true;
+}
+
+static char *status_message(TmDcTagState state, const char *tag_text, unsigned host_id)
+{
+    switch (state) {
+    case TM_DC_TAG_PENDING:
+        return g_strdup_printf("capacity with tag %s is offered to host %u, which has not "
+                               "accepted it yet", tag_text, host_id);
+    case TM_DC_TAG_COMMITTED:
+        return g_strdup_printf("host %u has accepted capacity with tag %s", host_id, tag_text);
+    case TM_DC_TAG_RELEASED:
+        return g_strdup_printf("host %u no longer holds capacity with tag %s", host_id,
+                               tag_text);
+    case TM_DC_TAG_NOT_FOUND:
+        break;
+    }
+    g_assert_not_reached();
+}
+
+static bool cxl_release_dynamic_capacity_status(TmQmpEnv *env, TmQmpSession *session,
+                                                json_object *args, json_object **ret,
+                                                GError **err)
+{
+    const char *path = status_device_path(args, err);
+    TmDcd *dev = path ? resolve_device(env, path, err) : NULL;
+    unsigned host_id = (unsigned)tm_qmp_arg_uint(args, "host-id", 0);
+    unsigned region = (unsigned)tm_qmp_arg_uint(args, "region", 0);
+    const char *tag_text = tm_qmp_arg_str(args, "tag", NULL);
+    TmDcTagInfo info;
+    TmGuid tag;
+
+    if (dev == NULL || !check_region_and_host(dev, region, host_id, err) ||
+        !tm_guid_parse(tag_text, "tag", &tag, err)) {
+        return false;
+    }
+    TmDcTagState state = tm_dcd_tag_state(dev, &tag, (uint16_t)host_id);
+    if (state == TM_DC_TAG_NOT_FOUND) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "tag %s was never offered to host %u of device '%s'", tag_text, host_id,
+                    tm_dcd_id(dev));
+        return false;
+    }
+    if (tm_dcd_find_tag(dev, &tag, &info) && info.region != region) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "tag %s is in region %u, not region %u",
+                    tag_text, info.region, region);
+        return false;
+    }
+    g_autofree char *canonical = tm_guid_to_string(&tag);
+    g_autofree char *message = status_message(state, canonical, host_id);
+    *ret = json_object_new_object();
+    json_object_object_add(*ret, "status", json_object_new_string(tm_dc_tag_state_name(state)));
+    json_object_object_add(*ret, "message", json_object_new_string(message));
+    return true;
+}
+
+/* ---- query-cxl-dynamic-capacity ---- */
+
+static json_object *region_json(unsigned index, const TmDcRegion *region)
+{
+    json_object *json = json_object_new_object();
+
+    json_object_object_add(json, "region", json_object_new_uint64(index));
+    json_object_object_add(json, "base", json_object_new_uint64(region->base));
+    json_object_object_add(json, "decode-length", json_object_new_uint64(region->decode_len));
+    json_object_object_add(json, "length", json_object_new_uint64(region->len));
+    json_object_object_add(json, "block-size", json_object_new_uint64(region->block_size));
+    json_object_object_add(json, "sanitize-on-release",
+                           json_object_new_boolean(region->sanitize_on_release));
+    json_object_object_add(json, "sharable", json_object_new_boolean(region->sharable));
+    return json;
+}
+
+static json_object *pending_group_json(const TmDcd *dev, const TmDcPendingGroupInfo *group)
+{
+    json_object *json = json_object_new_object();
+
+    json_object_object_add(json, "id", json_object_new_uint64(group->id));
+    json_object_object_add(json, "selection-policy",
+                           json_object_new_string(selection_policies[group->policy]));
+    json_object_object_add(json, "region", json_object_new_uint64(group->region));
+    if (!tm_guid_is_null(&group->tag)) {
+        json_object_object_add(json, "tag", tm_qmp_cxl_guid(&group->tag));
+    }
+    json_object_object_add(json, "extents",
+                           tm_qmp_cxl_extent_list(dev, group->extents, group->n_extents));
+    return json;
+}
+
+/* An accepted extent: where its memory lives, and whether it has been asked back. */
+static json_object *accepted_json(const TmDcd *dev, uint16_t host_id,
+                                  const TmBackedExtent *extent)
+{
+    json_object *json = tm_qmp_cxl_extent(dev, extent);
+
+    if (extent->backend) {
+        json_object_object_add(json, "backend",
+                               json_object_new_string(tm_hostmem_id(extent->backend)));
+        json_object_object_add(json, "backend-offset",
+                               json_object_new_uint64(extent->backend_offset));
+    }
+    json_object_object_add(json, "release-pending",
+                           json_object_new_boolean(tm_dcd_host_release_pending(
+                               dev, host_id, extent->extent.dpa, extent->extent.length)));
+    return json;
+}
+
+static json_object *host_json(const TmDcd *dev, uint16_t host_id)
+{
+    TmDcLimits limits = tm_dcd_limits(dev, host_id);
+    guint n_groups = tm_dcd_host_pending_group_count(dev, host_id);
+    guint n_accepted = tm_dcd_host_accepted_count(dev, host_id);
+    json_object *pending = json_object_new_array_ext((int)n_groups);
+    json_object *accepted = json_object_new_array_ext((int)n_accepted);
+    json_object *json = json_object_new_object();
+
+    for (guint i = 0; i < n_groups; i++) {
+        TmDcPendingGroupInfo group = tm_dcd_host_pending_group(dev, host_id, i);
+        json_object_array_add(pending, pending_group_json(dev, &group));
+    }
+    for (guint i = 0; i < n_accepted; i++) {
+        json_object_array_add(accepted,
+                              accepted_json(dev, host_id, tm_dcd_host_accepted(dev, host_id, i)));
+    }
+    json_object_object_add(json, "host-id", json_object_new_uint64(host_id));
+    json_object_object_add(json, "generation",
+                           json_object_new_uint64(tm_dcd_host_generation(dev, host_id)));
+    json_object_object_add(json, "supported-extents",
+                           json_object_new_uint64(limits.supported_extents));
+    json_object_object_add(json, "available-extents",
+                           json_object_new_uint64(limits.available_extents));
+    json_object_object_add(json, "pending", pending);
+    json_object_object_add(json, "accepted", accepted);
+    return json;
+}
+
+static json_object *host_set_json(const TmHostSet *set, uint16_t num_hosts)
+{
+    json_object *list = json_object_new_array();
+
+    for (uint16_t h = 0; h < num_hosts; h++) {
+        if (tm_host_set_contains(set, h)) {
+            json_object_array_add(list, json_object_new_uint64(h));
+        }
+    }
+    return list;
+}
+
+static json_object *tag_json(const TmDcd *dev, const TmDcTagInfo *info)
+{
+    json_object *json = json_object_new_object();
+
+    json_object_object_add(json, "tag", tm_qmp_cxl_guid(&info->tag));
+    json_object_object_add(json, "state",
+                           json_object_new_string(tm_dc_tag_state_name(info->state)));
+    json_object_object_add(json, "region", json_object_new_uint64(info->region));
+    if (info->backend) {
+        json_object_object_add(json, "backend",
+                               json_object_new_string(tm_hostmem_id(info->backend)));
+    }
+    json_object_object_add(json, "allocated", json_object_new_uint64(info->allocated));
+    json_object_object_add(json, "pending-hosts",
+                           host_set_json(&info->pending_hosts, tm_dcd_num_hosts(dev)));
+    json_object_object_add(json, "committed-hosts",
+                           host_set_json(&info->committed_hosts, tm_dcd_num_hosts(dev)));
+    return json;
+}
+
+static json_object *device_json(const TmDcd *dev)
+{
+    /* Tag limits are device-wide: any host's view gives them. */
+    TmDcLimits limits = tm_dcd_limits(dev, 0);
+    TmHostMem *memdev = tm_dcd_static_memdev(dev);
+    json_object *regions = json_object_new_array();
+    json_object *hosts = json_object_new_array();
+    json_object *tags = json_object_new_array();
+    json_object *json = json_object_new_object();
+
+    for (unsigned r = 0; r < tm_dcd_num_regions(dev); r++) {
+        json_object_array_add(regions, region_json(r, tm_dcd_region(dev, r)));
+    }
+    for (uint16_t h = 0; h < tm_dcd_num_hosts(dev); h++) {
+        json_object_array_add(hosts, host_json(dev, h));
+    }
+    for (guint i = 0; i < tm_dcd_tag_count(dev); i++) {
+        TmDcTagInfo info = tm_dcd_tag_info(dev, i);
+        json_object_array_add(tags, tag_json(dev, &info));
+    }
+    json_object_object_add(json, "id", json_object_new_string(tm_dcd_id(dev)));
+    json_object_object_add(json, "path", json_object_new_string(tm_dcd_path(dev)));
+    if (memdev) {
+        json_object_object_add(json, "volatile-dc-memdev",
+                               json_object_new_string(tm_hostmem_id(memdev)));
+    }
+    json_object_object_add(json, "total-size", json_object_new_uint64(tm_dcd_total_dc_size(dev)));
+    json_object_object_add(json, "num-hosts", json_object_new_uint64(tm_dcd_num_hosts(dev)));
+    json_object_object_add(json, "supported-tags", json_object_new_uint64(limits.supported_tags));
+    json_object_object_add(json, "available-tags", json_object_new_uint64(limits.available_tags));
+    json_object_object_add(json, "regions", regions);
+    json_object_object_add(json, "hosts", hosts);
+    json_object_object_add(json, "tags", tags);
+    return json;
+}
+
+static bool query_cxl_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
+                                       json_object *args, json_object **ret, GError **err)
+{
+    const char *path = tm_qmp_arg_str(args, "path", NULL);
+
+    if (path) {
+        TmDcd *dev = resolve_device(env, path, err);
+        if (dev == NULL) {
+            return false;
+        }
+        *ret = json_object_new_array();
+        json_object_array_add(*ret, device_json(dev));
+        return true;
+    }
+    *ret = json_object_new_array();
+    if (env->devices) {
+        g_autoptr(GPtrArray) devices = tm_device_registry_list(env->devices);
+        for (guint i = 0; i < devices->len; i++) {
+            json_object_array_add(*ret, device_json(g_ptr_array_index(devices, i)));
+        }
+    }
+    return true;
+}
+
+/* ---- Schemas ---- */
+
+static const TmQmpArg extent_members[] = {
+    { .name = "offset", .type = TM_QMP_ARG_UINT64 },
+    { .name = "len", .type = TM_QMP_ARG_UINT64 },
+    { .name = NULL },
+};
+
+static const TmQmpArg extent_element = { .type = TM_QMP_ARG_STRUCT, .members = extent_members };
+
+static const TmQmpArg add_args[] = {
+    { .name = "path", .type = TM_QMP_ARG_STR },
+    { .name = "host-id", .type = TM_QMP_ARG_UINT16 },
+    { .name = "selection-policy", .type = TM_QMP_ARG_ENUM, .enum_values = selection_policies },
+    { .name = "region", .type = TM_QMP_ARG_UINT8 },
+    { .name = "tag", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = "extents", .type = TM_QMP_ARG_LIST, .element = &extent_element },
+    { .name = NULL },
+};
+
+static const TmQmpArg release_args[] = {
+    { .name = "path", .type = TM_QMP_ARG_STR },
+    { .name = "host-id", .type = TM_QMP_ARG_UINT16 },
+    { .name = "removal-policy", .type = TM_QMP_ARG_ENUM, .enum_values = removal_policies },
+    { .name = "forced-removal", .type = TM_QMP_ARG_BOOL, .optional = true },
+    { .name = "sanitize-on-release", .type = TM_QMP_ARG_BOOL, .optional = true },
+    { .name = "region", .type = TM_QMP_ARG_UINT8 },
+    { .name = "tag", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = "extents", .type = TM_QMP_ARG_LIST, .element = &extent_element },
+    { .name = NULL },
+};
+
+static const TmQmpArg release_status_args[] = {
+    { .name = "path", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = "qom-path", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = "host-id", .type = TM_QMP_ARG_UINT16 },
+    { .name = "region", .type = TM_QMP_ARG_UINT8 },
+    { .name = "tag", .type = TM_QMP_ARG_STR },
+    { .name = NULL },
+};
+
+static const TmQmpArg query_args[] = {
+    { .name = "path", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = NULL },
+};
+
+const TmQmpCommand tm_qmp_cxl_commands[] = {
+    { .name = "cxl-add-dynamic-capacity", .handler = cxl_add_dynamic_capacity,
+      .args = add_args },
+    { .name = "cxl-release-dynamic-capacity", .handler = cxl_release_dynamic_capacity,
+      .args = release_args },
+    { .name = "cxl-release-dynamic-capacity-status",
+      .handler = cxl_release_dynamic_capacity_status, .args = release_status_args },
+    { .name = "query-cxl-dynamic-capacity", .handler = query_cxl_dynamic_capacity,
+      .args = query_args },
+    { .name = NULL },
+};

@@ -1,0 +1,558 @@
+/*
+ * Differential test against QEMU 10 (qemu-compat.md §1): QEMU runs headless
+ * with a cxl-type3 DCD (no guest), tagmemd with the same -object and
+ * -device lines, and both get the same QMP requests in the same order.
+ *
+ * For every request QEMU supports, both must agree on success or failure,
+ * and where QEMU makes the check, on the message too.  With no guest
+ * nobody accepts capacity, so only release failures can be compared.
+ * Where tagmem differs on purpose (qemu-compat.md §5), each case names
+ * the reason and asserts what each side answers.  Cases where tagmem
+ * accepts what QEMU refuses (or the reverse) come after every compared
+ * case and use DPA ranges no other case touches, so that the two stay
+ * in step.
+ *
+ * Exit 77 (SKIP) when qemu-system-x86_64 is not installed (or $QEMU does
+ * not name it) or cannot start the reference machine.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "daemon_harness.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
+
+#define EXIT_SKIP 77
+#define QEMU_START_TIMEOUT_MS 20000
+#define QEMU_EXIT_TIMEOUT_MS 10000
+
+/* The device both run: QEMU's line, bus= included (tagmemd ignores it). */
+#define DEVICE_LINE "cxl-type3,bus=rp0,volatile-dc-memdev=dc0,num-dc-regions=2,id=cxl-dcd0"
+#define MEMDEV_LINE "memory-backend-ram,id=dc0,size=512M"
+
+/* ---- QEMU ---- */
+
+typedef struct {
+    GPid pid;
+    bool reaped;
+    char *socket_path;
+    char *log_path;
+} Qemu;
+
+static void die_with_parent(gpointer unused)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static bool qemu_reap(Qemu *qemu, bool block)
+{
+    int status;
+    pid_t pid;
+
+    if (!qemu->reaped) {
+        do {
+            pid = waitpid(qemu->pid, &status, block ? 0 : WNOHANG);
+        } while (pid < 0 && errno == EINTR);
+        qemu->reaped = pid == qemu->pid;
+    }
+    return qemu->reaped;
+}
+
+static char *qemu_log(const Qemu *qemu)
+{
+    char *text = NULL;
+
+    if (!g_file_get_contents(qemu->log_path, &text, NULL, NULL)) {
+        return g_strdup("(no log)");
+    }
+    return text;
+}
+
+static void qemu_free(Qemu *qemu)
+{
+    /* pid 0: the spawn failed (and kill(0, ...) would hit our whole group). */
+    if (qemu->pid > 0 && !qemu->reaped) {
+        kill(qemu->pid, SIGKILL);
+        qemu_reap(qemu, true);
+    }
+    if (qemu->pid > 0) {
+        g_spawn_close_pid(qemu->pid);
+    }
+    g_free(qemu->socket_path);
+    g_free(qemu->log_path);
+    g_free(qemu);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Qemu, qemu_free)
+
+/*
+ * qemu-compat.md §1's machine with @memdev_line and @device_line, its QMP
+ * socket in @dir.  NULL (with the log in *@why) when it does not serve.
+ */
+static Qemu *qemu_start(const char *binary, const char *dir, const char *memdev_line,
+                        const char *device_line, char **why)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(Qemu) qemu = g_new0(Qemu, 1);
+    qemu->socket_path = g_build_filename(dir, "qemu-qmp.sock", NULL);
+    qemu->log_path = g_build_filename(dir, "qemu.log", NULL);
+    g_autofree char *qmp = g_strdup_printf("unix:%s,server=on,wait=off", qemu->socket_path);
+    const char *argv[] = {
+        binary, "-machine", "q35,cxl=on", "-m", "1G,maxmem=4G,slots=4", "-S",
+        "-display", "none", "-nodefaults",
+        "-object", memdev_line,
+        "-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
+        "-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2",
+        "-device", device_line,
+        "-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G",
+        "-qmp", qmp, NULL,
+    };
+    int log_fd = open(qemu->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    g_assert_cmpint(log_fd, >=, 0);
+    g_spawn_async_with_fds(dir, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                           die_with_parent, NULL, &qemu->pid, -1, log_fd, log_fd, &err);
+    close(log_fd);
+    if (err) {
+        *why = g_strdup(err->message);
+        return NULL;
+    }
+    gint64 deadline = g_get_monotonic_time() + QEMU_START_TIMEOUT_MS * 1000LL;
+    for (;;) {
+        g_autoptr(TmQmpConn) probe = tm_qmp_conn_connect(qemu->socket_path, NULL);
+        if (probe) {
+            return g_steal_pointer(&qemu);
+        }
+        if (qemu_reap(qemu, false) || g_get_monotonic_time() > deadline) {
+            *why = qemu_log(qemu);
+            return NULL;
+        }
+        g_usleep(20000);
+    }
+}
+
+static TmQmpConn *connect_to(const char *socket_path)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TmQmpConn) conn = tm_qmp_conn_connect(socket_path, &err);
+
+    g_assert_no_error(err);
+    g_assert_true(tm_qmp_conn_negotiate(conn, &err));
+    g_assert_no_error(err);
+    return g_steal_pointer(&conn);
+}
+
+static void qemu_quit(Qemu *qemu, TmQmpConn *conn)
+{
+    json_object_put(tm_qmp_conn_execute(conn, "quit", NULL, NULL));
+    gint64 deadline = g_get_monotonic_time() + QEMU_EXIT_TIMEOUT_MS * 1000LL;
+    while (!qemu_reap(qemu, false) && g_get_monotonic_time() < deadline) {
+        g_usleep(20000);
+    }
+}
+
+/* ---- requests ---- */
+
+/* Argument text with ' for ". */
+static json_object *execute(TmQmpConn *conn, const char *command, const char *arguments)
+{
+    g_autoptr(GError) err = NULL;
+    json_object *args = NULL;
+
+    if (arguments) {
+        g_autofree char *json = g_strdelimit(g_strdup(arguments), "'", '"');
+        args = json_tokener_parse(json);
+        g_assert_nonnull(args);
+    }
+    json_object *reply = tm_qmp_conn_execute(conn, command, args, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(reply);
+    return reply;
+}
+
+/* The error's desc, or NULL for a success. */
+static const char *error_desc(json_object *reply)
+{
+    json_object *error;
+
+    if (!json_object_object_get_ex(reply, "error", &error)) {
+        g_assert_true(json_object_object_get_ex(reply, "return", NULL));
+        return NULL;
+    }
+    return json_object_get_string(json_object_object_get(error, "desc"));
+}
+
+static const char *error_class(json_object *reply)
+{
+    json_object *error;
+
+    return json_object_object_get_ex(reply, "error", &error)
+           ? json_object_get_string(json_object_object_get(error, "class")) : NULL;
+}
+
+#define PATH "'path':'/machine/peripheral/cxl-dcd0'"
+#define ADD "cxl-add-dynamic-capacity"
+#define REL "cxl-release-dynamic-capacity"
+#define ADD_ARGS(rest) "{" PATH ",'host-id':0,'selection-policy':'prescriptive'," rest "}"
+#define REL_ARGS(rest) "{" PATH ",'host-id':0,'removal-policy':'prescriptive'," rest "}"
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define EXT(o, l) "{'offset':" XSTR(o) ",'len':" XSTR(l) "}"
+#define M1 1048576
+#define M2 2097152
+#define M4 4194304
+#define M256 268435456
+
+/* ---- cases both must answer alike ---- */
+
+typedef struct {
+    const char *name;
+    const char *command;
+    const char *arguments;
+    const char *error; /* NULL: both succeed; else both fail with exactly this (QEMU's) text */
+} SameCase;
+
+static const SameCase same_cases[] = {
+    { "prescriptive add", ADD, ADD_ARGS("'region':0,'extents':[" EXT(0, M2) "]"), NULL },
+    { "add again while pending", ADD, ADD_ARGS("'region':0,'extents':[" EXT(0, M2) "]"),
+      "cannot add DPA again while still pending" },
+    { "add overlapping a pending group", ADD,
+      ADD_ARGS("'region':0,'extents':[" EXT(0, M4) "]"), "cannot add DPA again while still pending" },
+    { "second region, two extents", ADD,
+      ADD_ARGS("'region':1,'extents':[" EXT(M4, M2) "," EXT(0, M2) "]"), NULL },
+    { "partial QOM path (the id)", ADD,
+      "{'path':'cxl-dcd0','host-id':0,'selection-policy':'prescriptive','region':1,"
+      "'extents':[" EXT(8388608, M2) "]}", NULL },
+    { "more extents than QEMU's event log holds", ADD,
+      ADD_ARGS("'region':1,'extents':[" EXT(16777216, M2) "," EXT(20971520, M2) ","
+               EXT(25165824, M2) "," EXT(29360128, M2) "," EXT(33554432, M2) ","
+               EXT(37748736, M2) "," EXT(41943040, M2) "," EXT(46137344, M2) ","
+               EXT(50331648, M2) "]"), NULL },
+    { "region id too large", ADD, ADD_ARGS("'region':2,'extents':[" EXT(0, M2) "]"),
+      "region id is too large" },
+    { "region 255", ADD, ADD_ARGS("'region':255,'extents':[" EXT(0, M2) "]"),
+      "region id is too large" },
+    { "zero length", ADD, ADD_ARGS("'region':0,'extents':[" EXT(M4, 0) "]"),
+      "extent with 0 length is not allowed" },
+    { "misaligned offset", ADD, ADD_ARGS("'region':0,'extents':[" EXT(M1, M2) "]"),
+      "dpa or len is not aligned to region block size" },
+    { "misaligned length", ADD, ADD_ARGS("'region':0,'extents':[" EXT(M4, M1) "]"),
+      "dpa or len is not aligned to region block size" },
+    { "offset at the region end", ADD, ADD_ARGS("'region':0,'extents':[" EXT(M256, M2) "]"),
+      "extent range is beyond the region end" },
+    { "crossing the region end", ADD, ADD_ARGS("'region':1,'extents':[" EXT(266338304, M4) "]"),
+      "extent range is beyond the region end" },
+    { "region base + offset wraps to 0", ADD,
+      ADD_ARGS("'region':1,'extents':[" EXT(18446744073441116160, M2) "]"),
+      "extent range is beyond the region end" },
+    { "overlap within the request", ADD,
+      ADD_ARGS("'region':0,'extents':[" EXT(M4, M4) "," EXT(6291456, M2) "]"),
+      "duplicate or overlapped extents are detected" },
+    { "duplicate extents", ADD,
+      ADD_ARGS("'region':0,'extents':[" EXT(M4, M2) "," EXT(M4, M2) "]"),
+      "duplicate or overlapped extents are detected" },
+    { "first faulty extent wins (alignment)", ADD,
+      ADD_ARGS("'region':0,'extents':[" EXT(M1, M2) "," EXT(M4, 0) "]"),
+      "dpa or len is not aligned to region block size" },
+    { "first faulty extent wins (region end)", ADD,
+      ADD_ARGS("'region':0,'extents':[" EXT(M256, M2) "," EXT(M1, M2) "]"),
+      "extent range is beyond the region end" },
+    { "no such device", ADD,
+      "{'path':'/machine/peripheral/nope','host-id':0,'selection-policy':'prescriptive',"
+      "'region':0,'extents':[" EXT(M4, M2) "]}", "Unable to resolve CXL type 3 device" },
+    { "a backend is not a device", ADD,
+      "{'path':'/objects/dc0','host-id':0,'selection-policy':'prescriptive',"
+      "'region':0,'extents':[" EXT(M4, M2) "]}", "Unable to resolve CXL type 3 device" },
+    { "a container is not a device", ADD,
+      "{'path':'/machine/peripheral','host-id':0,'selection-policy':'prescriptive',"
+      "'region':0,'extents':[" EXT(M4, M2) "]}", "Unable to resolve CXL type 3 device" },
+    { "missing extents", ADD, ADD_ARGS("'region':0"), "Parameter 'extents' is missing" },
+    { "unknown policy", ADD,
+      "{" PATH ",'host-id':0,'selection-policy':'best','region':0,'extents':[]}",
+      "Parameter 'selection-policy' does not accept value 'best'" },
+    { "unknown member", ADD, ADD_ARGS("'region':0,'extents':[],'force':true"),
+      "Parameter 'force' is unexpected" },
+    { "host-id above uint16", ADD,
+      "{" PATH ",'host-id':65536,'selection-policy':'prescriptive','region':0,'extents':[]}",
+      "Parameter 'host-id' expects uint16_t" },
+    { "negative host-id", ADD,
+      "{" PATH ",'host-id':-1,'selection-policy':'prescriptive','region':0,'extents':[]}",
+      "Parameter 'host-id' expects uint16_t" },
+    { "region above uint8", ADD, ADD_ARGS("'region':256,'extents':[]"),
+      "Parameter 'region' expects uint8_t" },
+    { "extent without len", ADD, ADD_ARGS("'region':0,'extents':[{'offset':0}]"),
+      "Parameter 'extents[0].len' is missing" },
+    { "extents not a list", ADD, ADD_ARGS("'region':0,'extents':{}"),
+      "Invalid parameter type for 'extents', expected: array" },
+    { "tag not a string", ADD, ADD_ARGS("'region':0,'tag':5,'extents':[]"),
+      "Invalid parameter type for 'tag', expected: string" },
+    { "forced-removal not a boolean", REL,
+      REL_ARGS("'region':0,'forced-removal':1,'extents':[]"),
+      "Invalid parameter type for 'forced-removal', expected: boolean" },
+    /* release: nothing is accepted without a guest, so only failures */
+    { "release pending capacity", REL, REL_ARGS("'region':0,'extents':[" EXT(0, M2) "]"),
+      "cannot release extent with pending DPA range" },
+    { "release capacity never added", REL,
+      REL_ARGS("'region':0,'extents':[" EXT(52428800, M2) "]"),
+      "cannot release extent with non-existing DPA range" },
+    { "release with sanitize-on-release", REL,
+      REL_ARGS("'region':0,'sanitize-on-release':true,'extents':[" EXT(52428800, M2) "]"),
+      "cannot release extent with non-existing DPA range" },
+    { "release zero length", REL, REL_ARGS("'region':0,'extents':[" EXT(M4, 0) "]"),
+      "extent with 0 length is not allowed" },
+    { "release misaligned", REL, REL_ARGS("'region':0,'extents':[" EXT(M1, M2) "]"),
+      "dpa or len is not aligned to region block size" },
+    { "release past the region end", REL, REL_ARGS("'region':1,'extents':[" EXT(M256, M2) "]"),
+      "extent range is beyond the region end" },
+    { "release, first extent not accepted", REL,
+      REL_ARGS("'region':0,'extents':[" EXT(52428800, M4) "," EXT(54525952, M2) "]"),
+      "cannot release extent with non-existing DPA range" },
+    { "release region id too large", REL, REL_ARGS("'region':9,'extents':[" EXT(0, M2) "]"),
+      "region id is too large" },
+    { "release on a backend", REL,
+      "{'path':'/objects/dc0','host-id':0,'removal-policy':'prescriptive','region':0,"
+      "'extents':[" EXT(0, M2) "]}", "Unable to resolve CXL type 3 device" },
+};
+
+static void check_same(const SameCase *c, json_object *qemu_reply, json_object *tagmem_reply)
+{
+    const char *qemu_error = error_desc(qemu_reply);
+    const char *tagmem_error = error_desc(tagmem_reply);
+
+    if ((qemu_error == NULL) != (c->error == NULL) ||
+        (qemu_error && strcmp(qemu_error, c->error) != 0)) {
+        g_error("%s: QEMU answered %s, the test expects %s", c->name,
+                json_object_to_json_string(qemu_reply), c->error ? c->error : "success");
+    }
+    if ((tagmem_error == NULL) != (qemu_error == NULL) ||
+        (tagmem_error && strcmp(tagmem_error, qemu_error) != 0)) {
+        g_error("%s: QEMU answered %s, tagmemd %s", c->name,
+                json_object_to_json_string(qemu_reply), json_object_to_json_string(tagmem_reply));
+    }
+    printf("ok - same: %s (%s)\n", c->name, c->error ? c->error : "success");
+}
+
+/* ---- cases where tagmem differs on purpose ---- */
+
+typedef struct {
+    const char *name;
+    const char *command;
+    const char *arguments;
+    const char *qemu;    /* NULL: QEMU succeeds; else a fragment of its error */
+    const char *tagmem;  /* NULL: tagmemd succeeds; else a fragment of its error */
+    const char *reason;
+    bool qemu_aborts;    /* not sent to QEMU: it would crash */
+} DifferentCase;
+
+static const DifferentCase different_cases[] = {
+    { "tag that is not a GUID", ADD,
+      ADD_ARGS("'region':0,'tag':'xyz','extents':[" EXT(104857600, M2) "]"),
+      NULL, "Parameter 'tag' expects a GUID (8-4-4-4-12 hex digits), got 'xyz'",
+      "QEMU takes any string as a tag and ignores it; tagmem tags must be GUIDs (§5)", false },
+    { "tag no backend holds", ADD,
+      ADD_ARGS("'region':0,'tag':'0123abcd-0000-4000-8000-00000000000a','extents':["
+               EXT(106954752, M2) "]"),
+      NULL, "no memory backend has tag 0123abcd-0000-4000-8000-00000000000a",
+      "QEMU ignores tags; tagmem backs tagged capacity with the backend holding the tag", false },
+    { "host-id beyond num-hosts", ADD,
+      "{" PATH ",'host-id':1,'selection-policy':'prescriptive','region':0,'extents':["
+      EXT(109051904, M2) "]}",
+      NULL, "host-id 1 is out of range: device 'cxl-dcd0' has 1 hosts",
+      "QEMU ignores host-id; tagmem has num-hosts hosts and checks it (§5)", false },
+    { "empty prescriptive add", ADD, ADD_ARGS("'region':0,'extents':[]"),
+      NULL, "prescriptive add needs at least one extent",
+      "QEMU answers {} for an add that offers nothing; tagmem says why it does nothing", false },
+    { "empty prescriptive release", REL, REL_ARGS("'region':0,'extents':[]"),
+      NULL, "prescriptive release needs at least one extent",
+      "QEMU answers {} for a release that names nothing; tagmem says why it does nothing", false },
+    { "offset + len wraps past 2^64", ADD,
+      ADD_ARGS("'region':1,'extents':[" EXT(18446744073707454464, M2) "]"),
+      NULL, "extent range is beyond the region end",
+      "QEMU's end check (offset + len > region length) wraps and QEMU aborts; tagmem refuses",
+      true },
+    { "free selection", ADD,
+      "{" PATH ",'host-id':0,'selection-policy':'free','region':0,'extents':[" EXT(0, M4) "]}",
+      "Selection policy not supported", NULL,
+      "tagmem supports free selection; the length is the sum of the extents' len", false },
+    { "contiguous selection", ADD,
+      "{" PATH ",'host-id':0,'selection-policy':'contiguous','region':0,'extents':["
+      EXT(0, M4) "]}", "Selection policy not supported", NULL,
+      "tagmem supports contiguous selection; the length is the sum of the extents' len", false },
+    { "enable-shared-access", ADD,
+      "{" PATH ",'host-id':0,'selection-policy':'enable-shared-access','region':0,"
+      "'extents':[]}", "Selection policy not supported", "enable-shared-access needs a tag",
+      "tagmem supports sharing; without a tag there is nothing to share", false },
+    { "tag-based removal", REL,
+      "{" PATH ",'host-id':0,'removal-policy':'tag-based','region':0,"
+      "'tag':'0123abcd-0000-4000-8000-00000000000a','extents':[]}",
+      "Removal policy not supported",
+      "tag 0123abcd-0000-4000-8000-00000000000a has no capacity committed to host 0",
+      "tagmem supports tag-based removal; the tag has no accepted capacity", false },
+    { "forced removal", REL,
+      REL_ARGS("'region':0,'forced-removal':true,'extents':[" EXT(52428800, M2) "]"),
+      "Forced removal not supported yet", "cannot release extent with non-existing DPA range",
+      "tagmem supports forced removal; the range was never accepted", false },
+    { "release status query", "cxl-release-dynamic-capacity-status",
+      "{'qom-path':'/machine/peripheral/cxl-dcd0','host-id':0,'region':0,"
+      "'tag':'0123abcd-0000-4000-8000-00000000000a'}",
+      "has not been found", "was never offered to host 0",
+      "the seed series' status command is not in QEMU 10.0", false },
+    { "query-cxl-dynamic-capacity", "query-cxl-dynamic-capacity", NULL,
+      "has not been found", NULL, "tagmem's own query", false },
+};
+
+static void check_side(const DifferentCase *c, const char *side, json_object *reply,
+                       const char *expected)
+{
+    const char *error = error_desc(reply);
+
+    if ((error == NULL) != (expected == NULL) || (error && strstr(error, expected) == NULL)) {
+        g_error("%s: %s answered %s, expected %s", c->name, side,
+                json_object_to_json_string(reply), expected ? expected : "success");
+    }
+}
+
+static void check_different(const DifferentCase *c, json_object *qemu_reply,
+                            json_object *tagmem_reply)
+{
+    if (qemu_reply) {
+        check_side(c, "QEMU", qemu_reply, c->qemu);
+    }
+    check_side(c, "tagmemd", tagmem_reply, c->tagmem);
+    printf("ok - differs on purpose: %s: QEMU %s, tagmem %s; %s\n", c->name,
+           c->qemu_aborts ? "(not sent: aborts)" : c->qemu ? c->qemu : "succeeds",
+           c->tagmem ? c->tagmem : "succeeds", c->reason);
+}
+
+/* ---- the runs ---- */
+
+/* The test's directory holds only files (logs, sockets). */
+static void remove_dir(const char *dir)
+{
+    GDir *handle = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (handle && (name = g_dir_read_name(handle)) != NULL) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_unlink(path);
+    }
+    if (handle) {
+        g_dir_close(handle);
+    }
+    g_rmdir(dir);
+}
+
+static const char *qemu_binary(void)
+{
+    const char *from_env = g_getenv("QEMU");
+    static char *found;
+
+    if (from_env && *from_env) {
+        return from_env;
+    }
+    if (found == NULL) {
+        found = g_find_program_in_path("qemu-system-x86_64");
+    }
+    return found;
+}
+
+/* False when QEMU could not start (the test is then skipped). */
+static bool run_requests(const char *qemu_path)
+{
+    static const char *const tagmem_args[] = {
+        "-nodefaults", "-object", MEMDEV_LINE, "-device", DEVICE_LINE, NULL,
+    };
+    g_autofree char *dir = tm_test_make_dir();
+    g_autofree char *why = NULL;
+    g_autoptr(Qemu) qemu = qemu_start(qemu_path, dir, MEMDEV_LINE, DEVICE_LINE, &why);
+
+    if (qemu == NULL) {
+        printf("SKIP: %s cannot run the reference CXL machine: %s\n", qemu_path, why);
+        remove_dir(dir);
+        return false;
+    }
+    g_autoptr(TmQmpConn) qemu_conn = connect_to(qemu->socket_path);
+    g_autoptr(TmTestDaemon) tagmemd = tm_test_daemon_start(tagmem_args);
+    g_autoptr(TmQmpConn) tagmem_conn = tm_test_daemon_connect(tagmemd);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(same_cases); i++) {
+        const SameCase *c = &same_cases[i];
+        g_autoptr(json_object) qemu_reply = execute(qemu_conn, c->command, c->arguments);
+        g_autoptr(json_object) tagmem_reply = execute(tagmem_conn, c->command, c->arguments);
+
+        check_same(c, qemu_reply, tagmem_reply);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(different_cases); i++) {
+        const DifferentCase *c = &different_cases[i];
+        g_autoptr(json_object) qemu_reply =
+            c->qemu_aborts ? NULL : execute(qemu_conn, c->command, c->arguments);
+        g_autoptr(json_object) tagmem_reply = execute(tagmem_conn, c->command, c->arguments);
+
+        check_different(c, qemu_reply, tagmem_reply);
+    }
+    /* QEMU is still alive and answering after every case. */
+    g_autoptr(json_object) version = execute(qemu_conn, "query-version", NULL);
+    g_assert_null(error_class(version));
+    qemu_quit(qemu, qemu_conn);
+    g_assert_cmpint(tm_test_daemon_stop(tagmemd, SIGTERM), ==, 0);
+    remove_dir(dir);
+    return true;
+}
+
+/* QEMU takes num-dc-regions=9 (and overruns its 8-entry array); tagmemd refuses it. */
+static bool run_nine_regions(const char *qemu_path)
+{
+    static const char *const memdev = "memory-backend-ram,id=dc0,size=2304M";
+    static const char *const device =
+        "cxl-type3,bus=rp0,volatile-dc-memdev=dc0,num-dc-regions=9,id=cxl-dcd0";
+    g_autofree char *dir = tm_test_make_dir();
+    g_autofree char *why = NULL;
+    g_autoptr(Qemu) qemu = qemu_start(qemu_path, dir, memdev, device, &why);
+
+    if (qemu == NULL) {
+        printf("SKIP: %s cannot run the reference CXL machine: %s\n", qemu_path, why);
+        remove_dir(dir);
+        return false;
+    }
+    g_autoptr(TmQmpConn) qemu_conn = connect_to(qemu->socket_path);
+    g_autoptr(json_object) regions = execute(qemu_conn, "qom-get",
+                                             "{'path':'/machine/peripheral/cxl-dcd0',"
+                                             "'property':'num-dc-regions'}");
+    g_assert_cmpint(json_object_get_int(json_object_object_get(regions, "return")), ==, 9);
+    qemu_quit(qemu, qemu_conn);
+
+    g_autofree char *socket = g_strdup_printf("unix:%s/tagmem.sock,server=on,wait=off", dir);
+    const char *args[] = { "-qmp", socket, "-object", memdev, "-device", device, NULL };
+    g_autofree char *stderr_text = NULL;
+    g_assert_cmpint(tm_test_run_tagmemd(args, dir, &stderr_text), ==, 1);
+    if (strstr(stderr_text, "num-dc-regions doesn't take value 9") == NULL ||
+        strstr(stderr_text, "maximum: 8") == NULL) {
+        g_error("tagmemd with num-dc-regions=9: %s", stderr_text);
+    }
+    printf("ok - differs on purpose: num-dc-regions=9: QEMU starts with 9 regions, tagmemd "
+           "refuses (QEMU overruns its 8-entry region array, §5)\n");
+    remove_dir(dir);
+    return true;
+}
+
+int main(void)
+{
+    const char *qemu_path = qemu_binary();
+
+    if (qemu_path == NULL) {
+        printf("SKIP: qemu-system-x86_64 not found in PATH (set QEMU to its path)\n");
+        return EXIT_SKIP;
+    }
+    if (!run_requests(qemu_path) || !run_nine_regions(qemu_path)) {
+        return EXIT_SKIP;
+    }
+    return 0;
+}
