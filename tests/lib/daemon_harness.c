@@ -308,8 +308,7 @@ void tm_test_assert_error(json_object *reply, const char *klass, const char *fra
         !json_object_object_get_ex(error, "desc", &desc)) {
         g_error("expected an error, got %s", json_object_to_json_string(reply));
     }
-    g_test_message("error %s: %s", json_object_get_string(klass_value),
-                   json_object_get_string(desc));
+    note(json_object_get_string(klass_value), json_object_get_string(desc));
     g_assert_cmpstr(json_object_get_string(klass_value), ==, klass);
     if (strstr(json_object_get_string(desc), fragment) == NULL) {
         g_error("error desc '%s' lacks '%s'", json_object_get_string(desc), fragment);
