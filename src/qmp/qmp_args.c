@@ -1,5 +1,6 @@
 #include "qmp/qmp_args.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -38,25 +39,44 @@ static bool json_exceeds_int64(json_object *json)
     return !json_is_negative(json) && json_object_get_uint64(json) > INT64_MAX;
 }
 
+/*
+ * QEMU's input visitor reads every unsigned integer (uint8 ... uint64, size)
+ * as a uint64 first, so anything but a JSON integer -- a string, boolean,
+ * null, 1.0 -- gets "Parameter 'x' expects uint64" whatever the width
+ * (qapi/qobject-input-visitor.c, checked against QEMU 10).
+ */
+static bool not_uint64_error(const char *name, GError **err)
+{
+    g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Parameter '%s' expects uint64", name);
+    return false;
+}
+
 bool tm_qmp_json_to_uint64(json_object *json, const char *name, uint64_t *out, GError **err)
 {
     if (!json_object_is_type(json, json_type_int)) {
-        return type_error(name, "integer", err);
+        return not_uint64_error(name, err);
     }
+    /* QEMU wraps a negative uint64 (size -4096 becomes 2^64 - 4096); refuse it. */
     if (json_is_negative(json)) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Parameter '%s' expects uint64", name);
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "Parameter '%s' expects uint64, got negative value %" PRId64, name,
+                    json_object_get_int64(json));
         return false;
     }
     *out = json_object_get_uint64(json);
     return true;
 }
 
-/* QEMU's visit_type_uintN wording: "Parameter 'region' expects uint8_t". */
+/*
+ * A narrower unsigned integer.  Out of range -- a negative value too, which
+ * QEMU wraps to a huge one first -- gets visit_type_uintN's wording:
+ * "Parameter 'region' expects uint8_t".
+ */
 static bool check_uint(json_object *value, const char *name, uint64_t max, const char *label,
                        GError **err)
 {
     if (!json_object_is_type(value, json_type_int)) {
-        return type_error(name, "integer", err);
+        return not_uint64_error(name, err);
     }
     if (json_is_negative(value) || json_object_get_uint64(value) > max) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Parameter '%s' expects %s", name, label);
@@ -117,8 +137,10 @@ static bool check_value(const TmQmpArg *arg, json_object *value, GString *name, 
         return check_uint(value, name->str, UINT16_MAX, "uint16_t", err);
     case TM_QMP_ARG_UINT32:
         return check_uint(value, name->str, UINT32_MAX, "uint32_t", err);
-    case TM_QMP_ARG_UINT64:
-        return check_uint(value, name->str, UINT64_MAX, "uint64", err);
+    case TM_QMP_ARG_UINT64: {
+        uint64_t unused;
+        return tm_qmp_json_to_uint64(value, name->str, &unused, err);
+    }
     case TM_QMP_ARG_NUMBER:
         return json_object_is_type(value, json_type_int) ||
                json_object_is_type(value, json_type_double) ||

@@ -2,7 +2,8 @@
  * Argument schemas for QMP commands, and the checking QEMU's generated
  * QAPI marshallers do: every member of the schema is visited in order
  * (missing → "Parameter 'x' is missing", wrong JSON type → "Invalid
- * parameter type for 'x', expected: integer"), then members the schema
+ * parameter type for 'x', expected: string", not an unsigned integer →
+ * "Parameter 'x' expects uint64"), then members the schema
  * does not name are refused ("Parameter 'x' is unexpected").  Nested
  * names read as QEMU prints them: "extents[0].offset".
  */
@@ -58,8 +59,10 @@ uint64_t tm_qmp_arg_uint(json_object *args, const char *name, uint64_t def);
 bool tm_qmp_arg_has(json_object *args, const char *name);
 
 /*
- * A non-negative JSON integer as uint64, the shared rule of uintN
- * arguments and size/uint properties.  @name is the full name for messages.
+ * A non-negative JSON integer as uint64, the shared rule of uint64/size
+ * arguments and size/uint properties.  Anything else gets QEMU's "Parameter
+ * 'x' expects uint64"; a negative value, which QEMU wraps, is refused with
+ * its value.  @name is the full name for messages.
  */
 bool tm_qmp_json_to_uint64(json_object *json, const char *name, uint64_t *out, GError **err);
 

@@ -15,149 +15,20 @@
  * Exit 77 (SKIP) when qemu-system-x86_64 is not installed (or $QEMU does
  * not name it) or cannot start the reference machine.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
 
 #include "daemon_harness.h"
+#include "qemu_harness.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
 
 #define EXIT_SKIP 77
-#define QEMU_START_TIMEOUT_MS 20000
-#define QEMU_EXIT_TIMEOUT_MS 10000
 
 /* The device both run: QEMU's line, bus= included (tagmemd ignores it). */
 #define DEVICE_LINE "cxl-type3,bus=rp0,volatile-dc-memdev=dc0,num-dc-regions=2,id=cxl-dcd0"
 #define MEMDEV_LINE "memory-backend-ram,id=dc0,size=512M"
-
-/* ---- QEMU ---- */
-
-typedef struct {
-    GPid pid;
-    bool reaped;
-    char *socket_path;
-    char *log_path;
-} Qemu;
-
-static void die_with_parent(gpointer unused)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static bool qemu_reap(Qemu *qemu, bool block)
-{
-    int status;
-    pid_t pid;
-
-    if (!qemu->reaped) {
-        do {
-            pid = waitpid(qemu->pid, &status, block ? 0 : WNOHANG);
-        } while (pid < 0 && errno == EINTR);
-        qemu->reaped = pid == qemu->pid;
-    }
-    return qemu->reaped;
-}
-
-static char *qemu_log(const Qemu *qemu)
-{
-    char *text = NULL;
-
-    if (!g_file_get_contents(qemu->log_path, &text, NULL, NULL)) {
-        return g_strdup("(no log)");
-    }
-    return text;
-}
-
-static void qemu_free(Qemu *qemu)
-{
-    /* pid 0: the spawn failed (and kill(0, ...) would hit our whole group). */
-    if (qemu->pid > 0 && !qemu->reaped) {
-        kill(qemu->pid, SIGKILL);
-        qemu_reap(qemu, true);
-    }
-    if (qemu->pid > 0) {
-        g_spawn_close_pid(qemu->pid);
-    }
-    g_free(qemu->socket_path);
-    g_free(qemu->log_path);
-    g_free(qemu);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(Qemu, qemu_free)
-
-/*
- * qemu-compat.md §1's machine with @memdev_line and @device_line, its QMP
- * socket in @dir.  NULL (with the log in *@why) when it does not serve.
- */
-static Qemu *qemu_start(const char *binary, const char *dir, const char *memdev_line,
-                        const char *device_line, char **why)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(Qemu) qemu = g_new0(Qemu, 1);
-    qemu->socket_path = g_build_filename(dir, "qemu-qmp.sock", NULL);
-    qemu->log_path = g_build_filename(dir, "qemu.log", NULL);
-    g_autofree char *qmp = g_strdup_printf("unix:%s,server=on,wait=off", qemu->socket_path);
-    const char *argv[] = {
-        binary, "-machine", "q35,cxl=on", "-m", "1G,maxmem=4G,slots=4", "-S",
-        "-display", "none", "-nodefaults",
-        "-object", memdev_line,
-        "-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
-        "-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2",
-        "-device", device_line,
-        "-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G",
-        "-qmp", qmp, NULL,
-    };
-    int log_fd = open(qemu->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    g_assert_cmpint(log_fd, >=, 0);
-    g_spawn_async_with_fds(dir, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                           die_with_parent, NULL, &qemu->pid, -1, log_fd, log_fd, &err);
-    close(log_fd);
-    if (err) {
-        *why = g_strdup(err->message);
-        return NULL;
-    }
-    gint64 deadline = g_get_monotonic_time() + QEMU_START_TIMEOUT_MS * 1000LL;
-    for (;;) {
-        g_autoptr(TmQmpConn) probe = tm_qmp_conn_connect(qemu->socket_path, NULL);
-        if (probe) {
-            return g_steal_pointer(&qemu);
-        }
-        if (qemu_reap(qemu, false) || g_get_monotonic_time() > deadline) {
-            *why = qemu_log(qemu);
-            return NULL;
-        }
-        g_usleep(20000);
-    }
-}
-
-static TmQmpConn *connect_to(const char *socket_path)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(TmQmpConn) conn = tm_qmp_conn_connect(socket_path, &err);
-
-    g_assert_no_error(err);
-    g_assert_true(tm_qmp_conn_negotiate(conn, &err));
-    g_assert_no_error(err);
-    return g_steal_pointer(&conn);
-}
-
-static void qemu_quit(Qemu *qemu, TmQmpConn *conn)
-{
-    json_object_put(tm_qmp_conn_execute(conn, "quit", NULL, NULL));
-    gint64 deadline = g_get_monotonic_time() + QEMU_EXIT_TIMEOUT_MS * 1000LL;
-    while (!qemu_reap(qemu, false) && g_get_monotonic_time() < deadline) {
-        g_usleep(20000);
-    }
-}
 
 /* ---- requests ---- */
 
@@ -297,6 +168,30 @@ static const SameCase same_cases[] = {
     { "forced-removal not a boolean", REL,
       REL_ARGS("'region':0,'forced-removal':1,'extents':[]"),
       "Invalid parameter type for 'forced-removal', expected: boolean" },
+    /* QEMU reads every unsigned integer as a uint64 first, whatever its width */
+    { "host-id not an integer", ADD,
+      "{" PATH ",'host-id':'x','selection-policy':'prescriptive','region':0,'extents':[]}",
+      "Parameter 'host-id' expects uint64" },
+    { "region a float", ADD, ADD_ARGS("'region':1.5,'extents':[]"),
+      "Parameter 'region' expects uint64" },
+    { "negative region", ADD, ADD_ARGS("'region':-1,'extents':[]"),
+      "Parameter 'region' expects uint8_t" },
+    { "offset a string", ADD, ADD_ARGS("'region':0,'extents':[{'offset':'0','len':" XSTR(M2) "}]"),
+      "Parameter 'extents[0].offset' expects uint64" },
+    { "len a boolean", ADD, ADD_ARGS("'region':0,'extents':[{'offset':0,'len':true}]"),
+      "Parameter 'extents[0].len' expects uint64" },
+    { "release host-id null", REL,
+      "{" PATH ",'host-id':null,'removal-policy':'prescriptive','region':0,'extents':[]}",
+      "Parameter 'host-id' expects uint64" },
+    { "object-add size with a suffix", "object-add",
+      "{'qom-type':'memory-backend-ram','id':'m1','size':'1G'}",
+      "Parameter 'size' expects uint64" },
+    { "object-add prealloc-threads a string", "object-add",
+      "{'qom-type':'memory-backend-ram','id':'m1','size':4096,'prealloc-threads':'x'}",
+      "Parameter 'prealloc-threads' expects uint64" },
+    { "object-add host-nodes element a string", "object-add",
+      "{'qom-type':'memory-backend-ram','id':'m1','size':4096,'host-nodes':[0,'1']}",
+      "Parameter 'host-nodes[1]' expects uint64" },
     /* release: nothing is accepted without a guest, so only failures */
     { "release pending capacity", REL, REL_ARGS("'region':0,'extents':[" EXT(0, M2) "]"),
       "cannot release extent with pending DPA range" },
@@ -373,6 +268,15 @@ static const DifferentCase different_cases[] = {
     { "empty prescriptive release", REL, REL_ARGS("'region':0,'extents':[]"),
       NULL, "prescriptive release needs at least one extent",
       "QEMU answers {} for a release that names nothing; tagmem says why it does nothing", false },
+    { "negative offset", ADD, ADD_ARGS("'region':0,'extents':[" EXT(-1, M2) "]"),
+      "dpa or len is not aligned to region block size",
+      "Parameter 'extents[0].offset' expects uint64, got negative value -1",
+      "QEMU wraps a negative uint64 (-1 to 2^64 - 1, an aligned one aborts it); tagmem refuses it",
+      false },
+    { "negative size", "object-add", "{'qom-type':'memory-backend-ram','id':'m1','size':-4096}",
+      NULL, "Parameter 'size' expects uint64, got negative value -4096",
+      "QEMU wraps size -4096 to 2^64 - 4096 and exits (\"Failed to find gap of requested size\"); "
+      "tagmem refuses it", true },
     { "offset + len wraps past 2^64", ADD,
       ADD_ARGS("'region':1,'extents':[" EXT(18446744073707454464, M2) "]"),
       NULL, "extent range is beyond the region end",
@@ -434,36 +338,6 @@ static void check_different(const DifferentCase *c, json_object *qemu_reply,
 
 /* ---- the runs ---- */
 
-/* The test's directory holds only files (logs, sockets). */
-static void remove_dir(const char *dir)
-{
-    GDir *handle = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (handle && (name = g_dir_read_name(handle)) != NULL) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-        g_unlink(path);
-    }
-    if (handle) {
-        g_dir_close(handle);
-    }
-    g_rmdir(dir);
-}
-
-static const char *qemu_binary(void)
-{
-    const char *from_env = g_getenv("QEMU");
-    static char *found;
-
-    if (from_env && *from_env) {
-        return from_env;
-    }
-    if (found == NULL) {
-        found = g_find_program_in_path("qemu-system-x86_64");
-    }
-    return found;
-}
-
 /* False when QEMU could not start (the test is then skipped). */
 static bool run_requests(const char *qemu_path)
 {
@@ -472,14 +346,15 @@ static bool run_requests(const char *qemu_path)
     };
     g_autofree char *dir = tm_test_make_dir();
     g_autofree char *why = NULL;
-    g_autoptr(Qemu) qemu = qemu_start(qemu_path, dir, MEMDEV_LINE, DEVICE_LINE, &why);
+    g_autoptr(TmTestQemu) qemu =
+        tm_test_qemu_start(qemu_path, dir, MEMDEV_LINE, DEVICE_LINE, &why);
 
     if (qemu == NULL) {
         printf("SKIP: %s cannot run the reference CXL machine: %s\n", qemu_path, why);
-        remove_dir(dir);
+        tm_test_remove_tree(dir);
         return false;
     }
-    g_autoptr(TmQmpConn) qemu_conn = connect_to(qemu->socket_path);
+    g_autoptr(TmQmpConn) qemu_conn = tm_test_qemu_connect(qemu);
     g_autoptr(TmTestDaemon) tagmemd = tm_test_daemon_start(tagmem_args);
     g_autoptr(TmQmpConn) tagmem_conn = tm_test_daemon_connect(tagmemd);
 
@@ -501,9 +376,9 @@ static bool run_requests(const char *qemu_path)
     /* QEMU is still alive and answering after every case. */
     g_autoptr(json_object) version = execute(qemu_conn, "query-version", NULL);
     g_assert_null(error_class(version));
-    qemu_quit(qemu, qemu_conn);
+    tm_test_qemu_quit(qemu, qemu_conn);
     g_assert_cmpint(tm_test_daemon_stop(tagmemd, SIGTERM), ==, 0);
-    remove_dir(dir);
+    tm_test_remove_tree(dir);
     return true;
 }
 
@@ -515,19 +390,19 @@ static bool run_nine_regions(const char *qemu_path)
         "cxl-type3,bus=rp0,volatile-dc-memdev=dc0,num-dc-regions=9,id=cxl-dcd0";
     g_autofree char *dir = tm_test_make_dir();
     g_autofree char *why = NULL;
-    g_autoptr(Qemu) qemu = qemu_start(qemu_path, dir, memdev, device, &why);
+    g_autoptr(TmTestQemu) qemu = tm_test_qemu_start(qemu_path, dir, memdev, device, &why);
 
     if (qemu == NULL) {
         printf("SKIP: %s cannot run the reference CXL machine: %s\n", qemu_path, why);
-        remove_dir(dir);
+        tm_test_remove_tree(dir);
         return false;
     }
-    g_autoptr(TmQmpConn) qemu_conn = connect_to(qemu->socket_path);
+    g_autoptr(TmQmpConn) qemu_conn = tm_test_qemu_connect(qemu);
     g_autoptr(json_object) regions = execute(qemu_conn, "qom-get",
                                              "{'path':'/machine/peripheral/cxl-dcd0',"
                                              "'property':'num-dc-regions'}");
     g_assert_cmpint(json_object_get_int(json_object_object_get(regions, "return")), ==, 9);
-    qemu_quit(qemu, qemu_conn);
+    tm_test_qemu_quit(qemu, qemu_conn);
 
     g_autofree char *socket = g_strdup_printf("unix:%s/tagmem.sock,server=on,wait=off", dir);
     const char *args[] = { "-qmp", socket, "-object", memdev, "-device", device, NULL };
@@ -539,13 +414,13 @@ static bool run_nine_regions(const char *qemu_path)
     }
     printf("ok - differs on purpose: num-dc-regions=9: QEMU starts with 9 regions, tagmemd "
            "refuses (QEMU overruns its 8-entry region array, §5)\n");
-    remove_dir(dir);
+    tm_test_remove_tree(dir);
     return true;
 }
 
 int main(void)
 {
-    const char *qemu_path = qemu_binary();
+    const char *qemu_path = tm_test_qemu_binary();
 
     if (qemu_path == NULL) {
         printf("SKIP: qemu-system-x86_64 not found in PATH (set QEMU to its path)\n");

@@ -42,7 +42,7 @@ static void note(const char *what, const char *text)
     }
 }
 
-static void remove_tree(const char *path)
+void tm_test_remove_tree(const char *path)
 {
     GDir *dir = g_dir_open(path, 0, NULL);
 
@@ -50,7 +50,7 @@ static void remove_tree(const char *path)
         const char *name;
         while ((name = g_dir_read_name(dir)) != NULL) {
             g_autofree char *child = g_build_filename(path, name, NULL);
-            remove_tree(child);
+            tm_test_remove_tree(child);
         }
         g_dir_close(dir);
         g_rmdir(path);
@@ -234,7 +234,7 @@ void tm_test_daemon_free(TmTestDaemon *daemon)
         reap(daemon, true);
     }
     g_spawn_close_pid(daemon->pid);
-    remove_tree(daemon->dir);
+    tm_test_remove_tree(daemon->dir);
     g_free(daemon->dir);
     g_free(daemon->socket_path);
     g_free(daemon->pidfile);
@@ -285,7 +285,7 @@ int tm_test_run_tagmemd(const char *const *args, const char *cwd, char **stderr_
     *stderr_text = read_all(stderr_fd);
     close(stderr_fd);
     g_spawn_close_pid(run.pid);
-    remove_tree(runtime_dir);
+    tm_test_remove_tree(runtime_dir);
     note("stderr", *stderr_text);
     return exited ? exit_code(run.wait_status) : -1;
 }
@@ -325,8 +325,7 @@ void tm_test_assert_error(json_object *reply, const char *klass, const char *fra
         !json_object_object_get_ex(error, "desc", &desc)) {
         g_error("expected an error, got %s", json_object_to_json_string(reply));
     }
-    g_test_message("error %s: %s", json_object_get_string(klass_value),
-                   json_object_get_string(desc));
+    note(json_object_get_string(klass_value), json_object_get_string(desc));
     g_assert_cmpstr(json_object_get_string(klass_value), ==, klass);
     if (strstr(json_object_get_string(desc), fragment) == NULL) {
         g_error("error desc '%s' lacks '%s'", json_object_get_string(desc), fragment);

@@ -45,6 +45,9 @@ TmTestDaemon *tm_test_daemon_start_in(char *dir, const char *const *args, char *
 /* A fresh temporary directory for a test that builds its own command line. */
 char *tm_test_make_dir(void);
 
+/* Remove @path, a file or a directory with everything in it. */
+void tm_test_remove_tree(const char *path);
+
 /* Connect and negotiate capabilities. */
 TmQmpConn *tm_test_daemon_connect(TmTestDaemon *daemon);
 

@@ -447,7 +447,7 @@ static const ErrorCase add_errors[] = {
     { ADD(DCD0 "," H0 ",'selection-policy':'best'," R0 ",'extents':[]"),
       "Parameter 'selection-policy' does not accept value 'best'", false },
     { ADD(DCD0 "," H0 "," PRESC "," R0 ",'extents':[" EXT(0, M2) ",{'offset':'0','len':1}]"),
-      "Invalid parameter type for 'extents[1].offset', expected: integer", false },
+      "Parameter 'extents[1].offset' expects uint64", false },
     { ADD(DCD0 "," H0 "," PRESC "," R0 ",'extents':[{'offset':0}]"),
       "Parameter 'extents[0].len' is missing", false },
     { ADD(DCD0 "," H0 "," PRESC "," R0 ",'extents':[],'force':true"),

@@ -1,0 +1,3 @@
+#include "host/host_error.h"
+
+G_DEFINE_QUARK(tm-host-error-quark, tm_host_error)

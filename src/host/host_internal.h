@@ -1,0 +1,111 @@
+/*
+ * The host handle and the functions the library's files share.  Not
+ * installed: applications see only include/tagmem/tagmem.h.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "host/committed_extents.h"
+#include "host/host_conn.h"
+#include "host/host_log.h"
+#include "tagmem/tagmem.h"
+
+/* An address range held PROT_NONE until the handle closes. */
+typedef struct {
+    uint8_t *base;
+    uint64_t size;
+} TmReservation;
+
+/* Where one extent of a tag sits in the tag's contiguous view. */
+typedef struct {
+    uint64_t dpa;
+    uint64_t length;
+    uint64_t offset;       /* from the view's base */
+} TmTagViewPiece;
+
+/* A tagged allocation's contiguous view (tagmem.h: "Memory layout"). */
+typedef struct {
+    uint8_t tag[16];
+    uint8_t *base;         /* NULL: no view (some extent on the slow path, or mapping failed) */
+    uint64_t size;
+    GArray *pieces;        /* of TmTagViewPiece, in shared-sequence order */
+} TmTagView;
+
+struct TagmemHost {
+    TagmemHostOptions opts;
+    TmHostLogger logger;
+    TmHostConn conn;
+    size_t max_payload;        /* from Identify */
+    GArray *regions;           /* of TagmemRegion (4800h) */
+    GArray *committed;         /* of TmCommittedExtent */
+    GArray *pending_chain;     /* of TagmemExtent: Add Capacity records until More = 0 */
+    uint8_t *window;           /* the direct alias: DPA d at window + d */
+    uint64_t window_size;
+    GHashTable *tag_views;     /* TmTagView by its tag bytes; owns the views */
+    GArray *retired;           /* of TmReservation: old views, PROT_NONE */
+    char *last_error;
+    uint16_t last_return_code;
+};
+
+/* The error is the device refusing a command (it does not break the connection). */
+static inline bool tm_host_error_is_refusal(const GError *error)
+{
+    return error != NULL && error->code == EREMOTEIO;
+}
+
+void tm_host_emit(TagmemHost *host, TagmemEventKind kind, const TagmemExtent *extent,
+                  TagmemVerdict verdict, bool slow_path);
+
+/* ---- host_capacity.c ---- */
+
+/*
+ * Map a newly committed extent into the window (C001h; Unsupported means
+ * the slow path) and record it; *mapped: in the window.  Fails only on a
+ * connection error (the extent is recorded all the same).
+ */
+bool tm_host_commit_extent(TagmemHost *host, const TagmemExtent *extent, bool *mapped,
+                           GError **err);
+
+/*
+ * Forget [dpa, dpa + length): PROT_NONE in the window and the tag views,
+ * removed from the committed list.  The device is not told.
+ */
+void tm_host_forget_range(TagmemHost *host, uint64_t dpa, uint64_t length);
+
+/*
+ * Make the held extents match the device's list (4801h): map what the
+ * device says the host holds, forget what it does not.
+ */
+bool tm_host_sync_committed(TagmemHost *host, GError **err);
+
+/* Release [dpa, dpa + length), held: one 4803h per extent piece, unmapped first. */
+bool tm_host_release_held_range(TagmemHost *host, uint64_t dpa, uint64_t length,
+                                GError **err);
+
+/* Release every extent of @tag in shared-sequence order; *found: the host held some. */
+bool tm_host_release_held_tag(TagmemHost *host, const uint8_t tag[16], bool *found,
+                              GError **err);
+
+/* ---- host_events.c ---- */
+
+/* Read and answer the DC event log until it is empty; *handled counts records. */
+bool tm_host_drain_events(TagmemHost *host, size_t *handled, GError **err);
+
+/* ---- tag_view.c ---- */
+
+/* An empty table of views, keyed by their tag bytes. */
+GHashTable *tm_tag_views_new(void);
+
+/* Build @tag's view afresh from its committed extents (the old one is retired). */
+void tm_tag_view_rebuild(TagmemHost *host, const uint8_t tag[16]);
+
+/* [dpa, dpa + length) of @tag is gone: PROT_NONE in the view; no extents left: retire it. */
+void tm_tag_view_forget(TagmemHost *host, const uint8_t tag[16], uint64_t dpa,
+                        uint64_t length);
+
+/* The views and retired reservations, all unmapped (at close). */
+void tm_tag_views_free(TagmemHost *host);

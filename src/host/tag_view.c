@@ -1,0 +1,162 @@
+/*
+ * Contiguous views of tagged allocations: the extents of one tag mapped
+ * back to back in shared-sequence order in a reservation of their own,
+ * whatever their DPA order (SPEC.md §3.2: in shared-sequence order the
+ * extents of an allocation tile its backend from offset 0).
+ */
+#include "host/host_internal.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "host/host_commands.h"
+#include "host/host_extent.h"
+#include "host/memory_map.h"
+
+static void retire_view(TagmemHost *host, const uint8_t tag[16])
+{
+    TmTagView *view = g_hash_table_lookup(host->tag_views, tag);
+
+    if (view == NULL) {
+        return;
+    }
+    if (view->base != NULL) {
+        TmReservation old = { .base = view->base, .size = view->size };
+
+        /* Stale pointers must fault, not reach memory mapped there later. */
+        tm_host_make_inaccessible(old.base, old.size, NULL);
+        g_array_append_val(host->retired, old);
+    }
+    g_hash_table_remove(host->tag_views, tag);
+}
+
+static void tag_view_free(gpointer data)
+{
+    TmTagView *view = data;
+
+    g_array_unref(view->pieces);
+    g_free(view);
+}
+
+static bool map_view(TagmemHost *host, TmTagView *view, GError **err)
+{
+    if (!tm_host_reserve(view->size, &view->base, err)) {
+        return false;
+    }
+    for (guint i = 0; i < view->pieces->len; i++) {
+        const TmTagViewPiece *piece = &g_array_index(view->pieces, TmTagViewPiece, i);
+        TmHostExtentMemory memory;
+
+        if (!tm_host_get_extent_memory(&host->conn, piece->dpa, piece->length, &memory, err)) {
+            return false;
+        }
+        bool mapped = tm_host_map_fd(view->base + piece->offset, piece->length,
+                                     (memory.flags & TM_HOST_EXTENT_MEMORY_WRITABLE) != 0,
+                                     memory.fd, memory.file_offset, err);
+        close(memory.fd);
+        if (!mapped) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void tm_tag_view_rebuild(TagmemHost *host, const uint8_t tag[16])
+{
+    g_autoptr(GArray) extents = tm_committed_with_tag(host->committed, tag);
+    char tag_text[TM_HOST_TAG_STRING_LEN + 1];
+    bool all_mapped = true;
+
+    retire_view(host, tag);
+    if (extents->len == 0) {
+        return;
+    }
+    TmTagView *view = g_new0(TmTagView, 1);
+    memcpy(view->tag, tag, sizeof(view->tag));
+    view->pieces = g_array_new(FALSE, FALSE, sizeof(TmTagViewPiece));
+    for (guint i = 0; i < extents->len; i++) {
+        const TmCommittedExtent *held = &g_array_index(extents, TmCommittedExtent, i);
+        TmTagViewPiece piece = {
+            .dpa = held->extent.dpa,
+            .length = held->extent.length,
+            .offset = view->size,
+        };
+
+        g_array_append_val(view->pieces, piece);
+        view->size += piece.length;
+        all_mapped = all_mapped && held->mapped;
+    }
+    g_hash_table_insert(host->tag_views, view->tag, view);
+    tm_host_tag_format(tag, tag_text);
+    if (!all_mapped) {
+        tm_host_log(&host->logger, TAGMEM_LOG_INFO,
+                    "tag %s: some capacity is on the slow path, no contiguous view", tag_text);
+        return;
+    }
+    g_autoptr(GError) local = NULL;
+    if (!map_view(host, view, &local)) {
+        tm_host_log(&host->logger, TAGMEM_LOG_WARNING, "tag %s: no contiguous view: %s",
+                    tag_text, local->message);
+        if (view->base != NULL) {
+            TmReservation failed = { .base = view->base, .size = view->size };
+
+            tm_host_make_inaccessible(failed.base, failed.size, NULL);
+            g_array_append_val(host->retired, failed);
+            view->base = NULL;
+        }
+        return;
+    }
+    tm_host_log(&host->logger, TAGMEM_LOG_DEBUG,
+                "tag %s: view of 0x%" G_GINT64_MODIFIER "x bytes in %u extents at %p", tag_text,
+                view->size, view->pieces->len, (void *)view->base);
+}
+
+void tm_tag_view_forget(TagmemHost *host, const uint8_t tag[16], uint64_t dpa,
+                        uint64_t length)
+{
+    TmTagView *view = g_hash_table_lookup(host->tag_views, tag);
+    g_autoptr(GArray) left = tm_committed_with_tag(host->committed, tag);
+
+    if (view == NULL) {
+        return;
+    }
+    if (left->len == 0) {
+        retire_view(host, tag);
+        return;
+    }
+    for (guint i = 0; i < view->pieces->len && view->base != NULL; i++) {
+        const TmTagViewPiece *piece = &g_array_index(view->pieces, TmTagViewPiece, i);
+        uint64_t start = MAX(piece->dpa, dpa);
+        uint64_t end = MIN(piece->dpa + piece->length, dpa + length);
+
+        if (start < end) {
+            tm_host_make_inaccessible(view->base + piece->offset + (start - piece->dpa),
+                                      end - start, NULL);
+        }
+    }
+}
+
+void tm_tag_views_free(TagmemHost *host)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, host->tag_views);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        TmTagView *view = value;
+
+        tm_host_unreserve(view->base, view->size);
+    }
+    g_hash_table_remove_all(host->tag_views);
+    for (guint i = 0; i < host->retired->len; i++) {
+        TmReservation *old = &g_array_index(host->retired, TmReservation, i);
+
+        tm_host_unreserve(old->base, old->size);
+    }
+    g_array_set_size(host->retired, 0);
+}
+
+GHashTable *tm_tag_views_new(void)
+{
+    return g_hash_table_new_full(tm_host_tag_hash, tm_host_tag_equal, NULL, tag_view_free);
+}
