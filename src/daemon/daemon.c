@@ -23,11 +23,16 @@
 
 /*
  * The device a daemon has when no -device is given (and no -nodefaults):
- * 32 GiB of DPA space in two 16 GiB regions, one host, no static memdev.
- * It costs no memory: capacity is added with tags, backed by the tagged
- * backends the user creates (docs/configuration.md).
+ * 32 GiB of DPA space in two 16 GiB regions, two hosts, region 1 sharable
+ * (dc-region-sharable bit 1) so that both hosts can map one tagged
+ * allocation, no static memdev.  No region sanitizes on its own: a release
+ * request asks for it (sanitize-on-release).  It costs no memory: capacity
+ * is added with tags, backed by the tagged backends the user creates
+ * (docs/configuration.md).
  */
-#define TM_DEFAULT_DEVICE "cxl-type3,id=dcd0,num-dc-regions=2,dc-regions-total-size=32G"
+#define TM_DEFAULT_DEVICE \
+    "cxl-type3,id=dcd0,num-dc-regions=2,dc-regions-total-size=32G,num-hosts=2," \
+    "dc-region-sharable=2"
 
 struct TmDaemon {
     GMainLoop *loop;

@@ -104,11 +104,16 @@ static void test_default_device(void)
     g_assert_cmpuint(json_object_array_length(devices), ==, 1);
     assert_str(devices, "0.id", "dcd0");
     assert_uint(devices, "0.total-size", UINT64_C(32) << 30);
-    assert_uint(devices, "0.num-hosts", 1);
+    assert_uint(devices, "0.num-hosts", 2);
     g_assert_cmpuint(json_object_array_length(at(devices, "0.regions")), ==, 2);
     assert_uint(devices, "0.regions.1.base", UINT64_C(16) << 30);
     assert_uint(devices, "0.regions.1.length", UINT64_C(16) << 30);
     assert_uint(devices, "0.regions.1.block-size", UINT64_C(2) << 20);
+    /* Region 1 is sharable, region 0 is not; neither sanitizes on its own. */
+    g_assert_false(json_object_get_boolean(at(devices, "0.regions.0.sharable")));
+    g_assert_true(json_object_get_boolean(at(devices, "0.regions.1.sharable")));
+    g_assert_false(json_object_get_boolean(at(devices, "0.regions.0.sanitize-on-release")));
+    g_assert_false(json_object_get_boolean(at(devices, "0.regions.1.sanitize-on-release")));
     g_assert_false(json_object_object_get_ex(at(devices, "0"), "volatile-dc-memdev", NULL));
     json_object_put(reply);
 
@@ -123,6 +128,14 @@ static void test_default_device(void)
                  "{" DCD0 ", \"host-id\": 0, \"selection-policy\": \"free\", \"region\": 0,"
                  " \"extents\": [{\"offset\": 0, \"len\": 2097152}]}",
                  "has no volatile-dc-memdev");
+    /* Host 1 exists and may share the tag's capacity in region 1. */
+    expect_ok(client, "cxl-add-dynamic-capacity",
+              "{" DCD0 ", \"host-id\": 1, \"selection-policy\": \"enable-shared-access\","
+              " \"region\": 1, \"tag\": \"" TAG_A "\", \"extents\": []}");
+    expect_error(client, "cxl-add-dynamic-capacity",
+                 "{" DCD0 ", \"host-id\": 2, \"selection-policy\": \"free\", \"region\": 1,"
+                 " \"tag\": \"" TAG_A "\", \"extents\": [{\"offset\": 0, \"len\": 2097152}]}",
+                 "host-id 2 is out of range");
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
 }
 
