@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
 # The main job, end to end: install what is needed, build (release), start
-# tagmemd with its built-in default configuration (no options at all), and
-# drive it through its default QMP socket with the tagmem CLI.
+# tagmemd with its built-in default configuration (no options at all:
+# device dcd0, two hosts, region 1 sharable), and show one tagged
+# allocation shared by two hosts, each a separate process using libtagmem:
+#
+#   an orchestrator (tagmem qmp) creates a tagged memfd backend and adds
+#   its capacity to host 0 in the sharable region; host 0's agent accepts;
+#   host 1 gets shared access to the same extent; host 0 writes a message
+#   through its direct alias and host 1 reads it through its own; both
+#   hosts release the tag with sanitize-on-release (their agents answer),
+#   and when the same tag is added again its memory reads as zeros.
+#
+# Every step's result is checked (the message read back, the zeros, the
+# hosts' events, the tag's status); any failure stops everything.  Nothing
+# is left behind: the daemon and agents are stopped, and their sockets
+# live in a private runtime directory that is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${TAGMEM_DEMO_BUILD:-build-release}
 TAG=0b5e6c1c-8d2f-4a3b-9c4d-5e6f7a8b9c0d
+MESSAGE="hello from host 0, through tagged CXL memory"
+GIB=1073741824
 
 bash scripts/setup.sh
 if [ ! -f "$BUILD/build.ninja" ]; then
@@ -16,80 +31,219 @@ ninja -C "$BUILD"
 
 TAGMEMD=$BUILD/src/daemon/tagmemd
 TAGMEM=$BUILD/src/cli/tagmem
-# The same default the daemon and the CLI compute (docs/configuration.md).
-if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ "${XDG_RUNTIME_DIR#/}" != "$XDG_RUNTIME_DIR" ]; then
-    SOCKET=$XDG_RUNTIME_DIR/tagmem/qmp.sock
-else
-    SOCKET=/tmp/tagmem-$(id -u)/qmp.sock
-fi
 
-daemon_pid=
-stop_daemon() {
-    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-        kill -TERM "$daemon_pid"
-        wait "$daemon_pid" || true
-    fi
-}
-trap 'status=$?; stop_daemon; if [ $status -ne 0 ]; then echo "demo: FAILED (exit $status)"; fi' EXIT
+# A private runtime directory: tagmemd puts its default sockets in
+# $XDG_RUNTIME_DIR/tagmem and the CLI looks for them there
+# (docs/configuration.md), so the demo never meets another daemon's sockets.
+WORK=$(mktemp -d -t tagmem-demo.XXXXXX)
+export XDG_RUNTIME_DIR=$WORK
+RUNTIME=$WORK/tagmem
 
+pids=()
 step=0
-show() {
-    step=$((step + 1))
-    printf '\n== %d. %s\n$ tagmem' "$step" "$1"
-    local arg
-    for arg in "${@:2}"; do
-        case $arg in
-            *[[:space:]{}]*) printf " '%s'" "$arg" ;;
-            *) printf ' %s' "$arg" ;;
-        esac
+cleanup() {
+    local status=$? i pid
+    # Newest first: the agents, then the daemon they talk to.
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        pid=${pids[i]}
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
     done
-    printf '\n'
-    "$TAGMEM" "${@:2}"
+    if [ "$status" -ne 0 ]; then
+        local log
+        for log in "$WORK"/*.log; do
+            [ -f "$log" ] && { echo "--- $(basename "$log"):"; cat "$log"; }
+        done
+        echo "demo: FAILED at step $step (exit $status)"
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "demo: $*" >&2
+    exit 1
 }
 
-LOG=$(mktemp -t tagmemd-demo.XXXXXX)
-echo "== starting: $TAGMEMD   (no options: the default configuration)"
-"$TAGMEMD" 2>"$LOG" &
+section() {
+    step=$((step + 1))
+    printf '\n== %d. %s\n' "$step" "$1"
+}
+
+# Print a tagmem command as a user would type it, on stderr so that
+# $(tagmem ...) captures only the command's output.
+show_command() {
+    {
+        printf '$ tagmem'
+        local arg
+        for arg in "$@"; do
+            case $arg in
+                *[[:space:]{}\"]*) printf " '%s'" "$arg" ;;
+                *) printf ' %s' "$arg" ;;
+            esac
+        done
+        printf '\n'
+    } >&2
+}
+
+tagmem() {
+    show_command "$@"
+    "$TAGMEM" "$@"
+}
+
+# Wait until FILE has at least COUNT lines matching PATTERN, while PID lives.
+wait_for_lines() {
+    local file=$1 pattern=$2 count=$3 pid=$4
+    for _ in $(seq 100); do
+        if [ "$(grep -c -- "$pattern" "$file" 2>/dev/null)" -ge "$count" ]; then
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || fail "$(basename "$file" .log) exited early"
+        sleep 0.1
+    done
+    fail "no line '$pattern' (#$count) in $(basename "$file") after 10 s"
+}
+
+# The tag's state for HOST, as QMP cxl-release-dynamic-capacity-status says.
+expect_status() {
+    local host=$1 expected=$2 reply
+    reply=$("$TAGMEM" qmp cxl-release-dynamic-capacity-status \
+        "{\"path\": \"dcd0\", \"host-id\": $host, \"region\": 1, \"tag\": \"$TAG\"}")
+    grep -q "\"status\": \"$expected\"" <<<"$reply" ||
+        fail "host $host: expected the tag to be $expected, QMP says: $reply"
+    echo "(QMP: the tag is $expected for host $host)"
+}
+
+# Start a host agent in the background; its output goes to WORK/agentN.log.
+start_agent() {
+    local host=$1
+    printf '$ tagmem host-agent --host %s &      (output below is from its log)\n' "$host"
+    "$TAGMEM" host-agent --host "$host" >"$WORK/agent$host.log" 2>&1 &
+    pids+=($!)
+    eval "agent${host}_pid=$!"
+}
+
+show_new_lines() {
+    local file=$1 from=$2
+    tail -n +"$from" "$file" | sed 's/^/    /'
+}
+
+section "start tagmemd with no options (the default configuration)"
+echo "\$ tagmemd &"
+"$TAGMEMD" 2>"$WORK/tagmemd.log" &
 daemon_pid=$!
-# tagmemd logs a "ready" line once its sockets accept connections.
-for _ in $(seq 100); do
-    grep -q ': ready' "$LOG" && break
-    kill -0 "$daemon_pid" 2>/dev/null || { cat "$LOG"; echo "demo: tagmemd exited early"; exit 1; }
-    sleep 0.1
-done
-cat "$LOG"
-grep -q ': ready' "$LOG" || { echo "demo: tagmemd did not become ready"; exit 1; }
+pids+=("$daemon_pid")
+wait_for_lines "$WORK/tagmemd.log" ': ready' 1 "$daemon_pid"
+sed 's/^/    /' "$WORK/tagmemd.log"
+"$TAGMEM" list | sed -n '1,/^$/p;/^DEVICE  REGION/,/^$/p'
 
-show "create a tagged memfd backend (1 GiB)" qmp object-add \
-    "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"mem0\", \"size\": 1073741824, \"tag\": \"$TAG\"}"
-show "list backends" qmp query-memdev
-show "properties of /objects/mem0" qmp qom-list '{"path": "/objects/mem0"}'
-show "its tag" qmp qom-get '{"path": "/objects/mem0", "property": "tag"}'
+section "hosts 0 and 1 come up: one agent process each (libtagmem, Linux driver rules)"
+start_agent 0
+start_agent 1
+wait_for_lines "$WORK/agent0.log" '^ready host=0' 1 "$agent0_pid"
+wait_for_lines "$WORK/agent1.log" '^ready host=1' 1 "$agent1_pid"
+cat "$WORK/agent0.log" "$WORK/agent1.log" | sed 's/^/    /'
 
-step=$((step + 1))
-printf '\n== %d. a bad request: a second backend with the same tag (expect an error)\n' "$step"
-if "$TAGMEM" qmp object-add \
-    "{\"qom-type\": \"memory-backend-ram\", \"id\": \"mem1\", \"size\": 1048576, \"tag\": \"$TAG\"}"; then
-    echo "demo: the duplicate tag was accepted"
-    exit 1
+section "the orchestrator creates a 1 GiB memfd backend tagged $TAG"
+tagmem qmp object-add \
+    "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"mem0\", \"size\": $GIB, \"tag\": \"$TAG\"}"
+[ "$("$TAGMEM" qmp qom-get '{"path": "/objects/mem0", "property": "tag"}')" = "\"$TAG\"" ] ||
+    fail "qom-get /objects/mem0 tag does not give the tag back"
+
+section "add its capacity to host 0 in sharable region 1 (DPA 16 GiB); host 0's agent accepts"
+tagmem qmp cxl-add-dynamic-capacity \
+    "{\"path\": \"dcd0\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", \"region\": 1,
+      \"tag\": \"$TAG\", \"extents\": [{\"offset\": 0, \"len\": $GIB}]}"
+wait_for_lines "$WORK/agent0.log" "^accepted host=0 dpa=0x400000000 len=0x40000000 tag=$TAG" 1 \
+    "$agent0_pid"
+show_new_lines "$WORK/agent0.log" 2
+expect_status 0 Committed
+
+section "give host 1 shared access to the same capacity; host 1's agent accepts"
+tagmem qmp cxl-add-dynamic-capacity \
+    "{\"path\": \"dcd0\", \"host-id\": 1, \"selection-policy\": \"enable-shared-access\",
+      \"region\": 1, \"tag\": \"$TAG\", \"extents\": []}"
+wait_for_lines "$WORK/agent1.log" "^accepted host=1 dpa=0x400000000 len=0x40000000 tag=$TAG" 1 \
+    "$agent1_pid"
+show_new_lines "$WORK/agent1.log" 2
+expect_status 1 Committed
+
+section "host 0 (a new process) writes a message through its direct alias"
+show_command host-write --verbose --host 0 --tag "$TAG" --data "$MESSAGE"
+wrote=$("$TAGMEM" host-write --verbose --host 0 --tag "$TAG" --data "$MESSAGE" 2>"$WORK/verbose.out")
+grep 'direct alias at' "$WORK/verbose.out" | sed 's/^/    /'
+echo "    $wrote"
+grep -q "^wrote ${#MESSAGE} bytes at offset 0x0 of tag $TAG (host 0, direct alias)" <<<"$wrote" ||
+    fail "host-write did not report the write"
+
+section "host 1 (another process) reads it through its own direct alias"
+read_back=$(tagmem host-read --host 1 --tag "$TAG" --length "${#MESSAGE}")
+echo "    read: \"$read_back\""
+[ "$read_back" = "$MESSAGE" ] || fail "host 1 read \"$read_back\", host 0 wrote \"$MESSAGE\""
+echo "(the same bytes: one backend, two hosts, zero copies)"
+
+section "a refused request: deleting the backend while it backs extents"
+if tagmem qmp object-del '{"id": "mem0"}'; then
+    fail "object-del of a backend in use was accepted"
 fi
-backends=$("$TAGMEM" qmp query-memdev)
-if ! grep -q '"mem0"' <<<"$backends" || grep -q '"mem1"' <<<"$backends"; then
-    echo "demo: the refused request changed the backends:"
-    echo "$backends"
-    exit 1
-fi
-echo "(refused, as it must be; query-memdev still lists only mem0)"
+"$TAGMEM" qmp query-memdev | grep -q '"id": "mem0"' || fail "the refused object-del changed state"
+echo "(refused, nothing changed)"
 
-show "delete the backend" qmp object-del '{"id": "mem0"}'
-show "list backends again (empty)" qmp query-memdev
-show "stop the daemon" qmp quit
-wait "$daemon_pid"
-daemon_pid=
-echo "--- tagmemd log:"
-cat "$LOG"
-rm -f "$LOG"
-[ ! -e "$SOCKET" ] || { echo "demo: socket $SOCKET left behind"; exit 1; }
+section "the state, as an operator sees it"
+tagmem list
 
-echo
-echo "demo: OK - tagmemd served $step steps on $SOCKET and exited cleanly"
+section "release the tag from host 0 with sanitize-on-release; its agent answers"
+tagmem qmp cxl-release-dynamic-capacity \
+    "{\"path\": \"dcd0\", \"host-id\": 0, \"removal-policy\": \"tag-based\",
+      \"sanitize-on-release\": true, \"region\": 1, \"tag\": \"$TAG\", \"extents\": []}"
+wait_for_lines "$WORK/agent0.log" "^released host=0 dpa=0x400000000 len=0x40000000 tag=$TAG" 1 \
+    "$agent0_pid"
+grep '^released' "$WORK/agent0.log" | sed 's/^/    /'
+expect_status 0 Released
+read_back=$("$TAGMEM" host-read --host 1 --tag "$TAG" --length "${#MESSAGE}")
+[ "$read_back" = "$MESSAGE" ] || fail "host 1 lost the message while it still holds the tag"
+echo "(host 1 still holds the capacity and still reads the message: memory is sanitized"
+echo " only when its last holder lets go)"
+
+section "release the tag from host 1 with sanitize-on-release; its agent answers"
+tagmem qmp cxl-release-dynamic-capacity \
+    "{\"path\": \"dcd0\", \"host-id\": 1, \"removal-policy\": \"tag-based\",
+      \"sanitize-on-release\": true, \"region\": 1, \"tag\": \"$TAG\", \"extents\": []}"
+wait_for_lines "$WORK/agent1.log" "^released host=1 dpa=0x400000000 len=0x40000000 tag=$TAG" 1 \
+    "$agent1_pid"
+grep '^released' "$WORK/agent1.log" | sed 's/^/    /'
+expect_status 1 Released
+
+section "add the same tag to host 0 again: the memory reads as zeros"
+tagmem qmp cxl-add-dynamic-capacity \
+    "{\"path\": \"dcd0\", \"host-id\": 0, \"selection-policy\": \"free\", \"region\": 1,
+      \"tag\": \"$TAG\", \"extents\": [{\"offset\": 0, \"len\": $GIB}]}"
+wait_for_lines "$WORK/agent0.log" "^accepted host=0 .* tag=$TAG" 2 "$agent0_pid"
+grep '^accepted' "$WORK/agent0.log" | tail -n 1 | sed 's/^/    /'
+zeros=$(tagmem host-read --host 0 --tag "$TAG" --length "${#MESSAGE}" --hex)
+echo "    read: $zeros"
+expected=$(printf '%0*d' $((2 * ${#MESSAGE})) 0)
+[ "$zeros" = "$expected" ] || fail "after a sanitized release host 0 read $zeros, not zeros"
+echo "(all ${#MESSAGE} bytes are zero: the message did not reach the next owner)"
+
+section "stop the agents (they keep nothing running) and the daemon"
+echo "\$ kill -TERM $agent0_pid $agent1_pid      (the two agents)"
+kill -TERM "$agent0_pid" "$agent1_pid"
+wait "$agent0_pid" || fail "host 0's agent exited with status $?"
+wait "$agent1_pid" || fail "host 1's agent exited with status $?"
+tail -n 1 "$WORK/agent0.log" "$WORK/agent1.log" | grep '^stopped' | sed 's/^/    /'
+tagmem qmp quit
+wait "$daemon_pid" || fail "tagmemd exited with status $?"
+pids=()
+leftover=$(find "$RUNTIME" -type s 2>/dev/null)
+[ -z "$leftover" ] || fail "sockets left behind: $leftover"
+
+cat <<EOF
+
+demo: OK - tagmemd (default configuration) served one tagged 1 GiB allocation to two host
+processes: host 0 accepted it, host 1 shared it, a message written by host 0 through its
+direct alias was read by host 1, both released it with sanitize-on-release, and the same
+tag added again read as zeros. Every process stopped and no socket is left.
+EOF

@@ -1,29 +1,85 @@
 /*
- * tagmem: the operator's command-line tool.  It talks QMP to tagmemd.
- *
- *   tagmem [--socket PATH] qmp COMMAND [JSON-ARGS]
- *
- * sends one QMP command and prints the reply's "return" value as indented
- * JSON; an error reply is printed as "CLASS: DESC" on stderr, exit 1.
+ * tagmem: the operator's command-line tool (SPEC.md §6), in the style of
+ * cxl and daxctl: "tagmem [--socket PATH] SUBCOMMAND [OPTIONS] [ARGS]".
+ * The QMP subcommands talk to tagmemd's QMP socket; the host subcommands
+ * play a host on its CCI socket with libtagmem.  "tagmem SUBCOMMAND
+ * --help" describes each one.
  */
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tagmem-config.h"
-#include "cli/qmp_conn.h"
-#include "core/error.h"
+#include "cli/cli.h"
 #include "core/runtime_dir.h"
 
-#define USAGE "[--socket PATH] qmp COMMAND [JSON-ARGS]"
+static const TmCliCommand commands[] = {
+    { "qmp", "COMMAND [JSON-ARGS]", "send one QMP command, print the reply", tm_cli_cmd_qmp },
+    { "list", "[--json]", "devices, regions, hosts, extents, tags and backends",
+      tm_cli_cmd_list },
+    { "host-agent", "--host N", "be host N: accept, reject and release capacity, print events",
+      tm_cli_cmd_host_agent },
+    { "host-write", "--host N --tag UUID --data TEXT",
+      "write into a tagged allocation through host N's direct alias", tm_cli_cmd_host_write },
+    { "host-read", "--host N --tag UUID --length L",
+      "read from a tagged allocation through host N's direct alias", tm_cli_cmd_host_read },
+};
+
+int tm_cli_fail(const char *format, ...)
+{
+    va_list args;
+
+    fputs("tagmem: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputc('\n', stderr);
+    return 1;
+}
+
+bool tm_cli_parse_options(const char *name, const char *parameters, const char *summary,
+                          const GOptionEntry *entries, int *argc, char ***argv)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *prgname = g_strdup_printf("tagmem %s", name);
+    g_autoptr(GOptionContext) context = g_option_context_new(parameters);
+
+    /* The usage line reads "tagmem NAME [OPTION…] PARAMETERS". */
+    g_set_prgname(prgname);
+    g_option_context_set_summary(context, summary);
+    g_option_context_add_main_entries(context, entries, NULL);
+    if (!g_option_context_parse(context, argc, argv, &err)) {
+        g_autofree char *help = g_option_context_get_help(context, TRUE, NULL);
+        fprintf(stderr, "tagmem %s: %s\n\n%s", name, err->message, help);
+        return false;
+    }
+    return true;
+}
+
+char *tm_cli_qmp_socket(const TmCliGlobal *global)
+{
+    return global->qmp_socket ? g_strdup(global->qmp_socket) : tm_runtime_dir_qmp_socket();
+}
+
+static char *commands_help(void)
+{
+    GString *text = g_string_new("Subcommands:\n");
+
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+        g_autofree char *usage = g_strdup_printf("%s %s", commands[i].name, commands[i].arguments);
+        g_string_append_printf(text, "  %-46s %s\n", usage, commands[i].summary);
+    }
+    g_string_append(text, "\n'tagmem SUBCOMMAND --help' describes a subcommand's options.");
+    return g_string_free(text, FALSE);
+}
 
 typedef struct {
     char *socket_path;
     gboolean version;
-} CliOptions;
+} GlobalOptions;
 
-static bool parse_options(int *argc, char ***argv, CliOptions *options, char **help,
-                          GError **err)
+static bool parse_global_options(int *argc, char ***argv, GlobalOptions *options, char **help)
 {
     const GOptionEntry entries[] = {
         { "socket", 's', 0, G_OPTION_ARG_FILENAME, &options->socket_path,
@@ -32,112 +88,58 @@ static bool parse_options(int *argc, char ***argv, CliOptions *options, char **h
         { "version", 'V', 0, G_OPTION_ARG_NONE, &options->version, "Print the version", NULL },
         G_OPTION_ENTRY_NULL,
     };
-    g_autoptr(GOptionContext) context = g_option_context_new("qmp COMMAND [JSON-ARGS]");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GOptionContext) context = g_option_context_new("SUBCOMMAND [OPTIONS] [ARGS]");
+    g_autofree char *description = commands_help();
 
     g_option_context_set_summary(context,
-        "Send one QMP command to tagmemd and print the reply.\n\n"
+        "Drive tagmemd, the CXL Dynamic Capacity Device daemon.\n\n"
         "Example:\n  tagmem qmp object-add '{\"qom-type\": \"memory-backend-memfd\", "
         "\"id\": \"mem0\", \"size\": 1073741824}'");
+    g_option_context_set_description(context, description);
     g_option_context_add_main_entries(context, entries, NULL);
     /* Options stop at the subcommand, as in git or cxl. */
     g_option_context_set_strict_posix(context, TRUE);
     *help = g_option_context_get_help(context, TRUE, NULL);
-    return g_option_context_parse(context, argc, argv, err);
+    if (!g_option_context_parse(context, argc, argv, &err)) {
+        fprintf(stderr, "tagmem: %s\n\n%s", err->message, *help);
+        return false;
+    }
+    return true;
 }
 
-static json_object *parse_arguments(const char *text, GError **err)
+static const TmCliCommand *find_command(const char *name)
 {
-    enum json_tokener_error status;
-    json_object *arguments = json_tokener_parse_verbose(text, &status);
-
-    if (arguments == NULL || !json_object_is_type(arguments, json_type_object)) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "JSON-ARGS must be a JSON object, got '%s'%s%s", text,
-                    arguments ? "" : ": ", arguments ? "" : json_tokener_error_desc(status));
-        json_object_put(arguments);
-        return NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            return &commands[i];
+        }
     }
-    return arguments;
-}
-
-static bool is_empty_container(json_object *value)
-{
-    return (json_object_is_type(value, json_type_object) &&
-            json_object_object_length(value) == 0) ||
-           (json_object_is_type(value, json_type_array) && json_object_array_length(value) == 0);
-}
-
-/* Indented for people; "{}" and "[]" stay on one line. */
-static const char *format_value(json_object *value)
-{
-    int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
-
-    if (!is_empty_container(value)) {
-        flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
-    }
-    return json_object_to_json_string_ext(value, flags);
-}
-
-/* Print the reply; returns the exit status. */
-static int print_reply(json_object *reply)
-{
-    json_object *value, *error;
-
-    if (json_object_object_get_ex(reply, "return", &value)) {
-        puts(format_value(value));
-        return 0;
-    }
-    json_object_object_get_ex(reply, "error", &error);
-    json_object *klass = json_object_object_get(error, "class");
-    json_object *desc = json_object_object_get(error, "desc");
-    fprintf(stderr, "tagmem: %s: %s\n", klass ? json_object_get_string(klass) : "Error",
-            desc ? json_object_get_string(desc) : "(no description)");
-    return 1;
-}
-
-static int run_qmp(const char *socket_path, const char *command, const char *arguments_text)
-{
-    g_autoptr(GError) err = NULL;
-    json_object *arguments = NULL;
-
-    if (arguments_text && (arguments = parse_arguments(arguments_text, &err)) == NULL) {
-        fprintf(stderr, "tagmem: %s\n", err->message);
-        return 1;
-    }
-    g_autoptr(TmQmpConn) client = tm_qmp_conn_connect(socket_path, &err);
-    json_object *reply = NULL;
-    if (client == NULL || !tm_qmp_conn_negotiate(client, &err) ||
-        (reply = tm_qmp_conn_execute(client, command, g_steal_pointer(&arguments), &err)) ==
-            NULL) {
-        json_object_put(arguments);
-        fprintf(stderr, "tagmem: %s\n", err->message);
-        return 1;
-    }
-    int status = print_reply(reply);
-    json_object_put(reply);
-    return status;
+    return NULL;
 }
 
 int main(int argc, char **argv)
 {
-    g_autoptr(GError) err = NULL;
     g_autofree char *help = NULL;
-    CliOptions options = { 0 };
+    GlobalOptions options = { 0 };
     int status = 1;
 
     setlocale(LC_ALL, "");
     g_set_prgname("tagmem");
-    if (!parse_options(&argc, &argv, &options, &help, &err)) {
-        fprintf(stderr, "tagmem: %s\nUsage: tagmem " USAGE "\n", err->message);
-    } else if (options.version) {
+    if (!parse_global_options(&argc, &argv, &options, &help)) {
+        g_free(options.socket_path);
+        return 1;
+    }
+    const TmCliCommand *command = argc >= 2 ? find_command(argv[1]) : NULL;
+    if (options.version) {
         printf("tagmem %s\n", TAGMEM_VERSION);
         status = 0;
-    } else if (argc >= 3 && argc <= 4 && strcmp(argv[1], "qmp") == 0) {
-        g_autofree char *socket_path =
-            options.socket_path ? g_strdup(options.socket_path) : tm_runtime_dir_qmp_socket();
-        status = run_qmp(socket_path, argv[2], argc == 4 ? argv[3] : NULL);
+    } else if (command == NULL) {
+        fprintf(stderr, "tagmem: %s%s%s\n\n%s", argc >= 2 ? "unknown subcommand '" : "",
+                argc >= 2 ? argv[1] : "expected a subcommand", argc >= 2 ? "'" : "", help);
     } else {
-        fprintf(stderr, "tagmem: expected 'qmp COMMAND [JSON-ARGS]'\n\n%s", help);
+        TmCliGlobal global = { .qmp_socket = options.socket_path };
+        status = command->run(&global, argc - 1, argv + 1);
     }
     g_free(options.socket_path);
     return status;

@@ -106,9 +106,17 @@ static void test_commands(void)
     g_assert_cmpint(not_object.status, ==, 1);
     g_assert_nonnull(strstr(not_object.err, "JSON-ARGS must be a JSON object"));
 
-    g_auto(CliRun) usage = run_cli(NULL, "--socket", socket, "list", NULL);
+    /* An unknown subcommand: the message names it, the help lists the real ones. */
+    g_auto(CliRun) usage = run_cli(NULL, "--socket", socket, "frobnicate", NULL);
     g_assert_cmpint(usage.status, ==, 1);
+    g_assert_nonnull(strstr(usage.err, "unknown subcommand 'frobnicate'"));
     g_assert_nonnull(strstr(usage.err, "qmp COMMAND"));
+    g_assert_nonnull(strstr(usage.err, "host-agent"));
+
+    g_auto(CliRun) too_many = run_cli(NULL, "--socket", socket, "qmp", "query-memdev", "{}",
+                                      "extra", NULL);
+    g_assert_cmpint(too_many.status, ==, 1);
+    g_assert_nonnull(strstr(too_many.err, "expected 'qmp COMMAND [JSON-ARGS]'"));
 
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
 

@@ -1,0 +1,197 @@
+/*
+ * tagmem host-agent --host N: be host N.  Connect to its CCI socket with
+ * libtagmem, accept or reject offered capacity with the chosen policy,
+ * answer the device's release requests, and print one line per event
+ * until SIGINT or SIGTERM (or --duration).  Capacity the host holds stays
+ * the host's when the agent exits (the next agent finds it held), unless
+ * --release-on-exit gives it back first.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib-unix.h>
+
+#include "cli/cli.h"
+#include "cli/cli_host.h"
+
+typedef struct {
+    TmCliHostOptions host;
+    double duration;           /* seconds; 0: until a signal */
+    gboolean once;
+    gboolean release_on_exit;
+} AgentOptions;
+
+static void agent_options_clear(AgentOptions *options)
+{
+    tm_cli_host_options_clear(&options->host);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(AgentOptions, agent_options_clear)
+
+typedef struct {
+    const AgentOptions *options;
+    TagmemHost *host;
+    GMainLoop *loop;
+    const char *stop_reason;
+    int status;
+    bool connected;
+} Agent;
+
+static void agent_stop(Agent *agent, const char *reason, int status)
+{
+    agent->stop_reason = reason;
+    agent->status = status;
+    g_main_loop_quit(agent->loop);
+}
+
+static gboolean on_readable(gint fd, GIOCondition condition, gpointer data)
+{
+    Agent *agent = data;
+    int handled = tagmem_host_dispatch(agent->host);
+
+    if (handled == -ECONNRESET) {
+        agent->connected = false;
+        tm_cli_fail("host %d: tagmemd closed the connection", agent->options->host.host_id);
+        agent_stop(agent, "disconnected", 1);
+        return G_SOURCE_REMOVE;
+    }
+    if (handled < 0) {
+        tm_cli_fail("host %d: %s", agent->options->host.host_id,
+                    tagmem_host_last_error(agent->host));
+        agent_stop(agent, "error", 1);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sigint(gpointer data)
+{
+    agent_stop(data, "SIGINT", 0);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sigterm(gpointer data)
+{
+    agent_stop(data, "SIGTERM", 0);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_duration_over(gpointer data)
+{
+    agent_stop(data, "duration", 0);
+    return G_SOURCE_REMOVE;
+}
+
+static void serve(Agent *agent)
+{
+    agent->loop = g_main_loop_new(NULL, FALSE);
+    guint sources[4] = {
+        g_unix_fd_add(tagmem_host_fd(agent->host), G_IO_IN | G_IO_HUP | G_IO_ERR, on_readable,
+                      agent),
+        g_unix_signal_add(SIGINT, on_sigint, agent),
+        g_unix_signal_add(SIGTERM, on_sigterm, agent),
+        agent->options->duration > 0
+            ? g_timeout_add((guint)(agent->options->duration * 1000), on_duration_over, agent)
+            : 0,
+    };
+
+    g_main_loop_run(agent->loop);
+    for (size_t i = 0; i < G_N_ELEMENTS(sources); i++) {
+        GSource *source = sources[i] ? g_main_context_find_source_by_id(NULL, sources[i]) : NULL;
+        if (source != NULL) {
+            g_source_destroy(source);
+        }
+    }
+    g_main_loop_unref(agent->loop);
+}
+
+/* Give back every tag group (and untagged extent) the host holds. */
+static int release_everything(Agent *agent)
+{
+    size_t count = tagmem_host_extents(agent->host, NULL, 0);
+    g_autofree TagmemMapping *held = g_new(TagmemMapping, MAX(count, 1));
+    int status = 0;
+
+    count = tagmem_host_extents(agent->host, held, count);
+    for (size_t i = 0; i < count; i++) {
+        static const uint8_t untagged[16];
+        const TagmemExtent *extent = &held[i].extent;
+        bool tagged = memcmp(extent->tag, untagged, sizeof(untagged)) != 0;
+        /* A tag's group goes whole, with its first extent; later ones are gone by then. */
+        int rc = tagged ? tagmem_host_release_tag(agent->host, extent->tag)
+                        : tagmem_host_release_range(agent->host, extent->dpa, extent->length);
+        if (rc < 0 && !(tagged && rc == -ENOENT)) {
+            status = tm_cli_fail("host %d: releasing DPA 0x%" G_GINT64_MODIFIER "x: %s",
+                                 agent->options->host.host_id, extent->dpa,
+                                 tagmem_host_last_error(agent->host));
+        }
+    }
+    return status;
+}
+
+static bool check_agent_options(const AgentOptions *options, int argc, char **argv)
+{
+    if (argc > 1) {
+        tm_cli_fail("host-agent takes no arguments, got '%s'", argv[1]);
+        return false;
+    }
+    if (options->duration < 0) {
+        tm_cli_fail("--duration: expected a number of seconds >= 0, got %g", options->duration);
+        return false;
+    }
+    if (options->once && options->duration > 0) {
+        tm_cli_fail("--once answers the event log as it is and exits: it takes no --duration");
+        return false;
+    }
+    return true;
+}
+
+int tm_cli_cmd_host_agent(const TmCliGlobal *global, int argc, char **argv)
+{
+    g_auto(AgentOptions) options = { .host = TM_CLI_HOST_OPTIONS_INIT };
+    const GOptionEntry entries[] = {
+        TM_CLI_HOST_OPTION_ENTRIES(&options.host),
+        { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &options.duration,
+          "Stop after SECONDS (default: at SIGINT or SIGTERM)", "SECONDS" },
+        { "once", 0, 0, G_OPTION_ARG_NONE, &options.once,
+          "Answer what the event log holds now, then exit", NULL },
+        { "release-on-exit", 0, 0, G_OPTION_ARG_NONE, &options.release_on_exit,
+          "Give back everything the host holds before exiting (default: keep it)", NULL },
+        G_OPTION_ENTRY_NULL,
+    };
+
+    if (!tm_cli_host_check_global(global, "host-agent")) {
+        return 1;
+    }
+    bool parsed = tm_cli_parse_options(
+        "host-agent", "",
+        "Be host N of a tagmem device: accept or reject the capacity the device offers\n"
+        "(with --policy), answer its release requests, and print one line per event:\n"
+        "  accepted|rejected|released|forced host=N dpa=0x.. len=0x.. tag=UUID|none seq=S\n"
+        "A first line 'ready host=N ...' says the agent is serving; it stops at SIGINT or\n"
+        "SIGTERM and prints 'stopped host=N reason=...'.  What the host holds stays its\n"
+        "own when the agent exits, unless --release-on-exit.",
+        entries, &argc, &argv);
+    if (!parsed || !check_agent_options(&options, argc, argv)) {
+        return 1;
+    }
+    Agent agent = { .options = &options, .connected = true };
+    agent.host = tm_cli_host_connect(&options.host, true);
+    if (agent.host == NULL) {
+        return 1;
+    }
+    g_autofree char *path = tm_cli_host_socket(&options.host);
+    printf("ready host=%d socket=%s policy=%s seq-base=%d held=%zu\n", options.host.host_id,
+           path, options.host.policy ? options.host.policy : "linux", options.host.sequence_base,
+           tagmem_host_extents(agent.host, NULL, 0));
+    fflush(stdout);
+    agent.stop_reason = "once";
+    if (!options.once) {
+        serve(&agent);
+    }
+    if (options.release_on_exit && agent.connected && release_everything(&agent) != 0) {
+        agent.status = 1;
+    }
+    printf("stopped host=%d reason=%s\n", options.host.host_id, agent.stop_reason);
+    tagmem_host_close(agent.host);
+    return agent.status;
+}
