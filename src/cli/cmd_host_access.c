@@ -76,7 +76,8 @@ static void collect_extents(TagmemHost *host, const TmGuid *tag, Allocation *all
         if (memcmp(held[i].extent.tag, tag->bytes, sizeof(tag->bytes)) == 0) {
             g_array_append_val(allocation->extents, held[i].extent);
             allocation->size += held[i].extent.length;
-            allocation->writable &= held[i].writable;
+            /* Only a mapping knows; on the slow path the daemon refuses a bad write. */
+            allocation->writable &= held[i].addr == NULL || held[i].writable;
         }
     }
     g_array_sort(allocation->extents, compare_shared_seq);

@@ -81,27 +81,36 @@ static gboolean on_duration_over(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-static void serve(Agent *agent)
+/*
+ * Signals are caught from before the connection on: a SIGTERM that comes
+ * while connecting, or right after "ready", waits for the loop and stops
+ * the agent cleanly.
+ */
+static void catch_signals(Agent *agent, guint *sources)
 {
-    agent->loop = g_main_loop_new(NULL, FALSE);
-    guint sources[4] = {
-        g_unix_fd_add(tagmem_host_fd(agent->host), G_IO_IN | G_IO_HUP | G_IO_ERR, on_readable,
-                      agent),
-        g_unix_signal_add(SIGINT, on_sigint, agent),
-        g_unix_signal_add(SIGTERM, on_sigterm, agent),
-        agent->options->duration > 0
-            ? g_timeout_add((guint)(agent->options->duration * 1000), on_duration_over, agent)
-            : 0,
-    };
+    sources[0] = g_unix_signal_add(SIGINT, on_sigint, agent);
+    sources[1] = g_unix_signal_add(SIGTERM, on_sigterm, agent);
+}
 
+static void serve(Agent *agent, guint *sources)
+{
+    sources[2] = g_unix_fd_add(tagmem_host_fd(agent->host), G_IO_IN | G_IO_HUP | G_IO_ERR,
+                               on_readable, agent);
+    if (agent->options->duration > 0) {
+        sources[3] = g_timeout_add((guint)(agent->options->duration * 1000), on_duration_over,
+                                   agent);
+    }
     g_main_loop_run(agent->loop);
-    for (size_t i = 0; i < G_N_ELEMENTS(sources); i++) {
+}
+
+static void remove_sources(const guint *sources, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
         GSource *source = sources[i] ? g_main_context_find_source_by_id(NULL, sources[i]) : NULL;
         if (source != NULL) {
             g_source_destroy(source);
         }
     }
-    g_main_loop_unref(agent->loop);
 }
 
 /* Give back every tag group (and untagged extent) the host holds. */
@@ -145,6 +154,37 @@ static bool check_agent_options(const AgentOptions *options, int argc, char **ar
     return true;
 }
 
+/* Connect, say "ready", serve until told to stop, say "stopped"; the exit status. */
+static int run_agent(const AgentOptions *options)
+{
+    Agent agent = { .options = options, .connected = true, .stop_reason = "once" };
+    guint sources[4] = { 0 };
+    agent.loop = g_main_loop_new(NULL, FALSE);
+    catch_signals(&agent, sources);
+    agent.host = tm_cli_host_connect(&options->host, true);
+    if (agent.host != NULL) {
+        g_autofree char *path = tm_cli_host_socket(&options->host);
+        printf("ready host=%d socket=%s policy=%s seq-base=%d held=%zu\n", options->host.host_id,
+               path, options->host.policy ? options->host.policy : "linux",
+               options->host.sequence_base, tagmem_host_extents(agent.host, NULL, 0));
+        fflush(stdout);
+        if (!options->once) {
+            serve(&agent, sources);
+        }
+    }
+    remove_sources(sources, G_N_ELEMENTS(sources));
+    g_main_loop_unref(agent.loop);
+    if (agent.host == NULL) {
+        return 1;
+    }
+    if (options->release_on_exit && agent.connected && release_everything(&agent) != 0) {
+        agent.status = 1;
+    }
+    printf("stopped host=%d reason=%s\n", options->host.host_id, agent.stop_reason);
+    tagmem_host_close(agent.host);
+    return agent.status;
+}
+
 int tm_cli_cmd_host_agent(const TmCliGlobal *global, int argc, char **argv)
 {
     g_auto(AgentOptions) options = { .host = TM_CLI_HOST_OPTIONS_INIT };
@@ -174,24 +214,5 @@ int tm_cli_cmd_host_agent(const TmCliGlobal *global, int argc, char **argv)
     if (!parsed || !check_agent_options(&options, argc, argv)) {
         return 1;
     }
-    Agent agent = { .options = &options, .connected = true };
-    agent.host = tm_cli_host_connect(&options.host, true);
-    if (agent.host == NULL) {
-        return 1;
-    }
-    g_autofree char *path = tm_cli_host_socket(&options.host);
-    printf("ready host=%d socket=%s policy=%s seq-base=%d held=%zu\n", options.host.host_id,
-           path, options.host.policy ? options.host.policy : "linux", options.host.sequence_base,
-           tagmem_host_extents(agent.host, NULL, 0));
-    fflush(stdout);
-    agent.stop_reason = "once";
-    if (!options.once) {
-        serve(&agent);
-    }
-    if (options.release_on_exit && agent.connected && release_everything(&agent) != 0) {
-        agent.status = 1;
-    }
-    printf("stopped host=%d reason=%s\n", options.host.host_id, agent.stop_reason);
-    tagmem_host_close(agent.host);
-    return agent.status;
+    return run_agent(&options);
 }

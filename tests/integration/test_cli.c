@@ -1,61 +1,15 @@
 /*
  * The tagmem CLI against the real daemon: a command's "return" printed as
- * JSON, an error reply as "CLASS: DESC" with exit 1, and the default
- * socket path shared with tagmemd.
+ * JSON, an error reply as "CLASS: DESC" with exit 1, tagmem list, and the
+ * default socket path shared with tagmemd.  The host subcommands are in
+ * test_cli_host.c.
  */
 #include <string.h>
 
+#include "cli_run.h"
 #include "daemon_harness.h"
 
 #define TAG "0b5e6c1c-8d2f-4a3b-9c4d-5e6f7a8b9c0d"
-
-typedef struct {
-    int status;
-    char *out;
-    char *err;
-} CliRun;
-
-static void cli_run_clear(CliRun *run)
-{
-    g_free(run->out);
-    g_free(run->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliRun, cli_run_clear)
-
-static const char *cli_path(void)
-{
-    const char *path = g_getenv("TAGMEM");
-
-    if (path == NULL) {
-        g_error("TAGMEM must name the tagmem CLI (meson test sets it)");
-    }
-    return path;
-}
-
-/* Run "tagmem ARGS..." (NULL-terminated) with @envp (NULL: ours). */
-static CliRun run_cli(char **envp, const char *first, ...)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autoptr(GError) err = NULL;
-    CliRun run = { 0 };
-    int wait_status;
-    va_list args;
-
-    g_ptr_array_add(argv, (gpointer)cli_path());
-    va_start(args, first);
-    for (const char *arg = first; arg; arg = va_arg(args, const char *)) {
-        g_ptr_array_add(argv, (gpointer)arg);
-    }
-    va_end(args);
-    g_ptr_array_add(argv, NULL);
-    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, envp, 0, NULL, NULL, &run.out,
-                               &run.err, &wait_status, &err));
-    g_assert_no_error(err);
-    g_assert_true(WIFEXITED(wait_status));
-    run.status = WEXITSTATUS(wait_status);
-    g_test_message("tagmem exit %d\nstdout: %s\nstderr: %s", run.status, run.out, run.err);
-    return run;
-}
 
 static void test_commands(void)
 {
@@ -126,6 +80,65 @@ static void test_commands(void)
     g_assert_nonnull(strstr(gone.err, "is tagmemd running?"));
 }
 
+/* tagmem list: tables for people, the two QMP replies with --json. */
+static void test_list(void)
+{
+    g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
+    const char *socket = daemon->socket_path;
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
+    json_object *reply = tm_test_execute(client, "object-add",
+                                         "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"mem0\","
+                                         " \"size\": 4194304, \"tag\": \"" TAG "\"}");
+    tm_test_assert_return(reply);
+    json_object_put(reply);
+    reply = tm_test_execute(client, "cxl-add-dynamic-capacity",
+                            "{\"path\": \"dcd0\", \"host-id\": 1, \"selection-policy\": "
+                            "\"prescriptive\", \"region\": 1, \"tag\": \"" TAG "\", "
+                            "\"extents\": [{\"offset\": 2097152, \"len\": 4194304}]}");
+    tm_test_assert_return(reply);
+    json_object_put(reply);
+
+    g_auto(CliRun) tables = run_cli(NULL, "--socket", socket, "list", NULL);
+    g_assert_cmpint(tables.status, ==, 0);
+    static const char *const lines[] = {
+        "DEVICE  PATH                      DC-SIZE  REGIONS  HOSTS  FREE-TAGS  STATIC-MEMDEV\n"
+        "dcd0    /machine/peripheral/dcd0  32 GiB   2        2      511/512    -\n",
+        "dcd0    1       0x400000000  16 GiB  2 MiB  yes       no\n",
+        "dcd0    1     0           1               0        511/512\n",
+        "dcd0    1     pending  1       0x400200000  4 MiB   0    " TAG "  -        -\n",
+        TAG "  dcd0    Pending  1       mem0     4 MiB      1              -\n",
+        "mem0     4 MiB  yes    no        default  " TAG "\n",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
+        if (strstr(tables.out, lines[i]) == NULL) {
+            g_error("tagmem list has no line\n%s in\n%s", lines[i], tables.out);
+        }
+    }
+
+    g_auto(CliRun) json = run_cli(NULL, "--socket", socket, "list", "--json", NULL);
+    g_assert_cmpint(json.status, ==, 0);
+    json_object *all = json_tokener_parse(json.out);
+    g_assert_nonnull(all);
+    json_object *devices = json_object_object_get(all, "devices");
+    json_object *backends = json_object_object_get(all, "backends");
+    g_assert_cmpuint(json_object_array_length(devices), ==, 1);
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(
+                        json_object_array_get_idx(devices, 0), "id")), ==, "dcd0");
+    g_assert_cmpuint(json_object_array_length(backends), ==, 1);
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(
+                        json_object_array_get_idx(backends, 0), "tag")), ==, TAG);
+    json_object_put(all);
+
+    g_auto(CliRun) extra = run_cli(NULL, "--socket", socket, "list", "devices", NULL);
+    g_assert_cmpint(extra.status, ==, 1);
+    g_assert_nonnull(strstr(extra.err, "list takes no arguments, got 'devices'"));
+    g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
+
+    g_auto(CliRun) gone = run_cli(NULL, "--socket", socket, "list", NULL);
+    g_assert_cmpint(gone.status, ==, 1);
+    g_assert_nonnull(strstr(gone.err, "is tagmemd running?"));
+}
+
 static void test_default_socket(void)
 {
     char *dir = tm_test_make_dir();
@@ -149,6 +162,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/integration/cli/commands", test_commands);
+    g_test_add_func("/integration/cli/list", test_list);
     g_test_add_func("/integration/cli/default-socket", test_default_socket);
     return g_test_run();
 }
