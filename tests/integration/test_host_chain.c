@@ -344,6 +344,41 @@ static void test_library_finds_half_answered_chain(void)
     tm_e2e_stop(&e2e);
 }
 
+/*
+ * A host process answers a chain and ends before clearing its records; a
+ * second offer waits behind it.  The next libtagmem process finds the old
+ * chain in the log: it must not answer it again (that answer would go to
+ * the second offer, and an empty one would reject it) but answer the
+ * second offer.
+ */
+static void test_records_left_by_an_answered_chain(void)
+{
+    TmE2e e2e;
+    Range whole = { 0, 2 * MiB };
+
+    tm_e2e_start(&e2e, chain_daemon);
+    g_autofree char *socket = tm_e2e_host_socket(&e2e, 0);
+    tm_e2e_add(&e2e, 0, 0, NULL, "0:2M");
+    int fd = tm_test_cci_connect(socket);
+    g_assert_cmphex(respond(fd, 0, &whole, 1), ==, RC_SUCCESS);
+    close(fd);
+    tm_e2e_add(&e2e, 0, 0, NULL, "4M:2M");
+
+    g_autoptr(TmAgent) host = tm_agent_start();
+    g_assert_cmpstr(tm_agent_ok(host, "connect %s", socket), ==, "2");
+    g_autoptr(GPtrArray) events = tm_agent_take_events(host);
+    g_assert_cmpuint(events->len, ==, 2);
+    g_assert_true(g_str_has_prefix(g_ptr_array_index(events, 0), "event accepted 0x0 "));
+    g_assert_true(g_str_has_prefix(g_ptr_array_index(events, 1), "event accepted 0x400000 "));
+    g_autofree char *accepted = tm_e2e_accepted(&e2e, 0);
+    g_autofree char *pending = tm_e2e_pending(&e2e, 0);
+    g_assert_cmpstr(accepted, ==, "0x0+0x200000#0 0x400000+0x200000#0");
+    g_assert_cmpstr(pending, ==, "");
+    g_assert_cmpuint(tm_e2e_generation(&e2e, 0), ==, 2);
+    tm_agent_exit(host);
+    tm_e2e_stop(&e2e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -353,5 +388,7 @@ int main(int argc, char **argv)
     g_test_add_func("/host-chain/disconnect-mid-chain", test_disconnect_mid_chain);
     g_test_add_func("/host-chain/library-finds-half-answered-chain",
                     test_library_finds_half_answered_chain);
+    g_test_add_func("/host-chain/records-left-by-an-answered-chain",
+                    test_records_left_by_an_answered_chain);
     return g_test_run();
 }
