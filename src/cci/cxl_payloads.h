@@ -3,13 +3,15 @@
  * command payload, named after the command.  A payload that ends in a list
  * is described by its fixed part; the list entries follow it directly.
  * All fields little-endian: convert with le16toh()/htole64() and friends.
+ * Pure layouts, shared by the daemon and libtagmem: the codecs of the
+ * extent and record lists are in cxl_dc_extent.h and cxl_event_record.h.
  */
 #pragma once
 
 #include <stdint.h>
 
-#include "cci/cxl_dc_extent.h"
-#include "cci/cxl_event_record.h"
+#include "cci/cxl_dc_extent_wire.h"
+#include "cci/cxl_event_record_wire.h"
 
 /* ---- Generic commands ------------------------------------------------- */
 
