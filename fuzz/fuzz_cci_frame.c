@@ -26,99 +26,30 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/backend_registry.h"
 #include "cci/cci_frame.h"
 #include "cci/cxl_opcodes.h"
-#include "device/device_registry.h"
+#include "fuzz_device_fixture.h"
 
-#define MiB (UINT64_C(1) << 20)
 #define RECORD_HEADER 4
-#define TAG "5be9d7a4-1c2e-4f3a-9b8d-0e6f7a8b9c0d"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-typedef struct {
-    TmBackendRegistry *backends;
-    TmDeviceRegistry *devices;
-    TmDcd *dev;
-    uint8_t *payload;
-} Harness;
-
-static void create_backend(Harness *h, const char *id, uint64_t size, const char *tag)
-{
-    TmPropAssignment props[] = {
-        { .name = "size", .value = { .kind = TM_PROP_SIZE, .uint = size } },
-        { .name = "tag", .value = { .kind = TM_PROP_GUID, .str = (char *)tag } },
-    };
-
-    if (!tm_backend_registry_create(h->backends, "memory-backend-memfd", id, props,
-                                    tag ? 2 : 1, NULL)) {
-        abort();
-    }
-}
-
-static void create_device(Harness *h)
-{
-    TmPropAssignment props[] = {
-        { .name = "num-dc-regions", .value = { .kind = TM_PROP_UINT, .uint = 2 } },
-        { .name = "volatile-dc-memdev", .value = { .kind = TM_PROP_LINK, .str = "static0" } },
-        { .name = "num-hosts", .value = { .kind = TM_PROP_UINT, .uint = 2 } },
-        { .name = "dc-max-extents", .value = { .kind = TM_PROP_UINT, .uint = 16 } },
-    };
-
-    h->dev = tm_device_registry_create(h->devices, TM_DCD_TYPE, "dcd0", props,
-                                       G_N_ELEMENTS(props), NULL);
-    if (h->dev == NULL) {
-        abort();
-    }
-}
-
-static void offer(Harness *h, uint16_t host, uint8_t region, const char *tag,
-                  const TmExtent *extents, guint n, bool accept)
-{
-    TmDcAddRequest request = {
-        .host_id = host,
-        .policy = TM_DC_SELECT_PRESCRIPTIVE,
-        .region = region,
-        .extents = extents,
-        .n_extents = n,
-    };
-
-    if (tag && !tm_guid_parse(tag, "tag", &request.tag, NULL)) {
-        abort();
-    }
-    if (tm_dcd_add_request(h->dev, &request, NULL) != TM_DC_OK ||
-        (accept && tm_dcd_host_add_response(h->dev, host, extents, n, false, NULL) != TM_DC_OK)) {
-        abort();
-    }
-}
 
 /*
  * Region 0 is [0, 256M), region 1 [256M, 512M).  Host 0: [0, 4M) and
  * [256M, 260M) (tagged) accepted; host 1: [16M, 18M) pending.
  */
-static void build(Harness *h)
+static void build(TmFuzzDevice *fx)
 {
     TmExtent untagged[] = { { .dpa = 0, .length = 4 * MiB } };
     TmExtent tagged[] = { { .dpa = 256 * MiB, .length = 4 * MiB } };
     TmExtent pending[] = { { .dpa = 16 * MiB, .length = 2 * MiB } };
 
-    h->backends = tm_backend_registry_new();
-    h->devices = tm_device_registry_new(h->backends);
-    create_backend(h, "static0", 512 * MiB, NULL);
-    create_backend(h, "tagged0", 4 * MiB, TAG);
-    create_device(h);
-    offer(h, 0, 0, NULL, untagged, 1, true);
-    offer(h, 0, 1, TAG, tagged, 1, true);
-    offer(h, 1, 0, NULL, pending, 1, false);
-    h->payload = g_malloc(TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
-}
-
-static void teardown(Harness *h)
-{
-    g_free(h->payload);
-    tm_device_registry_free(h->devices);
-    tm_backend_registry_free(h->backends);
+    tm_fuzz_device_init(fx, "memory-backend-memfd");
+    tm_fuzz_device_offer(fx, 0, 0, NULL, untagged, 1);
+    tm_fuzz_device_accept(fx, 0, untagged, 1);
+    tm_fuzz_device_offer(fx, 0, 1, TM_FUZZ_TAG, tagged, 1);
+    tm_fuzz_device_accept(fx, 0, tagged, 1);
+    tm_fuzz_device_offer(fx, 1, 0, NULL, pending, 1);
 }
 
 static void check_reply(const TmMailboxCaller *caller, const uint8_t *packet,
@@ -139,7 +70,7 @@ static void check_reply(const TmMailboxCaller *caller, const uint8_t *packet,
     }
 }
 
-static size_t run_packet(Harness *h, const uint8_t *record, size_t size)
+static size_t run_packet(TmFuzzDevice *fx, const uint8_t *record, size_t size)
 {
     TmMailboxCaller caller = {
         .port = (record[0] & 2) ? TM_MAILBOX_PORT_FM : TM_MAILBOX_PORT_HOST,
@@ -149,16 +80,16 @@ static size_t run_packet(Harness *h, const uint8_t *record, size_t size)
     size_t received = MIN((size_t)(record[1] | record[2] << 8), size - RECORD_HEADER);
     size_t packet_len = received + (size_t)record[3] * 64;
     const uint8_t *packet = record + RECORD_HEADER;
-    TmCciFrameReply reply = { .payload = h->payload };
+    TmCciFrameReply reply = { .payload = fx->payload };
     GError *err = NULL;
 
     if (caller.port == TM_MAILBOX_PORT_FM) {
         caller.host_id = 0;
     }
-    if (!tm_mailbox_caller_check(h->dev, &caller, NULL)) {
+    if (!tm_mailbox_caller_check(fx->dev, &caller, NULL)) {
         abort();
     }
-    TmCciFrameVerdict verdict = tm_cci_frame_serve(h->dev, &caller, packet, received,
+    TmCciFrameVerdict verdict = tm_cci_frame_serve(fx->dev, &caller, packet, received,
                                                    packet_len, &reply, &err);
     if (verdict == TM_CCI_FRAME_CLOSE) {
         if (err == NULL || reply.fd != -1) {
@@ -176,15 +107,15 @@ static size_t run_packet(Harness *h, const uint8_t *record, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    Harness harness;
+    TmFuzzDevice fx;
 
     if (size < RECORD_HEADER) {
         return 0;
     }
-    build(&harness);
+    build(&fx);
     for (size_t off = 0; size - off >= RECORD_HEADER;) {
-        off += run_packet(&harness, data + off, size - off);
+        off += run_packet(&fx, data + off, size - off);
     }
-    teardown(&harness);
+    tm_fuzz_device_clear(&fx);
     return 0;
 }

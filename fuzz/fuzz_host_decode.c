@@ -40,7 +40,7 @@ static void decode_events(const uint8_t *bytes, size_t len)
     g_autoptr(GError) err = NULL;
 
     if (tm_host_event_batch_decode(bytes, len, &batch, &err)) {
-        g_assert_cmpuint(32 + batch.records->len * TM_HOST_EVENT_RECORD_SIZE, ==, len);
+        g_assert_cmpuint(32 + batch.records->len * TM_CXL_EVENT_RECORD_SIZE, ==, len);
         tm_host_event_batch_clear(&batch);
     } else {
         g_assert_nonnull(err);

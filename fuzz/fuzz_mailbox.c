@@ -23,86 +23,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/backend_registry.h"
 #include "cci/cxl_opcodes.h"
 #include "cci/mailbox.h"
-#include "device/device_registry.h"
+#include "fuzz_device_fixture.h"
 
-#define MiB (UINT64_C(1) << 20)
 #define MESSAGE_HEADER 5
-#define TAG "5be9d7a4-1c2e-4f3a-9b8d-0e6f7a8b9c0d"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-typedef struct {
-    TmBackendRegistry *backends;
-    TmDeviceRegistry *devices;
-    TmDcd *dev;
-    uint8_t *buffer;
-} Harness;
-
-static void create_backend(Harness *h, const char *id, uint64_t size, const char *tag)
-{
-    TmPropAssignment props[] = {
-        { .name = "size", .value = { .kind = TM_PROP_SIZE, .uint = size } },
-        { .name = "tag", .value = { .kind = TM_PROP_GUID, .str = (char *)tag } },
-    };
-
-    if (!tm_backend_registry_create(h->backends, "memory-backend-ram", id, props,
-                                    tag ? 2 : 1, NULL)) {
-        abort();
-    }
-}
-
-static void create_device(Harness *h)
-{
-    TmPropAssignment props[] = {
-        { .name = "num-dc-regions", .value = { .kind = TM_PROP_UINT, .uint = 2 } },
-        { .name = "volatile-dc-memdev", .value = { .kind = TM_PROP_LINK, .str = "mem0" } },
-        { .name = "num-hosts", .value = { .kind = TM_PROP_UINT, .uint = 2 } },
-        /* Small, so that the limit is reachable. */
-        { .name = "dc-max-extents", .value = { .kind = TM_PROP_UINT, .uint = 16 } },
-    };
-
-    h->dev = tm_device_registry_create(h->devices, TM_DCD_TYPE, "dcd0", props,
-                                       G_N_ELEMENTS(props), NULL);
-    if (h->dev == NULL) {
-        abort();
-    }
-}
-
-static void offer(Harness *h, uint16_t host, uint8_t region, const char *tag,
-                  const TmExtent *extents, guint n)
-{
-    TmDcAddRequest request = {
-        .host_id = host,
-        .policy = TM_DC_SELECT_PRESCRIPTIVE,
-        .region = region,
-        .extents = extents,
-        .n_extents = n,
-    };
-
-    if (tag && !tm_guid_parse(tag, "tag", &request.tag, NULL)) {
-        abort();
-    }
-    if (tm_dcd_add_request(h->dev, &request, NULL) != TM_DC_OK) {
-        abort();
-    }
-}
-
-static void accept_offer(Harness *h, uint16_t host, const TmExtent *extents, guint n)
-{
-    if (tm_dcd_host_add_response(h->dev, host, extents, n, false, NULL) != TM_DC_OK) {
-        abort();
-    }
-}
 
 /*
  * Region 0 is [0, 256M), region 1 [256M, 512M).  Host 0: [0, 4M) accepted,
  * [256M, 260M) accepted with the tag, [8M, 10M) + [12M, 14M) pending;
  * host 1: [16M, 18M) pending.
  */
-static void build(Harness *h)
+static void build(TmFuzzDevice *fx)
 {
     TmExtent untagged[] = { { .dpa = 0, .length = 4 * MiB } };
     TmExtent tagged[] = { { .dpa = 256 * MiB, .length = 2 * MiB },
@@ -111,25 +45,13 @@ static void build(Harness *h)
                            { .dpa = 12 * MiB, .length = 2 * MiB } };
     TmExtent other_host[] = { { .dpa = 16 * MiB, .length = 2 * MiB } };
 
-    h->backends = tm_backend_registry_new();
-    h->devices = tm_device_registry_new(h->backends);
-    create_backend(h, "mem0", 512 * MiB, NULL);
-    create_backend(h, "tagged0", 4 * MiB, TAG);
-    create_device(h);
-    offer(h, 0, 0, NULL, untagged, 1);
-    accept_offer(h, 0, untagged, 1);
-    offer(h, 0, 1, TAG, tagged, 2);
-    accept_offer(h, 0, tagged, 2);
-    offer(h, 0, 0, NULL, pending, 2);
-    offer(h, 1, 0, NULL, other_host, 1);
-    h->buffer = g_malloc(TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
-}
-
-static void teardown(Harness *h)
-{
-    g_free(h->buffer);
-    tm_device_registry_free(h->devices);
-    tm_backend_registry_free(h->backends);
+    tm_fuzz_device_init(fx, "memory-backend-ram");
+    tm_fuzz_device_offer(fx, 0, 0, NULL, untagged, 1);
+    tm_fuzz_device_accept(fx, 0, untagged, 1);
+    tm_fuzz_device_offer(fx, 0, 1, TM_FUZZ_TAG, tagged, 2);
+    tm_fuzz_device_accept(fx, 0, tagged, 2);
+    tm_fuzz_device_offer(fx, 0, 0, NULL, pending, 2);
+    tm_fuzz_device_offer(fx, 1, 0, NULL, other_host, 1);
 }
 
 static void check_response(const TmMailboxCaller *caller, uint16_t opcode,
@@ -146,7 +68,7 @@ static void check_response(const TmMailboxCaller *caller, uint16_t opcode,
     }
 }
 
-static size_t run_message(Harness *h, const uint8_t *message, size_t size)
+static size_t run_message(TmFuzzDevice *fx, const uint8_t *message, size_t size)
 {
     TmMailboxCaller caller = {
         .port = (message[0] & 1) ? TM_MAILBOX_PORT_FM : TM_MAILBOX_PORT_HOST,
@@ -155,16 +77,16 @@ static size_t run_message(Harness *h, const uint8_t *message, size_t size)
     };
     size_t length = MIN((size_t)(message[3] | message[4] << 8), size - MESSAGE_HEADER);
     TmMailboxRequest request = {
-        .dev = h->dev,
+        .dev = fx->dev,
         .caller = &caller,
         .opcode = (uint16_t)(message[1] | message[2] << 8),
         .payload = message + MESSAGE_HEADER,
         .payload_len = length,
     };
-    TmMailboxResponse response = { .payload = h->buffer };
+    TmMailboxResponse response = { .payload = fx->payload };
     GError *err = NULL;
 
-    if (!tm_mailbox_caller_check(h->dev, &caller, NULL)) {
+    if (!tm_mailbox_caller_check(fx->dev, &caller, NULL)) {
         abort();
     }
     TmCxlReturnCode rc = tm_mailbox_dispatch(&request, &response, &err);
@@ -178,15 +100,15 @@ static size_t run_message(Harness *h, const uint8_t *message, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    Harness harness;
+    TmFuzzDevice fx;
 
     if (size < MESSAGE_HEADER) {
         return 0;
     }
-    build(&harness);
+    build(&fx);
     for (size_t off = 0; size - off >= MESSAGE_HEADER;) {
-        off += run_message(&harness, data + off, size - off);
+        off += run_message(&fx, data + off, size - off);
     }
-    teardown(&harness);
+    tm_fuzz_device_clear(&fx);
     return 0;
 }

@@ -86,7 +86,11 @@ typedef struct {
  * How offered capacity is judged, one Add Capacity chain at a time (every
  * record up to the one with More = 0); the accepted extents go back in one
  * Add DC Response (4802h, split with More when long), an empty one when
- * nothing is accepted.
+ * nothing is accepted.  A chain that overlaps capacity the host already
+ * holds is not judged nor answered, whatever the policy: the device offers
+ * no capacity a host holds, so it was answered before, by a process that
+ * ended before clearing its records (answering it again would answer the
+ * next pending offer).
  *
  * TAGMEM_POLICY_LINUX_V11 applies the Linux DCD host driver's rules (v11
  * series): the extents of one tag form a group, judged whole (groups in

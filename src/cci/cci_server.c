@@ -1,22 +1,19 @@
 #include "cci/cci_server.h"
 
-#include <errno.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
-#include <glib-unix.h>
 
 #include "cci/cci_connection.h"
 #include "cci/cxl_opcodes.h"
-#include "core/error.h"
+#include "core/unix_listener.h"
 #include "device/host_set.h"
 
-/* After running out of file descriptors, accept again this much later. */
-#define ACCEPT_RETRY_MS 100
-#define LISTEN_BACKLOG 64
-#define SOCKET_MODE 0600
+/* One packet = one CCI message; the file mode is the access control. */
+static const TmUnixListenerConfig socket_config = {
+    .type = SOCK_SEQPACKET,
+    .mode = 0600,
+    .label = "CCI",
+    .refuse_live = true,
+};
 
 /* A device whose hosts the server notifies. */
 typedef struct {
@@ -31,10 +28,7 @@ typedef struct {
     TmCciServer *server;
     TmCciDeviceWatch *watch;
     TmMailboxCaller caller;    /* the port every connection on this socket is */
-    int fd;
-    char *path;
-    guint accept_watch;        /* 0 while accepting is paused */
-    guint retry_timer;
+    TmUnixListener *socket;
 } TmCciListener;
 
 struct TmCciServer {
@@ -51,11 +45,7 @@ struct TmCciServer {
 
 static void listener_free(TmCciListener *listener)
 {
-    g_clear_handle_id(&listener->accept_watch, g_source_remove);
-    g_clear_handle_id(&listener->retry_timer, g_source_remove);
-    close(listener->fd);
-    unlink(listener->path);
-    g_free(listener->path);
+    tm_unix_listener_free(listener->socket);
     g_free(listener);
 }
 
@@ -205,29 +195,9 @@ static void on_connection_closed(TmCciConnection *connection, void *opaque)
     }
 }
 
-static gboolean on_accept(int fd, GIOCondition condition, gpointer data);
-
-static gboolean resume_accept(gpointer data)
+static void on_accept(int connection_fd, void *opaque)
 {
-    TmCciListener *listener = data;
-
-    listener->retry_timer = 0;
-    listener->accept_watch = g_unix_fd_add(listener->fd, G_IO_IN, on_accept, listener);
-    return G_SOURCE_REMOVE;
-}
-
-/* Out of descriptors: the socket stays readable, so stop polling it for a while. */
-static gboolean pause_accept(TmCciListener *listener)
-{
-    g_warning("CCI socket %s: cannot accept: %s; retrying", listener->path, g_strerror(errno));
-    listener->accept_watch = 0;
-    listener->retry_timer = g_timeout_add(ACCEPT_RETRY_MS, resume_accept, listener);
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean on_accept(int fd, GIOCondition condition, gpointer data)
-{
-    TmCciListener *listener = data;
+    TmCciListener *listener = opaque;
     TmCciServer *server = listener->server;
     TmCciConnectionHooks hooks = {
         .closed = on_connection_closed,
@@ -235,114 +205,12 @@ static gboolean on_accept(int fd, GIOCondition condition, gpointer data)
         .opaque = server,
     };
 
-    for (;;) {
-        int connection_fd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (connection_fd >= 0) {
-            g_ptr_array_add(server->connections,
-                            tm_cci_connection_new(connection_fd, listener->watch->dev,
-                                                  &listener->caller, server->receive_buffer,
-                                                  server->receive_size, &hooks));
-            continue;
-        }
-        if (errno == EINTR || errno == ECONNABORTED) {
-            continue;
-        }
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            return pause_accept(listener);
-        }
-        /* EAGAIN: every waiting connection taken. */
-        return G_SOURCE_CONTINUE;
-    }
+    g_ptr_array_add(server->connections,
+                    tm_cci_connection_new(connection_fd, listener->watch->dev, &listener->caller,
+                                          server->receive_buffer, server->receive_size, &hooks));
 }
 
 /* ---- Listening sockets ---- */
-
-static bool fill_address(struct sockaddr_un *addr, const char *path, GError **err)
-{
-    *addr = (struct sockaddr_un){ .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(addr->sun_path)) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "CCI socket path '%s' is longer than %zu bytes", path,
-                    sizeof(addr->sun_path) - 1);
-        return false;
-    }
-    strcpy(addr->sun_path, path);
-    return true;
-}
-
-/* True when a process accepts connections on @addr: never steal its socket. */
-static bool socket_is_served(const struct sockaddr_un *addr)
-{
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    bool served;
-
-    if (fd < 0) {
-        return false;
-    }
-    served = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
-    close(fd);
-    return served;
-}
-
-/* Replace a stale socket file, but never a live socket or anything else. */
-static bool remove_stale_socket(const struct sockaddr_un *addr, GError **err)
-{
-    const char *path = addr->sun_path;
-    struct stat st;
-
-    if (lstat(path, &st) < 0) {
-        return true;
-    }
-    if (!S_ISSOCK(st.st_mode)) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "CCI socket path '%s' exists and is not a socket", path);
-        return false;
-    }
-    if (socket_is_served(addr)) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "CCI socket '%s' is in use by another process (another tagmemd?)", path);
-        return false;
-    }
-    if (unlink(path) < 0) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot remove old CCI socket '%s': %s",
-                    path, g_strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-/*
- * The file is made 0600 whatever the umask, before anyone can connect:
- * bind() creates it with the socket's mode less the umask (so set that
- * first, and a usual umask changes nothing), chmod() restores what a
- * stricter umask took away, and only then does listen() let clients in.
- */
-static int bind_seqpacket_socket(const char *path, GError **err)
-{
-    struct sockaddr_un addr;
-
-    if (!fill_address(&addr, path, err) || !remove_stale_socket(&addr, err)) {
-        return -1;
-    }
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || fchmod(fd, SOCKET_MODE) < 0 ||
-        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot bind CCI socket '%s': %s", path,
-                    g_strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return -1;
-    }
-    if (chmod(path, SOCKET_MODE) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot listen on CCI socket '%s': %s",
-                    path, g_strerror(errno));
-        close(fd);
-        unlink(path);
-        return -1;
-    }
-    return fd;
-}
 
 bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind port,
                           uint16_t host_id, const char *path, GError **err)
@@ -356,18 +224,15 @@ bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind por
     if (!tm_mailbox_caller_check(dev, &caller, err)) {
         return false;
     }
-    int fd = bind_seqpacket_socket(path, err);
-    if (fd < 0) {
+    g_autofree TmCciListener *listener = g_new0(TmCciListener, 1);
+    listener->server = server;
+    listener->caller = caller;
+    listener->socket = tm_unix_listener_new(path, &socket_config, on_accept, listener, err);
+    if (listener->socket == NULL) {
         return false;
     }
-    TmCciListener *listener = g_new0(TmCciListener, 1);
-    listener->server = server;
     listener->watch = watch_device(server, dev);
-    listener->caller = caller;
-    listener->fd = fd;
-    listener->path = g_strdup(path);
-    listener->accept_watch = g_unix_fd_add(fd, G_IO_IN, on_accept, listener);
-    g_ptr_array_add(server->listeners, listener);
+    g_ptr_array_add(server->listeners, g_steal_pointer(&listener));
     return true;
 }
 

@@ -4,6 +4,7 @@
  * answers -- Add Dynamic Capacity Response and Release Dynamic Capacity --
  * which the device model checks and applies.
  */
+#include "cci/return_code_mapping.h"
 #include "cci/mailbox_internal.h"
 
 #include <endian.h>

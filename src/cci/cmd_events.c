@@ -3,6 +3,7 @@
  * event logs.  Only the Dynamic Capacity log ever holds records; the
  * informational, warning, failure and fatal logs exist and read empty.
  */
+#include "cci/return_code_mapping.h"
 #include "cci/mailbox_internal.h"
 
 #include <endian.h>

@@ -1,14 +1,12 @@
 /*
  * CXL mailbox return codes (CXL r3.1 §8.2.8.4.5.1, Table 8-34), numbered
  * as QEMU and libcxlmi number them.  Only the codes tagmem answers with or
- * a client may see are listed.
+ * a client may see are listed.  A pure wire header (the host library uses
+ * it); device-model outcomes map to these in return_code_mapping.h.
  */
 #pragma once
 
 #include <stdint.h>
-
-#include "device/dc_status.h"
-#include "device/event_log.h"
 
 typedef enum {
     TM_CXL_RC_SUCCESS = 0x00,
@@ -33,12 +31,3 @@ typedef enum {
 
 /* The spec's name for @code ("Invalid Handle"), or "Unknown" (for logs). */
 const char *tm_cxl_return_code_name(uint16_t code);
-
-/*
- * The one place where device-model outcomes become return codes: a
- * TmDcStatus keeps its CXL name, and a clear that names a record not in
- * the log is Invalid Handle (CXL r3.1 §8.2.9.2.3; QEMU answers Invalid
- * Input, qemu-compat.md §5).
- */
-TmCxlReturnCode tm_cxl_return_code_from_dc_status(TmDcStatus status);
-TmCxlReturnCode tm_cxl_return_code_from_event_clear(TmEventClearResult result);

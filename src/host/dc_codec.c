@@ -11,7 +11,7 @@ static const uint8_t dc_event_record_uuid[16] = {
     0x8c, 0x2f, 0x95, 0x26, 0x8e, 0x10, 0x1a, 0x2a,
 };
 
-void tm_host_dc_extent_decode(const TmHostDcExtent *wire, TagmemExtent *out)
+void tm_host_dc_extent_decode(const TmCxlDcExtent *wire, TagmemExtent *out)
 {
     out->dpa = le64toh(wire->start_dpa);
     out->length = le64toh(wire->length);
@@ -21,20 +21,20 @@ void tm_host_dc_extent_decode(const TmHostDcExtent *wire, TagmemExtent *out)
 
 static bool dc_record_decode(const uint8_t *bytes, TmHostDcRecord *out, GError **err)
 {
-    TmHostDcEventRecord wire;
+    TmCxlDcEventRecord wire;
 
     memcpy(&wire, bytes, sizeof(wire));
-    if (wire.length != TM_HOST_EVENT_RECORD_SIZE) {
+    if (wire.header.length != TM_CXL_EVENT_RECORD_SIZE) {
         g_set_error(err, TM_HOST_ERROR, EPROTO, "event record length %u is not %d",
-                    wire.length, TM_HOST_EVENT_RECORD_SIZE);
+                    wire.header.length, TM_CXL_EVENT_RECORD_SIZE);
         return false;
     }
     *out = (TmHostDcRecord){
-        .handle = le16toh(wire.handle),
-        .is_dc = memcmp(wire.record_uuid, dc_event_record_uuid, sizeof(dc_event_record_uuid))
+        .handle = le16toh(wire.header.handle),
+        .is_dc = memcmp(wire.header.record_uuid, dc_event_record_uuid, sizeof(dc_event_record_uuid))
                  == 0,
         .event_type = wire.event_type,
-        .more = (wire.dc_flags & TM_HOST_DC_EVENT_FLAG_MORE) != 0,
+        .more = (wire.flags & TM_CXL_DC_EVENT_FLAG_MORE) != 0,
         .region = wire.updated_region,
     };
     tm_host_dc_extent_decode(&wire.extent, &out->extent);
@@ -44,7 +44,7 @@ static bool dc_record_decode(const uint8_t *bytes, TmHostDcRecord *out, GError *
 bool tm_host_event_batch_decode(const uint8_t *payload, size_t payload_len,
                                 TmHostEventBatch *out, GError **err)
 {
-    TmHostGetEventRecordsResponse header;
+    TmCxlGetEventRecordsResponse header;
 
     if (payload_len < sizeof(header)) {
         g_set_error(err, TM_HOST_ERROR, EPROTO,
@@ -54,7 +54,7 @@ bool tm_host_event_batch_decode(const uint8_t *payload, size_t payload_len,
     }
     memcpy(&header, payload, sizeof(header));
     size_t count = le16toh(header.record_count);
-    if (payload_len != sizeof(header) + count * TM_HOST_EVENT_RECORD_SIZE) {
+    if (payload_len != sizeof(header) + count * TM_CXL_EVENT_RECORD_SIZE) {
         g_set_error(err, TM_HOST_ERROR, EPROTO,
                     "Get Event Records output of %zu bytes does not hold its record count %zu",
                     payload_len, count);
@@ -65,14 +65,14 @@ bool tm_host_event_batch_decode(const uint8_t *payload, size_t payload_len,
     for (size_t i = 0; i < count; i++) {
         TmHostDcRecord record;
 
-        if (!dc_record_decode(payload + sizeof(header) + i * TM_HOST_EVENT_RECORD_SIZE, &record,
+        if (!dc_record_decode(payload + sizeof(header) + i * TM_CXL_EVENT_RECORD_SIZE, &record,
                               err)) {
             return false;
         }
         g_array_append_val(records, record);
     }
-    out->overflow = (header.flags & TM_HOST_GET_EVENT_FLAG_OVERFLOW) != 0;
-    out->more_records = (header.flags & TM_HOST_GET_EVENT_FLAG_MORE_RECORDS) != 0;
+    out->overflow = (header.flags & TM_CXL_GET_EVENT_FLAG_OVERFLOW) != 0;
+    out->more_records = (header.flags & TM_CXL_GET_EVENT_FLAG_MORE_RECORDS) != 0;
     out->overflow_count = le16toh(header.overflow_count);
     out->records = g_steal_pointer(&records);
     return true;
@@ -86,7 +86,7 @@ void tm_host_event_batch_clear(TmHostEventBatch *batch)
 bool tm_host_dc_config_decode(const uint8_t *payload, size_t payload_len, GArray *regions,
                               unsigned *available, GError **err)
 {
-    TmHostGetDcConfigResponse header;
+    TmCxlGetDcConfigResponse header;
 
     if (payload_len < sizeof(header)) {
         g_set_error(err, TM_HOST_ERROR, EPROTO,
@@ -96,7 +96,7 @@ bool tm_host_dc_config_decode(const uint8_t *payload, size_t payload_len, GArray
     }
     memcpy(&header, payload, sizeof(header));
     /* The extent and tag counts (16 bytes) follow the region configurations. */
-    size_t needed = sizeof(header) + header.regions_returned * sizeof(TmHostDcRegionConfig) + 16;
+    size_t needed = sizeof(header) + header.regions_returned * sizeof(TmCxlDcRegionConfig) + 16;
     if (payload_len < needed) {
         g_set_error(err, TM_HOST_ERROR, EPROTO,
                     "Get DC Configuration output of %zu bytes cannot hold %u regions",
@@ -104,14 +104,14 @@ bool tm_host_dc_config_decode(const uint8_t *payload, size_t payload_len, GArray
         return false;
     }
     for (unsigned i = 0; i < header.regions_returned; i++) {
-        TmHostDcRegionConfig wire;
+        TmCxlDcRegionConfig wire;
 
         memcpy(&wire, payload + sizeof(header) + i * sizeof(wire), sizeof(wire));
         TagmemRegion region = {
             .base = le64toh(wire.base),
             .length = le64toh(wire.length),
             .block_size = le64toh(wire.block_size),
-            .sanitize_on_release = (wire.flags & TM_HOST_DC_REGION_FLAG_SANITIZE_ON_RELEASE) != 0,
+            .sanitize_on_release = (wire.flags & TM_CXL_DC_REGION_FLAG_SANITIZE_ON_RELEASE) != 0,
         };
         if (region.base + region.length < region.base) {
             g_set_error(err, TM_HOST_ERROR, EPROTO,
@@ -128,7 +128,7 @@ bool tm_host_dc_config_decode(const uint8_t *payload, size_t payload_len, GArray
 bool tm_host_extent_list_decode(const uint8_t *payload, size_t payload_len, GArray *extents,
                                 uint32_t *total, GError **err)
 {
-    TmHostGetDcExtentListResponse header;
+    TmCxlGetDcExtentListResponse header;
 
     if (payload_len < sizeof(header)) {
         g_set_error(err, TM_HOST_ERROR, EPROTO,
@@ -138,14 +138,14 @@ bool tm_host_extent_list_decode(const uint8_t *payload, size_t payload_len, GArr
     }
     memcpy(&header, payload, sizeof(header));
     size_t returned = le32toh(header.returned_count);
-    if (payload_len != sizeof(header) + returned * sizeof(TmHostDcExtent)) {
+    if (payload_len != sizeof(header) + returned * sizeof(TmCxlDcExtent)) {
         g_set_error(err, TM_HOST_ERROR, EPROTO,
                     "Get DC Extent List output of %zu bytes does not hold its %zu extents",
                     payload_len, returned);
         return false;
     }
     for (size_t i = 0; i < returned; i++) {
-        TmHostDcExtent wire;
+        TmCxlDcExtent wire;
         TagmemExtent extent;
 
         memcpy(&wire, payload + sizeof(header) + i * sizeof(wire), sizeof(wire));

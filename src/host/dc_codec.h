@@ -42,7 +42,7 @@ typedef struct {
     GArray *records;       /* of TmHostDcRecord; owned */
 } TmHostEventBatch;
 
-void tm_host_dc_extent_decode(const TmHostDcExtent *wire, TagmemExtent *out);
+void tm_host_dc_extent_decode(const TmCxlDcExtent *wire, TagmemExtent *out);
 
 bool tm_host_event_batch_decode(const uint8_t *payload, size_t payload_len,
                                 TmHostEventBatch *out, GError **err);

@@ -41,8 +41,8 @@ static bool map_into_window(TagmemHost *host, TmCommittedExtent *held, GError **
                     local->message);
         return true;
     }
-    held->writable = (memory.flags & TM_HOST_EXTENT_MEMORY_WRITABLE) != 0;
-    held->shared = (memory.flags & TM_HOST_EXTENT_MEMORY_SHARED) != 0;
+    held->writable = (memory.flags & TM_VENDOR_EXTENT_MEMORY_WRITABLE) != 0;
+    held->shared = (memory.flags & TM_VENDOR_EXTENT_MEMORY_SHARED) != 0;
     if (!tm_host_mappable(extent->dpa, extent->length, memory.file_offset)) {
         tm_host_log(&host->logger, TAGMEM_LOG_WARNING,
                     "extent at DPA 0x%" G_GINT64_MODIFIER "x is not page-aligned: slow path",

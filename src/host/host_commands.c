@@ -23,7 +23,7 @@ static void drop_fd(TmHostReply *reply)
 bool tm_host_identify(TmHostConn *conn, size_t *max_payload, GError **err)
 {
     TmHostReply reply;
-    TmHostIdentifyResponse out;
+    TmCxlIdentifyResponse out;
 
     if (!tm_host_conn_call(conn, TM_CXL_OP_IDENTIFY, NULL, 0, &reply, err)) {
         return false;
@@ -50,7 +50,7 @@ bool tm_host_get_dc_config(TmHostConn *conn, GArray *regions, GError **err)
     unsigned available = MAX_DC_REGIONS;
 
     while (regions->len < available) {
-        TmHostGetDcConfigRequest in = {
+        TmCxlGetDcConfigRequest in = {
             .region_count = MAX_DC_REGIONS,
             .start_region = (uint8_t)regions->len,
         };
@@ -78,12 +78,12 @@ bool tm_host_get_dc_config(TmHostConn *conn, GArray *regions, GError **err)
 bool tm_host_get_extent_list(TmHostConn *conn, size_t max_payload, GArray *extents,
                              GError **err)
 {
-    uint32_t per_message = (uint32_t)((max_payload - sizeof(TmHostGetDcExtentListResponse)) /
-                                      sizeof(TmHostDcExtent));
+    uint32_t per_message = (uint32_t)((max_payload - sizeof(TmCxlGetDcExtentListResponse)) /
+                                      sizeof(TmCxlDcExtent));
     uint32_t total = 0;
 
     do {
-        TmHostGetDcExtentListRequest in = {
+        TmCxlGetDcExtentListRequest in = {
             .extent_count = htole32(per_message),
             .start_index = htole32(extents->len),
         };
@@ -125,14 +125,14 @@ bool tm_host_clear_dc_events(TmHostConn *conn, size_t max_payload, const uint16_
                              size_t n_handles, GError **err)
 {
     size_t per_message = MIN(MAX_CLEAR_HANDLES,
-                             (max_payload - sizeof(TmHostClearEventRecordsRequest)) /
+                             (max_payload - sizeof(TmCxlClearEventRecordsRequest)) /
                              sizeof(uint16_t));
-    g_autofree uint8_t *payload = g_malloc(sizeof(TmHostClearEventRecordsRequest) +
+    g_autofree uint8_t *payload = g_malloc(sizeof(TmCxlClearEventRecordsRequest) +
                                            per_message * sizeof(uint16_t));
 
     for (size_t done = 0; done < n_handles;) {
         size_t part = MIN(n_handles - done, per_message);
-        TmHostClearEventRecordsRequest header = {
+        TmCxlClearEventRecordsRequest header = {
             .event_log = TM_HOST_EVENT_LOG_DYNAMIC_CAPACITY,
             .handle_count = (uint8_t)part,
         };
@@ -193,11 +193,11 @@ bool tm_host_release_dc(TmHostConn *conn, const TagmemExtent *extent, GError **e
 bool tm_host_get_extent_memory(TmHostConn *conn, uint64_t dpa, uint64_t length,
                                TmHostExtentMemory *out, GError **err)
 {
-    TmHostGetExtentMemoryRequest in = { .dpa = htole64(dpa), .length = htole64(length) };
-    TmHostGetExtentMemoryResponse wire;
+    TmVendorGetExtentMemoryRequest in = { .dpa = htole64(dpa), .length = htole64(length) };
+    TmVendorGetExtentMemoryResponse wire;
     TmHostReply reply;
 
-    if (!tm_host_conn_call(conn, TM_HOST_OP_GET_EXTENT_MEMORY, &in, sizeof(in), &reply, err)) {
+    if (!tm_host_conn_call(conn, TM_CXL_OP_GET_EXTENT_MEMORY, &in, sizeof(in), &reply, err)) {
         return false;
     }
     if (reply.payload_len < sizeof(wire) || reply.fd < 0) {
@@ -229,13 +229,13 @@ bool tm_host_read_dpa(TmHostConn *conn, size_t max_payload, uint64_t dpa, void *
 {
     for (size_t done = 0; done < length;) {
         size_t part = MIN(length - done, max_payload);
-        TmHostDpaAccessRequest in = {
+        TmVendorDpaAccessRequest in = {
             .dpa = htole64(dpa + done),
             .length = htole32((uint32_t)part),
         };
         TmHostReply reply;
 
-        if (!tm_host_conn_call(conn, TM_HOST_OP_READ_DPA, &in, sizeof(in), &reply, err)) {
+        if (!tm_host_conn_call(conn, TM_CXL_OP_READ_DPA, &in, sizeof(in), &reply, err)) {
             return false;
         }
         drop_fd(&reply);
@@ -253,12 +253,12 @@ bool tm_host_read_dpa(TmHostConn *conn, size_t max_payload, uint64_t dpa, void *
 bool tm_host_write_dpa(TmHostConn *conn, size_t max_payload, uint64_t dpa, const void *buf,
                        size_t length, GError **err)
 {
-    size_t per_message = max_payload - sizeof(TmHostDpaAccessRequest);
+    size_t per_message = max_payload - sizeof(TmVendorDpaAccessRequest);
     g_autofree uint8_t *payload = g_malloc(max_payload);
 
     for (size_t done = 0; done < length;) {
         size_t part = MIN(length - done, per_message);
-        TmHostDpaAccessRequest header = {
+        TmVendorDpaAccessRequest header = {
             .dpa = htole64(dpa + done),
             .length = htole32((uint32_t)part),
         };
@@ -266,7 +266,7 @@ bool tm_host_write_dpa(TmHostConn *conn, size_t max_payload, uint64_t dpa, const
 
         memcpy(payload, &header, sizeof(header));
         memcpy(payload + sizeof(header), (const uint8_t *)buf + done, part);
-        if (!tm_host_conn_call(conn, TM_HOST_OP_WRITE_DPA, payload, sizeof(header) + part,
+        if (!tm_host_conn_call(conn, TM_CXL_OP_WRITE_DPA, payload, sizeof(header) + part,
                                &reply, err)) {
             return false;
         }

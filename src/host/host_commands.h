@@ -46,7 +46,7 @@ bool tm_host_release_dc(TmHostConn *conn, const TagmemExtent *extent, GError **e
 typedef struct {
     uint64_t file_offset;
     uint64_t length;
-    uint32_t flags;            /* TM_HOST_EXTENT_MEMORY_* */
+    uint32_t flags;            /* TM_VENDOR_EXTENT_MEMORY_* */
     int fd;
 } TmHostExtentMemory;
 

@@ -94,6 +94,27 @@ static bool commit_accepted(TagmemHost *host, const TagmemExtent *accepted, size
     return true;
 }
 
+/*
+ * The device never offers DPA a host holds or has pending (it refuses
+ * such an add, as QEMU does), so a chain that overlaps held capacity was
+ * answered already: a process of this host answered it and ended before
+ * clearing its records.  Answering it again would answer the next pending
+ * group instead (an empty response rejects that group).
+ */
+static bool chain_answered_before(const TagmemHost *host, const GArray *chain)
+{
+    for (guint i = 0; i < chain->len; i++) {
+        const TagmemExtent *extent = &g_array_index(chain, TagmemExtent, i);
+        g_autoptr(GArray) held = tm_committed_pieces(host->committed, extent->dpa,
+                                                     extent->length);
+
+        if (held->len > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The chain is complete: judge it, answer with one 4802h (in parts), map what was taken. */
 static bool answer_chain(TagmemHost *host, GError **err)
 {
@@ -105,6 +126,12 @@ static bool answer_chain(TagmemHost *host, GError **err)
     size_t parts_sent = 0;
 
     host->pending_chain = g_array_new(FALSE, FALSE, sizeof(TagmemExtent));
+    if (chain_answered_before(host, chain)) {
+        tm_host_log(&host->logger, TAGMEM_LOG_WARNING,
+                    "Add Capacity chain of %zu extents overlaps capacity this host holds: "
+                    "answered before, not answered again", n);
+        return true;
+    }
     judge_chain(host, chain, verdicts);
     size_t n_accepted = tm_accept_list((const TagmemExtent *)(void *)chain->data, n, verdicts,
                                        accepted);

@@ -94,9 +94,9 @@ bool tm_host_response_matches(const TmCciHeader *response, uint8_t tag, uint16_t
 bool tm_host_notification_decode(const TmCciHeader *header, const uint8_t *payload,
                                  TmHostNotification *out, GError **err)
 {
-    TmHostEventNotification wire;
+    TmVendorEventNotification wire;
 
-    if (header->opcode != TM_HOST_OP_EVENT_NOTIFICATION) {
+    if (header->opcode != TM_CXL_OP_EVENT_NOTIFICATION) {
         g_set_error(err, TM_HOST_ERROR, EPROTO,
                     "request opcode %04Xh from the daemon is not Event Notification (C000h)",
                     header->opcode);

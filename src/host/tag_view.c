@@ -51,7 +51,7 @@ static bool map_view(TagmemHost *host, TmTagView *view, GError **err)
             return false;
         }
         bool mapped = tm_host_map_fd(view->base + piece->offset, piece->length,
-                                     (memory.flags & TM_HOST_EXTENT_MEMORY_WRITABLE) != 0,
+                                     (memory.flags & TM_VENDOR_EXTENT_MEMORY_WRITABLE) != 0,
                                      memory.fd, memory.file_offset, err);
         close(memory.fd);
         if (!mapped) {

@@ -7,24 +7,24 @@
 
 size_t tm_host_updated_extents_per_message(size_t max_payload)
 {
-    size_t room = max_payload > sizeof(TmHostUpdatedExtentListHeader)
-                  ? max_payload - sizeof(TmHostUpdatedExtentListHeader) : 0;
+    size_t room = max_payload > sizeof(TmCxlAddDcResponseRequest)
+                  ? max_payload - sizeof(TmCxlAddDcResponseRequest) : 0;
 
-    return MAX(room / sizeof(TmHostUpdatedExtent), 1);
+    return MAX(room / sizeof(TmCxlUpdatedExtent), 1);
 }
 
 static GBytes *encode_part(const TagmemExtent *extents, size_t n_extents, bool more)
 {
-    size_t len = sizeof(TmHostUpdatedExtentListHeader) + n_extents * sizeof(TmHostUpdatedExtent);
+    size_t len = sizeof(TmCxlAddDcResponseRequest) + n_extents * sizeof(TmCxlUpdatedExtent);
     uint8_t *payload = g_malloc0(len);
-    TmHostUpdatedExtentListHeader header = {
+    TmCxlAddDcResponseRequest header = {
         .extent_count = htole32((uint32_t)n_extents),
-        .flags = more ? TM_HOST_DC_RESPONSE_FLAG_MORE : 0,
+        .flags = more ? TM_CXL_DC_RESPONSE_FLAG_MORE : 0,
     };
 
     memcpy(payload, &header, sizeof(header));
     for (size_t i = 0; i < n_extents; i++) {
-        TmHostUpdatedExtent entry = {
+        TmCxlUpdatedExtent entry = {
             .start_dpa = htole64(extents[i].dpa),
             .length = htole64(extents[i].length),
         };

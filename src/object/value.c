@@ -16,6 +16,16 @@ void tm_value_clear(TmValue *value)
     }
 }
 
+GArray *tm_value_uint_list_new(void)
+{
+    return g_array_new(FALSE, FALSE, sizeof(uint64_t));
+}
+
+const char *tm_value_string(const TmValue *value)
+{
+    return value->str ? value->str : "";
+}
+
 const char *tm_prop_kind_name(TmPropKind kind)
 {
     switch (kind) {
@@ -76,9 +86,11 @@ bad:
     return false;
 }
 
-static bool parse_uint_range(const char *field, const char *text, GArray *list, GError **err)
+/* "N" or "N-M" into a new list in @out, left unset on failure. */
+static bool parse_uint_range(const char *field, const char *text, GArray **out, GError **err)
 {
     g_auto(GStrv) bounds = g_strsplit(text, "-", 2);
+    g_autoptr(GArray) list = tm_value_uint_list_new();
     uint64_t first, last;
 
     if (!parse_uint(field, bounds[0], &first, err)) {
@@ -97,6 +109,7 @@ static bool parse_uint_range(const char *field, const char *text, GArray *list, 
     for (uint64_t count = last - first + 1, n = first; count > 0; count--, n++) {
         g_array_append_val(list, n);
     }
+    *out = g_steal_pointer(&list);
     return true;
 }
 
@@ -118,12 +131,7 @@ bool tm_value_parse_text(TmPropKind kind, const char *field, const char *text, T
     case TM_PROP_UINT:
         return parse_uint(field, text, &out->uint, err);
     case TM_PROP_UINT_LIST:
-        out->list = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-        if (!parse_uint_range(field, text, out->list, err)) {
-            tm_value_clear(out);
-            return false;
-        }
-        return true;
+        return parse_uint_range(field, text, &out->list, err);
     }
     g_assert_not_reached();
 }
@@ -135,7 +143,7 @@ char *tm_value_to_text(const TmValue *value)
     case TM_PROP_ENUM:
     case TM_PROP_GUID:
     case TM_PROP_LINK:
-        return g_strdup(value->str ? value->str : "");
+        return g_strdup(tm_value_string(value));
     case TM_PROP_BOOL:
         return g_strdup(value->boolean ? "on" : "off");
     case TM_PROP_SIZE:

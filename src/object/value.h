@@ -33,6 +33,15 @@ typedef struct {
 /* Release what the value owns and leave it empty. */
 void tm_value_clear(TmValue *value);
 
+/* An empty list for a UINT_LIST value: a GArray of uint64_t. */
+GArray *tm_value_uint_list_new(void);
+
+/*
+ * The string of a STR, ENUM, GUID or LINK value; an unset one reads as "",
+ * in text and JSON alike.
+ */
+const char *tm_value_string(const TmValue *value);
+
 /* A value's kind as QOM names property types ("str", "bool", "size", ...). */
 const char *tm_prop_kind_name(TmPropKind kind);
 

@@ -1,52 +1,37 @@
 #include "qmp/qmp_server.h"
 
-#include <errno.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
-#include <glib-unix.h>
 
-#include "core/error.h"
+#include "core/unix_listener.h"
 #include "qmp/qmp_client.h"
 
-/* After running out of file descriptors, accept again this much later. */
-#define ACCEPT_RETRY_MS 100
-#define LISTEN_BACKLOG 64
-
-typedef struct {
-    TmQmpServer *server;
-    int fd;
-    char *path;
-    guint accept_watch; /* 0 while accepting is paused */
-    guint retry_timer;
-} TmQmpListener;
+/*
+ * Whoever can connect controls the whole daemon, so the socket is 0600
+ * whatever the umask, even outside the private default directory.  Any
+ * socket file at the path is replaced: tagmemd checks that no process
+ * serves it before asking (daemon.c).
+ */
+static const TmUnixListenerConfig socket_config = {
+    .type = SOCK_STREAM,
+    .mode = 0600,
+    .label = "QMP",
+    .refuse_live = false,
+};
 
 struct TmQmpServer {
     TmQmpEnv *env;
-    GPtrArray *listeners;      /* TmQmpListener *, owned */
+    GPtrArray *listeners;      /* TmUnixListener *, owned */
     GPtrArray *clients;        /* open TmQmpClient *, owned */
     GPtrArray *closed_clients; /* closed, freed from an idle callback */
     guint reap_idle;
 };
-
-static void listener_free(TmQmpListener *listener)
-{
-    g_clear_handle_id(&listener->accept_watch, g_source_remove);
-    g_clear_handle_id(&listener->retry_timer, g_source_remove);
-    close(listener->fd);
-    unlink(listener->path);
-    g_free(listener->path);
-    g_free(listener);
-}
 
 TmQmpServer *tm_qmp_server_new(TmQmpEnv *env)
 {
     TmQmpServer *server = g_new0(TmQmpServer, 1);
 
     server->env = env;
-    server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)listener_free);
+    server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)tm_unix_listener_free);
     server->clients = g_ptr_array_new_with_free_func((GDestroyNotify)tm_qmp_client_free);
     server->closed_clients = g_ptr_array_new_with_free_func((GDestroyNotify)tm_qmp_client_free);
     return server;
@@ -77,109 +62,22 @@ static void on_client_closed(TmQmpClient *client, void *opaque)
     }
 }
 
-static gboolean on_accept(int fd, GIOCondition condition, gpointer data);
-
-static gboolean resume_accept(gpointer data)
+static void on_accept(int client_fd, void *opaque)
 {
-    TmQmpListener *listener = data;
+    TmQmpServer *server = opaque;
 
-    listener->retry_timer = 0;
-    listener->accept_watch = g_unix_fd_add(listener->fd, G_IO_IN, on_accept, listener);
-    return G_SOURCE_REMOVE;
-}
-
-/* Out of descriptors: the socket stays readable, so stop polling it for a while. */
-static gboolean pause_accept(TmQmpListener *listener)
-{
-    g_warning("QMP socket %s: cannot accept: %s; retrying", listener->path, g_strerror(errno));
-    listener->accept_watch = 0;
-    listener->retry_timer = g_timeout_add(ACCEPT_RETRY_MS, resume_accept, listener);
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean on_accept(int fd, GIOCondition condition, gpointer data)
-{
-    TmQmpListener *listener = data;
-    TmQmpServer *server = listener->server;
-
-    for (;;) {
-        int client_fd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (client_fd >= 0) {
-            g_ptr_array_add(server->clients, tm_qmp_client_new(client_fd, server->env,
-                                                               on_client_closed, server));
-            continue;
-        }
-        if (errno == EINTR || errno == ECONNABORTED) {
-            continue;
-        }
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            return pause_accept(listener);
-        }
-        /* EAGAIN: every waiting connection taken. */
-        return G_SOURCE_CONTINUE;
-    }
-}
-
-/* Replace a stale socket file, but never anything else found at @path. */
-static bool remove_stale_socket(const char *path, GError **err)
-{
-    struct stat st;
-
-    if (lstat(path, &st) < 0) {
-        return true;
-    }
-    if (!S_ISSOCK(st.st_mode)) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "QMP socket path '%s' exists and is not a socket", path);
-        return false;
-    }
-    if (unlink(path) < 0) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot remove old QMP socket '%s': %s",
-                    path, g_strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-static int bind_unix_socket(const char *path, GError **err)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-    if (strlen(path) >= sizeof(addr.sun_path)) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "QMP socket path '%s' is longer than %zu bytes", path,
-                    sizeof(addr.sun_path) - 1);
-        return -1;
-    }
-    if (!remove_stale_socket(path, err)) {
-        return -1;
-    }
-    strcpy(addr.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-        listen(fd, LISTEN_BACKLOG) < 0) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot listen on QMP socket '%s': %s",
-                    path, g_strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return -1;
-    }
-    return fd;
+    g_ptr_array_add(server->clients,
+                    tm_qmp_client_new(client_fd, server->env, on_client_closed, server));
 }
 
 bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **err)
 {
-    int fd = bind_unix_socket(path, err);
+    TmUnixListener *listener = tm_unix_listener_new(path, &socket_config, on_accept, server,
+                                                    err);
 
-    if (fd < 0) {
+    if (listener == NULL) {
         return false;
     }
-    TmQmpListener *listener = g_new0(TmQmpListener, 1);
-    listener->server = server;
-    listener->fd = fd;
-    listener->path = g_strdup(path);
-    listener->accept_watch = g_unix_fd_add(fd, G_IO_IN, on_accept, listener);
     g_ptr_array_add(server->listeners, listener);
     return true;
 }

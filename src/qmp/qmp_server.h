@@ -16,8 +16,11 @@ typedef struct TmQmpServer TmQmpServer;
 TmQmpServer *tm_qmp_server_new(TmQmpEnv *env);
 
 /*
- * Listen on the UNIX socket @path (an existing socket file there is
- * replaced).  May be called more than once for several sockets.
+ * Listen on the UNIX stream socket @path, mode 0600 whatever the umask
+ * (a QMP connection controls the whole daemon).  A socket file at @path
+ * is replaced, even one a process still serves (the caller checks for
+ * that); any other file is not.  May be called more than once for several
+ * sockets.
  */
 bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **err);
 

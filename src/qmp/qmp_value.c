@@ -10,11 +10,13 @@ static bool type_error(const char *name, const char *expected, GError **err)
     return false;
 }
 
-static bool uint_list_from_json(const char *name, json_object *json, GArray *list, GError **err)
+/* A JSON array of non-negative integers into a new list in @out, left unset on failure. */
+static bool uint_list_from_json(const char *name, json_object *json, GArray **out, GError **err)
 {
     if (!json_object_is_type(json, json_type_array)) {
         return type_error(name, "array", err);
     }
+    g_autoptr(GArray) list = tm_value_uint_list_new();
     size_t count = json_object_array_length(json);
     for (size_t i = 0; i < count; i++) {
         g_autofree char *element_name = g_strdup_printf("%s[%zu]", name, i);
@@ -24,6 +26,7 @@ static bool uint_list_from_json(const char *name, json_object *json, GArray *lis
         }
         g_array_append_val(list, n);
     }
+    *out = g_steal_pointer(&list);
     return true;
 }
 
@@ -51,12 +54,7 @@ bool tm_qmp_value_from_json(TmPropKind kind, const char *name, json_object *json
     case TM_PROP_UINT:
         return tm_qmp_json_to_uint64(json, name, &out->uint, err);
     case TM_PROP_UINT_LIST:
-        out->list = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-        if (!uint_list_from_json(name, json, out->list, err)) {
-            tm_value_clear(out);
-            return false;
-        }
-        return true;
+        return uint_list_from_json(name, json, &out->list, err);
     }
     g_assert_not_reached();
 }
@@ -68,7 +66,7 @@ json_object *tm_qmp_value_to_json(const TmValue *value)
     case TM_PROP_ENUM:
     case TM_PROP_GUID:
     case TM_PROP_LINK:
-        return json_object_new_string(value->str ? value->str : "");
+        return json_object_new_string(tm_value_string(value));
     case TM_PROP_BOOL:
         return json_object_new_boolean(value->boolean);
     case TM_PROP_SIZE:

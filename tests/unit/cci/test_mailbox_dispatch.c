@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "cci/return_code_mapping.h"
 #include "cci/cxl_opcodes.h"
 #include "mailbox_test_util.h"
 

@@ -1,0 +1,192 @@
+#include "core/unix_listener.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#include "core/error.h"
+
+/* After running out of file descriptors, accept again this much later. */
+#define ACCEPT_RETRY_MS 100
+#define LISTEN_BACKLOG 64
+
+struct TmUnixListener {
+    TmUnixListenerConfig config;
+    TmUnixAcceptFunc accepted;
+    void *opaque;
+    int fd;
+    char *path;
+    guint accept_watch;        /* 0 while accepting is paused */
+    guint retry_timer;
+};
+
+/* ---- Accepting ---- */
+
+static gboolean on_accept(int fd, GIOCondition condition, gpointer data);
+
+static gboolean resume_accept(gpointer data)
+{
+    TmUnixListener *listener = data;
+
+    listener->retry_timer = 0;
+    listener->accept_watch = g_unix_fd_add(listener->fd, G_IO_IN, on_accept, listener);
+    return G_SOURCE_REMOVE;
+}
+
+/* Out of descriptors: the socket stays readable, so stop polling it for a while. */
+static gboolean pause_accept(TmUnixListener *listener)
+{
+    g_warning("%s socket %s: cannot accept: %s; retrying", listener->config.label,
+              listener->path, g_strerror(errno));
+    listener->accept_watch = 0;
+    listener->retry_timer = g_timeout_add(ACCEPT_RETRY_MS, resume_accept, listener);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean on_accept(int fd, GIOCondition condition, gpointer data)
+{
+    TmUnixListener *listener = data;
+
+    for (;;) {
+        int connection_fd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (connection_fd >= 0) {
+            listener->accepted(connection_fd, listener->opaque);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED) {
+            continue;
+        }
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            return pause_accept(listener);
+        }
+        /* EAGAIN: every waiting connection taken. */
+        return G_SOURCE_CONTINUE;
+    }
+}
+
+/* ---- Binding ---- */
+
+static bool fill_address(struct sockaddr_un *addr, const char *path,
+                         const TmUnixListenerConfig *config, GError **err)
+{
+    *addr = (struct sockaddr_un){ .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof(addr->sun_path)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "%s socket path '%s' is longer than %zu bytes", config->label, path,
+                    sizeof(addr->sun_path) - 1);
+        return false;
+    }
+    strcpy(addr->sun_path, path);
+    return true;
+}
+
+/* True when a process accepts connections on @addr: never steal its socket. */
+static bool socket_is_served(const struct sockaddr_un *addr, int type)
+{
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    bool served;
+
+    if (fd < 0) {
+        return false;
+    }
+    served = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
+    close(fd);
+    return served;
+}
+
+/* Replace a stale socket file, but never anything else (nor a live socket, if asked). */
+static bool remove_stale_socket(const struct sockaddr_un *addr,
+                                const TmUnixListenerConfig *config, GError **err)
+{
+    const char *path = addr->sun_path;
+    struct stat st;
+
+    if (lstat(path, &st) < 0) {
+        return true;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "%s socket path '%s' exists and is not a socket", config->label, path);
+        return false;
+    }
+    if (config->refuse_live && socket_is_served(addr, config->type)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "%s socket '%s' is in use by another process (another tagmemd?)",
+                    config->label, path);
+        return false;
+    }
+    if (unlink(path) < 0) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot remove old %s socket '%s': %s",
+                    config->label, path, g_strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The file gets config->mode whatever the umask, before anyone can
+ * connect: bind() creates it with the socket's mode less the umask (so set
+ * that first, and a usual umask changes nothing), chmod() restores what a
+ * stricter umask took away, and only then does listen() let clients in.
+ */
+static int bind_socket(const char *path, const TmUnixListenerConfig *config, GError **err)
+{
+    struct sockaddr_un addr;
+
+    if (!fill_address(&addr, path, config, err) || !remove_stale_socket(&addr, config, err)) {
+        return -1;
+    }
+    int fd = socket(AF_UNIX, config->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || fchmod(fd, config->mode) < 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot bind %s socket '%s': %s",
+                    config->label, path, g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    if (chmod(path, config->mode) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Cannot listen on %s socket '%s': %s",
+                    config->label, path, g_strerror(errno));
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    return fd;
+}
+
+TmUnixListener *tm_unix_listener_new(const char *path, const TmUnixListenerConfig *config,
+                                     TmUnixAcceptFunc accepted, void *opaque, GError **err)
+{
+    int fd = bind_socket(path, config, err);
+
+    if (fd < 0) {
+        return NULL;
+    }
+    TmUnixListener *listener = g_new0(TmUnixListener, 1);
+    listener->config = *config;
+    listener->accepted = accepted;
+    listener->opaque = opaque;
+    listener->fd = fd;
+    listener->path = g_strdup(path);
+    listener->accept_watch = g_unix_fd_add(fd, G_IO_IN, on_accept, listener);
+    return listener;
+}
+
+void tm_unix_listener_free(TmUnixListener *listener)
+{
+    if (listener == NULL) {
+        return;
+    }
+    g_clear_handle_id(&listener->accept_watch, g_source_remove);
+    g_clear_handle_id(&listener->retry_timer, g_source_remove);
+    close(listener->fd);
+    unlink(listener->path);
+    g_free(listener->path);
+    g_free(listener);
+}
