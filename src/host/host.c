@@ -111,6 +111,28 @@ static bool reserve_window(TagmemHost *host, GError **err)
     return tm_host_reserve(host->window_size, &host->window, err);
 }
 
+/*
+ * Requests are held to what the socket's send buffer takes as well as to
+ * the device's maximum (docs/host-protocol.md), rounded down to a power of
+ * two like every maximum the device reports.
+ */
+static bool fit_max_payload(TagmemHost *host, GError **err)
+{
+    size_t fitted = 256;
+
+    if (host->conn.max_request_payload < fitted) {
+        g_set_error(err, TM_HOST_ERROR, ENOBUFS,
+                    "the socket send buffer takes %zu-byte payloads, less than the 256 the "
+                    "protocol needs", host->conn.max_request_payload);
+        return false;
+    }
+    while (fitted * 2 <= host->conn.max_request_payload && fitted * 2 <= host->max_payload) {
+        fitted *= 2;
+    }
+    host->max_payload = MIN(host->max_payload, fitted);
+    return true;
+}
+
 static bool host_start(TagmemHost *host, const char *path, GError **err)
 {
     size_t handled = 0;
@@ -118,6 +140,7 @@ static bool host_start(TagmemHost *host, const char *path, GError **err)
     if (!check_options(&host->opts, err) ||
         !tm_host_conn_open(&host->conn, path, host->opts.timeout_ms, &host->logger, err) ||
         !tm_host_identify(&host->conn, &host->max_payload, err) ||
+        !fit_max_payload(host, err) ||
         !tm_host_get_dc_config(&host->conn, host->regions, err) ||
         !reserve_window(host, err) ||
         !tm_host_sync_committed(host, err)) {

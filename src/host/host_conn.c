@@ -14,6 +14,31 @@
 #define MAX_FDS_PER_PACKET 4
 #define NO_DEADLINE G_MININT64
 
+/*
+ * Linux refuses a datagram longer than the socket's send buffer less 32
+ * bytes (EMSGSIZE), and the default buffer (about 208 KiB) is smaller than
+ * a 1 MiB message: grow it, and return the request payload it now takes.
+ * The kernel doubles the value asked for and caps it at twice
+ * net.core.wmem_max, so the grant may still be less than a full message.
+ */
+#define SEND_BUFFER_OVERHEAD 32
+#define SEND_BUFFER_SLACK 64
+
+static size_t fit_send_buffer(int fd)
+{
+    int wanted = PACKET_BUFFER_SIZE + SEND_BUFFER_OVERHEAD + SEND_BUFFER_SLACK;
+    int granted = 0;
+    socklen_t length = sizeof(granted);
+    size_t reserve = TM_CCI_MESSAGE_HEADER_SIZE + SEND_BUFFER_OVERHEAD + SEND_BUFFER_SLACK;
+
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &wanted, sizeof(wanted)) < 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &granted, &length) < 0 ||
+        (size_t)granted <= reserve) {
+        return 0;
+    }
+    return MIN((size_t)granted - reserve, (size_t)TM_CCI_MAX_PAYLOAD_LENGTH);
+}
+
 bool tm_host_conn_open(TmHostConn *conn, const char *path, int timeout_ms,
                        const TmHostLogger *logger, GError **err)
 {
@@ -44,6 +69,7 @@ bool tm_host_conn_open(TmHostConn *conn, const char *path, int timeout_ms,
         .next_tag = 1,
         .timeout_ms = timeout_ms,
         .logger = logger,
+        .max_request_payload = fit_send_buffer(fd),
     };
     return true;
 }

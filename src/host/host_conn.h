@@ -24,6 +24,7 @@ typedef struct {
     bool notified;             /* a notification arrived and has not been taken */
     uint8_t notified_logs;     /* OR of the notifications' log bitmaps */
     uint16_t last_return_code; /* of the last response that was not Success */
+    size_t max_request_payload;/* the largest request payload the send buffer takes */
 } TmHostConn;
 
 /* A response's payload and descriptor. */

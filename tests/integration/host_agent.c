@@ -614,6 +614,70 @@ static void cmd_write(Agent *agent, char **words, int n_words)
     reply("ok");
 }
 
+/* dpa-fill DPA LENGTH BYTE: write LENGTH bytes of BYTE by DPA (C003h) in one call. */
+static void cmd_dpa_fill(Agent *agent, char **words, int n_words)
+{
+    uint64_t dpa, length, byte;
+
+    if (!connected(agent)) {
+        return;
+    }
+    if (!parse_u64(words[0], &dpa) || !parse_u64(words[1], &length) ||
+        !parse_u64(words[2], &byte) || byte > 0xFF) {
+        reply("err bad arguments");
+        return;
+    }
+    uint8_t *bytes = malloc(length);
+    if (bytes == NULL) {
+        reply("err out of memory");
+        return;
+    }
+    memset(bytes, (int)byte, length);
+    int rc = tagmem_host_write(agent->host, dpa, bytes, length);
+    free(bytes);
+    if (rc < 0) {
+        reply_failure(agent, rc);
+        return;
+    }
+    reply("ok");
+}
+
+/* dpa-check DPA LENGTH BYTE: read LENGTH bytes by DPA (C002h); all must be BYTE. */
+static void cmd_dpa_check(Agent *agent, char **words, int n_words)
+{
+    uint64_t dpa, length, byte;
+
+    if (!connected(agent)) {
+        return;
+    }
+    if (!parse_u64(words[0], &dpa) || !parse_u64(words[1], &length) ||
+        !parse_u64(words[2], &byte) || byte > 0xFF) {
+        reply("err bad arguments");
+        return;
+    }
+    uint8_t *bytes = malloc(length);
+    if (bytes == NULL) {
+        reply("err out of memory");
+        return;
+    }
+    int rc = tagmem_host_read(agent->host, dpa, bytes, length);
+    uint64_t first_bad = length;
+    for (uint64_t i = 0; rc >= 0 && i < length && first_bad == length; i++) {
+        if (bytes[i] != byte) {
+            first_bad = i;
+        }
+    }
+    unsigned bad_value = first_bad < length ? bytes[first_bad] : 0;
+    free(bytes);
+    if (rc < 0) {
+        reply_failure(agent, rc);
+    } else if (first_bad < length) {
+        reply("err byte %" PRIu64 " is 0x%02x", first_bad, bad_value);
+    } else {
+        reply("ok");
+    }
+}
+
 static void cmd_release_tag(Agent *agent, char **words, int n_words)
 {
     uint8_t tag[16];
@@ -689,6 +753,8 @@ static const Command commands[] = {
     { "tag-peek", 3, cmd_tag_peek },
     { "read", 2, cmd_read },
     { "write", 2, cmd_write },
+    { "dpa-fill", 3, cmd_dpa_fill },
+    { "dpa-check", 3, cmd_dpa_check },
     { "release-tag", 1, cmd_release_tag },
     { "release-range", 2, cmd_release_range },
     { "crash", 1, cmd_crash },

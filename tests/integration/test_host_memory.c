@@ -84,6 +84,25 @@ static void assert_tag_peek(TmAgent *agent, const char *tag, const char *offset,
 }
 
 /*
+ * Read and write by DPA of more than a default socket send buffer (about
+ * 208 KiB) in one call: libtagmem must size its buffer and its messages so
+ * the kernel takes every request (EMSGSIZE otherwise).
+ */
+static void test_large_dpa_access(void)
+{
+    MemoryTest t;
+
+    memory_test_start(&t);
+    g_autoptr(TmAgent) host = connect_host(&t, 0, "0");
+    tm_e2e_add(&t.e2e, 0, 0, NULL, "0:4M");
+    tm_agent_ok(host, "await 1 " WAIT_MS);
+    tm_agent_ok(host, "dpa-fill 0x10 0x300000 0xa5");
+    tm_agent_ok(host, "dpa-check 0x10 0x300000 0xa5");
+    assert_peek(host, "0x30000f", "\xa5");
+    memory_test_stop(&t);
+}
+
+/*
  * One host, several processes: what one wrote through its window the next
  * one of the same host maps and reads, whether the first is still
  * connected or gone.
@@ -369,6 +388,7 @@ int main(int argc, char **argv)
     g_test_add_func("/host-memory/same-host-reconnect", test_same_host_reconnect);
     g_test_add_func("/host-memory/two-hosts-share-a-tag", test_two_hosts_share_a_tag);
     g_test_add_func("/host-memory/isolation", test_isolation);
+    g_test_add_func("/host-memory/large-dpa-access", test_large_dpa_access);
     g_test_add_func("/host-memory/sanitize-on-release", test_sanitize_on_release);
     g_test_add_func("/host-memory/forced-release", test_forced_release);
     return g_test_run();
