@@ -52,10 +52,7 @@ const TmBackedExtent *tm_dcd_host_accepted(const TmDcd *dev, uint16_t host_id, g
 const TmBackedExtent *tm_dcd_host_find_accepted(const TmDcd *dev, uint16_t host_id,
                                                 uint64_t dpa)
 {
-    const TmExtentList *accepted = tm_dcd_host(dev, host_id)->accepted;
-    int index = tm_extent_list_find(accepted, dpa);
-
-    return index < 0 ? NULL : tm_extent_list_get(accepted, (guint)index);
+    return tm_extent_list_find(tm_dcd_host(dev, host_id)->accepted, dpa);
 }
 
 guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id)

@@ -48,10 +48,10 @@ static TmDcStatus check_offered(const TmDcHost *host, const TmPendingGroup *grou
 {
     for (guint i = 0; i < n_extents; i++) {
         const TmExtent *extent = &extents[i];
-        int index = tm_extent_list_find(group->offered, extent->dpa);
+        const TmBackedExtent *offered = tm_extent_list_find(group->offered, extent->dpa);
 
-        if (index < 0 || !tm_extent_contains(&tm_extent_list_get(group->offered, index)->extent,
-                                             extent->dpa, extent->length)) {
+        if (offered == NULL || !tm_extent_contains(&offered->extent, extent->dpa,
+                                                   extent->length)) {
             return tm_dc_fail(err, TM_DC_INVALID_PHYSICAL_ADDRESS,
                               "extent 0x%" PRIx64 "+0x%" PRIx64 " is not inside an extent of "
                               "the pending add request", extent->dpa, extent->length);
@@ -80,8 +80,8 @@ static GArray *accepted_slices(const TmPendingGroup *group, const GArray *ranges
 
     for (guint i = 0; i < ranges->len; i++) {
         const TmExtent *range = &g_array_index(ranges, TmExtent, i);
-        int index = tm_extent_list_find(group->offered, range->dpa);
-        TmBackedExtent slice = tm_backed_extent_slice(tm_extent_list_get(group->offered, index),
+        TmBackedExtent slice = tm_backed_extent_slice(tm_extent_list_find(group->offered,
+                                                                          range->dpa),
                                                       range->dpa, range->length);
         g_array_append_val(slices, slice);
     }
@@ -95,8 +95,8 @@ static GArray *rejected_slices(const TmPendingGroup *group, const GArray *slices
     GArray *rejected = g_array_new(FALSE, FALSE, sizeof(TmBackedExtent));
     guint next = 0;
 
-    for (guint i = 0; i < tm_extent_list_length(group->offered); i++) {
-        const TmBackedExtent *offered = tm_extent_list_get(group->offered, i);
+    for (const TmBackedExtent *offered = tm_extent_list_first(group->offered); offered;
+         offered = tm_extent_list_next(offered)) {
         uint64_t cursor = offered->extent.dpa;
         uint64_t end = tm_extent_end(&offered->extent);
 

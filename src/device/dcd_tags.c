@@ -51,8 +51,9 @@ static bool host_has_pending(const TmDcHost *host, const TmGuid *tag)
 
 static bool host_has_accepted(const TmDcHost *host, const TmGuid *tag)
 {
-    for (guint i = 0; i < tm_extent_list_length(host->accepted); i++) {
-        if (tm_guid_equal(&tm_extent_list_get(host->accepted, i)->extent.tag, tag)) {
+    for (const TmBackedExtent *extent = tm_extent_list_first(host->accepted); extent;
+         extent = tm_extent_list_next(extent)) {
+        if (tm_guid_equal(&extent->extent.tag, tag)) {
             return true;
         }
     }
