@@ -2,9 +2,15 @@
 
 #include <inttypes.h>
 
+/* What the sequence holds for each range. */
+typedef struct {
+    TmAllocRange alloc;     /* first: the pointers callers get lead back to the entry */
+    GSequenceIter *node;    /* the entry's place in the sequence, to step from it */
+} MapEntry;
+
 struct TmAllocMap {
     char *owner_path;
-    GArray *ranges; /* TmAllocRange, sorted by DPA, disjoint */
+    GSequence *entries;     /* MapEntry*, sorted by DPA, disjoint; owned */
 };
 
 TmAllocMap *tm_alloc_map_new(const char *owner_path)
@@ -12,7 +18,7 @@ TmAllocMap *tm_alloc_map_new(const char *owner_path)
     TmAllocMap *map = g_new0(TmAllocMap, 1);
 
     map->owner_path = g_strdup(owner_path);
-    map->ranges = g_array_new(FALSE, FALSE, sizeof(TmAllocRange));
+    map->entries = g_sequence_new(g_free);
     return map;
 }
 
@@ -48,102 +54,119 @@ void tm_alloc_map_free(TmAllocMap *map)
     if (map == NULL) {
         return;
     }
-    for (guint i = 0; i < map->ranges->len; i++) {
-        remove_user(map, &tm_alloc_map_get(map, i)->range);
+    for (TmAllocRange *range = tm_alloc_map_first(map); range; range = tm_alloc_map_next(range)) {
+        remove_user(map, &range->range);
     }
-    g_array_unref(map->ranges);
+    g_sequence_free(map->entries);
     g_free(map->owner_path);
     g_free(map);
 }
 
 guint tm_alloc_map_length(const TmAllocMap *map)
 {
-    return map->ranges->len;
+    return (guint)g_sequence_get_length(map->entries);
 }
 
-TmAllocRange *tm_alloc_map_get(const TmAllocMap *map, guint index)
+/* The range at @node, or NULL at the end of the sequence. */
+static TmAllocRange *range_at(GSequenceIter *node)
 {
-    g_assert(index < map->ranges->len);
-    return &g_array_index(map->ranges, TmAllocRange, index);
+    return g_sequence_iter_is_end(node) ? NULL : &((MapEntry *)g_sequence_get(node))->alloc;
 }
 
-static uint64_t range_start(const TmAllocMap *map, guint index)
+static GSequenceIter *node_of(const TmAllocRange *range)
 {
-    return tm_alloc_map_get(map, index)->range.extent.dpa;
+    return ((const MapEntry *)range)->node;
 }
 
-static uint64_t range_end(const TmAllocMap *map, guint index)
+TmAllocRange *tm_alloc_map_first(const TmAllocMap *map)
 {
-    return tm_extent_end(&tm_alloc_map_get(map, index)->range.extent);
+    return range_at(g_sequence_get_begin_iter(map->entries));
 }
 
-guint tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa)
+TmAllocRange *tm_alloc_map_next(const TmAllocRange *range)
 {
-    guint lo = 0;
-    guint hi = map->ranges->len;
+    return range_at(g_sequence_iter_next(node_of(range)));
+}
 
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
+/*
+ * Orders an entry before a DPA when the range ends at or below it.  Never
+ * 0, so that g_sequence_search() lands on the first range that ends after
+ * the DPA: ranges are disjoint and sorted, so their ends are sorted too.
+ */
+static gint compare_end_with_dpa(gconstpointer entry, gconstpointer dpa, gpointer unused)
+{
+    (void)unused;
+    return tm_extent_end(&((const MapEntry *)entry)->alloc.range.extent) <=
+           *(const uint64_t *)dpa ? -1 : 1;
+}
 
-        if (range_end(map, mid) <= dpa) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+static GSequenceIter *lower_bound_node(const TmAllocMap *map, uint64_t dpa)
+{
+    return g_sequence_search(map->entries, &dpa, compare_end_with_dpa, NULL);
+}
+
+TmAllocRange *tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa)
+{
+    return range_at(lower_bound_node(map, dpa));
 }
 
 bool tm_alloc_map_overlaps(const TmAllocMap *map, uint64_t dpa, uint64_t length)
 {
-    guint i = tm_alloc_map_lower_bound(map, dpa);
+    const TmAllocRange *range = tm_alloc_map_lower_bound(map, dpa);
 
-    return i < map->ranges->len && range_start(map, i) < dpa + length;
+    return range && range->range.extent.dpa < dpa + length;
+}
+
+/* A new entry for @range just before @node, which keeps the order. */
+static void insert_before(TmAllocMap *map, GSequenceIter *node, const TmAllocRange *range)
+{
+    MapEntry *entry = g_new(MapEntry, 1);
+
+    entry->alloc = *range;
+    entry->node = g_sequence_insert_before(node, entry);
+    add_user(map, &range->range);
 }
 
 void tm_alloc_map_insert(TmAllocMap *map, const TmAllocRange *range)
 {
-    guint i = tm_alloc_map_lower_bound(map, range->range.extent.dpa);
-
     g_assert(!tm_alloc_map_overlaps(map, range->range.extent.dpa, range->range.extent.length));
-    g_array_insert_val(map->ranges, i, *range);
-    add_user(map, &range->range);
+    insert_before(map, lower_bound_node(map, range->range.extent.dpa), range);
 }
 
-void tm_alloc_map_remove(TmAllocMap *map, guint index)
+void tm_alloc_map_remove(TmAllocMap *map, TmAllocRange *range)
 {
-    remove_user(map, &tm_alloc_map_get(map, index)->range);
-    g_array_remove_index(map->ranges, index);
+    remove_user(map, &range->range);
+    g_sequence_remove(node_of(range));
 }
 
 /* Split the range that strictly contains @dpa, if any, at @dpa. */
 static void split_at(TmAllocMap *map, uint64_t dpa)
 {
-    guint i = tm_alloc_map_lower_bound(map, dpa);
+    TmAllocRange *range = tm_alloc_map_lower_bound(map, dpa);
 
-    if (i >= map->ranges->len || range_start(map, i) >= dpa) {
+    if (range == NULL || range->range.extent.dpa >= dpa) {
         return;
     }
-    TmAllocRange whole = *tm_alloc_map_get(map, i);
-    TmAllocRange head = whole;
-    TmAllocRange tail = whole;
-    uint64_t end = tm_extent_end(&whole.range.extent);
+    TmAllocRange tail = *range;
+    uint64_t start = range->range.extent.dpa;
+    uint64_t end = tm_extent_end(&range->range.extent);
 
-    head.range = tm_backed_extent_slice(&whole.range, whole.range.extent.dpa,
-                                        dpa - whole.range.extent.dpa);
-    tail.range = tm_backed_extent_slice(&whole.range, dpa, end - dpa);
-    tm_alloc_map_remove(map, i);
-    tm_alloc_map_insert(map, &head);
-    tm_alloc_map_insert(map, &tail);
+    /* The head keeps the entry: its start, and so the order, stays. */
+    remove_user(map, &range->range);
+    tail.range = tm_backed_extent_slice(&range->range, dpa, end - dpa);
+    range->range = tm_backed_extent_slice(&range->range, start, dpa - start);
+    add_user(map, &range->range);
+    insert_before(map, g_sequence_iter_next(node_of(range)), &tail);
 }
 
-void tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length, guint *first,
-                          guint *end)
+TmAllocRange *tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length)
 {
+    TmAllocRange *first;
+
     split_at(map, dpa);
     split_at(map, dpa + length);
-    *first = tm_alloc_map_lower_bound(map, dpa);
-    *end = tm_alloc_map_lower_bound(map, dpa + length);
+    first = tm_alloc_map_lower_bound(map, dpa);
+    return first && first->range.extent.dpa < dpa + length ? first : NULL;
 }
 
 bool tm_alloc_map_next_gap(const TmAllocMap *map, uint64_t *pos, uint64_t limit,
@@ -151,12 +174,13 @@ bool tm_alloc_map_next_gap(const TmAllocMap *map, uint64_t *pos, uint64_t limit,
 {
     uint64_t start = *pos;
 
-    for (guint i = tm_alloc_map_lower_bound(map, start); start < limit; i++) {
-        if (i < map->ranges->len && range_start(map, i) <= start) {
-            start = range_end(map, i);
+    for (const TmAllocRange *range = tm_alloc_map_lower_bound(map, start); start < limit;
+         range = tm_alloc_map_next(range)) {
+        if (range && range->range.extent.dpa <= start) {
+            start = tm_extent_end(&range->range.extent);
             continue;
         }
-        uint64_t gap_end = i < map->ranges->len ? MIN(range_start(map, i), limit) : limit;
+        uint64_t gap_end = range ? MIN(range->range.extent.dpa, limit) : limit;
 
         *pos = start;
         *gap_len = gap_end - start;

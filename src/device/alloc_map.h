@@ -4,7 +4,8 @@
  * memory behind it.  Ranges are disjoint and sorted by DPA; the free
  * capacity of a region is what the map does not hold.  A range is split
  * when only part of it changes hands, so that each range has one set of
- * holders.
+ * holders.  Like the extent lists, the ranges sit in a GSequence, so that
+ * finding, splitting and removing cost O(log n) however many there are.
  *
  * Tagged ranges register themselves as users of their backend
  * ("extent 0x10000000+0x200000 of /machine/peripheral/dcd0"), so that a
@@ -36,11 +37,18 @@ void tm_alloc_map_free(TmAllocMap *map);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmAllocMap, tm_alloc_map_free)
 
 guint tm_alloc_map_length(const TmAllocMap *map);
-/* Holders and the sanitize flag may be changed through the pointer. */
-TmAllocRange *tm_alloc_map_get(const TmAllocMap *map, guint index);
 
-/* Index of the first range that ends after @dpa (the length if none). */
-guint tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa);
+/*
+ * Walking the map in DPA order: the first range (NULL when the map is
+ * empty), and the range after @range, which must be in the map (NULL after
+ * the last).  Holders and the sanitize flag may be changed through the
+ * pointers; a pointer stays valid until its range is removed or split.
+ */
+TmAllocRange *tm_alloc_map_first(const TmAllocMap *map);
+TmAllocRange *tm_alloc_map_next(const TmAllocRange *range);
+
+/* The first range that ends after @dpa, or NULL. */
+TmAllocRange *tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa);
 
 bool tm_alloc_map_overlaps(const TmAllocMap *map, uint64_t dpa, uint64_t length);
 
@@ -48,13 +56,15 @@ bool tm_alloc_map_overlaps(const TmAllocMap *map, uint64_t dpa, uint64_t length)
 void tm_alloc_map_insert(TmAllocMap *map, const TmAllocRange *range);
 
 /*
- * Split the ranges cut by dpa and dpa + length so that the ranges overlapping
- * [dpa, dpa + length) lie inside it; they are the indexes [*first, *end).
+ * Split the ranges cut by dpa and dpa + length so that the ranges
+ * overlapping [dpa, dpa + length) lie inside it, and return the first of
+ * them (NULL if none): they run from it while their DPA is below
+ * dpa + length.
  */
-void tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length, guint *first,
-                          guint *end);
+TmAllocRange *tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length);
 
-void tm_alloc_map_remove(TmAllocMap *map, guint index);
+/* Remove @range from the map and free it. */
+void tm_alloc_map_remove(TmAllocMap *map, TmAllocRange *range);
 
 /*
  * The first free gap at or after *pos and before @limit: sets *pos to its

@@ -23,13 +23,12 @@ typedef struct {
 static TmDcStatus check_not_allocated(const TmDcd *dev, const TmDcHost *host,
                                       const TmExtent *extent, GError **err)
 {
-    guint i = tm_alloc_map_lower_bound(dev->alloc_map, extent->dpa);
+    const TmAllocRange *range = tm_alloc_map_lower_bound(dev->alloc_map, extent->dpa);
 
-    if (i >= tm_alloc_map_length(dev->alloc_map) ||
-        tm_alloc_map_get(dev->alloc_map, i)->range.extent.dpa >= tm_extent_end(extent)) {
+    if (range == NULL || range->range.extent.dpa >= tm_extent_end(extent)) {
         return TM_DC_OK;
     }
-    const TmHostSet *holders = &tm_alloc_map_get(dev->alloc_map, i)->holders;
+    const TmHostSet *holders = &range->holders;
     int holder = tm_host_set_first(holders);
     if (tm_host_set_contains(holders, host->id)) {
         /* Not accepted (checked before), so pending. */
@@ -282,9 +281,9 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
         const TmBackedExtent *extent = &g_array_index(plan->extents, TmBackedExtent, i);
 
         if (shared) {
-            guint index = tm_alloc_map_lower_bound(dev->alloc_map, extent->extent.dpa);
-            tm_host_set_add(&tm_alloc_map_get(dev->alloc_map, index)->holders,
-                            request->host_id);
+            /* select_shared picked the tag's ranges as the map holds them. */
+            TmAllocRange *range = tm_alloc_map_lower_bound(dev->alloc_map, extent->extent.dpa);
+            tm_host_set_add(&range->holders, request->host_id);
         } else {
             TmAllocRange range = { .range = *extent };
             tm_host_set_add(&range.holders, request->host_id);

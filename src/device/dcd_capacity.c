@@ -69,37 +69,31 @@ static bool free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
 void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t length,
                         bool sanitize)
 {
-    guint first;
-    guint end;
+    uint64_t end = dpa + length;
+    TmAllocRange *next;
 
-    tm_alloc_map_isolate(dev->alloc_map, dpa, length, &first, &end);
-    for (guint i = first; i < end;) {
-        TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
-
+    for (TmAllocRange *range = tm_alloc_map_isolate(dev->alloc_map, dpa, length);
+         range && range->range.extent.dpa < end; range = next) {
+        next = tm_alloc_map_next(range);
         if (!tm_host_set_contains(&range->holders, host_id)) {
-            i++;
             continue;
         }
         tm_host_set_remove(&range->holders, host_id);
         range->sanitize_on_free |= sanitize;
         if (tm_host_set_is_empty(&range->holders) && free_range(dev, host_id, range)) {
-            tm_alloc_map_remove(dev->alloc_map, i);
-            end--;
-            continue;
+            tm_alloc_map_remove(dev->alloc_map, range);
         }
-        i++;
     }
 }
 
 /* Ask for [dpa, dpa + length) to be zeroed when its last holder lets go. */
 static void mark_sanitize(TmDcd *dev, uint64_t dpa, uint64_t length)
 {
-    guint first;
-    guint end;
+    uint64_t end = dpa + length;
 
-    tm_alloc_map_isolate(dev->alloc_map, dpa, length, &first, &end);
-    for (guint i = first; i < end; i++) {
-        tm_alloc_map_get(dev->alloc_map, i)->sanitize_on_free = true;
+    for (TmAllocRange *range = tm_alloc_map_isolate(dev->alloc_map, dpa, length);
+         range && range->range.extent.dpa < end; range = tm_alloc_map_next(range)) {
+        range->sanitize_on_free = true;
     }
 }
 

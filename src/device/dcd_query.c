@@ -211,9 +211,8 @@ guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out)
 {
     guint first = out->len;
 
-    for (guint i = 0; i < tm_alloc_map_length(dev->alloc_map); i++) {
-        const TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
-
+    for (const TmAllocRange *range = tm_alloc_map_first(dev->alloc_map); range;
+         range = tm_alloc_map_next(range)) {
         if (tm_guid_equal(&range->range.extent.tag, tag) &&
             !tm_host_set_is_empty(&range->holders)) {
             g_array_append_val(out, range->range);

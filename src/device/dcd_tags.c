@@ -63,8 +63,9 @@ static bool host_has_accepted(const TmDcHost *host, const TmGuid *tag)
 /* A range of the tag is still in the allocation map (e.g. kept out of use). */
 static bool map_holds_tag(const TmDcd *dev, const TmGuid *tag)
 {
-    for (guint i = 0; i < tm_alloc_map_length(dev->alloc_map); i++) {
-        if (tm_guid_equal(&tm_alloc_map_get(dev->alloc_map, i)->range.extent.tag, tag)) {
+    for (const TmAllocRange *range = tm_alloc_map_first(dev->alloc_map); range;
+         range = tm_alloc_map_next(range)) {
+        if (tm_guid_equal(&range->range.extent.tag, tag)) {
             return true;
         }
     }
