@@ -23,7 +23,9 @@ typedef struct {
 static TmDcStatus check_not_allocated(const TmDcd *dev, const TmDcHost *host,
                                       const TmExtent *extent, GError **err)
 {
-    const TmAllocRange *range = tm_alloc_map_lower_bound(dev->alloc_map, extent->dpa);
+    const TmAllocRange *range = tm_alloc_map_at(dev->alloc_map,
+                                                tm_alloc_map_lower_bound(dev->alloc_map,
+                                                                         extent->dpa));
 
     if (range == NULL || range->range.extent.dpa >= tm_extent_end(extent)) {
         return TM_DC_OK;
@@ -282,8 +284,8 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
 
         if (shared) {
             /* select_shared picked the tag's ranges as the map holds them. */
-            TmAllocRange *range = tm_alloc_map_lower_bound(dev->alloc_map, extent->extent.dpa);
-            tm_host_set_add(&range->holders, request->host_id);
+            TmRangePos pos = tm_alloc_map_lower_bound(dev->alloc_map, extent->extent.dpa);
+            tm_host_set_add(&tm_alloc_map_at(dev->alloc_map, pos)->holders, request->host_id);
         } else {
             TmAllocRange range = { .range = *extent };
             tm_host_set_add(&range.holders, request->host_id);

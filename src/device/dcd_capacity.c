@@ -70,19 +70,20 @@ void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t len
                         bool sanitize)
 {
     uint64_t end = dpa + length;
-    TmAllocRange *next;
+    TmRangePos pos = tm_alloc_map_isolate(dev->alloc_map, dpa, length);
+    TmAllocRange *range;
 
-    for (TmAllocRange *range = tm_alloc_map_isolate(dev->alloc_map, dpa, length);
-         range && range->range.extent.dpa < end; range = next) {
-        next = tm_alloc_map_next(range);
-        if (!tm_host_set_contains(&range->holders, host_id)) {
-            continue;
+    while ((range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL &&
+           range->range.extent.dpa < end) {
+        if (tm_host_set_contains(&range->holders, host_id)) {
+            tm_host_set_remove(&range->holders, host_id);
+            range->sanitize_on_free |= sanitize;
+            if (tm_host_set_is_empty(&range->holders) && free_range(dev, host_id, range)) {
+                pos = tm_alloc_map_remove(dev->alloc_map, pos);
+                continue;
+            }
         }
-        tm_host_set_remove(&range->holders, host_id);
-        range->sanitize_on_free |= sanitize;
-        if (tm_host_set_is_empty(&range->holders) && free_range(dev, host_id, range)) {
-            tm_alloc_map_remove(dev->alloc_map, range);
-        }
+        pos = tm_alloc_map_next(dev->alloc_map, pos);
     }
 }
 
@@ -90,9 +91,11 @@ void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t len
 static void mark_sanitize(TmDcd *dev, uint64_t dpa, uint64_t length)
 {
     uint64_t end = dpa + length;
+    TmAllocRange *range;
 
-    for (TmAllocRange *range = tm_alloc_map_isolate(dev->alloc_map, dpa, length);
-         range && range->range.extent.dpa < end; range = tm_alloc_map_next(range)) {
+    for (TmRangePos pos = tm_alloc_map_isolate(dev->alloc_map, dpa, length);
+         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL && range->range.extent.dpa < end;
+         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
         range->sanitize_on_free = true;
     }
 }

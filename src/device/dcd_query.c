@@ -211,8 +211,10 @@ guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out)
 {
     guint first = out->len;
 
-    for (const TmAllocRange *range = tm_alloc_map_first(dev->alloc_map); range;
-         range = tm_alloc_map_next(range)) {
+    const TmAllocRange *range;
+    for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
+         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
+         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
         if (tm_guid_equal(&range->range.extent.tag, tag) &&
             !tm_host_set_is_empty(&range->holders)) {
             g_array_append_val(out, range->range);

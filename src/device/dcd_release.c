@@ -127,8 +127,9 @@ static TmDcStatus plan_tag_based(const TmDcd *dev, const TmDcReleaseRequest *req
         return tm_dc_fail(err, TM_DC_INVALID_INPUT, "tag %s is in region %u, not region %u",
                           tag_text, tag->region, request->region);
     }
-    for (const TmBackedExtent *extent = tm_extent_list_first(host->accepted); extent;
-         extent = tm_extent_list_next(extent)) {
+    for (guint i = 0; i < tm_extent_list_length(host->accepted); i++) {
+        const TmBackedExtent *extent = tm_extent_list_get(host->accepted, i);
+
         if (tm_guid_equal(&extent->extent.tag, &request->tag)) {
             g_array_append_val(pieces, *extent);
         }

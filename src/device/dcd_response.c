@@ -95,8 +95,8 @@ static GArray *rejected_slices(const TmPendingGroup *group, const GArray *slices
     GArray *rejected = g_array_new(FALSE, FALSE, sizeof(TmBackedExtent));
     guint next = 0;
 
-    for (const TmBackedExtent *offered = tm_extent_list_first(group->offered); offered;
-         offered = tm_extent_list_next(offered)) {
+    for (guint i = 0; i < tm_extent_list_length(group->offered); i++) {
+        const TmBackedExtent *offered = tm_extent_list_get(group->offered, i);
         uint64_t cursor = offered->extent.dpa;
         uint64_t end = tm_extent_end(&offered->extent);
 

@@ -51,9 +51,8 @@ static bool host_has_pending(const TmDcHost *host, const TmGuid *tag)
 
 static bool host_has_accepted(const TmDcHost *host, const TmGuid *tag)
 {
-    for (const TmBackedExtent *extent = tm_extent_list_first(host->accepted); extent;
-         extent = tm_extent_list_next(extent)) {
-        if (tm_guid_equal(&extent->extent.tag, tag)) {
+    for (guint i = 0; i < tm_extent_list_length(host->accepted); i++) {
+        if (tm_guid_equal(&tm_extent_list_get(host->accepted, i)->extent.tag, tag)) {
             return true;
         }
     }
@@ -63,8 +62,10 @@ static bool host_has_accepted(const TmDcHost *host, const TmGuid *tag)
 /* A range of the tag is still in the allocation map (e.g. kept out of use). */
 static bool map_holds_tag(const TmDcd *dev, const TmGuid *tag)
 {
-    for (const TmAllocRange *range = tm_alloc_map_first(dev->alloc_map); range;
-         range = tm_alloc_map_next(range)) {
+    const TmAllocRange *range;
+    for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
+         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
+         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
         if (tm_guid_equal(&range->range.extent.tag, tag)) {
             return true;
         }

@@ -1,17 +1,17 @@
 #include "device/extent_list.h"
 
-/* What the sequence holds for each extent. */
-typedef struct {
-    TmBackedExtent backed;  /* first: the pointers callers get lead back to the entry */
-    GSequenceIter *node;    /* the entry's place in the sequence, to step from it */
-} ListEntry;
+#include "device/range_array.h"
 
 struct TmExtentList {
-    GSequence *entries;     /* ListEntry*, sorted by backed.extent.dpa, disjoint; owned */
-    /* Paging cursor: the entry at cursor_index, or NULL after any change. */
-    GSequenceIter *cursor;
+    TmRangeArray extents;   /* TmBackedExtent, sorted by DPA, disjoint */
+    /* Paging cursor: when valid, the extent at cursor_index is at cursor. */
+    bool cursor_valid;
     guint cursor_index;
+    TmRangePos cursor;
 };
+
+/* The range array reads each record's TmExtent at its start. */
+_Static_assert(offsetof(TmBackedExtent, extent) == 0, "TmBackedExtent starts with its range");
 
 TmBackedExtent tm_backed_extent_slice(const TmBackedExtent *whole, uint64_t dpa,
                                       uint64_t length)
@@ -29,7 +29,7 @@ TmExtentList *tm_extent_list_new(void)
 {
     TmExtentList *list = g_new0(TmExtentList, 1);
 
-    list->entries = g_sequence_new(g_free);
+    tm_range_array_init(&list->extents, sizeof(TmBackedExtent));
     return list;
 }
 
@@ -38,93 +38,60 @@ void tm_extent_list_free(TmExtentList *list)
     if (list == NULL) {
         return;
     }
-    g_sequence_free(list->entries);
+    tm_range_array_clear(&list->extents);
     g_free(list);
 }
 
 guint tm_extent_list_length(const TmExtentList *list)
 {
-    return (guint)g_sequence_get_length(list->entries);
-}
-
-/* The entry at @node, or NULL at the end of the sequence. */
-static ListEntry *entry_at(GSequenceIter *node)
-{
-    return g_sequence_iter_is_end(node) ? NULL : g_sequence_get(node);
+    return tm_range_array_length(&list->extents);
 }
 
 const TmBackedExtent *tm_extent_list_get(TmExtentList *list, guint index)
 {
     g_assert(index < tm_extent_list_length(list));
 
-    if (list->cursor != NULL && index == list->cursor_index + 1) {
-        list->cursor = g_sequence_iter_next(list->cursor);
-    } else if (list->cursor == NULL || index != list->cursor_index) {
-        list->cursor = g_sequence_get_iter_at_pos(list->entries, (gint)index);
+    if (list->cursor_valid && index == list->cursor_index + 1) {
+        list->cursor = tm_range_array_next(&list->extents, list->cursor);
+    } else if (!list->cursor_valid || index != list->cursor_index) {
+        list->cursor = tm_range_array_at_index(&list->extents, index);
     }
+    list->cursor_valid = true;
     list->cursor_index = index;
-    return &entry_at(list->cursor)->backed;
+    return tm_range_array_at(&list->extents, list->cursor);
 }
 
-const TmBackedExtent *tm_extent_list_first(const TmExtentList *list)
+static const TmBackedExtent *extent_at(const TmExtentList *list, TmRangePos pos)
 {
-    ListEntry *first = entry_at(g_sequence_get_begin_iter(list->entries));
-
-    return first ? &first->backed : NULL;
-}
-
-const TmBackedExtent *tm_extent_list_next(const TmBackedExtent *extent)
-{
-    const ListEntry *entry = (const ListEntry *)extent;
-    ListEntry *next = entry_at(g_sequence_iter_next(entry->node));
-
-    return next ? &next->backed : NULL;
-}
-
-/*
- * Orders an entry before a DPA when the entry ends at or below it.  Never
- * 0, so that g_sequence_search() lands on the first entry that ends after
- * the DPA: extents are disjoint and sorted, so their ends are sorted too.
- */
-static gint compare_end_with_dpa(gconstpointer entry, gconstpointer dpa, gpointer unused)
-{
-    (void)unused;
-    return tm_extent_end(&((const ListEntry *)entry)->backed.extent) <= *(const uint64_t *)dpa
-           ? -1 : 1;
-}
-
-/* The node of the first extent that ends after @dpa (the end node if none). */
-static GSequenceIter *lower_bound(const TmExtentList *list, uint64_t dpa)
-{
-    return g_sequence_search(list->entries, &dpa, compare_end_with_dpa, NULL);
+    return tm_range_array_at(&list->extents, pos);
 }
 
 const TmBackedExtent *tm_extent_list_find(const TmExtentList *list, uint64_t dpa)
 {
-    ListEntry *entry = entry_at(lower_bound(list, dpa));
+    const TmBackedExtent *extent = extent_at(list, tm_range_array_lower_bound(&list->extents, dpa));
 
-    return entry && entry->backed.extent.dpa <= dpa ? &entry->backed : NULL;
+    return extent && extent->extent.dpa <= dpa ? extent : NULL;
 }
 
 bool tm_extent_list_overlaps(const TmExtentList *list, uint64_t dpa, uint64_t length)
 {
-    ListEntry *entry = entry_at(lower_bound(list, dpa));
+    const TmBackedExtent *extent = extent_at(list, tm_range_array_lower_bound(&list->extents, dpa));
 
-    return entry && entry->backed.extent.dpa < dpa + length;
+    return extent && extent->extent.dpa < dpa + length;
 }
 
 bool tm_extent_list_covers(const TmExtentList *list, uint64_t dpa, uint64_t length)
 {
     uint64_t end = dpa + length;
 
-    for (GSequenceIter *node = lower_bound(list, dpa); dpa < end;
-         node = g_sequence_iter_next(node)) {
-        ListEntry *entry = entry_at(node);
+    for (TmRangePos pos = tm_range_array_lower_bound(&list->extents, dpa); dpa < end;
+         pos = tm_range_array_next(&list->extents, pos)) {
+        const TmBackedExtent *extent = extent_at(list, pos);
 
-        if (entry == NULL || entry->backed.extent.dpa > dpa) {
+        if (extent == NULL || extent->extent.dpa > dpa) {
             return false;
         }
-        dpa = tm_extent_end(&entry->backed.extent);
+        dpa = tm_extent_end(&extent->extent);
     }
     return true;
 }
@@ -133,101 +100,122 @@ void tm_extent_list_slices(const TmExtentList *list, uint64_t dpa, uint64_t leng
                            GArray *out)
 {
     uint64_t end = dpa + length;
-    ListEntry *entry;
+    const TmBackedExtent *extent;
 
-    for (GSequenceIter *node = lower_bound(list, dpa);
-         (entry = entry_at(node)) != NULL && entry->backed.extent.dpa < end;
-         node = g_sequence_iter_next(node)) {
-        uint64_t from = MAX(dpa, entry->backed.extent.dpa);
-        uint64_t to = MIN(end, tm_extent_end(&entry->backed.extent));
-        TmBackedExtent slice = tm_backed_extent_slice(&entry->backed, from, to - from);
+    for (TmRangePos pos = tm_range_array_lower_bound(&list->extents, dpa);
+         (extent = extent_at(list, pos)) != NULL && extent->extent.dpa < end;
+         pos = tm_range_array_next(&list->extents, pos)) {
+        uint64_t from = MAX(dpa, extent->extent.dpa);
+        uint64_t to = MIN(end, tm_extent_end(&extent->extent));
+        TmBackedExtent slice = tm_backed_extent_slice(extent, from, to - from);
 
         g_array_append_val(out, slice);
     }
 }
 
-/* A new entry for @extent just before @node, which keeps the order. */
-static void insert_before(TmExtentList *list, GSequenceIter *node, const TmBackedExtent *extent)
-{
-    ListEntry *entry = g_new(ListEntry, 1);
-
-    entry->backed = *extent;
-    entry->node = g_sequence_insert_before(node, entry);
-    list->cursor = NULL;
-}
-
 void tm_extent_list_insert(TmExtentList *list, const TmBackedExtent *extent)
 {
-    GSequenceIter *node = lower_bound(list, extent->extent.dpa);
-    ListEntry *after = entry_at(node);
-
-    g_assert(after == NULL || after->backed.extent.dpa >= tm_extent_end(&extent->extent));
-    insert_before(list, node, extent);
+    tm_range_array_insert(&list->extents, extent);
+    list->cursor_valid = false;
 }
 
 void tm_extent_list_remove_range(TmExtentList *list, uint64_t dpa, uint64_t length,
                                  GArray *removed)
 {
     uint64_t end = dpa + length;
-    GSequenceIter *node = lower_bound(list, dpa);
-    ListEntry *entry;
 
     g_assert(tm_extent_list_covers(list, dpa, length));
-    list->cursor = NULL;
-    while ((entry = entry_at(node)) != NULL && entry->backed.extent.dpa < end) {
-        GSequenceIter *next = g_sequence_iter_next(node);
-        TmBackedExtent whole = entry->backed;
+    list->cursor_valid = false;
+    /* Each step cuts [dpa, ...) out of the extent that holds @dpa. */
+    while (dpa < end) {
+        TmRangePos pos = tm_range_array_lower_bound(&list->extents, dpa);
+        TmBackedExtent whole = *extent_at(list, pos);
         uint64_t whole_end = tm_extent_end(&whole.extent);
-        uint64_t cut_start = MAX(dpa, whole.extent.dpa);
         uint64_t cut_end = MIN(end, whole_end);
 
         if (removed) {
-            TmBackedExtent piece = tm_backed_extent_slice(&whole, cut_start,
-                                                          cut_end - cut_start);
+            TmBackedExtent piece = tm_backed_extent_slice(&whole, dpa, cut_end - dpa);
             g_array_append_val(removed, piece);
         }
         /*
-         * What is left keeps the entry (shrinking it in place keeps the
-         * order); a cut in the middle adds the tail after it.
+         * What is left keeps the record: the head if there is one, else the
+         * tail; a cut in the middle adds the tail as a new record.
          */
-        if (cut_start > whole.extent.dpa) {
-            entry->backed = tm_backed_extent_slice(&whole, whole.extent.dpa,
-                                                   cut_start - whole.extent.dpa);
+        TmBackedExtent tail = cut_end < whole_end
+                              ? tm_backed_extent_slice(&whole, cut_end, whole_end - cut_end)
+                              : whole;
+        if (dpa > whole.extent.dpa) {
+            TmBackedExtent head = tm_backed_extent_slice(&whole, whole.extent.dpa,
+                                                         dpa - whole.extent.dpa);
+            tm_range_array_replace(&list->extents, pos, &head);
             if (cut_end < whole_end) {
-                TmBackedExtent tail = tm_backed_extent_slice(&whole, cut_end,
-                                                             whole_end - cut_end);
-                insert_before(list, next, &tail);
+                tm_range_array_insert(&list->extents, &tail);
             }
         } else if (cut_end < whole_end) {
-            entry->backed = tm_backed_extent_slice(&whole, cut_end, whole_end - cut_end);
+            tm_range_array_replace(&list->extents, pos, &tail);
         } else {
-            g_sequence_remove(node);
+            tm_range_array_remove(&list->extents, pos);
         }
-        node = next;
+        dpa = cut_end;
     }
+}
+
+/* A cut that a removal makes in one extent. */
+typedef struct {
+    uint64_t extent_dpa;    /* the extent cut */
+    uint64_t extent_end;
+    uint64_t from;          /* the part cut out */
+    uint64_t to;
+} ExtentCut;
+
+static gint compare_cut_start(gconstpointer a, gconstpointer b)
+{
+    const ExtentCut *ca = a;
+    const ExtentCut *cb = b;
+
+    return ca->from < cb->from ? -1 : ca->from > cb->from;
 }
 
 guint tm_extent_list_length_after_removal(const TmExtentList *list, const GArray *ranges)
 {
-    /* Only the extents the ranges touch can change: cut the ranges out of copies of them. */
-    g_autoptr(TmExtentList) touched = tm_extent_list_new();
+    g_autoptr(GArray) cuts = g_array_sized_new(FALSE, FALSE, sizeof(ExtentCut), ranges->len);
 
     for (guint i = 0; i < ranges->len; i++) {
         const TmExtent *range = &g_array_index(ranges, TmBackedExtent, i).extent;
-        ListEntry *entry;
+        const TmBackedExtent *extent;
 
-        for (GSequenceIter *node = lower_bound(list, range->dpa);
-             (entry = entry_at(node)) != NULL && entry->backed.extent.dpa < tm_extent_end(range);
-             node = g_sequence_iter_next(node)) {
-            if (tm_extent_list_find(touched, entry->backed.extent.dpa) == NULL) {
-                tm_extent_list_insert(touched, &entry->backed);
-            }
+        for (TmRangePos pos = tm_range_array_lower_bound(&list->extents, range->dpa);
+             (extent = extent_at(list, pos)) != NULL && extent->extent.dpa < tm_extent_end(range);
+             pos = tm_range_array_next(&list->extents, pos)) {
+            ExtentCut cut = {
+                .extent_dpa = extent->extent.dpa,
+                .extent_end = tm_extent_end(&extent->extent),
+                .from = MAX(range->dpa, extent->extent.dpa),
+                .to = MIN(tm_extent_end(range), tm_extent_end(&extent->extent)),
+            };
+            g_array_append_val(cuts, cut);
         }
     }
-    guint n_touched = tm_extent_list_length(touched);
-    for (guint i = 0; i < ranges->len; i++) {
-        const TmExtent *range = &g_array_index(ranges, TmBackedExtent, i).extent;
-        tm_extent_list_remove_range(touched, range->dpa, range->length, NULL);
+    /*
+     * In DPA order an extent's cuts come together (extents are disjoint);
+     * the extent leaves one extent per stretch its cuts do not reach.
+     */
+    g_array_sort(cuts, compare_cut_start);
+    int64_t length = tm_extent_list_length(list);
+    for (guint i = 0; i < cuts->len;) {
+        const ExtentCut *first = &g_array_index(cuts, ExtentCut, i);
+        uint64_t reached = first->extent_dpa;
+        int64_t stretches = 0;
+
+        for (; i < cuts->len && g_array_index(cuts, ExtentCut, i).extent_dpa == first->extent_dpa;
+             i++) {
+            const ExtentCut *cut = &g_array_index(cuts, ExtentCut, i);
+
+            stretches += cut->from > reached;
+            reached = cut->to;
+        }
+        stretches += reached < first->extent_end;
+        length += stretches - 1;
     }
-    return tm_extent_list_length(list) - n_touched + tm_extent_list_length(touched);
+    return (guint)length;
 }

@@ -3,10 +3,9 @@
  * disjoint, sorted by DPA, each with the memory behind it.
  *
  * A host may hold up to a million extents (dc-max-extents) and releases
- * them a few at a time, so every change must cost O(log n), not a shift of
- * the whole list: the extents sit in a balanced tree (GSequence) that
- * finds by DPA, inserts and removes in O(log n) and also counts positions,
- * which Get DC Extent List (4801h) pages through by index.
+ * them a few at a time, so a change must not cost a shift of the whole
+ * list: the extents sit in a chunked array (range_array.h), where finding
+ * by DPA is O(log n) and a change moves at most one chunk.
  */
 #pragma once
 
@@ -43,21 +42,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmExtentList, tm_extent_list_free)
 guint tm_extent_list_length(const TmExtentList *list);
 
 /*
- * The @index-th extent by DPA.  O(log n), and O(1) for the index after the
- * one asked last: the list keeps a paging cursor, which is why @list is
- * not const.
+ * The @index-th extent by DPA, valid until the list changes.  Get DC
+ * Extent List (4801h) pages through the list by index, as does any walk
+ * over it: the list keeps a cursor at the index asked last (which is why
+ * @list is not const), so the next index costs O(1) and any other
+ * O(n / TM_RANGE_ARRAY_CHUNK).
  */
 const TmBackedExtent *tm_extent_list_get(TmExtentList *list, guint index);
 
-/*
- * Walking the list in DPA order: the first extent (NULL when the list is
- * empty), and the extent after @extent, which must come from this list
- * and still be in it (NULL after the last).  O(1) amortised per step.
- */
-const TmBackedExtent *tm_extent_list_first(const TmExtentList *list);
-const TmBackedExtent *tm_extent_list_next(const TmBackedExtent *extent);
-
-/* The extent that contains @dpa, or NULL. */
+/* The extent that contains @dpa, or NULL; valid until the list changes. */
 const TmBackedExtent *tm_extent_list_find(const TmExtentList *list, uint64_t dpa);
 
 bool tm_extent_list_overlaps(const TmExtentList *list, uint64_t dpa, uint64_t length);

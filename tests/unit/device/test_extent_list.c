@@ -106,22 +106,6 @@ static void test_remove_across_extents(void)
     g_assert_cmphex(tm_extent_list_get(list, 0)->extent.dpa, ==, 8 * MiB);
 }
 
-static void test_walk_in_dpa_order(void)
-{
-    g_autoptr(TmExtentList) list = sample_list();
-    const TmBackedExtent *extent = tm_extent_list_first(list);
-
-    g_assert_cmphex(extent->extent.dpa, ==, 0);
-    extent = tm_extent_list_next(extent);
-    g_assert_cmphex(extent->extent.dpa, ==, 8 * MiB);
-    extent = tm_extent_list_next(extent);
-    g_assert_cmphex(extent->extent.dpa, ==, 16 * MiB);
-    g_assert_null(tm_extent_list_next(extent));
-
-    g_autoptr(TmExtentList) empty = tm_extent_list_new();
-    g_assert_null(tm_extent_list_first(empty));
-}
-
 /* Paging by index, forwards, backwards and after a change. */
 static void test_get_by_index_after_changes(void)
 {
@@ -193,7 +177,7 @@ static void test_length_after_removal_leaves_the_list(void)
  * Extents are runs of units with the same start; every operation's answer
  * and the whole list are checked against the model after each step.
  */
-#define SPACE 256
+#define SPACE 2048  /* room for several chunks of TM_RANGE_ARRAY_CHUNK */
 #define NO_EXTENT UINT64_MAX
 
 typedef struct {
@@ -268,20 +252,21 @@ static void model_remove(ListModel *model, uint64_t dpa, uint64_t length)
 static void assert_list_matches(TmExtentList *list, const ListModel *model)
 {
     g_autoptr(GArray) expected = model_extents(model);
-    const TmBackedExtent *walked = tm_extent_list_first(list);
 
     g_assert_cmpuint(tm_extent_list_length(list), ==, expected->len);
     for (guint i = 0; i < expected->len; i++) {
         const TmBackedExtent *want = &g_array_index(expected, TmBackedExtent, i);
         const TmBackedExtent *got = tm_extent_list_get(list, i);
 
-        g_assert_true(got == walked);
         g_assert_cmphex(got->extent.dpa, ==, want->extent.dpa);
         g_assert_cmphex(got->extent.length, ==, want->extent.length);
         g_assert_cmphex(got->backend_offset, ==, want->backend_offset);
-        walked = tm_extent_list_next(walked);
     }
-    g_assert_null(walked);
+    /* Backwards, away from the paging cursor. */
+    for (guint i = expected->len; i-- > 0;) {
+        const TmBackedExtent *want = &g_array_index(expected, TmBackedExtent, i);
+        g_assert_cmphex(tm_extent_list_get(list, i)->extent.dpa, ==, want->extent.dpa);
+    }
 }
 
 /* Up to four disjoint ranges the model covers, for length_after_removal. */
@@ -313,7 +298,7 @@ static GArray *random_covered_ranges(GRand *rand, const ListModel *model)
 static void random_step(GRand *rand, TmExtentList *list, ListModel *model)
 {
     uint64_t dpa = g_rand_int_range(rand, 0, SPACE);
-    uint64_t wanted = g_rand_int_range(rand, 1, 17);
+    uint64_t wanted = g_rand_int_range(rand, 1, 9);
     uint64_t length = MIN(wanted, SPACE - dpa);
 
     g_assert_cmpint(tm_extent_list_overlaps(list, dpa, length), ==,
@@ -394,7 +379,6 @@ int main(int argc, char **argv)
     g_test_add_func("/device/extent_list/covers", test_covers_across_adjacent_extents);
     g_test_add_func("/device/extent_list/split_middle", test_remove_middle_splits_with_offsets);
     g_test_add_func("/device/extent_list/remove_across", test_remove_across_extents);
-    g_test_add_func("/device/extent_list/walk", test_walk_in_dpa_order);
     g_test_add_func("/device/extent_list/get_after_changes", test_get_by_index_after_changes);
     g_test_add_func("/device/extent_list/slices", test_slices);
     g_test_add_func("/device/extent_list/length_after_removal",
