@@ -161,7 +161,7 @@ static void host_init(TmDcHost *host, uint16_t id, guint dc_log_depth)
     g_queue_init(&host->pending_groups);
     host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
     host->accepted = tm_extent_list_new();
-    host->release_marks = g_array_new(FALSE, FALSE, sizeof(TmReleaseMark));
+    host->release_marks = tm_release_marks_new();
 }
 
 static void host_clear(TmDcHost *host)
@@ -175,7 +175,7 @@ static void host_clear(TmDcHost *host)
     for (unsigned r = 0; r < TM_DC_MAX_REGIONS; r++) {
         tm_block_bitmap_free(host->backed[r]);
     }
-    g_array_unref(host->release_marks);
+    tm_release_marks_free(host->release_marks);
 }
 
 static void dcd_finalize(TmObject *obj)

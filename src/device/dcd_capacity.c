@@ -102,34 +102,17 @@ static void mark_sanitize(TmDcd *dev, uint64_t dpa, uint64_t length)
 
 /*
  * Apply the host's release marks that overlap @piece: the sanitize ones
- * mark the map, and every mark loses the part @piece covers.
+ * mark the map, and every mark loses the part @piece covers.  @sanitized
+ * is scratch space, reused from piece to piece.
  */
-static void settle_release_marks(TmDcd *dev, TmDcHost *host, const TmExtent *piece)
+static void settle_release_marks(TmDcd *dev, TmDcHost *host, const TmExtent *piece,
+                                 GArray *sanitized)
 {
-    uint64_t start = piece->dpa;
-    uint64_t end = tm_extent_end(piece);
-
-    for (guint i = 0; i < host->release_marks->len;) {
-        TmReleaseMark mark = g_array_index(host->release_marks, TmReleaseMark, i);
-        uint64_t mark_end = mark.dpa + mark.length;
-
-        if (!tm_ranges_overlap(mark.dpa, mark.length, start, piece->length)) {
-            i++;
-            continue;
-        }
-        if (mark.sanitize) {
-            uint64_t from = MAX(mark.dpa, start);
-            mark_sanitize(dev, from, MIN(mark_end, end) - from);
-        }
-        g_array_remove_index(host->release_marks, i);
-        if (mark.dpa < start) {
-            TmReleaseMark head = { mark.dpa, start - mark.dpa, mark.sanitize };
-            g_array_insert_val(host->release_marks, i++, head);
-        }
-        if (mark_end > end) {
-            TmReleaseMark tail = { end, mark_end - end, mark.sanitize };
-            g_array_insert_val(host->release_marks, i++, tail);
-        }
+    g_array_set_size(sanitized, 0);
+    tm_release_marks_settle(host->release_marks, piece->dpa, piece->length, sanitized);
+    for (guint i = 0; i < sanitized->len; i++) {
+        const TmExtent *part = &g_array_index(sanitized, TmExtent, i);
+        mark_sanitize(dev, part->dpa, part->length);
     }
 }
 
@@ -139,12 +122,13 @@ void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
     TmDcHost *host = tm_dcd_host(dev, host_id);
     /* Each tag touched, once: refreshing scans the host's lists. */
     g_autoptr(GHashTable) tags = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
+    g_autoptr(GArray) sanitized = g_array_new(FALSE, FALSE, sizeof(TmExtent));
 
     for (guint i = 0; i < pieces->len; i++) {
         const TmBackedExtent *piece = &g_array_index(pieces, TmBackedExtent, i);
 
         tm_dcd_mark_backed(dev, host, &piece->extent, false);
-        settle_release_marks(dev, host, &piece->extent);
+        settle_release_marks(dev, host, &piece->extent, sanitized);
         tm_dcd_drop_holder(dev, host_id, piece->extent.dpa, piece->extent.length,
                            sanitize || dev->regions[piece->region].sanitize_on_release);
         if (!tm_guid_is_null(&piece->extent.tag)) {

@@ -8,6 +8,7 @@
 #include "device/block_bitmap.h"
 #include "device/dcd.h"
 #include "device/range_set.h"
+#include "device/release_marks.h"
 
 /* One add request awaiting the host's response. */
 typedef struct {
@@ -19,13 +20,6 @@ typedef struct {
     TmExtentList *offered;  /* the same extents by DPA, for lookups */
 } TmPendingGroup;
 
-/* A range the host was asked to release (Release Capacity record sent). */
-typedef struct {
-    uint64_t dpa;
-    uint64_t length;
-    bool sanitize;
-} TmReleaseMark;
-
 typedef struct {
     uint16_t id;
     TmEventLog *logs[TM_EVENT_LOG_COUNT];
@@ -35,7 +29,7 @@ typedef struct {
     TmExtentList *accepted;
     uint32_t generation;
     TmBlockBitmap *backed[TM_DC_MAX_REGIONS]; /* allocated on first accept */
-    GArray *release_marks;        /* TmReleaseMark */
+    TmReleaseMarks *release_marks;
 } TmDcHost;
 
 /* A tag the device has seen: its allocation and who holds it. */

@@ -85,16 +85,7 @@ guint tm_dcd_host_pending_extent_count(const TmDcd *dev, uint16_t host_id)
 bool tm_dcd_host_release_pending(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
                                  uint64_t length)
 {
-    const GArray *marks = tm_dcd_host(dev, host_id)->release_marks;
-
-    for (guint i = 0; i < marks->len; i++) {
-        const TmReleaseMark *mark = &g_array_index(marks, TmReleaseMark, i);
-
-        if (tm_ranges_overlap(mark->dpa, mark->length, dpa, length)) {
-            return true;
-        }
-    }
-    return false;
+    return tm_release_marks_overlap(tm_dcd_host(dev, host_id)->release_marks, dpa, length);
 }
 
 TmEventLog *tm_dcd_host_event_log(TmDcd *dev, uint16_t host_id, TmEventLogType type)

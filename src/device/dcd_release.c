@@ -179,12 +179,8 @@ static void apply_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
         return;
     }
     for (guint i = 0; i < pieces->len; i++) {
-        TmReleaseMark mark = {
-            .dpa = records[i].extent.dpa,
-            .length = records[i].extent.length,
-            .sanitize = request->sanitize,
-        };
-        g_array_append_val(host->release_marks, mark);
+        tm_release_marks_add(host->release_marks, records[i].extent.dpa,
+                             records[i].extent.length, request->sanitize);
     }
     tm_dcd_log_events(dev, request->host_id, TM_DC_EVENT_RELEASE_CAPACITY, records,
                       pieces->len);
