@@ -64,7 +64,7 @@ struct TmDcd {
     uint64_t sanitize_mask;
     uint64_t max_extents;
     uint64_t max_tags;
-    uint64_t dc_log_depth;   /* 0: dc-max-extents */
+    uint64_t dc_log_depth;   /* 0: dc-max-extents, at most TM_DCD_MAX_LOG_DEPTH */
 
     /* Realized state */
     TmBackendRegistry *backends; /* borrowed */
