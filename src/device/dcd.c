@@ -161,6 +161,7 @@ static void host_init(TmDcHost *host, uint16_t id, guint dc_log_depth)
     }
     g_queue_init(&host->pending_groups);
     host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    host->pending_offered = tm_extent_list_new();
     host->accepted = tm_extent_list_new();
     host->release_marks = tm_release_marks_new();
 }
@@ -172,6 +173,7 @@ static void host_clear(TmDcHost *host)
     }
     g_queue_clear_full(&host->pending_groups, (GDestroyNotify)tm_dcd_pending_group_free);
     g_array_unref(host->response_parts);
+    tm_extent_list_free(host->pending_offered);
     tm_extent_list_free(host->accepted);
     for (unsigned r = 0; r < TM_DC_MAX_REGIONS; r++) {
         tm_block_bitmap_free(host->backed[r]);

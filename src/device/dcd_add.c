@@ -301,7 +301,10 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
     group->extents = g_array_ref(plan->extents);
     group->offered = offered_by_dpa(plan->extents);
     g_queue_push_tail(&host->pending_groups, group);
-    host->pending_extent_count += plan->extents->len;
+    for (guint i = 0; i < plan->extents->len; i++) {
+        tm_extent_list_insert(host->pending_offered,
+                              &g_array_index(plan->extents, TmBackedExtent, i));
+    }
 
     if (!tm_guid_is_null(&request->tag)) {
         tm_dcd_tag_refresh(dev, &request->tag, request->host_id);

@@ -24,7 +24,13 @@ typedef struct {
     uint16_t id;
     TmEventLog *logs[TM_EVENT_LOG_COUNT];
     GQueue pending_groups;        /* TmPendingGroup*, oldest first */
-    guint pending_extent_count;   /* extents in all pending groups */
+    /*
+     * The extents of all pending groups by DPA, so that "is this range
+     * pending?" is one lookup whatever the number of groups (groups of a
+     * host never overlap: capacity pending for a host is not offered to it
+     * again).
+     */
+    TmExtentList *pending_offered;
     GArray *response_parts;       /* TmExtent held from 4802h parts with More */
     TmExtentList *accepted;
     uint32_t generation;

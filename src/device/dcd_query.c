@@ -79,7 +79,7 @@ TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_i
 
 guint tm_dcd_host_pending_extent_count(const TmDcd *dev, uint16_t host_id)
 {
-    return tm_dcd_host(dev, host_id)->pending_extent_count;
+    return tm_extent_list_length(tm_dcd_host(dev, host_id)->pending_offered);
 }
 
 bool tm_dcd_host_release_pending(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
@@ -97,7 +97,8 @@ TmEventLog *tm_dcd_host_event_log(TmDcd *dev, uint16_t host_id, TmEventLogType t
 TmDcLimits tm_dcd_limits(const TmDcd *dev, uint16_t host_id)
 {
     const TmDcHost *host = tm_dcd_host(dev, host_id);
-    uint64_t used = (uint64_t)tm_extent_list_length(host->accepted) + host->pending_extent_count;
+    uint64_t used = (uint64_t)tm_extent_list_length(host->accepted) +
+                    tm_extent_list_length(host->pending_offered);
 
     return (TmDcLimits) {
         .supported_extents = (uint32_t)dev->max_extents,

@@ -9,18 +9,6 @@
 
 #include "device/range_set.h"
 
-static bool overlaps_pending(const TmDcHost *host, uint64_t dpa, uint64_t length)
-{
-    for (GList *l = host->pending_groups.head; l; l = l->next) {
-        const TmPendingGroup *group = l->data;
-
-        if (tm_extent_list_overlaps(group->offered, dpa, length)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static TmDcStatus check_tagged(const TmDcHost *host, const TmExtent *range, const TmGuid *tag,
                                GError **err)
 {
@@ -66,7 +54,7 @@ static TmDcStatus check_release_range(const TmDcd *dev, const TmDcReleaseRequest
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
                           "duplicate or overlapped extents are detected");
     }
-    if (overlaps_pending(host, range->dpa, range->length)) {
+    if (tm_extent_list_overlaps(host->pending_offered, range->dpa, range->length)) {
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
                           "cannot release extent with pending DPA range");
     }
@@ -146,7 +134,7 @@ static TmDcStatus check_split_count(const TmDcd *dev, const TmDcHost *host, cons
                                     GError **err)
 {
     uint64_t total = (uint64_t)tm_extent_list_length_after_removal(host->accepted, pieces) +
-                     host->pending_extent_count;
+                     tm_extent_list_length(host->pending_offered);
 
     if (total > dev->max_extents) {
         return tm_dc_fail(err, TM_DC_RESOURCES_EXHAUSTED,

@@ -16,7 +16,7 @@ static TmDcStatus check_extent_count(const TmDcd *dev, const TmDcHost *host,
 {
     /* What the host will hold once the group is answered. */
     uint64_t total = (uint64_t)tm_extent_list_length(host->accepted) +
-                     (host->pending_extent_count - group->extents->len) +
+                     (tm_extent_list_length(host->pending_offered) - group->extents->len) +
                      host->response_parts->len + n_extents;
 
     if (total > dev->max_extents) {
@@ -164,7 +164,10 @@ static TmDcStatus commit_response(TmDcd *dev, TmDcHost *host, const GArray *rang
         return status;
     }
     g_queue_pop_head(&host->pending_groups);
-    host->pending_extent_count -= group->extents->len;
+    for (guint i = 0; i < group->extents->len; i++) {
+        const TmExtent *offered = &g_array_index(group->extents, TmBackedExtent, i).extent;
+        tm_extent_list_remove_range(host->pending_offered, offered->dpa, offered->length, NULL);
+    }
     g_array_set_size(host->response_parts, 0);
 
     for (guint i = 0; i < slices->len; i++) {
