@@ -139,7 +139,7 @@ static void dcd_init(TmObject *obj)
     dev->max_extents = TM_DCD_DEFAULT_MAX_EXTENTS;
     dev->max_tags = TM_DCD_DEFAULT_MAX_TAGS;
     dev->observers = g_array_new(FALSE, FALSE, sizeof(TmDcdObserverEntry));
-    dev->tags = g_ptr_array_new_with_free_func(g_free);
+    dev->tags = g_ptr_array_new_with_free_func(tm_dcd_tag_free);
     dev->tags_by_guid = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
     dev->next_group_id = 1;
     dev->next_observer_id = 1;

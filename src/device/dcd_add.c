@@ -301,6 +301,9 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
     group->extents = g_array_ref(plan->extents);
     group->offered = offered_by_dpa(plan->extents);
     g_queue_push_tail(&host->pending_groups, group);
+    if (!tm_guid_is_null(&request->tag)) {
+        tm_dcd_tag_count_group(dev, &request->tag, request->host_id, +1);
+    }
     for (guint i = 0; i < plan->extents->len; i++) {
         tm_extent_list_insert(host->pending_offered,
                               &g_array_index(plan->extents, TmBackedExtent, i));

@@ -120,13 +120,14 @@ void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
                             bool sanitize, bool forced)
 {
     TmDcHost *host = tm_dcd_host(dev, host_id);
-    /* Each tag touched, once: refreshing scans the host's lists. */
+    /* Each tag touched, once: a refresh may scan the allocation map. */
     g_autoptr(GHashTable) tags = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
     g_autoptr(GArray) sanitized = g_array_new(FALSE, FALSE, sizeof(TmExtent));
 
     for (guint i = 0; i < pieces->len; i++) {
         const TmBackedExtent *piece = &g_array_index(pieces, TmBackedExtent, i);
 
+        tm_dcd_tag_count_accepted(dev, piece, host_id, false);
         tm_dcd_mark_backed(dev, host, &piece->extent, false);
         settle_release_marks(dev, host, &piece->extent, sanitized);
         tm_dcd_drop_holder(dev, host_id, piece->extent.dpa, piece->extent.length,

@@ -48,6 +48,12 @@ typedef struct {
     TmHostSet pending_hosts;
     TmHostSet committed_hosts;
     TmHostSet known_hosts;
+    /*
+     * What each host holds of the tag (host id -> TmDcTagHolding*, hosts
+     * holding nothing left out), counted as groups and extents come and
+     * go, so that refreshing the host sets scans none of the host's lists.
+     */
+    GHashTable *holdings;
 } TmDcTag;
 
 typedef struct {
@@ -128,8 +134,14 @@ TmDcStatus tm_dcd_select_shared(const TmDcd *dev, uint16_t host_id, unsigned reg
 TmDcTag *tm_dcd_tag_lookup(const TmDcd *dev, const TmGuid *tag);
 TmDcTag *tm_dcd_tag_obtain(TmDcd *dev, const TmGuid *tag);
 bool tm_dcd_tag_is_live(const TmDcTag *tag);
+/* A pending group with @tag comes (+1) or goes (-1) for @host_id. */
+void tm_dcd_tag_count_group(TmDcd *dev, const TmGuid *tag, uint16_t host_id, int change);
+/* @extent enters (@accepted) or leaves @host_id's accepted list; untagged ones count nowhere. */
+void tm_dcd_tag_count_accepted(TmDcd *dev, const TmBackedExtent *extent, uint16_t host_id,
+                               bool accepted);
 /* Recompute which hosts hold @tag pending or committed after a change for @host_id. */
 void tm_dcd_tag_refresh(TmDcd *dev, const TmGuid *tag, uint16_t host_id);
+void tm_dcd_tag_free(gpointer tag);
 void tm_dcd_tags_free(TmDcd *dev);
 
 /* dcd_capacity.c: moving capacity between hosts and the allocation map */

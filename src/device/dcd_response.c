@@ -164,6 +164,9 @@ static TmDcStatus commit_response(TmDcd *dev, TmDcHost *host, const GArray *rang
         return status;
     }
     g_queue_pop_head(&host->pending_groups);
+    if (!tm_guid_is_null(&group->tag)) {
+        tm_dcd_tag_count_group(dev, &group->tag, host->id, -1);
+    }
     for (guint i = 0; i < group->extents->len; i++) {
         const TmExtent *offered = &g_array_index(group->extents, TmBackedExtent, i).extent;
         tm_extent_list_remove_range(host->pending_offered, offered->dpa, offered->length, NULL);
@@ -174,6 +177,7 @@ static TmDcStatus commit_response(TmDcd *dev, TmDcHost *host, const GArray *rang
         const TmBackedExtent *slice = &g_array_index(slices, TmBackedExtent, i);
 
         tm_extent_list_insert(host->accepted, slice);
+        tm_dcd_tag_count_accepted(dev, slice, host->id, true);
         tm_dcd_mark_backed(dev, host, &slice->extent, true);
     }
     for (guint i = 0; i < rejected->len; i++) {
