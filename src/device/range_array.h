@@ -1,7 +1,7 @@
 /*
  * A sorted array of records that each begin with a DPA range (a TmExtent),
- * disjoint and ordered by DPA, for the extent lists and the allocation
- * map.
+ * disjoint and ordered by DPA: what the extent lists, the allocation map,
+ * the release marks and the range sets keep their records in.
  *
  * A host may hold up to a million extents and change a few at a time, so
  * one change must not shift the whole array.  The records live in chunks
