@@ -102,13 +102,14 @@ static void mark_sanitize(TmDcd *dev, uint64_t dpa, uint64_t length)
 
 /*
  * Apply the host's release marks that overlap @piece: the sanitize ones
- * mark the map, and every mark loses the part @piece covers.  @sanitized
- * is scratch space, reused from piece to piece.
+ * mark the map, and every mark loses the part @piece covers.
  */
-static void settle_release_marks(TmDcd *dev, TmDcHost *host, const TmExtent *piece,
-                                 GArray *sanitized)
+static void settle_release_marks(TmDcd *dev, TmDcHost *host, const TmExtent *piece)
 {
-    g_array_set_size(sanitized, 0);
+    if (!tm_release_marks_overlap(host->release_marks, piece->dpa, piece->length)) {
+        return;
+    }
+    g_autoptr(GArray) sanitized = g_array_new(FALSE, FALSE, sizeof(TmExtent));
     tm_release_marks_settle(host->release_marks, piece->dpa, piece->length, sanitized);
     for (guint i = 0; i < sanitized->len; i++) {
         const TmExtent *part = &g_array_index(sanitized, TmExtent, i);
@@ -122,14 +123,13 @@ void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
     TmDcHost *host = tm_dcd_host(dev, host_id);
     /* Each tag touched, once: a refresh may scan the allocation map. */
     g_autoptr(GHashTable) tags = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
-    g_autoptr(GArray) sanitized = g_array_new(FALSE, FALSE, sizeof(TmExtent));
 
     for (guint i = 0; i < pieces->len; i++) {
         const TmBackedExtent *piece = &g_array_index(pieces, TmBackedExtent, i);
 
         tm_dcd_tag_count_accepted(dev, piece, host_id, false);
         tm_dcd_mark_backed(dev, host, &piece->extent, false);
-        settle_release_marks(dev, host, &piece->extent, sanitized);
+        settle_release_marks(dev, host, &piece->extent);
         tm_dcd_drop_holder(dev, host_id, piece->extent.dpa, piece->extent.length,
                            sanitize || dev->regions[piece->region].sanitize_on_release);
         if (!tm_guid_is_null(&piece->extent.tag)) {
