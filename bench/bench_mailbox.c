@@ -350,7 +350,7 @@ static void bench_find_list(GRand *rand)
     }
     uint64_t t0 = now_ns();
     for (unsigned q = 0; q < FIND_QUERIES; q++) {
-        found += tm_extent_list_find(list, g_rand_int_range(rand, 0, (gint32)span)) >= 0;
+        found += tm_extent_list_find(list, g_rand_int_range(rand, 0, (gint32)span)) != NULL;
     }
     uint64_t tree_ns = now_ns() - t0;
     t0 = now_ns();

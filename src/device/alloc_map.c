@@ -4,15 +4,18 @@
 
 struct TmAllocMap {
     char *owner_path;
-    GArray *ranges; /* TmAllocRange, sorted by DPA, disjoint */
+    TmRangeArray ranges;    /* TmAllocRange, sorted by DPA, disjoint */
 };
+
+/* The range array reads each record's TmExtent at its start. */
+_Static_assert(offsetof(TmAllocRange, range) == 0, "TmAllocRange starts with its range");
 
 TmAllocMap *tm_alloc_map_new(const char *owner_path)
 {
     TmAllocMap *map = g_new0(TmAllocMap, 1);
 
     map->owner_path = g_strdup(owner_path);
-    map->ranges = g_array_new(FALSE, FALSE, sizeof(TmAllocRange));
+    tm_range_array_init(&map->ranges, sizeof(TmAllocRange));
     return map;
 }
 
@@ -48,102 +51,88 @@ void tm_alloc_map_free(TmAllocMap *map)
     if (map == NULL) {
         return;
     }
-    for (guint i = 0; i < map->ranges->len; i++) {
-        remove_user(map, &tm_alloc_map_get(map, i)->range);
+    const TmAllocRange *range;
+    for (TmRangePos pos = tm_alloc_map_first(map); (range = tm_alloc_map_at(map, pos)) != NULL;
+         pos = tm_alloc_map_next(map, pos)) {
+        remove_user(map, &range->range);
     }
-    g_array_unref(map->ranges);
+    tm_range_array_clear(&map->ranges);
     g_free(map->owner_path);
     g_free(map);
 }
 
 guint tm_alloc_map_length(const TmAllocMap *map)
 {
-    return map->ranges->len;
+    return tm_range_array_length(&map->ranges);
 }
 
-TmAllocRange *tm_alloc_map_get(const TmAllocMap *map, guint index)
+TmRangePos tm_alloc_map_first(const TmAllocMap *map)
 {
-    g_assert(index < map->ranges->len);
-    return &g_array_index(map->ranges, TmAllocRange, index);
+    return tm_range_array_first(&map->ranges);
 }
 
-static uint64_t range_start(const TmAllocMap *map, guint index)
+TmRangePos tm_alloc_map_next(const TmAllocMap *map, TmRangePos pos)
 {
-    return tm_alloc_map_get(map, index)->range.extent.dpa;
+    return tm_range_array_next(&map->ranges, pos);
 }
 
-static uint64_t range_end(const TmAllocMap *map, guint index)
+TmAllocRange *tm_alloc_map_at(const TmAllocMap *map, TmRangePos pos)
 {
-    return tm_extent_end(&tm_alloc_map_get(map, index)->range.extent);
+    return tm_range_array_at(&map->ranges, pos);
 }
 
-guint tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa)
+TmRangePos tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa)
 {
-    guint lo = 0;
-    guint hi = map->ranges->len;
-
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-
-        if (range_end(map, mid) <= dpa) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return tm_range_array_lower_bound(&map->ranges, dpa);
 }
 
 bool tm_alloc_map_overlaps(const TmAllocMap *map, uint64_t dpa, uint64_t length)
 {
-    guint i = tm_alloc_map_lower_bound(map, dpa);
+    const TmAllocRange *range = tm_alloc_map_at(map, tm_alloc_map_lower_bound(map, dpa));
 
-    return i < map->ranges->len && range_start(map, i) < dpa + length;
+    return range && range->range.extent.dpa < dpa + length;
 }
 
 void tm_alloc_map_insert(TmAllocMap *map, const TmAllocRange *range)
 {
-    guint i = tm_alloc_map_lower_bound(map, range->range.extent.dpa);
-
-    g_assert(!tm_alloc_map_overlaps(map, range->range.extent.dpa, range->range.extent.length));
-    g_array_insert_val(map->ranges, i, *range);
+    tm_range_array_insert(&map->ranges, range);
     add_user(map, &range->range);
 }
 
-void tm_alloc_map_remove(TmAllocMap *map, guint index)
+TmRangePos tm_alloc_map_remove(TmAllocMap *map, TmRangePos pos)
 {
-    remove_user(map, &tm_alloc_map_get(map, index)->range);
-    g_array_remove_index(map->ranges, index);
+    remove_user(map, &tm_alloc_map_at(map, pos)->range);
+    return tm_range_array_remove(&map->ranges, pos);
 }
 
 /* Split the range that strictly contains @dpa, if any, at @dpa. */
 static void split_at(TmAllocMap *map, uint64_t dpa)
 {
-    guint i = tm_alloc_map_lower_bound(map, dpa);
+    TmRangePos pos = tm_alloc_map_lower_bound(map, dpa);
+    const TmAllocRange *range = tm_alloc_map_at(map, pos);
 
-    if (i >= map->ranges->len || range_start(map, i) >= dpa) {
+    if (range == NULL || range->range.extent.dpa >= dpa) {
         return;
     }
-    TmAllocRange whole = *tm_alloc_map_get(map, i);
-    TmAllocRange head = whole;
-    TmAllocRange tail = whole;
-    uint64_t end = tm_extent_end(&whole.range.extent);
+    TmAllocRange head = *range;
+    TmAllocRange tail = *range;
+    uint64_t start = range->range.extent.dpa;
+    uint64_t end = tm_extent_end(&range->range.extent);
 
-    head.range = tm_backed_extent_slice(&whole.range, whole.range.extent.dpa,
-                                        dpa - whole.range.extent.dpa);
-    tail.range = tm_backed_extent_slice(&whole.range, dpa, end - dpa);
-    tm_alloc_map_remove(map, i);
-    tm_alloc_map_insert(map, &head);
+    head.range = tm_backed_extent_slice(&range->range, start, dpa - start);
+    tail.range = tm_backed_extent_slice(&range->range, dpa, end - dpa);
+    remove_user(map, &range->range);
+    /* The head keeps the record's place. */
+    tm_range_array_replace(&map->ranges, pos, &head);
+    add_user(map, &head.range);
     tm_alloc_map_insert(map, &tail);
 }
 
-void tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length, guint *first,
-                          guint *end)
+TmRangePos tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length)
 {
     split_at(map, dpa);
     split_at(map, dpa + length);
-    *first = tm_alloc_map_lower_bound(map, dpa);
-    *end = tm_alloc_map_lower_bound(map, dpa + length);
+    return tm_alloc_map_lower_bound(map, dpa);
 }
 
 bool tm_alloc_map_next_gap(const TmAllocMap *map, uint64_t *pos, uint64_t limit,
@@ -151,12 +140,15 @@ bool tm_alloc_map_next_gap(const TmAllocMap *map, uint64_t *pos, uint64_t limit,
 {
     uint64_t start = *pos;
 
-    for (guint i = tm_alloc_map_lower_bound(map, start); start < limit; i++) {
-        if (i < map->ranges->len && range_start(map, i) <= start) {
-            start = range_end(map, i);
+    for (TmRangePos at = tm_alloc_map_lower_bound(map, start); start < limit;
+         at = tm_alloc_map_next(map, at)) {
+        const TmAllocRange *range = tm_alloc_map_at(map, at);
+
+        if (range && range->range.extent.dpa <= start) {
+            start = tm_extent_end(&range->range.extent);
             continue;
         }
-        uint64_t gap_end = i < map->ranges->len ? MIN(range_start(map, i), limit) : limit;
+        uint64_t gap_end = range ? MIN(range->range.extent.dpa, limit) : limit;
 
         *pos = start;
         *gap_len = gap_end - start;

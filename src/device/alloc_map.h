@@ -4,7 +4,9 @@
  * memory behind it.  Ranges are disjoint and sorted by DPA; the free
  * capacity of a region is what the map does not hold.  A range is split
  * when only part of it changes hands, so that each range has one set of
- * holders.
+ * holders.  Like the extent lists, the ranges sit in a chunked array
+ * (range_array.h): finding is O(log n) and a split or removal moves at
+ * most one chunk, however many ranges the map holds.
  *
  * Tagged ranges register themselves as users of their backend
  * ("extent 0x10000000+0x200000 of /machine/peripheral/dcd0"), so that a
@@ -20,6 +22,7 @@
 
 #include "device/extent_list.h"
 #include "device/host_set.h"
+#include "device/range_array.h"
 
 typedef struct {
     TmBackedExtent range;
@@ -36,11 +39,19 @@ void tm_alloc_map_free(TmAllocMap *map);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmAllocMap, tm_alloc_map_free)
 
 guint tm_alloc_map_length(const TmAllocMap *map);
-/* Holders and the sanitize flag may be changed through the pointer. */
-TmAllocRange *tm_alloc_map_get(const TmAllocMap *map, guint index);
 
-/* Index of the first range that ends after @dpa (the length if none). */
-guint tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa);
+/*
+ * Walking the map in DPA order with positions (range_array.h), valid
+ * until the map changes: the first range's, the next one's, and the range
+ * at a position (NULL at the end).  Holders and the sanitize flag may be
+ * changed through the pointer, the range itself not.
+ */
+TmRangePos tm_alloc_map_first(const TmAllocMap *map);
+TmRangePos tm_alloc_map_next(const TmAllocMap *map, TmRangePos pos);
+TmAllocRange *tm_alloc_map_at(const TmAllocMap *map, TmRangePos pos);
+
+/* The first range that ends after @dpa. */
+TmRangePos tm_alloc_map_lower_bound(const TmAllocMap *map, uint64_t dpa);
 
 bool tm_alloc_map_overlaps(const TmAllocMap *map, uint64_t dpa, uint64_t length);
 
@@ -48,13 +59,15 @@ bool tm_alloc_map_overlaps(const TmAllocMap *map, uint64_t dpa, uint64_t length)
 void tm_alloc_map_insert(TmAllocMap *map, const TmAllocRange *range);
 
 /*
- * Split the ranges cut by dpa and dpa + length so that the ranges overlapping
- * [dpa, dpa + length) lie inside it; they are the indexes [*first, *end).
+ * Split the ranges cut by dpa and dpa + length so that the ranges
+ * overlapping [dpa, dpa + length) lie inside it, and return the position
+ * of the first of them: they run from there while their DPA is below
+ * dpa + length.
  */
-void tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length, guint *first,
-                          guint *end);
+TmRangePos tm_alloc_map_isolate(TmAllocMap *map, uint64_t dpa, uint64_t length);
 
-void tm_alloc_map_remove(TmAllocMap *map, guint index);
+/* Remove the range at @pos; returns the position of the range that followed it. */
+TmRangePos tm_alloc_map_remove(TmAllocMap *map, TmRangePos pos);
 
 /*
  * The first free gap at or after *pos and before @limit: sets *pos to its

@@ -50,7 +50,7 @@ UINT_PROPERTY(sharable_mask, "dc-region-sharable", sharable_mask, 0,
               (1u << TM_DC_MAX_REGIONS) - 1)
 UINT_PROPERTY(sanitize_mask, "dc-region-sanitize-on-release", sanitize_mask, 0,
               (1u << TM_DC_MAX_REGIONS) - 1)
-UINT_PROPERTY(max_extents, "dc-max-extents", max_extents, 1, TM_DCD_MAX_LOG_DEPTH)
+UINT_PROPERTY(max_extents, "dc-max-extents", max_extents, 1, TM_DCD_MAX_EXTENTS)
 UINT_PROPERTY(max_tags, "dc-max-tags", max_tags, 1, UINT32_MAX)
 UINT_PROPERTY(dc_log_depth, "dc-event-log-depth", dc_log_depth, 1, TM_DCD_MAX_LOG_DEPTH)
 
@@ -121,7 +121,8 @@ static const TmProperty dcd_properties[] = {
       .description = "Tags the device tracks at once",
       .set = set_max_tags, .get = get_max_tags },
     { .name = "dc-event-log-depth", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
-      .description = "Records each host's DC event log holds (default: dc-max-extents)",
+      .description = "Records each host's DC event log holds "
+                     "(default: dc-max-extents, at most 65535)",
       .set = set_dc_log_depth, .get = get_dc_log_depth },
     { .name = NULL },
 };
@@ -138,7 +139,7 @@ static void dcd_init(TmObject *obj)
     dev->max_extents = TM_DCD_DEFAULT_MAX_EXTENTS;
     dev->max_tags = TM_DCD_DEFAULT_MAX_TAGS;
     dev->observers = g_array_new(FALSE, FALSE, sizeof(TmDcdObserverEntry));
-    dev->tags = g_ptr_array_new_with_free_func(g_free);
+    dev->tags = g_ptr_array_new_with_free_func(tm_dcd_tag_free);
     dev->tags_by_guid = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
     dev->next_group_id = 1;
     dev->next_observer_id = 1;
@@ -160,8 +161,9 @@ static void host_init(TmDcHost *host, uint16_t id, guint dc_log_depth)
     }
     g_queue_init(&host->pending_groups);
     host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    host->pending_offered = tm_extent_list_new();
     host->accepted = tm_extent_list_new();
-    host->release_marks = g_array_new(FALSE, FALSE, sizeof(TmReleaseMark));
+    host->release_marks = tm_release_marks_new();
 }
 
 static void host_clear(TmDcHost *host)
@@ -171,11 +173,12 @@ static void host_clear(TmDcHost *host)
     }
     g_queue_clear_full(&host->pending_groups, (GDestroyNotify)tm_dcd_pending_group_free);
     g_array_unref(host->response_parts);
+    tm_extent_list_free(host->pending_offered);
     tm_extent_list_free(host->accepted);
     for (unsigned r = 0; r < TM_DC_MAX_REGIONS; r++) {
         tm_block_bitmap_free(host->backed[r]);
     }
-    g_array_unref(host->release_marks);
+    tm_release_marks_free(host->release_marks);
 }
 
 static void dcd_finalize(TmObject *obj)
@@ -266,6 +269,35 @@ static bool check_dc_config(TmDcd *dev, GError **err)
            check_region_mask(dev, "dc-region-sanitize-on-release", dev->sanitize_mask, err);
 }
 
+/*
+ * The DC log must take a request of the largest size: dc-max-extents
+ * records, or a full log when a host may hold more extents than a log can.
+ */
+static bool settle_log_depth(TmDcd *dev, GError **err)
+{
+    uint64_t needed = MIN(dev->max_extents, TM_DCD_MAX_LOG_DEPTH);
+
+    if (dev->dc_log_depth == 0) {
+        dev->dc_log_depth = needed;
+        return true;
+    }
+    if (dev->dc_log_depth >= needed) {
+        return true;
+    }
+    if (needed == dev->max_extents) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "dc-event-log-depth %" PRIu64 " is less than dc-max-extents %" PRIu64
+                    ": a request of that many extents would not fit the log",
+                    dev->dc_log_depth, dev->max_extents);
+    } else {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "dc-event-log-depth %" PRIu64 " is less than %u: with dc-max-extents %"
+                    PRIu64 " the log must be as deep as a log can be",
+                    dev->dc_log_depth, TM_DCD_MAX_LOG_DEPTH, dev->max_extents);
+    }
+    return false;
+}
+
 static bool dcd_complete(TmObject *obj, GError **err)
 {
     TmDcd *dev = dcd(obj);
@@ -274,13 +306,7 @@ static bool dcd_complete(TmObject *obj, GError **err)
         dev->dc_memdev = NULL;
         return false;
     }
-    if (dev->dc_log_depth == 0) {
-        dev->dc_log_depth = dev->max_extents;
-    } else if (dev->dc_log_depth < dev->max_extents) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "dc-event-log-depth %" PRIu64 " is less than dc-max-extents %" PRIu64
-                    ": a request of that many extents would not fit the log",
-                    dev->dc_log_depth, dev->max_extents);
+    if (!settle_log_depth(dev, err)) {
         dev->dc_memdev = NULL;
         return false;
     }

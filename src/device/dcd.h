@@ -24,11 +24,15 @@
  *                        range (the region's "sanitize on release" flag);
  *                        a release request may also ask for it
  *   dc-max-extents       extents each host may hold, pending plus accepted
- *                        (default 512, QEMU's CXL_NUM_EXTENTS_SUPPORTED)
+ *                        (default 512, QEMU's CXL_NUM_EXTENTS_SUPPORTED;
+ *                        at most TM_DCD_MAX_EXTENTS)
  *   dc-max-tags          distinct live tags the device tracks (default 512)
- *   dc-event-log-depth   records each host's DC event log holds (default
- *                        and minimum: dc-max-extents, so that a request of
- *                        the largest size always fits an empty log)
+ *   dc-event-log-depth   records each host's DC event log holds, at most
+ *                        65535 (default and minimum: dc-max-extents, or
+ *                        65535 when dc-max-extents is larger, so that a
+ *                        request of the largest size a log can take always
+ *                        fits an empty log; every request must fit the
+ *                        room left in the log)
  *
  * Every operation validates the whole request, then applies it; on failure
  * nothing changes.  Operations return a TmDcStatus (the mailbox layer maps
@@ -58,6 +62,13 @@
 #define TM_DCD_DEFAULT_MAX_TAGS 512
 /* Log handles are 16-bit and non-zero, so a log holds at most 65535. */
 #define TM_DCD_MAX_LOG_DEPTH 65535
+/*
+ * The extents a host may hold are not tied to the log: they accumulate
+ * over many requests.  The wire counts (4800h, 4801h) are 32-bit; a
+ * million keeps a host's state near 200 MiB at most (its extents, their
+ * ranges in the allocation map) while changes stay O(log n).
+ */
+#define TM_DCD_MAX_EXTENTS (1u << 20)
 /* Depth of the informational, warning, failure and fatal logs. */
 #define TM_DCD_STD_LOG_DEPTH 32
 

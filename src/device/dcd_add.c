@@ -23,13 +23,14 @@ typedef struct {
 static TmDcStatus check_not_allocated(const TmDcd *dev, const TmDcHost *host,
                                       const TmExtent *extent, GError **err)
 {
-    guint i = tm_alloc_map_lower_bound(dev->alloc_map, extent->dpa);
+    const TmAllocRange *range = tm_alloc_map_at(dev->alloc_map,
+                                                tm_alloc_map_lower_bound(dev->alloc_map,
+                                                                         extent->dpa));
 
-    if (i >= tm_alloc_map_length(dev->alloc_map) ||
-        tm_alloc_map_get(dev->alloc_map, i)->range.extent.dpa >= tm_extent_end(extent)) {
+    if (range == NULL || range->range.extent.dpa >= tm_extent_end(extent)) {
         return TM_DC_OK;
     }
-    const TmHostSet *holders = &tm_alloc_map_get(dev->alloc_map, i)->holders;
+    const TmHostSet *holders = &range->holders;
     int holder = tm_host_set_first(holders);
     if (tm_host_set_contains(holders, host->id)) {
         /* Not accepted (checked before), so pending. */
@@ -282,9 +283,9 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
         const TmBackedExtent *extent = &g_array_index(plan->extents, TmBackedExtent, i);
 
         if (shared) {
-            guint index = tm_alloc_map_lower_bound(dev->alloc_map, extent->extent.dpa);
-            tm_host_set_add(&tm_alloc_map_get(dev->alloc_map, index)->holders,
-                            request->host_id);
+            /* select_shared picked the tag's ranges as the map holds them. */
+            TmRangePos pos = tm_alloc_map_lower_bound(dev->alloc_map, extent->extent.dpa);
+            tm_host_set_add(&tm_alloc_map_at(dev->alloc_map, pos)->holders, request->host_id);
         } else {
             TmAllocRange range = { .range = *extent };
             tm_host_set_add(&range.holders, request->host_id);
@@ -300,7 +301,13 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
     group->extents = g_array_ref(plan->extents);
     group->offered = offered_by_dpa(plan->extents);
     g_queue_push_tail(&host->pending_groups, group);
-    host->pending_extent_count += plan->extents->len;
+    if (!tm_guid_is_null(&request->tag)) {
+        tm_dcd_tag_count_group(dev, &request->tag, request->host_id, +1);
+    }
+    for (guint i = 0; i < plan->extents->len; i++) {
+        tm_extent_list_insert(host->pending_offered,
+                              &g_array_index(plan->extents, TmBackedExtent, i));
+    }
 
     if (!tm_guid_is_null(&request->tag)) {
         tm_dcd_tag_refresh(dev, &request->tag, request->host_id);

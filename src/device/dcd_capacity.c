@@ -69,37 +69,34 @@ static bool free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
 void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t length,
                         bool sanitize)
 {
-    guint first;
-    guint end;
+    uint64_t end = dpa + length;
+    TmRangePos pos = tm_alloc_map_isolate(dev->alloc_map, dpa, length);
+    TmAllocRange *range;
 
-    tm_alloc_map_isolate(dev->alloc_map, dpa, length, &first, &end);
-    for (guint i = first; i < end;) {
-        TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
-
-        if (!tm_host_set_contains(&range->holders, host_id)) {
-            i++;
-            continue;
+    while ((range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL &&
+           range->range.extent.dpa < end) {
+        if (tm_host_set_contains(&range->holders, host_id)) {
+            tm_host_set_remove(&range->holders, host_id);
+            range->sanitize_on_free |= sanitize;
+            if (tm_host_set_is_empty(&range->holders) && free_range(dev, host_id, range)) {
+                pos = tm_alloc_map_remove(dev->alloc_map, pos);
+                continue;
+            }
         }
-        tm_host_set_remove(&range->holders, host_id);
-        range->sanitize_on_free |= sanitize;
-        if (tm_host_set_is_empty(&range->holders) && free_range(dev, host_id, range)) {
-            tm_alloc_map_remove(dev->alloc_map, i);
-            end--;
-            continue;
-        }
-        i++;
+        pos = tm_alloc_map_next(dev->alloc_map, pos);
     }
 }
 
 /* Ask for [dpa, dpa + length) to be zeroed when its last holder lets go. */
 static void mark_sanitize(TmDcd *dev, uint64_t dpa, uint64_t length)
 {
-    guint first;
-    guint end;
+    uint64_t end = dpa + length;
+    TmAllocRange *range;
 
-    tm_alloc_map_isolate(dev->alloc_map, dpa, length, &first, &end);
-    for (guint i = first; i < end; i++) {
-        tm_alloc_map_get(dev->alloc_map, i)->sanitize_on_free = true;
+    for (TmRangePos pos = tm_alloc_map_isolate(dev->alloc_map, dpa, length);
+         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL && range->range.extent.dpa < end;
+         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
+        range->sanitize_on_free = true;
     }
 }
 
@@ -109,30 +106,14 @@ static void mark_sanitize(TmDcd *dev, uint64_t dpa, uint64_t length)
  */
 static void settle_release_marks(TmDcd *dev, TmDcHost *host, const TmExtent *piece)
 {
-    uint64_t start = piece->dpa;
-    uint64_t end = tm_extent_end(piece);
-
-    for (guint i = 0; i < host->release_marks->len;) {
-        TmReleaseMark mark = g_array_index(host->release_marks, TmReleaseMark, i);
-        uint64_t mark_end = mark.dpa + mark.length;
-
-        if (!tm_ranges_overlap(mark.dpa, mark.length, start, piece->length)) {
-            i++;
-            continue;
-        }
-        if (mark.sanitize) {
-            uint64_t from = MAX(mark.dpa, start);
-            mark_sanitize(dev, from, MIN(mark_end, end) - from);
-        }
-        g_array_remove_index(host->release_marks, i);
-        if (mark.dpa < start) {
-            TmReleaseMark head = { mark.dpa, start - mark.dpa, mark.sanitize };
-            g_array_insert_val(host->release_marks, i++, head);
-        }
-        if (mark_end > end) {
-            TmReleaseMark tail = { end, mark_end - end, mark.sanitize };
-            g_array_insert_val(host->release_marks, i++, tail);
-        }
+    if (!tm_release_marks_overlap(host->release_marks, piece->dpa, piece->length)) {
+        return;
+    }
+    g_autoptr(GArray) sanitized = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    tm_release_marks_settle(host->release_marks, piece->dpa, piece->length, sanitized);
+    for (guint i = 0; i < sanitized->len; i++) {
+        const TmExtent *part = &g_array_index(sanitized, TmExtent, i);
+        mark_sanitize(dev, part->dpa, part->length);
     }
 }
 
@@ -140,12 +121,13 @@ void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
                             bool sanitize, bool forced)
 {
     TmDcHost *host = tm_dcd_host(dev, host_id);
-    /* Each tag touched, once: refreshing scans the host's lists. */
+    /* Each tag touched, once: a refresh may scan the allocation map. */
     g_autoptr(GHashTable) tags = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
 
     for (guint i = 0; i < pieces->len; i++) {
         const TmBackedExtent *piece = &g_array_index(pieces, TmBackedExtent, i);
 
+        tm_dcd_tag_count_accepted(dev, piece, host_id, false);
         tm_dcd_mark_backed(dev, host, &piece->extent, false);
         settle_release_marks(dev, host, &piece->extent);
         tm_dcd_drop_holder(dev, host_id, piece->extent.dpa, piece->extent.length,

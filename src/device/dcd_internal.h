@@ -8,6 +8,7 @@
 #include "device/block_bitmap.h"
 #include "device/dcd.h"
 #include "device/range_set.h"
+#include "device/release_marks.h"
 
 /* One add request awaiting the host's response. */
 typedef struct {
@@ -19,23 +20,22 @@ typedef struct {
     TmExtentList *offered;  /* the same extents by DPA, for lookups */
 } TmPendingGroup;
 
-/* A range the host was asked to release (Release Capacity record sent). */
-typedef struct {
-    uint64_t dpa;
-    uint64_t length;
-    bool sanitize;
-} TmReleaseMark;
-
 typedef struct {
     uint16_t id;
     TmEventLog *logs[TM_EVENT_LOG_COUNT];
     GQueue pending_groups;        /* TmPendingGroup*, oldest first */
-    guint pending_extent_count;   /* extents in all pending groups */
+    /*
+     * The extents of all pending groups by DPA, so that "is this range
+     * pending?" is one lookup whatever the number of groups (groups of a
+     * host never overlap: capacity pending for a host is not offered to it
+     * again).
+     */
+    TmExtentList *pending_offered;
     GArray *response_parts;       /* TmExtent held from 4802h parts with More */
     TmExtentList *accepted;
     uint32_t generation;
     TmBlockBitmap *backed[TM_DC_MAX_REGIONS]; /* allocated on first accept */
-    GArray *release_marks;        /* TmReleaseMark */
+    TmReleaseMarks *release_marks;
 } TmDcHost;
 
 /* A tag the device has seen: its allocation and who holds it. */
@@ -48,6 +48,12 @@ typedef struct {
     TmHostSet pending_hosts;
     TmHostSet committed_hosts;
     TmHostSet known_hosts;
+    /*
+     * What each host holds of the tag (host id -> TmDcTagHolding*, hosts
+     * holding nothing left out), counted as groups and extents come and
+     * go, so that refreshing the host sets scans none of the host's lists.
+     */
+    GHashTable *holdings;
 } TmDcTag;
 
 typedef struct {
@@ -70,7 +76,7 @@ struct TmDcd {
     uint64_t sanitize_mask;
     uint64_t max_extents;
     uint64_t max_tags;
-    uint64_t dc_log_depth;   /* 0: dc-max-extents */
+    uint64_t dc_log_depth;   /* 0: dc-max-extents, at most TM_DCD_MAX_LOG_DEPTH */
 
     /* Realized state */
     TmBackendRegistry *backends; /* borrowed */
@@ -128,8 +134,14 @@ TmDcStatus tm_dcd_select_shared(const TmDcd *dev, uint16_t host_id, unsigned reg
 TmDcTag *tm_dcd_tag_lookup(const TmDcd *dev, const TmGuid *tag);
 TmDcTag *tm_dcd_tag_obtain(TmDcd *dev, const TmGuid *tag);
 bool tm_dcd_tag_is_live(const TmDcTag *tag);
+/* A pending group with @tag comes (+1) or goes (-1) for @host_id. */
+void tm_dcd_tag_count_group(TmDcd *dev, const TmGuid *tag, uint16_t host_id, int change);
+/* @extent enters (@accepted) or leaves @host_id's accepted list; untagged ones count nowhere. */
+void tm_dcd_tag_count_accepted(TmDcd *dev, const TmBackedExtent *extent, uint16_t host_id,
+                               bool accepted);
 /* Recompute which hosts hold @tag pending or committed after a change for @host_id. */
 void tm_dcd_tag_refresh(TmDcd *dev, const TmGuid *tag, uint16_t host_id);
+void tm_dcd_tag_free(gpointer tag);
 void tm_dcd_tags_free(TmDcd *dev);
 
 /* dcd_capacity.c: moving capacity between hosts and the allocation map */

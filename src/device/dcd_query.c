@@ -52,10 +52,7 @@ const TmBackedExtent *tm_dcd_host_accepted(const TmDcd *dev, uint16_t host_id, g
 const TmBackedExtent *tm_dcd_host_find_accepted(const TmDcd *dev, uint16_t host_id,
                                                 uint64_t dpa)
 {
-    const TmExtentList *accepted = tm_dcd_host(dev, host_id)->accepted;
-    int index = tm_extent_list_find(accepted, dpa);
-
-    return index < 0 ? NULL : tm_extent_list_get(accepted, (guint)index);
+    return tm_extent_list_find(tm_dcd_host(dev, host_id)->accepted, dpa);
 }
 
 guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id)
@@ -82,22 +79,13 @@ TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_i
 
 guint tm_dcd_host_pending_extent_count(const TmDcd *dev, uint16_t host_id)
 {
-    return tm_dcd_host(dev, host_id)->pending_extent_count;
+    return tm_extent_list_length(tm_dcd_host(dev, host_id)->pending_offered);
 }
 
 bool tm_dcd_host_release_pending(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
                                  uint64_t length)
 {
-    const GArray *marks = tm_dcd_host(dev, host_id)->release_marks;
-
-    for (guint i = 0; i < marks->len; i++) {
-        const TmReleaseMark *mark = &g_array_index(marks, TmReleaseMark, i);
-
-        if (tm_ranges_overlap(mark->dpa, mark->length, dpa, length)) {
-            return true;
-        }
-    }
-    return false;
+    return tm_release_marks_overlap(tm_dcd_host(dev, host_id)->release_marks, dpa, length);
 }
 
 TmEventLog *tm_dcd_host_event_log(TmDcd *dev, uint16_t host_id, TmEventLogType type)
@@ -109,7 +97,8 @@ TmEventLog *tm_dcd_host_event_log(TmDcd *dev, uint16_t host_id, TmEventLogType t
 TmDcLimits tm_dcd_limits(const TmDcd *dev, uint16_t host_id)
 {
     const TmDcHost *host = tm_dcd_host(dev, host_id);
-    uint64_t used = (uint64_t)tm_extent_list_length(host->accepted) + host->pending_extent_count;
+    uint64_t used = (uint64_t)tm_extent_list_length(host->accepted) +
+                    tm_extent_list_length(host->pending_offered);
 
     return (TmDcLimits) {
         .supported_extents = (uint32_t)dev->max_extents,
@@ -214,9 +203,10 @@ guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out)
 {
     guint first = out->len;
 
-    for (guint i = 0; i < tm_alloc_map_length(dev->alloc_map); i++) {
-        const TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
-
+    const TmAllocRange *range;
+    for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
+         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
+         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
         if (tm_guid_equal(&range->range.extent.tag, tag) &&
             !tm_host_set_is_empty(&range->holders)) {
             g_array_append_val(out, range->range);

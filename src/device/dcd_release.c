@@ -9,44 +9,12 @@
 
 #include "device/range_set.h"
 
-/* The host's accepted capacity in [dpa, dpa + length), extent by extent. */
-static void append_accepted_pieces(const TmDcHost *host, uint64_t dpa, uint64_t length,
-                                   GArray *pieces)
-{
-    uint64_t end = dpa + length;
-
-    for (int i = tm_extent_list_find(host->accepted, dpa);
-         i >= 0 && (guint)i < tm_extent_list_length(host->accepted); i++) {
-        const TmBackedExtent *extent = tm_extent_list_get(host->accepted, (guint)i);
-        uint64_t from = MAX(dpa, extent->extent.dpa);
-        uint64_t to = MIN(end, tm_extent_end(&extent->extent));
-
-        if (extent->extent.dpa >= end) {
-            break;
-        }
-        TmBackedExtent piece = tm_backed_extent_slice(extent, from, to - from);
-        g_array_append_val(pieces, piece);
-    }
-}
-
-static bool overlaps_pending(const TmDcHost *host, uint64_t dpa, uint64_t length)
-{
-    for (GList *l = host->pending_groups.head; l; l = l->next) {
-        const TmPendingGroup *group = l->data;
-
-        if (tm_extent_list_overlaps(group->offered, dpa, length)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static TmDcStatus check_tagged(const TmDcHost *host, const TmExtent *range, const TmGuid *tag,
                                GError **err)
 {
     g_autoptr(GArray) pieces = g_array_new(FALSE, FALSE, sizeof(TmBackedExtent));
 
-    append_accepted_pieces(host, range->dpa, range->length, pieces);
+    tm_extent_list_slices(host->accepted, range->dpa, range->length, pieces);
     for (guint i = 0; i < pieces->len; i++) {
         if (!tm_guid_equal(&g_array_index(pieces, TmBackedExtent, i).extent.tag, tag)) {
             char tag_text[TM_GUID_STRING_LEN + 1];
@@ -86,7 +54,7 @@ static TmDcStatus check_release_range(const TmDcd *dev, const TmDcReleaseRequest
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
                           "duplicate or overlapped extents are detected");
     }
-    if (overlaps_pending(host, range->dpa, range->length)) {
+    if (tm_extent_list_overlaps(host->pending_offered, range->dpa, range->length)) {
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
                           "cannot release extent with pending DPA range");
     }
@@ -116,8 +84,8 @@ static TmDcStatus plan_prescriptive(const TmDcd *dev, const TmDcReleaseRequest *
         }
     }
     for (guint i = 0; i < request->n_extents; i++) {
-        append_accepted_pieces(tm_dcd_host(dev, request->host_id), request->extents[i].dpa,
-                               request->extents[i].length, pieces);
+        tm_extent_list_slices(tm_dcd_host(dev, request->host_id)->accepted,
+                              request->extents[i].dpa, request->extents[i].length, pieces);
     }
     return TM_DC_OK;
 }
@@ -157,48 +125,50 @@ static TmDcStatus plan_tag_based(const TmDcd *dev, const TmDcReleaseRequest *req
     return TM_DC_OK;
 }
 
-/* The host's accepted list once @pieces are gone, or an error past the limit. */
-static TmDcStatus remove_pieces(const TmDcd *dev, const TmDcHost *host, const GArray *pieces,
-                                TmExtentList **out, GError **err)
+/*
+ * Releasing @pieces must not split the host's extents into more than it
+ * may hold.  Checked on the live list, which stays untouched until the
+ * whole request has passed.
+ */
+static TmDcStatus check_split_count(const TmDcd *dev, const TmDcHost *host, const GArray *pieces,
+                                    GError **err)
 {
-    g_autoptr(TmExtentList) remaining = tm_extent_list_copy(host->accepted);
+    uint64_t total = (uint64_t)tm_extent_list_length_after_removal(host->accepted, pieces) +
+                     tm_extent_list_length(host->pending_offered);
 
-    for (guint i = 0; i < pieces->len; i++) {
-        const TmExtent *piece = &g_array_index(pieces, TmBackedExtent, i).extent;
-        tm_extent_list_remove_range(remaining, piece->dpa, piece->length, NULL);
-    }
-    uint64_t total = (uint64_t)tm_extent_list_length(remaining) + host->pending_extent_count;
     if (total > dev->max_extents) {
         return tm_dc_fail(err, TM_DC_RESOURCES_EXHAUSTED,
                           "releasing would split host %u's extents into %" PRIu64
                           ", more than dc-max-extents %" PRIu64, host->id, total,
                           dev->max_extents);
     }
-    *out = g_steal_pointer(&remaining);
     return TM_DC_OK;
 }
 
+static void remove_pieces(TmDcHost *host, const GArray *pieces)
+{
+    for (guint i = 0; i < pieces->len; i++) {
+        const TmExtent *piece = &g_array_index(pieces, TmBackedExtent, i).extent;
+        tm_extent_list_remove_range(host->accepted, piece->dpa, piece->length, NULL);
+    }
+}
+
 static void apply_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
-                                  const GArray *pieces, TmExtentList *remaining)
+                                  const GArray *pieces)
 {
     TmDcHost *host = tm_dcd_host(dev, request->host_id);
     const TmBackedExtent *records = (const TmBackedExtent *)(const void *)pieces->data;
 
     if (request->forced) {
-        tm_extent_list_free(host->accepted);
-        host->accepted = remaining;
+        remove_pieces(host, pieces);
         tm_dcd_revoke_accepted(dev, request->host_id, pieces, request->sanitize, true);
         tm_dcd_log_events(dev, request->host_id, TM_DC_EVENT_FORCED_CAPACITY_RELEASE,
                           records, pieces->len);
         return;
     }
     for (guint i = 0; i < pieces->len; i++) {
-        TmReleaseMark mark = {
-            .dpa = records[i].extent.dpa,
-            .length = records[i].extent.length,
-            .sanitize = request->sanitize,
-        };
-        g_array_append_val(host->release_marks, mark);
+        tm_release_marks_add(host->release_marks, records[i].extent.dpa,
+                             records[i].extent.length, request->sanitize);
     }
     tm_dcd_log_events(dev, request->host_id, TM_DC_EVENT_RELEASE_CAPACITY, records,
                       pieces->len);
@@ -208,7 +178,6 @@ TmDcStatus tm_dcd_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
                                   GError **err)
 {
     g_autoptr(GArray) pieces = g_array_new(FALSE, FALSE, sizeof(TmBackedExtent));
-    g_autoptr(TmExtentList) remaining = NULL;
     TmDcStatus status = tm_dcd_check_region(dev, request->region, err);
 
     if (status == TM_DC_OK) {
@@ -230,8 +199,7 @@ TmDcStatus tm_dcd_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
         break;
     }
     if (status == TM_DC_OK && request->forced) {
-        status = remove_pieces(dev, tm_dcd_host(dev, request->host_id), pieces, &remaining,
-                               err);
+        status = check_split_count(dev, tm_dcd_host(dev, request->host_id), pieces, err);
     }
     if (status == TM_DC_OK) {
         status = tm_dcd_check_log_room(dev, request->host_id, pieces->len, err);
@@ -239,7 +207,7 @@ TmDcStatus tm_dcd_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
     if (status != TM_DC_OK) {
         return status;
     }
-    apply_release_request(dev, request, pieces, g_steal_pointer(&remaining));
+    apply_release_request(dev, request, pieces);
     return TM_DC_OK;
 }
 
@@ -267,15 +235,13 @@ TmDcStatus tm_dcd_host_release(TmDcd *dev, uint16_t host_id, const TmExtent *ext
                               "extent 0x%" PRIx64 "+0x%" PRIx64 " is not accepted capacity of "
                               "host %u", extents[i].dpa, extents[i].length, host_id);
         }
-        append_accepted_pieces(host, extents[i].dpa, extents[i].length, pieces);
+        tm_extent_list_slices(host->accepted, extents[i].dpa, extents[i].length, pieces);
     }
-    g_autoptr(TmExtentList) remaining = NULL;
-    status = remove_pieces(dev, host, pieces, &remaining, err);
+    status = check_split_count(dev, host, pieces, err);
     if (status != TM_DC_OK) {
         return status;
     }
-    tm_extent_list_free(host->accepted);
-    host->accepted = g_steal_pointer(&remaining);
+    remove_pieces(host, pieces);
     tm_dcd_revoke_accepted(dev, host_id, pieces, false, false);
     return TM_DC_OK;
 }

@@ -16,7 +16,7 @@ static TmDcStatus check_extent_count(const TmDcd *dev, const TmDcHost *host,
 {
     /* What the host will hold once the group is answered. */
     uint64_t total = (uint64_t)tm_extent_list_length(host->accepted) +
-                     (host->pending_extent_count - group->extents->len) +
+                     (tm_extent_list_length(host->pending_offered) - group->extents->len) +
                      host->response_parts->len + n_extents;
 
     if (total > dev->max_extents) {
@@ -48,10 +48,10 @@ static TmDcStatus check_offered(const TmDcHost *host, const TmPendingGroup *grou
 {
     for (guint i = 0; i < n_extents; i++) {
         const TmExtent *extent = &extents[i];
-        int index = tm_extent_list_find(group->offered, extent->dpa);
+        const TmBackedExtent *offered = tm_extent_list_find(group->offered, extent->dpa);
 
-        if (index < 0 || !tm_extent_contains(&tm_extent_list_get(group->offered, index)->extent,
-                                             extent->dpa, extent->length)) {
+        if (offered == NULL || !tm_extent_contains(&offered->extent, extent->dpa,
+                                                   extent->length)) {
             return tm_dc_fail(err, TM_DC_INVALID_PHYSICAL_ADDRESS,
                               "extent 0x%" PRIx64 "+0x%" PRIx64 " is not inside an extent of "
                               "the pending add request", extent->dpa, extent->length);
@@ -80,8 +80,8 @@ static GArray *accepted_slices(const TmPendingGroup *group, const GArray *ranges
 
     for (guint i = 0; i < ranges->len; i++) {
         const TmExtent *range = &g_array_index(ranges, TmExtent, i);
-        int index = tm_extent_list_find(group->offered, range->dpa);
-        TmBackedExtent slice = tm_backed_extent_slice(tm_extent_list_get(group->offered, index),
+        TmBackedExtent slice = tm_backed_extent_slice(tm_extent_list_find(group->offered,
+                                                                          range->dpa),
                                                       range->dpa, range->length);
         g_array_append_val(slices, slice);
     }
@@ -164,13 +164,20 @@ static TmDcStatus commit_response(TmDcd *dev, TmDcHost *host, const GArray *rang
         return status;
     }
     g_queue_pop_head(&host->pending_groups);
-    host->pending_extent_count -= group->extents->len;
+    if (!tm_guid_is_null(&group->tag)) {
+        tm_dcd_tag_count_group(dev, &group->tag, host->id, -1);
+    }
+    for (guint i = 0; i < group->extents->len; i++) {
+        const TmExtent *offered = &g_array_index(group->extents, TmBackedExtent, i).extent;
+        tm_extent_list_remove_range(host->pending_offered, offered->dpa, offered->length, NULL);
+    }
     g_array_set_size(host->response_parts, 0);
 
     for (guint i = 0; i < slices->len; i++) {
         const TmBackedExtent *slice = &g_array_index(slices, TmBackedExtent, i);
 
         tm_extent_list_insert(host->accepted, slice);
+        tm_dcd_tag_count_accepted(dev, slice, host->id, true);
         tm_dcd_mark_backed(dev, host, &slice->extent, true);
     }
     for (guint i = 0; i < rejected->len; i++) {

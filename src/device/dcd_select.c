@@ -129,9 +129,10 @@ TmDcStatus tm_dcd_select_shared(const TmDcd *dev, uint16_t host_id, unsigned reg
                           "cannot add DPA again while still pending");
     }
     guint first = out->len;
-    for (guint i = 0; i < tm_alloc_map_length(dev->alloc_map); i++) {
-        const TmAllocRange *range = tm_alloc_map_get(dev->alloc_map, i);
-
+    const TmAllocRange *range;
+    for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
+         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
+         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
         /* Ranges nobody holds are kept out of use after a failed sanitize. */
         if (tm_guid_equal(&range->range.extent.tag, tag_guid) &&
             !tm_host_set_is_empty(&range->holders)) {

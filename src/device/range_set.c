@@ -1,27 +1,16 @@
 #include "device/range_set.h"
 
-typedef struct {
-    uint64_t start;
-    uint64_t end;
-} Range;
+#include "device/range_array.h"
 
 struct TmRangeSet {
-    GTree *ranges; /* Range* by start, owning */
+    TmRangeArray ranges;    /* TmExtent, sorted by DPA, disjoint */
 };
-
-static gint compare_start(gconstpointer a, gconstpointer b, gpointer unused)
-{
-    const Range *ra = a;
-    const Range *rb = b;
-
-    return ra->start < rb->start ? -1 : ra->start > rb->start;
-}
 
 TmRangeSet *tm_range_set_new(void)
 {
     TmRangeSet *set = g_new0(TmRangeSet, 1);
 
-    set->ranges = g_tree_new_full(compare_start, NULL, g_free, NULL);
+    tm_range_array_init(&set->ranges, sizeof(TmExtent));
     return set;
 }
 
@@ -30,25 +19,20 @@ void tm_range_set_free(TmRangeSet *set)
     if (set == NULL) {
         return;
     }
-    g_tree_destroy(set->ranges);
+    tm_range_array_clear(&set->ranges);
     g_free(set);
 }
 
 bool tm_range_set_add(TmRangeSet *set, uint64_t start, uint64_t length)
 {
-    Range probe = { .start = start, .end = start + length };
-    /* The first member starting after @start, and the one before it. */
-    GTreeNode *next = g_tree_upper_bound(set->ranges, &probe);
-    GTreeNode *prev = next ? g_tree_node_previous(next) : g_tree_node_last(set->ranges);
+    TmExtent range = { .dpa = start, .length = length };
+    /* The first member that ends after @start overlaps if it starts before the end. */
+    const TmExtent *next = tm_range_array_at(&set->ranges,
+                                             tm_range_array_lower_bound(&set->ranges, start));
 
-    if (next && ((const Range *)g_tree_node_key(next))->start < probe.end) {
+    if (next && next->dpa < start + length) {
         return false;
     }
-    if (prev && ((const Range *)g_tree_node_key(prev))->end > start) {
-        return false;
-    }
-    Range *range = g_new(Range, 1);
-    *range = probe;
-    g_tree_insert(set->ranges, range, range);
+    tm_range_array_insert(&set->ranges, &range);
     return true;
 }

@@ -1,6 +1,7 @@
 /*
  * A set of disjoint DPA ranges, for "no two extents of this list overlap"
- * checks in O(n log n) whatever the order of the list.
+ * checks whatever the order of the list: O(log n) to find the neighbour of
+ * each new range, and no allocation per range (range_array.h).
  */
 #pragma once
 

@@ -55,27 +55,26 @@ static void test_isolate_splits_and_keeps_offsets(void)
 {
     g_autoptr(TmAllocMap) map = tm_alloc_map_new("/machine/peripheral/dcd0");
     TmAllocRange whole = range_at(0, 8 * MiB, NULL, NULL, 64 * MiB);
-    guint first;
-    guint end;
 
     tm_alloc_map_insert(map, &whole);
-    tm_alloc_map_isolate(map, 2 * MiB, 4 * MiB, &first, &end);
+    TmRangePos pos = tm_alloc_map_isolate(map, 2 * MiB, 4 * MiB);
     g_assert_cmpuint(tm_alloc_map_length(map), ==, 3);
-    g_assert_cmpuint(first, ==, 1);
-    g_assert_cmpuint(end, ==, 2);
 
-    const TmAllocRange *middle = tm_alloc_map_get(map, 1);
+    const TmAllocRange *middle = tm_alloc_map_at(map, pos);
     g_assert_cmphex(middle->range.extent.dpa, ==, 2 * MiB);
     g_assert_cmphex(middle->range.extent.length, ==, 4 * MiB);
     g_assert_cmphex(middle->range.backend_offset, ==, 66 * MiB);
     g_assert_true(tm_host_set_contains(&middle->holders, 1));
-    g_assert_cmphex(tm_alloc_map_get(map, 2)->range.backend_offset, ==, 70 * MiB);
+    pos = tm_alloc_map_next(map, pos);
+    g_assert_cmphex(tm_alloc_map_at(map, pos)->range.backend_offset, ==, 70 * MiB);
+    g_assert_null(tm_alloc_map_at(map, tm_alloc_map_next(map, pos)));
 
     /* Isolating on existing boundaries splits nothing. */
-    tm_alloc_map_isolate(map, 0, 6 * MiB, &first, &end);
+    pos = tm_alloc_map_isolate(map, 0, 6 * MiB);
+    g_assert_cmphex(tm_alloc_map_at(map, pos)->range.extent.dpa, ==, 0);
     g_assert_cmpuint(tm_alloc_map_length(map), ==, 3);
-    g_assert_cmpuint(first, ==, 0);
-    g_assert_cmpuint(end, ==, 2);
+    /* Nothing inside: the end. */
+    g_assert_null(tm_alloc_map_at(map, tm_alloc_map_isolate(map, 8 * MiB, 2 * MiB)));
 }
 
 static void test_tagged_ranges_register_backend_users(void)
@@ -87,16 +86,13 @@ static void test_tagged_ranges_register_backend_users(void)
     TmHostMem *backend = fixture_backend(&fx, "mem0", 16 * MiB, tag);
     TmAllocMap *map = tm_alloc_map_new("/machine/peripheral/dcd0");
     TmAllocRange range = range_at(0x10000000, 8 * MiB, backend, tag, 0);
-    guint first;
-    guint end;
 
     tm_alloc_map_insert(map, &range);
     g_assert_true(tm_hostmem_in_use(backend));
     g_assert_cmpstr(tm_hostmem_first_user(backend), ==,
                     "extent 0x10000000+0x800000 of /machine/peripheral/dcd0");
 
-    tm_alloc_map_isolate(map, 0x10000000, 2 * MiB, &first, &end);
-    tm_alloc_map_remove(map, first);
+    tm_alloc_map_remove(map, tm_alloc_map_isolate(map, 0x10000000, 2 * MiB));
     /* The rest still holds the backend, under its new description. */
     g_assert_true(tm_hostmem_in_use(backend));
     g_assert_cmpstr(tm_hostmem_first_user(backend), ==,
@@ -108,11 +104,213 @@ static void test_tagged_ranges_register_backend_users(void)
     fixture_clear(&fx);
 }
 
+/*
+ * Randomized comparison against a model that keeps, per DPA unit, the
+ * start of the range holding it (or NO_RANGE), its backend address and its
+ * holders (hosts 0..3 as bits).  Ranges are runs of units with the same
+ * start.  Steps insert ranges, isolate a span and let a host go of it (as
+ * tm_dcd_drop_holder does), and look for gaps and lower bounds.
+ */
+#define SPACE 2048  /* room for several chunks of TM_RANGE_ARRAY_CHUNK */
+#define NO_RANGE UINT64_MAX
+
+typedef struct {
+    uint64_t start[SPACE];
+    uint64_t backend_addr[SPACE];
+    unsigned holders[SPACE];
+} MapModel;
+
+static bool model_overlaps(const MapModel *model, uint64_t dpa, uint64_t length)
+{
+    for (uint64_t d = dpa; d < dpa + length; d++) {
+        if (model->start[d] != NO_RANGE) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The units from @d on that belong to the range holding @d. */
+static uint64_t model_range_end(const MapModel *model, uint64_t d)
+{
+    uint64_t end = d + 1;
+
+    while (end < SPACE && model->start[end] == model->start[d]) {
+        end++;
+    }
+    return end;
+}
+
+static void model_split_at(MapModel *model, uint64_t dpa)
+{
+    if (dpa >= SPACE || model->start[dpa] == NO_RANGE || model->start[dpa] == dpa) {
+        return;
+    }
+    for (uint64_t d = dpa, end = model_range_end(model, dpa); d < end; d++) {
+        model->start[d] = dpa;
+    }
+}
+
+static TmHostSet holder_set(unsigned bits)
+{
+    TmHostSet set = { 0 };
+
+    for (uint16_t h = 0; h < 4; h++) {
+        if (bits & (1u << h)) {
+            tm_host_set_add(&set, h);
+        }
+    }
+    return set;
+}
+
+static void assert_range_matches(const TmAllocRange *range, const MapModel *model, uint64_t d)
+{
+    TmHostSet holders = holder_set(model->holders[d]);
+
+    g_assert_nonnull(range);
+    g_assert_cmphex(range->range.extent.dpa, ==, d);
+    g_assert_cmphex(range->range.extent.length, ==, model_range_end(model, d) - d);
+    g_assert_cmphex(range->range.backend_offset, ==, model->backend_addr[d]);
+    g_assert_cmpmem(&range->holders, sizeof(holders), &holders, sizeof(holders));
+}
+
+static void assert_map_matches(const TmAllocMap *map, const MapModel *model)
+{
+    TmRangePos pos = tm_alloc_map_first(map);
+    guint count = 0;
+
+    for (uint64_t d = 0; d < SPACE; d++) {
+        if (model->start[d] == NO_RANGE || model->start[d] != d) {
+            continue;
+        }
+        assert_range_matches(tm_alloc_map_at(map, pos), model, d);
+        pos = tm_alloc_map_next(map, pos);
+        count++;
+    }
+    g_assert_null(tm_alloc_map_at(map, pos));
+    g_assert_cmpuint(tm_alloc_map_length(map), ==, count);
+}
+
+static void random_insert(GRand *rand, TmAllocMap *map, MapModel *model, uint64_t dpa,
+                          uint64_t length)
+{
+    unsigned holders = (unsigned)g_rand_int_range(rand, 1, 16);
+    uint64_t offset = g_rand_int_range(rand, 0, 1 << 20);
+    TmAllocRange range = range_at(dpa, length, NULL, NULL, offset);
+
+    g_assert_cmpint(tm_alloc_map_overlaps(map, dpa, length), ==,
+                    model_overlaps(model, dpa, length));
+    if (model_overlaps(model, dpa, length)) {
+        return;
+    }
+    range.holders = holder_set(holders);
+    tm_alloc_map_insert(map, &range);
+    for (uint64_t d = dpa; d < dpa + length; d++) {
+        model->start[d] = dpa;
+        model->backend_addr[d] = offset + (d - dpa);
+        model->holders[d] = holders;
+    }
+}
+
+/* Isolate [dpa, dpa + length), then @host lets go of it. */
+static void random_drop(GRand *rand, TmAllocMap *map, MapModel *model, uint64_t dpa,
+                        uint64_t length)
+{
+    uint16_t host = (uint16_t)g_rand_int_range(rand, 0, 4);
+    uint64_t end = dpa + length;
+    TmRangePos pos = tm_alloc_map_isolate(map, dpa, length);
+    TmAllocRange *range;
+
+    model_split_at(model, dpa);
+    model_split_at(model, end);
+    while ((range = tm_alloc_map_at(map, pos)) != NULL && range->range.extent.dpa < end) {
+        uint64_t d = range->range.extent.dpa;
+        uint64_t range_end = model_range_end(model, d);
+
+        g_assert_cmphex(d, >=, dpa);
+        assert_range_matches(range, model, d);
+        tm_host_set_remove(&range->holders, host);
+        for (uint64_t u = d; u < range_end; u++) {
+            model->holders[u] &= ~(1u << host);
+        }
+        if (tm_host_set_is_empty(&range->holders)) {
+            pos = tm_alloc_map_remove(map, pos);
+            for (uint64_t u = d; u < range_end; u++) {
+                model->start[u] = NO_RANGE;
+            }
+        } else {
+            pos = tm_alloc_map_next(map, pos);
+        }
+    }
+}
+
+static void check_queries(const TmAllocMap *map, const MapModel *model, uint64_t dpa,
+                          uint64_t length)
+{
+    uint64_t limit = dpa + length;
+    uint64_t pos = dpa;
+    uint64_t gap_len = 0;
+    uint64_t want_start = dpa;
+
+    while (want_start < limit && model->start[want_start] != NO_RANGE) {
+        want_start++;
+    }
+    bool found = tm_alloc_map_next_gap(map, &pos, limit, &gap_len);
+    g_assert_cmpint(found, ==, want_start < limit);
+    if (found) {
+        uint64_t want_end = want_start;
+
+        while (want_end < limit && model->start[want_end] == NO_RANGE) {
+            want_end++;
+        }
+        g_assert_cmphex(pos, ==, want_start);
+        g_assert_cmphex(gap_len, ==, want_end - want_start);
+    }
+
+    const TmAllocRange *bound = tm_alloc_map_at(map, tm_alloc_map_lower_bound(map, dpa));
+    uint64_t d = dpa;
+    while (d < SPACE && model->start[d] == NO_RANGE) {
+        d++;
+    }
+    if (d == SPACE) {
+        g_assert_null(bound);
+    } else {
+        assert_range_matches(bound, model, model->start[d]);
+    }
+}
+
+static void test_random_against_model(void)
+{
+    for (guint32 seed = 1; seed <= 4; seed++) {
+        g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
+        g_autoptr(TmAllocMap) map = tm_alloc_map_new("/machine/peripheral/dcd0");
+        MapModel model;
+
+        for (guint d = 0; d < SPACE; d++) {
+            model.start[d] = NO_RANGE;
+        }
+        for (int step = 0; step < 5000; step++) {
+            uint64_t dpa = g_rand_int_range(rand, 0, SPACE);
+            uint64_t wanted = g_rand_int_range(rand, 1, 9);
+            uint64_t length = MIN(wanted, SPACE - dpa);
+
+            check_queries(map, &model, dpa, length);
+            if (g_rand_boolean(rand)) {
+                random_insert(rand, map, &model, dpa, length);
+            } else {
+                random_drop(rand, map, &model, dpa, length);
+            }
+            assert_map_matches(map, &model);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/device/alloc_map/gaps", test_gaps);
     g_test_add_func("/device/alloc_map/isolate", test_isolate_splits_and_keeps_offsets);
     g_test_add_func("/device/alloc_map/backend_users", test_tagged_ranges_register_backend_users);
+    g_test_add_func("/device/alloc_map/random_vs_model", test_random_against_model);
     return g_test_run();
 }

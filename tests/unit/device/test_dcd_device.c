@@ -39,6 +39,11 @@ static void test_creation_errors(void)
         { "num-dc-regions=1,dc-regions-total-size=1G,dc-max-extents=100,dc-event-log-depth=50",
           "dc-event-log-depth 50 is less than dc-max-extents 100" },
         { "dc-max-extents=0", "Property cxl-type3.dc-max-extents doesn't take value 0" },
+        { "dc-max-extents=1048577", "doesn't take value 1048577 (minimum: 1, maximum: 1048576)" },
+        { "num-dc-regions=1,dc-regions-total-size=1G,dc-max-extents=100000,"
+          "dc-event-log-depth=65534",
+          "dc-event-log-depth 65534 is less than 65535: with dc-max-extents 100000 the log "
+          "must be as deep as a log can be" },
         { "dc-event-log-depth=65536", "maximum: 65535)" },
         { "num-dc-regions=1,dc-regions-total-size=1G,volatile-dc-memdev=small",
           "volatile-dc-memdev 'small' has 0x10000000 bytes, less than dc-regions-total-size "
@@ -118,6 +123,19 @@ static void test_configured_properties(void)
     g_assert_cmpuint(tm_event_log_depth(tm_dcd_host_event_log(fx.dev, 255,
                                                               TM_EVENT_LOG_DYNAMIC_CAPACITY)),
                      ==, 4000);
+    fixture_clear(&fx);
+}
+
+/* More extents than a log holds records: the log is as deep as it can be. */
+static void test_max_extents_beyond_log_depth(void)
+{
+    DcdFixture fx;
+
+    fixture_init(&fx, "num-dc-regions=1,dc-regions-total-size=1G,dc-max-extents=1048576");
+    g_assert_cmpuint(tm_dcd_limits(fx.dev, 0).supported_extents, ==, TM_DCD_MAX_EXTENTS);
+    g_assert_cmpuint(tm_event_log_depth(tm_dcd_host_event_log(fx.dev, 0,
+                                                              TM_EVENT_LOG_DYNAMIC_CAPACITY)),
+                     ==, TM_DCD_MAX_LOG_DEPTH);
     fixture_clear(&fx);
 }
 
@@ -216,6 +234,7 @@ int main(int argc, char **argv)
     g_test_add_func("/device/dcd/creation_errors", test_creation_errors);
     g_test_add_func("/device/dcd/defaults", test_defaults_and_regions);
     g_test_add_func("/device/dcd/configured", test_configured_properties);
+    g_test_add_func("/device/dcd/max_extents_beyond_log", test_max_extents_beyond_log_depth);
     g_test_add_func("/device/dcd/static_memdev", test_static_memdev_is_exclusive);
     g_test_add_func("/device/dcd/registry", test_registry);
     return g_test_run();

@@ -411,6 +411,78 @@ static void test_failed_sanitize_keeps_range_out_of_use(void)
     g_rmdir(dir);
 }
 
+/*
+ * A host of 100,000 extents: dc-max-extents is not tied to the DC event
+ * log, which holds at most 65535 records.  Requests that fit the log build
+ * the host up; releases from the middle and of everything keep the rest
+ * in order.
+ */
+#define LARGE_HOST_EXTENTS 100000u
+#define BLOCK (UINT64_C(4) << 10)
+
+static void test_host_beyond_log_depth(void)
+{
+    DcdFixture fx;
+    g_autoptr(GError) err = NULL;
+    g_autofree TmExtent *extents = g_new(TmExtent, LARGE_HOST_EXTENTS + 1);
+    guint half = LARGE_HOST_EXTENTS / 2;
+
+    for (guint i = 0; i <= LARGE_HOST_EXTENTS; i++) {
+        extents[i] = (TmExtent) EXT(i * BLOCK, BLOCK);
+    }
+    fixture_init(&fx, NULL);
+    fixture_backend(&fx, "mem0", 1 * GiB, NULL);
+    fixture_device(&fx, "num-dc-regions=1,volatile-dc-memdev=mem0,dc-block-size=4K,"
+                        "num-hosts=2,dc-max-extents=100000");
+    TmEventLog *log = tm_dcd_host_event_log(fx.dev, 0, TM_EVENT_LOG_DYNAMIC_CAPACITY);
+    g_assert_cmpuint(tm_event_log_depth(log), ==, TM_DCD_MAX_LOG_DEPTH);
+
+    /* A request must fit the log, even an empty one. */
+    g_assert_cmpint(add_prescriptive(&fx, 1, 0, NULL, extents, TM_DCD_MAX_LOG_DEPTH + 1, &err),
+                    ==, TM_DC_RESOURCES_EXHAUSTED);
+    assert_error_contains(err, "has room for 65535 records, the request needs 65536");
+    g_clear_error(&err);
+
+    add_and_accept(&fx, 0, 0, NULL, extents, half);
+    tm_event_log_clear_all(log);
+    add_and_accept(&fx, 0, 0, NULL, extents + half, half);
+    tm_event_log_clear_all(log);
+    g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, LARGE_HOST_EXTENTS);
+    TmDcLimits limits = tm_dcd_limits(fx.dev, 0);
+    g_assert_cmpuint(limits.supported_extents, ==, LARGE_HOST_EXTENTS);
+    g_assert_cmpuint(limits.available_extents, ==, 0);
+    g_assert_cmpint(add_prescriptive(&fx, 0, 0, NULL, &extents[LARGE_HOST_EXTENTS], 1, &err),
+                    ==, TM_DC_RESOURCES_EXHAUSTED);
+    g_clear_error(&err);
+
+    /* The host gives back every other extent of the middle 10,000. */
+    g_autofree TmExtent *released = g_new(TmExtent, 5000);
+    for (guint i = 0; i < 5000; i++) {
+        released[i] = extents[45000 + 2 * i];
+    }
+    g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, released, 5000, &err), ==, TM_DC_OK);
+    g_assert_no_error(err);
+    g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, LARGE_HOST_EXTENTS - 5000);
+    g_assert_null(tm_dcd_host_find_accepted(fx.dev, 0, 45000 * BLOCK));
+    g_assert_cmphex(tm_dcd_host_find_accepted(fx.dev, 0, 45001 * BLOCK)->extent.dpa, ==,
+                    45001 * BLOCK);
+    g_assert_cmphex(tm_dcd_host_accepted(fx.dev, 0, 45000)->extent.dpa, ==, 45001 * BLOCK);
+    g_assert_cmphex(tm_dcd_host_accepted(fx.dev, 0, 54999)->extent.dpa, ==, 59999 * BLOCK);
+    g_assert_cmphex(tm_dcd_host_accepted(fx.dev, 0, 55000)->extent.dpa, ==, 60000 * BLOCK);
+
+    /* Then everything left, in one request. */
+    guint left = tm_dcd_host_accepted_count(fx.dev, 0);
+    g_autofree TmExtent *rest = g_new(TmExtent, left);
+    for (guint i = 0; i < left; i++) {
+        rest[i] = tm_dcd_host_accepted(fx.dev, 0, i)->extent;
+    }
+    g_assert_cmpint(tm_dcd_host_release(fx.dev, 0, rest, left, &err), ==, TM_DC_OK);
+    g_assert_no_error(err);
+    g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 0);
+    g_assert_false(tm_dcd_has_allocations(fx.dev));
+    fixture_clear(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -424,5 +496,6 @@ int main(int argc, char **argv)
     g_test_add_func("/device/dcd_release/region_sanitize", test_region_sanitize_flag);
     g_test_add_func("/device/dcd_release/failed_sanitize",
                     test_failed_sanitize_keeps_range_out_of_use);
+    g_test_add_func("/device/dcd_release/host_beyond_log_depth", test_host_beyond_log_depth);
     return g_test_run();
 }
