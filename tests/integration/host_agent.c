@@ -614,25 +614,42 @@ static void cmd_write(Agent *agent, char **words, int n_words)
     reply("ok");
 }
 
+/*
+ * The arguments DPA LENGTH BYTE of dpa-fill and dpa-check, and a buffer of
+ * LENGTH bytes for them (the caller frees it); NULL after replying an error.
+ */
+static uint8_t *dpa_pattern_args(Agent *agent, char **words, uint64_t *dpa, uint64_t *length,
+                                 int *byte)
+{
+    uint64_t value;
+
+    if (!connected(agent)) {
+        return NULL;
+    }
+    if (!parse_u64(words[0], dpa) || !parse_u64(words[1], length) ||
+        !parse_u64(words[2], &value) || value > 0xFF) {
+        reply("err bad arguments");
+        return NULL;
+    }
+    *byte = (int)value;
+    uint8_t *bytes = malloc(*length ? *length : 1);
+    if (bytes == NULL) {
+        reply("err out of memory");
+    }
+    return bytes;
+}
+
 /* dpa-fill DPA LENGTH BYTE: write LENGTH bytes of BYTE by DPA (C003h) in one call. */
 static void cmd_dpa_fill(Agent *agent, char **words, int n_words)
 {
-    uint64_t dpa, length, byte;
+    uint64_t dpa, length;
+    int byte;
+    uint8_t *bytes = dpa_pattern_args(agent, words, &dpa, &length, &byte);
 
-    if (!connected(agent)) {
-        return;
-    }
-    if (!parse_u64(words[0], &dpa) || !parse_u64(words[1], &length) ||
-        !parse_u64(words[2], &byte) || byte > 0xFF) {
-        reply("err bad arguments");
-        return;
-    }
-    uint8_t *bytes = malloc(length);
     if (bytes == NULL) {
-        reply("err out of memory");
         return;
     }
-    memset(bytes, (int)byte, length);
+    memset(bytes, byte, length);
     int rc = tagmem_host_write(agent->host, dpa, bytes, length);
     free(bytes);
     if (rc < 0) {
@@ -645,25 +662,17 @@ static void cmd_dpa_fill(Agent *agent, char **words, int n_words)
 /* dpa-check DPA LENGTH BYTE: read LENGTH bytes by DPA (C002h); all must be BYTE. */
 static void cmd_dpa_check(Agent *agent, char **words, int n_words)
 {
-    uint64_t dpa, length, byte;
+    uint64_t dpa, length;
+    int byte;
+    uint8_t *bytes = dpa_pattern_args(agent, words, &dpa, &length, &byte);
 
-    if (!connected(agent)) {
-        return;
-    }
-    if (!parse_u64(words[0], &dpa) || !parse_u64(words[1], &length) ||
-        !parse_u64(words[2], &byte) || byte > 0xFF) {
-        reply("err bad arguments");
-        return;
-    }
-    uint8_t *bytes = malloc(length);
     if (bytes == NULL) {
-        reply("err out of memory");
         return;
     }
     int rc = tagmem_host_read(agent->host, dpa, bytes, length);
     uint64_t first_bad = length;
     for (uint64_t i = 0; rc >= 0 && i < length && first_bad == length; i++) {
-        if (bytes[i] != byte) {
+        if (bytes[i] != (uint8_t)byte) {
             first_bad = i;
         }
     }
