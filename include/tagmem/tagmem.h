@@ -137,6 +137,9 @@ typedef enum {
     TAGMEM_EVENT_FORCED_RELEASE, /* revoked by the device: now PROT_NONE, not answered */
 } TagmemEventKind;
 
+/* "accepted", "rejected", "released" or "forced", for logs and tools. */
+TAGMEM_API const char *tagmem_event_kind_name(TagmemEventKind kind);
+
 typedef struct {
     TagmemEventKind kind;
     TagmemExtent extent;

@@ -81,21 +81,6 @@ static bool check_options(const TmCliHostOptions *options, TagmemPolicy *policy)
     return parse_policy(options->policy ? options->policy : "linux", policy);
 }
 
-static const char *event_word(TagmemEventKind kind)
-{
-    switch (kind) {
-    case TAGMEM_EVENT_ACCEPTED:
-        return "accepted";
-    case TAGMEM_EVENT_REJECTED:
-        return "rejected";
-    case TAGMEM_EVENT_RELEASED:
-        return "released";
-    case TAGMEM_EVENT_FORCED_RELEASE:
-        return "forced";
-    }
-    return "event";
-}
-
 /*
  * One line per event, "WORD host=N dpa=0x.. len=0x.. tag=UUID|none seq=S"
  * and the reason of a rejection: easy to read, easy to grep.
@@ -110,7 +95,7 @@ static void print_event(void *data, const TagmemEvent *event)
     if (!tm_guid_is_null(&tag)) {
         tm_guid_format(&tag, tag_text);
     }
-    printf("%s host=%d dpa=0x%" PRIx64 " len=0x%" PRIx64 " tag=%s seq=%u", event_word(event->kind),
+    printf("%s host=%d dpa=0x%" PRIx64 " len=0x%" PRIx64 " tag=%s seq=%u", tagmem_event_kind_name(event->kind),
            options->host_id, event->extent.dpa, event->extent.length, tag_text,
            event->extent.shared_seq);
     if (event->kind == TAGMEM_EVENT_REJECTED) {

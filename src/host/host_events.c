@@ -264,3 +264,18 @@ bool tm_host_drain_events(TagmemHost *host, size_t *handled, GError **err)
         *handled += n;
     }
 }
+
+TAGMEM_API const char *tagmem_event_kind_name(TagmemEventKind kind)
+{
+    switch (kind) {
+    case TAGMEM_EVENT_ACCEPTED:
+        return "accepted";
+    case TAGMEM_EVENT_REJECTED:
+        return "rejected";
+    case TAGMEM_EVENT_RELEASED:
+        return "released";
+    case TAGMEM_EVENT_FORCED_RELEASE:
+        return "forced";
+    }
+    return "unknown";
+}

@@ -107,21 +107,6 @@ static void print_hex(const char *prefix, const uint8_t *bytes, size_t length)
     fflush(stdout);
 }
 
-static const char *event_kind_name(TagmemEventKind kind)
-{
-    switch (kind) {
-    case TAGMEM_EVENT_ACCEPTED:
-        return "accepted";
-    case TAGMEM_EVENT_REJECTED:
-        return "rejected";
-    case TAGMEM_EVENT_RELEASED:
-        return "released";
-    case TAGMEM_EVENT_FORCED_RELEASE:
-        return "forced";
-    }
-    return "unknown";
-}
-
 /* "event KIND DPA LEN TAG SEQ VERDICT SLOW_PATH" */
 static void on_event(void *data, const TagmemEvent *event)
 {
@@ -129,7 +114,7 @@ static void on_event(void *data, const TagmemEvent *event)
     char tag[37];
 
     format_tag(event->extent.tag, tag);
-    printf("event %s 0x%" PRIx64 " 0x%" PRIx64 " %s %u %d %d\n", event_kind_name(event->kind),
+    printf("event %s 0x%" PRIx64 " 0x%" PRIx64 " %s %u %d %d\n", tagmem_event_kind_name(event->kind),
            event->extent.dpa, event->extent.length, tag, event->extent.shared_seq,
            (int)event->verdict, event->slow_path ? 1 : 0);
     fflush(stdout);
