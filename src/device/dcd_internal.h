@@ -100,7 +100,8 @@ TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id);
 
 /* dcd_events.c */
 void tm_dcd_notify(TmDcd *dev, const TmDcdNotice *notice);
-/* Append DC event records for @extents; the caller checked there is room. */
+/* Append DC event records for @extents; the caller checked there is room (a forced
+ * release does not: what does not fit overflows the log). */
 void tm_dcd_log_events(TmDcd *dev, uint16_t host_id, TmDcEventType type,
                        const TmBackedExtent *extents, guint n_extents);
 

@@ -201,7 +201,15 @@ TmDcStatus tm_dcd_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
     if (status == TM_DC_OK && request->forced) {
         status = check_split_count(dev, tm_dcd_host(dev, request->host_id), pieces, err);
     }
-    if (status == TM_DC_OK) {
+    /*
+     * A non-forced release asks the host, so every record must reach it.  A
+     * forced one takes the capacity back whatever the log holds: records
+     * that do not fit overflow the log (CXL r3.1 §8.2.9.2.2), and a host
+     * that sees the overflow re-reads its extents with Get Dynamic Capacity
+     * Extent List (4801h) — an unresponsive host cannot keep capacity by
+     * letting its log fill up (docs/host-protocol.md).
+     */
+    if (status == TM_DC_OK && !request->forced) {
         status = tm_dcd_check_log_room(dev, request->host_id, pieces->len, err);
     }
     if (status != TM_DC_OK) {

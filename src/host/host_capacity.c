@@ -127,6 +127,7 @@ bool tm_host_sync_committed(TagmemHost *host, GError **err)
                     "the device no longer lists DPA 0x%" G_GINT64_MODIFIER "x+0x%"
                     G_GINT64_MODIFIER "x: forgotten", gone->dpa, gone->length);
         tm_host_forget_range(host, gone->dpa, gone->length);
+        tm_host_emit(host, TAGMEM_EVENT_FORCED_RELEASE, gone, TAGMEM_VERDICT_ACCEPT, false);
     }
     for (guint i = 0; i < device->len; i++) {
         TagmemExtent *listed = &g_array_index(device, TagmemExtent, i);

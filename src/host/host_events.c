@@ -227,10 +227,6 @@ static bool handle_record(TagmemHost *host, const TmHostDcRecord *record, GError
 static bool handle_batch(TagmemHost *host, const TmHostEventBatch *batch, uint16_t *handles,
                          GError **err)
 {
-    if (batch->overflow) {
-        tm_host_log(&host->logger, TAGMEM_LOG_WARNING,
-                    "the DC event log overflowed: %u records lost", batch->overflow_count);
-    }
     for (guint i = 0; i < batch->records->len; i++) {
         const TmHostDcRecord *record = &g_array_index(batch->records, TmHostDcRecord, i);
 
@@ -239,7 +235,18 @@ static bool handle_batch(TagmemHost *host, const TmHostEventBatch *batch, uint16
             return false;
         }
     }
-    return true;
+    if (!batch->overflow) {
+        return true;
+    }
+    /*
+     * Only a forced release may overflow the DC log (an add or a polite
+     * release waits for room), so what was lost is capacity taken away:
+     * the device's extent list (4801h) says what is still held.
+     */
+    tm_host_log(&host->logger, TAGMEM_LOG_WARNING,
+                "the DC event log overflowed: %u records lost; re-reading the extent list",
+                batch->overflow_count);
+    return tm_host_sync_committed(host, err);
 }
 
 bool tm_host_drain_events(TagmemHost *host, size_t *handled, GError **err)

@@ -203,6 +203,52 @@ static void test_tag_based_release(void)
     fixture_clear(&fx);
 }
 
+/*
+ * An unresponsive host lets its DC log fill up: a forced release still
+ * takes the capacity back, the records that do not fit overflow the log
+ * (the host resynchronises from 4801h), and a polite release, which needs
+ * the host to read its records, is still refused.
+ */
+static void test_forced_release_with_full_log(void)
+{
+    DcdFixture fx;
+    g_autoptr(GError) err = NULL;
+    TmExtent pieces[] = { EXT(0, 2 * MiB), EXT(4 * MiB, 2 * MiB), EXT(16 * MiB, 4 * MiB) };
+    TmExtent polite = EXT(2 * MiB, 2 * MiB);
+
+    setup_tagged(&fx, "");
+    TmEventLog *log = tm_dcd_host_event_log(fx.dev, 0, TM_EVENT_LOG_DYNAMIC_CAPACITY);
+    TmDcEvent filler = { .type = TM_DC_EVENT_ADD_CAPACITY };
+    while (tm_event_log_free_slots(log) > 0) {
+        g_assert_true(tm_event_log_append(log, &filler, 1));
+    }
+    guint depth = tm_event_log_count(log);
+
+    g_assert_cmpint(release_prescriptive(&fx, 0, 0, false, false, &polite, 1, &err), ==,
+                    TM_DC_RESOURCES_EXHAUSTED);
+    assert_error_contains(err, "has room for 0 records, the request needs 1");
+    g_clear_error(&err);
+    g_assert_false(tm_event_log_overflow(log).overflowed);
+
+    g_assert_cmpint(release_prescriptive(&fx, 0, 0, true, false, pieces, 3, &err), ==,
+                    TM_DC_OK);
+    g_assert_no_error(err);
+    TmExtent left[] = { EXT(2 * MiB, 2 * MiB), EXT(6 * MiB, 2 * MiB) };
+    assert_accepted(&fx, 0, left, 2);
+    g_assert_cmpuint(count_notices(&fx, TM_DCD_NOTICE_RELEASED), ==, 1);
+    g_assert_cmpuint(tm_event_log_count(log), ==, depth);
+    TmEventLogOverflow overflow = tm_event_log_overflow(log);
+    g_assert_true(overflow.overflowed);
+    g_assert_cmpuint(overflow.overflow_count, ==, 3);
+
+    /* Tag-based and forced: the rest goes too, the log still full. */
+    g_assert_cmpint(release_tag(&fx, 0, 0, true, false, TAG_A, &err), ==, TM_DC_OK);
+    g_assert_no_error(err);
+    g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 0);
+    g_assert_cmpuint(tm_event_log_overflow(log).overflow_count, ==, 5);
+    fixture_clear(&fx);
+}
+
 static void test_forced_release_revokes_now(void)
 {
     DcdFixture fx;
@@ -490,6 +536,7 @@ int main(int argc, char **argv)
     g_test_add_func("/device/dcd_release/request_table", test_release_request_table);
     g_test_add_func("/device/dcd_release/tag_based", test_tag_based_release);
     g_test_add_func("/device/dcd_release/forced", test_forced_release_revokes_now);
+    g_test_add_func("/device/dcd_release/forced-full-log", test_forced_release_with_full_log);
     g_test_add_func("/device/dcd_release/host_checks", test_host_release_checks);
     g_test_add_func("/device/dcd_release/extent_limit", test_splits_respect_extent_limit);
     g_test_add_func("/device/dcd_release/sanitize", test_sanitize_zeroes_released_memory);
