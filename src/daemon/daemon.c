@@ -46,6 +46,7 @@ struct TmDaemon {
     char *pidfile;            /* set once written */
     guint sigint_source;
     guint sigterm_source;
+    guint offer_timer_source;  /* dc-offer-timeout checks; 0 when no device has one */
 };
 
 static void request_quit(void *opaque)
@@ -198,6 +199,37 @@ static bool write_pidfile(TmDaemon *daemon, const char *path, GError **err)
     return true;
 }
 
+/* dc-offer-timeout: withdraw what hosts left unanswered too long, once a second. */
+static gboolean expire_offers(gpointer data)
+{
+    TmDaemon *daemon = data;
+    g_autoptr(GPtrArray) devices = tm_device_registry_list(daemon->devices);
+    int64_t now_us = g_get_monotonic_time();
+
+    for (guint i = 0; i < devices->len; i++) {
+        TmDcd *dev = g_ptr_array_index(devices, i);
+        guint withdrawn = tm_dcd_withdraw_expired(dev, now_us);
+
+        if (withdrawn > 0) {
+            g_message("%s: withdrew %u add request(s) unanswered for %" G_GUINT64_FORMAT " s",
+                      tm_dcd_path(dev), withdrawn, tm_dcd_offer_timeout(dev));
+        }
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static bool any_offer_timeout(const TmDeviceRegistry *registry)
+{
+    g_autoptr(GPtrArray) devices = tm_device_registry_list(registry);
+
+    for (guint i = 0; i < devices->len; i++) {
+        if (tm_dcd_offer_timeout(g_ptr_array_index(devices, i)) > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
 {
     g_autoptr(TmDaemon) daemon = g_new0(TmDaemon, 1);
@@ -231,6 +263,9 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     }
     daemon->sigint_source = g_unix_signal_add(SIGINT, on_sigint, daemon);
     daemon->sigterm_source = g_unix_signal_add(SIGTERM, on_sigterm, daemon);
+    if (any_offer_timeout(daemon->devices)) {
+        daemon->offer_timer_source = g_timeout_add_seconds(1, expire_offers, daemon);
+    }
     return g_steal_pointer(&daemon);
 }
 
@@ -257,6 +292,9 @@ void tm_daemon_free(TmDaemon *daemon)
     }
     if (daemon->sigterm_source) {
         g_source_remove(daemon->sigterm_source);
+    }
+    if (daemon->offer_timer_source) {
+        g_source_remove(daemon->offer_timer_source);
     }
     /* The servers close their clients and remove their socket files. */
     g_clear_pointer(&daemon->qmp, tm_qmp_server_free);

@@ -53,6 +53,7 @@ UINT_PROPERTY(sanitize_mask, "dc-region-sanitize-on-release", sanitize_mask, 0,
 UINT_PROPERTY(max_extents, "dc-max-extents", max_extents, 1, TM_DCD_MAX_EXTENTS)
 UINT_PROPERTY(max_tags, "dc-max-tags", max_tags, 1, UINT32_MAX)
 UINT_PROPERTY(dc_log_depth, "dc-event-log-depth", dc_log_depth, 1, TM_DCD_MAX_LOG_DEPTH)
+UINT_PROPERTY(offer_timeout, "dc-offer-timeout", offer_timeout_s, 0, TM_DCD_MAX_OFFER_TIMEOUT)
 
 static bool set_block_size(TmObject *obj, const TmValue *value, GError **err)
 {
@@ -117,6 +118,10 @@ static const TmProperty dcd_properties[] = {
     { .name = "dc-max-extents", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
       .description = "Extents each host may hold, pending and accepted",
       .set = set_max_extents, .get = get_max_extents },
+    { .name = "dc-offer-timeout", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Seconds after which an unanswered add request is withdrawn "
+                     "(0: never)",
+      .set = set_offer_timeout, .get = get_offer_timeout },
     { .name = "dc-max-tags", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
       .description = "Tags the device tracks at once",
       .set = set_max_tags, .get = get_max_tags },

@@ -33,6 +33,9 @@
  *                        request of the largest size a log can take always
  *                        fits an empty log; every request must fit the
  *                        room left in the log)
+ *   dc-offer-timeout     seconds after which an add request the host has
+ *                        not answered is withdrawn (tm_dcd_withdraw_expired);
+ *                        0 (default): offers wait for ever
  *
  * Every operation validates the whole request, then applies it; on failure
  * nothing changes.  Operations return a TmDcStatus (the mailbox layer maps
@@ -62,6 +65,8 @@
 #define TM_DCD_DEFAULT_MAX_TAGS 512
 /* Log handles are 16-bit and non-zero, so a log holds at most 65535. */
 #define TM_DCD_MAX_LOG_DEPTH 65535
+/* dc-offer-timeout tops out at a year of seconds (the deadline is kept in µs). */
+#define TM_DCD_MAX_OFFER_TIMEOUT (365u * 24 * 3600)
 /*
  * The extents a host may hold are not tied to the log: they accumulate
  * over many requests.  The wire counts (4800h, 4801h) are 32-bit; a
@@ -220,6 +225,32 @@ TmDcStatus tm_dcd_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
 TmDcStatus tm_dcd_host_release(TmDcd *dev, uint16_t host_id, const TmExtent *extents,
                                guint n_extents, GError **err);
 
+/* ---- Withdrawing offers (QMP cxl-withdraw-dynamic-capacity, dc-offer-timeout) ---- */
+
+/*
+ * Take back add requests @host_id has not answered yet: every pending
+ * group of the host, or only the one numbered @group_id (non-zero), or
+ * only those of @tag (non-NULL).  All-or-nothing: Invalid Input when none
+ * matches.  The capacity is free again at once (tag, backend, DPA ranges);
+ * the host's DC log keeps the Add Capacity records (a log is only ever
+ * cleared by its host), so the group waits, withdrawn, for the host's
+ * answer (4802h answers the oldest group): one that accepts extents of it
+ * is refused with Invalid Physical Address and changes nothing; the empty
+ * one that rejects everything ends it (docs/host-protocol.md, "Withdrawn
+ * offers").
+ */
+TmDcStatus tm_dcd_withdraw_offers(TmDcd *dev, uint16_t host_id, uint64_t group_id,
+                                  const TmGuid *tag, GError **err);
+
+/*
+ * Withdraw, as above, every group offered at least dc-offer-timeout
+ * seconds before @now_us (g_get_monotonic_time()); returns how many.
+ */
+guint tm_dcd_withdraw_expired(TmDcd *dev, int64_t now_us);
+
+/* The dc-offer-timeout property: 0 when offers never expire. */
+uint64_t tm_dcd_offer_timeout(const TmDcd *dev);
+
 /* ---- Queries ---- */
 
 /* Bumped on every change of the host's accepted extent list. */
@@ -305,6 +336,7 @@ typedef enum {
     TM_DCD_NOTICE_COMMITTED,     /* the host accepted these extents */
     TM_DCD_NOTICE_REJECTED,      /* offered extents the host did not accept */
     TM_DCD_NOTICE_RELEASED,      /* capacity the host no longer has */
+    TM_DCD_NOTICE_WITHDRAWN,     /* offered extents taken back before the host answered */
     /*
      * A range could not be zeroed when its last holder (host_id) let go: it
      * stays allocated, out of use, so that no new owner sees its contents.

@@ -300,6 +300,7 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
     group->tag = request->tag;
     group->extents = g_array_ref(plan->extents);
     group->offered = offered_by_dpa(plan->extents);
+    group->offered_us = g_get_monotonic_time();
     g_queue_push_tail(&host->pending_groups, group);
     if (!tm_guid_is_null(&request->tag)) {
         tm_dcd_tag_count_group(dev, &request->tag, request->host_id, +1);

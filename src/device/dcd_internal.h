@@ -18,6 +18,14 @@ typedef struct {
     TmGuid tag;
     GArray *extents;        /* TmBackedExtent, in the order offered */
     TmExtentList *offered;  /* the same extents by DPA, for lookups */
+    int64_t offered_us;     /* monotonic time of the request, for dc-offer-timeout */
+    /*
+     * Withdrawn by the orchestrator or the timeout: the capacity is free
+     * again (extents empty), but the host may have read the records and
+     * still answer, and a 4802h answers the oldest group, so the group
+     * stays in the queue until that answer comes (dcd_withdraw.c).
+     */
+    bool withdrawn;
 } TmPendingGroup;
 
 typedef struct {
@@ -76,6 +84,7 @@ struct TmDcd {
     uint64_t sanitize_mask;
     uint64_t max_extents;
     uint64_t max_tags;
+    uint64_t offer_timeout_s;  /* dc-offer-timeout: 0 = offers never expire */
     uint64_t dc_log_depth;   /* 0: dc-max-extents, at most TM_DCD_MAX_LOG_DEPTH */
 
     /* Realized state */
@@ -97,6 +106,11 @@ struct TmDcd {
 /* dcd.c */
 void tm_dcd_pending_group_free(TmPendingGroup *group);
 TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id);
+
+/* dcd_withdraw.c */
+/* The oldest group is withdrawn: @host's 4802h answers it and it goes. */
+TmDcStatus tm_dcd_answer_withdrawn(TmDcd *dev, TmDcHost *host, guint n_extents,
+                                   GError **err);
 
 /* dcd_events.c */
 void tm_dcd_notify(TmDcd *dev, const TmDcdNotice *notice);

@@ -55,16 +55,34 @@ const TmBackedExtent *tm_dcd_host_find_accepted(const TmDcd *dev, uint16_t host_
     return tm_extent_list_find(tm_dcd_host(dev, host_id)->accepted, dpa);
 }
 
+/* The @index-th group not withdrawn (withdrawn ones only wait for an answer), or NULL. */
+static const TmPendingGroup *live_group(const TmDcHost *host, guint index)
+{
+    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
+        const TmPendingGroup *group = link->data;
+
+        if (!group->withdrawn && index-- == 0) {
+            return group;
+        }
+    }
+    return NULL;
+}
+
 guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id)
 {
-    return tm_dcd_host(dev, host_id)->pending_groups.length;
+    const TmDcHost *host = tm_dcd_host(dev, host_id);
+    guint count = 0;
+
+    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
+        count += !((const TmPendingGroup *)link->data)->withdrawn;
+    }
+    return count;
 }
 
 TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_id,
                                                guint index)
 {
-    const TmPendingGroup *group = g_queue_peek_nth(&tm_dcd_host(dev, host_id)->pending_groups,
-                                                   index);
+    const TmPendingGroup *group = live_group(tm_dcd_host(dev, host_id), index);
 
     g_assert(group != NULL);
     return (TmDcPendingGroupInfo) {

@@ -218,6 +218,10 @@ TmDcStatus tm_dcd_host_add_response(TmDcd *dev, uint16_t host_id, const TmExtent
         return status;
     }
     TmDcHost *host = tm_dcd_host(dev, host_id);
+    const TmPendingGroup *oldest = g_queue_peek_head(&host->pending_groups);
+    if (oldest != NULL && oldest->withdrawn) {
+        return tm_dcd_answer_withdrawn(dev, host, n_extents, err);
+    }
     if (n_extents == 0) {
         return empty_response(dev, host, more, err);
     }

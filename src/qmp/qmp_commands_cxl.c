@@ -205,6 +205,33 @@ static bool cxl_release_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
     return tm_dcd_release_request(dev, &request, err) == TM_DC_OK;
 }
 
+/* ---- cxl-withdraw-dynamic-capacity ---- */
+
+/*
+ * tagmem's own: take back offers the host has not answered (all of the
+ * host's, or the add request "id" of query-cxl-dynamic-capacity, or those
+ * of "tag"), so that an unresponsive host does not keep them for ever.
+ */
+static bool cxl_withdraw_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
+                                          json_object *args, json_object **ret, GError **err)
+{
+    TmDcd *dev = resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
+    uint16_t host_id = (uint16_t)tm_qmp_arg_uint(args, "host-id", 0);
+    uint64_t id = tm_qmp_arg_uint(args, "id", 0);
+    TmGuid tag;
+
+    if (dev == NULL || !parse_tag(args, &tag, err)) {
+        return false;
+    }
+    if (json_object_object_get_ex(args, "id", NULL) && id == 0) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "Parameter 'id' expects an add request id (1 or more), got 0");
+        return false;
+    }
+    return tm_dcd_withdraw_offers(dev, host_id, id, tm_guid_is_null(&tag) ? NULL : &tag,
+                                  err) == TM_DC_OK;
+}
+
 /* ---- cxl-release-dynamic-capacity-status ---- */
 
 /* The seed series names the device "path"; a reviewer asked for "qom-path".  Either, not both. */
@@ -504,6 +531,14 @@ static const TmQmpArg release_args[] = {
     { .name = NULL },
 };
 
+static const TmQmpArg withdraw_args[] = {
+    { .name = "path", .type = TM_QMP_ARG_STR },
+    { .name = "host-id", .type = TM_QMP_ARG_UINT16 },
+    { .name = "id", .type = TM_QMP_ARG_UINT64, .optional = true },
+    { .name = "tag", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = NULL },
+};
+
 static const TmQmpArg release_status_args[] = {
     { .name = "path", .type = TM_QMP_ARG_STR, .optional = true },
     { .name = "qom-path", .type = TM_QMP_ARG_STR, .optional = true },
@@ -523,6 +558,8 @@ const TmQmpCommand tm_qmp_cxl_commands[] = {
       .args = add_args },
     { .name = "cxl-release-dynamic-capacity", .handler = cxl_release_dynamic_capacity,
       .args = release_args },
+    { .name = "cxl-withdraw-dynamic-capacity", .handler = cxl_withdraw_dynamic_capacity,
+      .args = withdraw_args },
     { .name = "cxl-release-dynamic-capacity-status",
       .handler = cxl_release_dynamic_capacity_status, .args = release_status_args },
     { .name = "query-cxl-dynamic-capacity", .handler = query_cxl_dynamic_capacity,

@@ -12,6 +12,8 @@ static const char *event_name(TmDcdNoticeKind kind)
         return TM_QMP_EVENT_DC_REJECTED;
     case TM_DCD_NOTICE_RELEASED:
         return TM_QMP_EVENT_DC_RELEASED;
+    case TM_DCD_NOTICE_WITHDRAWN:
+        return TM_QMP_EVENT_DC_WITHDRAWN;
     case TM_DCD_NOTICE_SANITIZE_FAILED:
         return TM_QMP_EVENT_DC_SANITIZE_FAILED;
     case TM_DCD_NOTICE_EVENTS_QUEUED:
