@@ -346,7 +346,9 @@ static bool hostmem_complete(TmObject *obj, GError **err)
     if (!check_size(backend, err)) {
         return false;
     }
-    return !backend->prealloc || tm_hostmem_allocate(backend, err);
+    /* Memory handed out in objects is preallocated object by object. */
+    return !backend->prealloc || tm_hostmem_passes_fds(backend) ||
+           tm_hostmem_allocate(backend, err);
 }
 
 static void hostmem_finalize(TmObject *obj)
@@ -354,6 +356,7 @@ static void hostmem_finalize(TmObject *obj)
     TmHostMem *backend = tm_hostmem_cast(obj);
 
     tm_hostmem_release_memory(backend);
+    tm_hostmem_free_objects(backend);
     /* A file opened at completion is still open. */
     if (backend->fd >= 0) {
         close(backend->fd);

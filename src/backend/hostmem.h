@@ -47,25 +47,65 @@ const TmGuid *tm_hostmem_tag(const TmHostMem *backend);
 
 /*
  * The backend's memory, mapped read/write (read-only for readonly=on),
- * allocated on first call.  Fails when the allocation fails.
+ * allocated on first call.  Fails when the allocation fails.  Not for
+ * backends whose memory is made of objects (tm_hostmem_passes_fds).
  */
 void *tm_hostmem_get_memory(TmHostMem *backend, GError **err);
 bool tm_hostmem_is_allocated(const TmHostMem *backend);
 
-/*
- * A file descriptor other processes can mmap to share the memory (memfd,
- * file, or ram with share=on), or -1 with @err set when the backend cannot
- * be shared (private anonymous memory).  The backend keeps ownership.
- * @fd_offset receives where the backend's byte 0 sits in the file.
- */
-int tm_hostmem_get_fd(TmHostMem *backend, uint64_t *fd_offset, GError **err);
-bool tm_hostmem_is_shareable(const TmHostMem *backend);
 bool tm_hostmem_is_readonly(const TmHostMem *backend);
+/* share=on: the memory is shared memory (an object, a file) rather than private. */
+bool tm_hostmem_is_shareable(const TmHostMem *backend);
+
+/* ---- Memory objects (docs/memory-model.md) ---- */
+
+typedef struct TmMemObject TmMemObject;
+
+/*
+ * The backend's memory may be handed to hosts: memory-backend-memfd and
+ * memory-backend-ram with share=on.  Their memory is made of memory
+ * objects, one per DC block in use (the device says what a block is),
+ * and never of one whole mapping.  Private memory (share=off) and files
+ * (which cannot be sealed) never leave the daemon.
+ */
+bool tm_hostmem_passes_fds(const TmHostMem *backend);
+
+/*
+ * The object of the block [offset, offset + length), created on first use:
+ * zeroed, placed by host-nodes, preallocated when prealloc=on, sealed.  The
+ * backend keeps it until tm_hostmem_drop_objects (ref it to keep it longer).
+ */
+TmMemObject *tm_hostmem_block_object(TmHostMem *backend, uint64_t offset, uint64_t length,
+                                     GError **err);
+
+/*
+ * Revocation: forget the objects of the blocks (@block_size each) of
+ * [offset, offset + length).  Their holders keep what they mapped; the
+ * next use of a block gets fresh, zeroed memory.
+ */
+void tm_hostmem_drop_objects(TmHostMem *backend, uint64_t offset, uint64_t length,
+                             uint64_t block_size);
+/* Objects alive, and all of them dropped (when the backend goes). */
+guint tm_hostmem_object_count(const TmHostMem *backend);
+void tm_hostmem_free_objects(TmHostMem *backend);
+
+/*
+ * Copy [offset, offset + length), inside the block [block_offset,
+ * block_offset + block_length), out of or into the backend: objects and
+ * shared files with pread/pwrite (an object or file cut short, or a full
+ * file system, is an error, never a fault), private memory by copy.  A
+ * block with no object yet reads as zeros.
+ */
+bool tm_hostmem_block_read(TmHostMem *backend, uint64_t block_offset, uint64_t block_length,
+                           uint64_t offset, void *buf, uint64_t length, GError **err);
+bool tm_hostmem_block_write(TmHostMem *backend, uint64_t block_offset, uint64_t block_length,
+                            uint64_t offset, const void *buf, uint64_t length, GError **err);
 
 /*
  * Make [offset, offset + length) read as zero, for sanitize-on-release:
- * punch a hole in shared memory, MADV_DONTNEED private anonymous memory,
- * or write zeros where neither works.
+ * punch a hole in a shared file, MADV_DONTNEED private anonymous memory,
+ * or write zeros where neither works.  Not for backends made of objects:
+ * their blocks are dropped instead (tm_hostmem_drop_objects).
  */
 bool tm_hostmem_zero_range(TmHostMem *backend, uint64_t offset, uint64_t length, GError **err);
 

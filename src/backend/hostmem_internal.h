@@ -21,6 +21,9 @@ typedef struct {
     /* At allocation: give backend->fd its descriptor before the memory is
      * mapped.  NULL for types whose fd, if any, exists from completion. */
     bool (*open_fd)(TmHostMem *backend, GError **err);
+    /* The memfd_create() flags of the type's memory objects (huge pages);
+     * NULL for types whose memory cannot be handed out in objects (files). */
+    unsigned int (*object_flags)(const TmHostMem *backend);
 } TmHostMemOps;
 
 /* Kernel mempolicy modes in the order of the "policy" enum (MPOL_*). */
@@ -62,6 +65,10 @@ struct TmHostMem {
     uint64_t fd_offset; /* where byte 0 of the backend sits in the file */
     void *memory;       /* NULL until allocated */
     size_t mapped_length;
+
+    /* Memory objects by backend offset (GSIZE_TO_POINTER), when the memory
+     * is handed out in objects (tm_hostmem_passes_fds); created on first use. */
+    GHashTable *objects;
 
     /* Descriptions of the users, in registration order; NULL when unused. */
     GPtrArray *users;

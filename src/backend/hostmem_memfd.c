@@ -143,11 +143,10 @@ static bool memfd_prepare(TmHostMem *backend, GError **err)
     return !memfd->hugetlb || choose_huge_page_size(memfd, err);
 }
 
-static bool memfd_open_fd(TmHostMem *backend, GError **err)
+static unsigned int memfd_object_flags(const TmHostMem *backend)
 {
-    TmHostMemMemfd *memfd = memfd_cast(&backend->parent);
-    unsigned int flags = MFD_CLOEXEC;
-    unsigned int seals = 0;
+    const TmHostMemMemfd *memfd = (const TmHostMemMemfd *)backend;
+    unsigned int flags = 0;
 
     if (memfd->hugetlb) {
         flags |= MFD_HUGETLB;
@@ -157,6 +156,16 @@ static bool memfd_open_fd(TmHostMem *backend, GError **err)
             flags |= (unsigned int)g_bit_nth_lsf(memfd->hugetlbsize, -1) << MAP_HUGE_SHIFT;
         }
     }
+    return flags;
+}
+
+/* share=off: the memfd behind the daemon's private mapping. */
+static bool memfd_open_fd(TmHostMem *backend, GError **err)
+{
+    TmHostMemMemfd *memfd = memfd_cast(&backend->parent);
+    unsigned int flags = MFD_CLOEXEC | memfd_object_flags(backend);
+    unsigned int seals = 0;
+
     if (memfd->seal) {
         flags |= MFD_ALLOW_SEALING;
         seals = F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
@@ -169,6 +178,7 @@ static bool memfd_open_fd(TmHostMem *backend, GError **err)
 static const TmHostMemOps memfd_ops = {
     .prepare = memfd_prepare,
     .open_fd = memfd_open_fd,
+    .object_flags = memfd_object_flags,
 };
 
 static bool set_hugetlb(TmObject *obj, const TmValue *value, GError **err)

@@ -14,6 +14,7 @@
 #include "backend/hostmem_internal.h"
 #include "backend/prealloc.h"
 #include "core/error.h"
+#include "core/fd_io.h"
 #include "core/size.h"
 
 static uint64_t round_up(uint64_t value, uint64_t unit)
@@ -165,48 +166,48 @@ bool tm_hostmem_is_readonly(const TmHostMem *backend)
     return backend->readonly;
 }
 
-int tm_hostmem_get_fd(TmHostMem *backend, uint64_t *fd_offset, GError **err)
+/*
+ * Zero part of a shared file: a hole where the file system can punch one
+ * (partial pages are zeroed by the kernel), else zeros written.  Never
+ * through a mapping: someone may have cut the file short (an error then,
+ * not SIGBUS).
+ */
+static bool zero_file(TmHostMem *backend, uint64_t offset, uint64_t length, GError **err)
 {
-    /* With share=off the memory is a private mapping: even a memfd or a
-     * file behind it would not show another process what we write. */
-    if (!backend->share) {
+    static const uint8_t zeros[64 * 1024];
+    uint64_t at = backend->fd_offset + offset;
+
+    if (fallocate(backend->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)at,
+                  (off_t)length) == 0) {
+        return true;
+    }
+    if (errno != EOPNOTSUPP && errno != ENODEV) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                    "memory backend '%s' has share=off: its memory is private to this "
-                    "process and cannot be passed to another", tm_hostmem_id(backend));
-        return -1;
+                    "memory backend '%s': cannot punch a hole at 0x%" PRIx64 "+0x%" PRIx64
+                    ": %s", tm_hostmem_id(backend), offset, length, g_strerror(errno));
+        return false;
     }
-    if (tm_hostmem_get_memory(backend, err) == NULL) {
-        return -1;
+    for (uint64_t done = 0; done < length;) {
+        uint64_t n = MIN(length - done, sizeof(zeros));
+        if (!tm_fd_write_at(backend->fd, at + done, zeros, n, err)) {
+            g_prefix_error(err, "memory backend '%s': ", tm_hostmem_id(backend));
+            return false;
+        }
+        done += n;
     }
-    if (fd_offset) {
-        *fd_offset = backend->fd_offset;
-    }
-    return backend->fd;
+    return true;
 }
 
 /*
- * Give whole pages back so they read as zero: a hole in the file for
- * shared fd-backed memory (every mapping of it sees zeros), MADV_DONTNEED
- * for private anonymous memory.  A private copy of a file (share=off) would
- * show the file again, so it, and file systems that cannot punch holes,
- * get zeros written.
+ * Private memory: whole pages of anonymous memory are given back
+ * (MADV_DONTNEED reads as zero); a private copy of a file would show the
+ * file again, so it gets zeros written.
  */
 static bool discard_pages(TmHostMem *backend, uint64_t offset, uint64_t length, GError **err)
 {
     char *start = (char *)backend->memory + offset;
 
-    if (backend->share && backend->fd >= 0) {
-        if (fallocate(backend->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                      (off_t)(backend->fd_offset + offset), (off_t)length) == 0) {
-            return true;
-        }
-        if (errno != EOPNOTSUPP && errno != ENODEV) {
-            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                        "memory backend '%s': cannot punch a hole at 0x%" PRIx64 "+0x%" PRIx64
-                        ": %s", tm_hostmem_id(backend), offset, length, g_strerror(errno));
-            return false;
-        }
-    } else if (backend->fd < 0) {
+    if (backend->fd < 0) {
         if (madvise(start, length, MADV_DONTNEED) == 0) {
             return true;
         }
@@ -243,9 +244,14 @@ bool tm_hostmem_zero_range(TmHostMem *backend, uint64_t offset, uint64_t length,
     if (!check_zero_range(backend, offset, length, err)) {
         return false;
     }
+    /* Objects are dropped, not zeroed (tm_hostmem_drop_objects). */
+    g_assert(!tm_hostmem_passes_fds(backend));
     /* Memory never allocated and with no file behind it has never held data. */
     if (length == 0 || (backend->memory == NULL && backend->fd < 0)) {
         return true;
+    }
+    if (backend->share && backend->fd >= 0) {
+        return zero_file(backend, offset, length, err);
     }
     char *memory = tm_hostmem_get_memory(backend, err);
     if (memory == NULL) {

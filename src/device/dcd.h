@@ -225,6 +225,40 @@ TmDcStatus tm_dcd_release_request(TmDcd *dev, const TmDcReleaseRequest *request,
 TmDcStatus tm_dcd_host_release(TmDcd *dev, uint16_t host_id, const TmExtent *extents,
                                guint n_extents, GError **err);
 
+/* ---- The host's data path (vendor commands C001h-C003h, docs/host-protocol.md) ---- */
+
+typedef struct {
+    int fd;               /* a new descriptor of the block's memory object: the caller's */
+    uint64_t file_offset; /* where the block's first byte is in it */
+    uint64_t length;      /* the block: may be less than asked */
+    bool writable;
+    bool tagged;
+    bool shared;          /* another host holds some of the block */
+} TmDcExtentMemory;
+
+/*
+ * The memory object of the DC block at @dpa, for mapping: [dpa, dpa +
+ * length) must be block-aligned and inside one extent @host_id has
+ * accepted (Invalid Input for length 0 or misalignment, Invalid Physical
+ * Address otherwise); the answer covers one block, which may be less than
+ * @length.  Unsupported for backends that never leave the daemon (private
+ * memory, files).
+ */
+TmDcStatus tm_dcd_host_extent_memory(TmDcd *dev, uint16_t host_id, uint64_t dpa,
+                                     uint64_t length, TmDcExtentMemory *out, GError **err);
+
+/*
+ * Read or write [dpa, dpa + length), which must lie in capacity @host_id
+ * has accepted (it may span extents; Invalid Physical Address naming the
+ * first DPA that is not); a write to a read-only backend is Unsupported.
+ * Checked whole before any byte moves; memory that fails (a file cut short,
+ * a full file system) is Internal Error, never a signal.
+ */
+TmDcStatus tm_dcd_host_read(TmDcd *dev, uint16_t host_id, uint64_t dpa, void *buf,
+                            uint64_t length, GError **err);
+TmDcStatus tm_dcd_host_write(TmDcd *dev, uint16_t host_id, uint64_t dpa, const void *buf,
+                             uint64_t length, GError **err);
+
 /* ---- Withdrawing offers (QMP cxl-withdraw-dynamic-capacity, dc-offer-timeout) ---- */
 
 /*

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "backend_test_util.h"
+#include "backend/mem_object.h"
 #include "core/guid.h"
 
 #define MiB (1024 * 1024)
@@ -61,41 +62,77 @@ static void *memory_of(TmHostMem *backend)
     return memory;
 }
 
-/* Map the backend's fd a second time, as a host process would. */
-static unsigned char *map_fd_again(TmHostMem *backend, int prot)
-{
-    g_autoptr(GError) err = NULL;
-    uint64_t fd_offset = UINT64_MAX;
-    int fd = tm_hostmem_get_fd(backend, &fd_offset, &err);
-
-    g_assert_no_error(err);
-    g_assert_cmpint(fd, >=, 0);
-    void *alias = mmap(NULL, tm_hostmem_size(backend), prot, MAP_SHARED, fd, (off_t)fd_offset);
-    g_assert_true(alias != MAP_FAILED);
-    return alias;
-}
-
-static void assert_alias_shares_bytes(TmHostMem *backend)
+/* A shared file backend: what the mapping holds, pread/pwrite see, and back. */
+static void assert_file_shares_bytes(TmHostMem *backend)
 {
     size_t size = tm_hostmem_size(backend);
     unsigned char *memory = memory_of(backend);
-    unsigned char *alias = map_fd_again(backend, PROT_READ | PROT_WRITE);
-
-    fill_pattern(memory, size, 7);
-    assert_pattern(alias, size, 7);
-    fill_pattern(alias, size, 99);
-    assert_pattern(memory, size, 99);
-    munmap(alias, size);
-}
-
-static void assert_no_fd(TmHostMem *backend)
-{
+    g_autofree unsigned char *copy = g_malloc(size);
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(tm_hostmem_get_fd(backend, NULL, &err), ==, -1);
-    g_assert_nonnull(err);
-    g_assert_nonnull(strstr(err->message, "share=off"));
-    g_assert_false(tm_hostmem_is_shareable(backend));
+    fill_pattern(memory, size, 7);
+    g_assert_true(tm_hostmem_block_read(backend, 0, size, 0, copy, size, &err));
+    assert_pattern(copy, size, 7);
+    fill_pattern(copy, size, 99);
+    g_assert_true(tm_hostmem_block_write(backend, 0, size, 0, copy, size, &err));
+    g_assert_no_error(err);
+    assert_pattern(memory, size, 99);
+}
+
+static void assert_no_objects(TmHostMem *backend)
+{
+    g_assert_false(tm_hostmem_passes_fds(backend));
+}
+
+/*
+ * A backend made of memory objects: each block's object is exactly the
+ * block, zeroed, sealed (no holder can resize it), shared with whoever maps
+ * it, and dropping it gives the next user fresh memory while a holder
+ * keeps the old pages.
+ */
+static void assert_block_objects(TmHostMem *backend, size_t block)
+{
+    g_autoptr(GError) err = NULL;
+    struct stat st;
+
+    g_assert_true(tm_hostmem_passes_fds(backend));
+    g_assert_false(tm_hostmem_is_allocated(backend));
+    TmMemObject *object = tm_hostmem_block_object(backend, block, block, &err);
+    g_assert_no_error(err);
+    g_assert_true(tm_hostmem_block_object(backend, block, block, &err) == object);
+    int fd = tm_mem_object_fd(object);
+    g_assert_cmpint(fstat(fd, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, block);
+    g_assert_cmpint(fcntl(fd, F_GET_SEALS), ==, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+    g_assert_cmpint(ftruncate(fd, 0), ==, -1);
+    g_assert_cmpint(errno, ==, EPERM);
+    g_assert_cmpint(ftruncate(fd, 2 * block), ==, -1);
+    g_assert_cmpint(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), ==, -1);
+
+    unsigned char *host = mmap(NULL, block, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    g_assert_true(host != MAP_FAILED);
+    assert_zero(host, block);
+    fill_pattern(host, block, 5);
+    g_autofree unsigned char *copy = g_malloc(block);
+    g_assert_true(tm_hostmem_block_read(backend, block, block, block + 1, copy, block - 1,
+                                        &err));
+    assert_pattern(copy, block - 1, 5 + 31);
+    /* A block no one used reads as zeros and gets no object. */
+    g_assert_true(tm_hostmem_block_read(backend, 0, block, 0, copy, block, &err));
+    assert_zero(copy, block);
+    g_assert_cmpuint(tm_hostmem_object_count(backend), ==, 1);
+
+    tm_hostmem_drop_objects(backend, 0, 2 * block, block);
+    g_assert_cmpuint(tm_hostmem_object_count(backend), ==, 0);
+    g_assert_true(tm_hostmem_block_read(backend, block, block, block, copy, block, &err));
+    assert_zero(copy, block);
+    fill_pattern(copy, block, 77);
+    g_assert_true(tm_hostmem_block_write(backend, block, block, block, copy, block, &err));
+    g_assert_no_error(err);
+    /* The old holder keeps its pages: it neither sees the new data nor reaches it. */
+    assert_pattern(host, block, 5);
+    munmap(host, block);
+    g_assert_false(tm_hostmem_is_allocated(backend));
 }
 
 static char *get_text(TmHostMem *backend, const char *name)
@@ -234,27 +271,16 @@ static void test_ram_private(Fixture *fixture, gconstpointer data)
     fill_pattern(memory, 4 * MiB, 3);
     assert_pattern(memory, 4 * MiB, 3);
     g_assert_true(memory_of(backend) == memory);
-    assert_no_fd(backend);
+    assert_no_objects(backend);
 }
 
 static void test_ram_shared(Fixture *fixture, gconstpointer data)
 {
     TmHostMem *backend = test_create_backend_ok(fixture->registry, "memory-backend-ram",
-                                                "ram0", "size=2M,share=on");
-    g_autoptr(GError) err = NULL;
-    uint64_t fd_offset = UINT64_MAX;
-    struct stat st;
+                                                "ram0", "size=4M,share=on");
 
     g_assert_true(tm_hostmem_is_shareable(backend));
-    int fd = tm_hostmem_get_fd(backend, &fd_offset, &err);
-    g_assert_no_error(err);
-    g_assert_cmpuint(fd_offset, ==, 0);
-    g_assert_cmpint(fstat(fd, &st), ==, 0);
-    g_assert_cmpint(st.st_size, ==, 2 * MiB);
-    /* Sealed so that a host holding the fd cannot truncate it under us. */
-    g_assert_cmpint(fcntl(fd, F_GET_SEALS), ==, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
-    g_assert_cmpint(ftruncate(fd, 0), ==, -1);
-    assert_alias_shares_bytes(backend);
+    assert_block_objects(backend, 2 * MiB);
 }
 
 /* ---- memory-backend-memfd ----------------------------------------------- */
@@ -262,33 +288,21 @@ static void test_ram_shared(Fixture *fixture, gconstpointer data)
 static void test_memfd_default(Fixture *fixture, gconstpointer data)
 {
     TmHostMem *backend =
-        test_create_backend_ok(fixture->registry, "memory-backend-memfd", "mfd0", "size=2M");
-    g_autoptr(GError) err = NULL;
+        test_create_backend_ok(fixture->registry, "memory-backend-memfd", "mfd0", "size=4M");
 
     assert_property(backend, "share", "on");
     assert_property(backend, "seal", "on");
     assert_property(backend, "hugetlb", "off");
-    g_assert_false(tm_hostmem_is_allocated(backend));
-    int fd = tm_hostmem_get_fd(backend, NULL, &err);
-    g_assert_no_error(err);
-    g_assert_true(tm_hostmem_is_allocated(backend));
-    g_assert_cmpint(fcntl(fd, F_GET_SEALS), ==, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
-    g_assert_cmpint(ftruncate(fd, 4 * MiB), ==, -1);
-    g_assert_cmpint(errno, ==, EPERM);
-    assert_alias_shares_bytes(backend);
+    assert_block_objects(backend, 2 * MiB);
 }
 
+/* seal=off: the objects handed out are sealed all the same. */
 static void test_memfd_unsealed(Fixture *fixture, gconstpointer data)
 {
     TmHostMem *backend = test_create_backend_ok(fixture->registry, "memory-backend-memfd",
-                                                "mfd0", "size=1M,seal=off");
-    g_autoptr(GError) err = NULL;
-    int fd = tm_hostmem_get_fd(backend, NULL, &err);
+                                                "mfd0", "size=128K,seal=off");
 
-    g_assert_no_error(err);
-    /* Without MFD_ALLOW_SEALING the kernel reports only F_SEAL_SEAL. */
-    g_assert_cmpint(fcntl(fd, F_GET_SEALS), ==, F_SEAL_SEAL);
-    assert_alias_shares_bytes(backend);
+    assert_block_objects(backend, 64 * 1024);
 }
 
 static void test_memfd_private(Fixture *fixture, gconstpointer data)
@@ -299,7 +313,7 @@ static void test_memfd_private(Fixture *fixture, gconstpointer data)
 
     fill_pattern(memory, MiB, 5);
     assert_pattern(memory, MiB, 5);
-    assert_no_fd(backend);
+    assert_no_objects(backend);
 }
 
 static uint64_t free_huge_pages(void)
@@ -322,19 +336,18 @@ static void test_memfd_hugetlb(Fixture *fixture, gconstpointer data)
     TmHostMem *backend = test_create_backend_ok(
         fixture->registry, "memory-backend-memfd", "huge0", "size=2M,hugetlb=on,hugetlbsize=2M");
     g_autoptr(GError) err = NULL;
-    unsigned char *memory = tm_hostmem_get_memory(backend, &err);
+    TmMemObject *object = tm_hostmem_block_object(backend, 0, 2 * MiB, &err);
 
     if (free_huge_pages() >= 1) {
         g_assert_no_error(err);
-        fill_pattern(memory, 2 * MiB, 11);
-        assert_pattern(memory, 2 * MiB, 11);
+        g_assert_nonnull(object);
         return;
     }
-    /* No huge page to be had: a clear error, and nothing half-allocated. */
-    g_assert_null(memory);
+    /* No huge page to be had: a clear error, and no object. */
+    g_assert_null(object);
     g_assert_nonnull(err);
     g_assert_nonnull(strstr(err->message, "memory backend 'huge0'"));
-    g_assert_false(tm_hostmem_is_allocated(backend));
+    g_assert_cmpuint(tm_hostmem_object_count(backend), ==, 0);
 }
 
 /* ---- memory-backend-file ------------------------------------------------ */
@@ -352,7 +365,8 @@ static void test_file_shared(Fixture *fixture, gconstpointer data)
     g_assert_cmpint(stat(path, &st), ==, 0);
     g_assert_cmpint(st.st_size, ==, MiB);
 
-    assert_alias_shares_bytes(backend);
+    assert_file_shares_bytes(backend);
+    assert_no_objects(backend);
     g_autofree char *contents = NULL;
     gsize length = 0;
     g_assert_true(g_file_get_contents(path, &contents, &length, NULL));
@@ -375,7 +389,7 @@ static void test_file_private(Fixture *fixture, gconstpointer data)
     g_assert_true(g_file_get_contents(path, &contents, &length, NULL));
     g_assert_cmpuint(length, ==, 64 * 1024);
     assert_zero((unsigned char *)contents, length);
-    assert_no_fd(backend);
+    assert_no_objects(backend);
 }
 
 static void test_file_offset(Fixture *fixture, gconstpointer data)
@@ -388,15 +402,16 @@ static void test_file_offset(Fixture *fixture, gconstpointer data)
     TmHostMem *backend =
         test_create_backend_ok(fixture->registry, "memory-backend-file", "f0", props);
     g_autoptr(GError) err = NULL;
-    uint64_t fd_offset = 0;
     struct stat st;
 
     unsigned char *memory = memory_of(backend);
     g_autofree unsigned char *expected = g_malloc(3 * page);
+    g_autofree unsigned char *read = g_malloc(page);
     fill_pattern(expected, 3 * page, 42);
     g_assert_cmpmem(memory, page, expected + page, page);
-    g_assert_cmpint(tm_hostmem_get_fd(backend, &fd_offset, &err), >=, 0);
-    g_assert_cmpuint(fd_offset, ==, page);
+    /* Reads by offset go to the file at offset + the backend's offset. */
+    g_assert_true(tm_hostmem_block_read(backend, 0, page, 0, read, page, &err));
+    g_assert_cmpmem(read, page, expected + page, page);
     /* A non-empty file is never resized. */
     g_assert_cmpint(stat(path, &st), ==, 0);
     g_assert_cmpint(st.st_size, ==, 3 * page);
@@ -428,7 +443,7 @@ static void test_file_directory(Fixture *fixture, gconstpointer data)
     TmHostMem *backend =
         test_create_backend_ok(fixture->registry, "memory-backend-file", "f0", props);
 
-    assert_alias_shares_bytes(backend);
+    assert_file_shares_bytes(backend);
     /* The file made in a directory is unlinked at once. */
     g_autoptr(GDir) dir = g_dir_open(fixture->dir, 0, NULL);
     g_assert_null(g_dir_read_name(dir));
@@ -527,7 +542,18 @@ static void test_prealloc(Fixture *fixture, gconstpointer data)
                         strcmp(type, "memory-backend-file") == 0 ? ",share=on,mem-path=" : "",
                         strcmp(type, "memory-backend-file") == 0 ? path : "");
     TmHostMem *backend = test_create_backend_ok(fixture->registry, type, "pre0", props);
+    g_autoptr(GError) err = NULL;
+    struct stat st;
 
+    if (tm_hostmem_passes_fds(backend)) {
+        /* Made of objects: each is populated when it is made. */
+        g_assert_false(tm_hostmem_is_allocated(backend));
+        TmMemObject *object = tm_hostmem_block_object(backend, 0, 2 * MiB, &err);
+        g_assert_no_error(err);
+        g_assert_cmpint(fstat(tm_mem_object_fd(object), &st), ==, 0);
+        g_assert_cmpint((int64_t)st.st_blocks * 512, ==, 2 * MiB);
+        return;
+    }
     /* Allocated and every page faulted in at creation, before anyone asks. */
     g_assert_true(tm_hostmem_is_allocated(backend));
     g_assert_true(test_pages_all_resident(memory_of(backend), 8 * MiB));
@@ -550,15 +576,8 @@ static TmHostMem *create_for_zeroing(Fixture *fixture, const char *variant)
     if (strcmp(variant, "ram-private") == 0) {
         return test_create_backend_ok(fixture->registry, "memory-backend-ram", "z0", "size=1M");
     }
-    if (strcmp(variant, "ram-shared") == 0) {
-        return test_create_backend_ok(fixture->registry, "memory-backend-ram", "z0",
-                                      "size=1M,share=on");
-    }
-    if (strcmp(variant, "memfd-private") == 0) {
-        return test_create_backend_ok(fixture->registry, "memory-backend-memfd", "z0",
-                                      "size=1M,share=off");
-    }
-    return test_create_backend_ok(fixture->registry, "memory-backend-memfd", "z0", "size=1M");
+    return test_create_backend_ok(fixture->registry, "memory-backend-memfd", "z0",
+                                  "size=1M,share=off");
 }
 
 static void test_zero_range(Fixture *fixture, gconstpointer data)
@@ -584,11 +603,11 @@ static void test_zero_range(Fixture *fixture, gconstpointer data)
     for (size_t i = start + length; i < MiB; i++) {
         g_assert_cmpuint(memory[i], ==, (unsigned char)(i * 31 + 200));
     }
-    /* A host mapping the fd sees the zeros too. */
+    /* The file sees the zeros too. */
     if (tm_hostmem_is_shareable(backend)) {
-        unsigned char *alias = map_fd_again(backend, PROT_READ);
-        assert_zero(alias + start, length);
-        munmap(alias, MiB);
+        g_autofree unsigned char *copy = g_malloc(length);
+        g_assert_true(tm_hostmem_block_read(backend, 0, MiB, start, copy, length, &err));
+        assert_zero(copy, length);
     }
     /* The memory stays usable. */
     fill_pattern(memory, MiB, 1);
@@ -736,8 +755,6 @@ int main(int argc, char **argv)
     ADD("/backend/hostmem/prealloc/memfd", test_prealloc, "memory-backend-memfd");
     ADD("/backend/hostmem/prealloc/file", test_prealloc, "memory-backend-file");
     ADD("/backend/hostmem/zero/ram-private", test_zero_range, "ram-private");
-    ADD("/backend/hostmem/zero/ram-shared", test_zero_range, "ram-shared");
-    ADD("/backend/hostmem/zero/memfd-shared", test_zero_range, "memfd-shared");
     ADD("/backend/hostmem/zero/memfd-private", test_zero_range, "memfd-private");
     ADD("/backend/hostmem/zero/file-shared", test_zero_range, "file-shared");
     ADD("/backend/hostmem/zero/file-private", test_zero_range, "file-private");
