@@ -39,15 +39,24 @@ bool tm_dcd_all_backed(const TmDcd *dev, const TmDcHost *host, unsigned region, 
 }
 
 /*
- * A range nobody holds any more: zero it if asked.  False when zeroing
- * failed; the range then stays in the map, out of use, so that its old
- * contents never reach a new owner.
+ * A range nobody holds any more.  Memory handed out in objects is replaced
+ * (revocation by replacement, docs/memory-model.md): its objects are
+ * dropped, whoever still maps them keeps only those pages, and the next
+ * owner gets fresh zeroed memory, sanitize asked or not.  Memory that never
+ * left the daemon is zeroed if asked.  False when zeroing failed; the range
+ * then stays in the map, out of use, so that its old contents never reach
+ * a new owner.
  */
 static bool free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
 {
     g_autoptr(GError) error = NULL;
     const TmBackedExtent *r = &range->range;
 
+    if (tm_hostmem_passes_fds(r->backend)) {
+        tm_hostmem_drop_objects(r->backend, r->backend_offset, r->extent.length,
+                                dev->regions[r->region].block_size);
+        return true;
+    }
     if (!range->sanitize_on_free ||
         tm_hostmem_zero_range(r->backend, r->backend_offset, r->extent.length, &error)) {
         return true;

@@ -121,13 +121,19 @@ static GArray *rejected_slices(const TmPendingGroup *group, const GArray *slices
     return rejected;
 }
 
-/* Map the memory behind the slices: the last check, as it may fail. */
+/*
+ * Map the memory behind the slices: the last check, as it may fail.  Memory
+ * made of objects gets each block's object when it is first used.
+ */
 static TmDcStatus map_memory(const GArray *slices, GError **err)
 {
     for (guint i = 0; i < slices->len; i++) {
         TmHostMem *backend = g_array_index(slices, TmBackedExtent, i).backend;
         g_autoptr(GError) error = NULL;
 
+        if (tm_hostmem_passes_fds(backend)) {
+            continue;
+        }
         if (!tm_hostmem_is_allocated(backend) && !tm_hostmem_get_memory(backend, &error)) {
             return tm_dc_fail(err, TM_DC_INTERNAL_ERROR, "cannot map memory backend '%s': %s",
                               tm_hostmem_id(backend), error->message);

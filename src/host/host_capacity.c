@@ -14,15 +14,15 @@
 #include "host/memory_map.h"
 
 /*
- * Map @held at window + DPA from the descriptor C001h hands over.  When the
- * daemon cannot share the memory (Unsupported) or the range cannot be
- * mapped, the extent stays on the slow path (C002h/C003h).
+ * Map @held at window + DPA from the memory objects C001h hands over.  When
+ * the daemon does not hand out the memory (Unsupported) or the range cannot
+ * be mapped, the extent stays on the slow path (C002h/C003h).
  */
 static bool map_into_window(TagmemHost *host, TmCommittedExtent *held, GError **err)
 {
     const TagmemExtent *extent = &held->extent;
     g_autoptr(GError) local = NULL;
-    TmHostExtentMemory memory;
+    uint32_t flags = 0;
 
     if (extent->dpa + extent->length > host->window_size) {
         tm_host_log(&host->logger, TAGMEM_LOG_WARNING,
@@ -30,31 +30,24 @@ static bool map_into_window(TagmemHost *host, TmCommittedExtent *held, GError **
                     "slow path", extent->dpa);
         return true;
     }
-    if (!tm_host_get_extent_memory(&host->conn, extent->dpa, extent->length, &memory, &local)) {
-        if (!tm_host_error_is_refusal(local)) {
-            g_propagate_error(err, g_steal_pointer(&local));
-            return false;
-        }
+    switch (tm_host_map_range(host, host->window + extent->dpa, extent->dpa, extent->length,
+                              &flags, &local)) {
+    case TM_HOST_MAP_OK:
+        held->writable = (flags & TM_VENDOR_EXTENT_MEMORY_WRITABLE) != 0;
+        held->shared = (flags & TM_VENDOR_EXTENT_MEMORY_SHARED) != 0;
+        held->mapped = true;
+        return true;
+    case TM_HOST_MAP_SLOW_PATH:
         tm_host_log(&host->logger, host->conn.last_return_code == TM_CXL_RC_UNSUPPORTED
                     ? TAGMEM_LOG_INFO : TAGMEM_LOG_WARNING,
                     "extent at DPA 0x%" G_GINT64_MODIFIER "x: slow path (%s)", extent->dpa,
                     local->message);
         return true;
+    case TM_HOST_MAP_BROKEN:
+        break;
     }
-    held->writable = (memory.flags & TM_VENDOR_EXTENT_MEMORY_WRITABLE) != 0;
-    held->shared = (memory.flags & TM_VENDOR_EXTENT_MEMORY_SHARED) != 0;
-    if (!tm_host_mappable(extent->dpa, extent->length, memory.file_offset)) {
-        tm_host_log(&host->logger, TAGMEM_LOG_WARNING,
-                    "extent at DPA 0x%" G_GINT64_MODIFIER "x is not page-aligned: slow path",
-                    extent->dpa);
-    } else if (!tm_host_map_fd(host->window + extent->dpa, extent->length, held->writable,
-                               memory.fd, memory.file_offset, &local)) {
-        tm_host_log(&host->logger, TAGMEM_LOG_WARNING, "%s: slow path", local->message);
-    } else {
-        held->mapped = true;
-    }
-    close(memory.fd);
-    return true;
+    g_propagate_error(err, g_steal_pointer(&local));
+    return false;
 }
 
 bool tm_host_commit_extent(TagmemHost *host, const TagmemExtent *extent, bool *mapped,

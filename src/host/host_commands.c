@@ -214,7 +214,8 @@ bool tm_host_get_extent_memory(TmHostConn *conn, uint64_t dpa, uint64_t length,
         .flags = le32toh(wire.flags),
         .fd = reply.fd,
     };
-    if (out->length != length) {
+    /* One memory object per answer: as much as asked, or less, never nothing. */
+    if (out->length == 0 || out->length > length) {
         g_set_error(err, TM_HOST_ERROR, EPROTO,
                     "Get Extent Memory answered length 0x%" G_GINT64_MODIFIER "x for 0x%"
                     G_GINT64_MODIFIER "x", out->length, length);

@@ -42,7 +42,11 @@ bool tm_host_add_dc_response(TmHostConn *conn, size_t max_payload, const TagmemE
 /* 4803h Release DC of one extent. */
 bool tm_host_release_dc(TmHostConn *conn, const TagmemExtent *extent, GError **err);
 
-/* C001h Get Extent Memory, decoded, with the descriptor (the caller closes it). */
+/*
+ * C001h Get Extent Memory, decoded, with the descriptor (the caller closes
+ * it).  The answer covers one memory object: the first @out->length bytes
+ * of the range, which may be less than asked (docs/host-protocol.md).
+ */
 typedef struct {
     uint64_t file_offset;
     uint64_t length;

@@ -60,6 +60,23 @@ static inline bool tm_host_error_is_refusal(const GError *error)
 void tm_host_emit(TagmemHost *host, TagmemEventKind kind, const TagmemExtent *extent,
                   TagmemVerdict verdict, bool slow_path);
 
+/* ---- extent_mapping.c ---- */
+
+typedef enum {
+    TM_HOST_MAP_OK,
+    TM_HOST_MAP_SLOW_PATH, /* refused (e.g. Unsupported) or not mappable: use C002h/C003h */
+    TM_HOST_MAP_BROKEN,    /* the connection failed */
+} TmHostMapResult;
+
+/*
+ * Map [dpa, dpa + length) of accepted capacity at @addr, asking C001h
+ * again for what each answer leaves out; *flags: TM_VENDOR_EXTENT_MEMORY_*
+ * of the whole range (writable if every piece is, shared if any is).  On
+ * failure nothing stays mapped: what was is made PROT_NONE again.
+ */
+TmHostMapResult tm_host_map_range(TagmemHost *host, uint8_t *addr, uint64_t dpa,
+                                  uint64_t length, uint32_t *flags, GError **err);
+
 /* ---- host_capacity.c ---- */
 
 /*

@@ -45,16 +45,10 @@ static bool map_view(TagmemHost *host, TmTagView *view, GError **err)
     }
     for (guint i = 0; i < view->pieces->len; i++) {
         const TmTagViewPiece *piece = &g_array_index(view->pieces, TmTagViewPiece, i);
-        TmHostExtentMemory memory;
+        uint32_t flags = 0;
 
-        if (!tm_host_get_extent_memory(&host->conn, piece->dpa, piece->length, &memory, err)) {
-            return false;
-        }
-        bool mapped = tm_host_map_fd(view->base + piece->offset, piece->length,
-                                     (memory.flags & TM_VENDOR_EXTENT_MEMORY_WRITABLE) != 0,
-                                     memory.fd, memory.file_offset, err);
-        close(memory.fd);
-        if (!mapped) {
+        if (tm_host_map_range(host, view->base + piece->offset, piece->dpa, piece->length,
+                              &flags, err) != TM_HOST_MAP_OK) {
             return false;
         }
     }

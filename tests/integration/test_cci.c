@@ -302,7 +302,10 @@ static void test_notification_and_data_path(void)
     g_autoptr(GByteArray) write = dpa_access(1 * MiB + 5, 5, "hello");
     g_assert_cmpuint(call_rc(a, OP_WRITE_DPA, write->data, write->len), ==, RC_SUCCESS);
 
-    /* ... map the extent through the other with C001h, and read it there. */
+    /*
+     * ... map the extent through the other with C001h, and read it there.
+     * Each answer is one block's memory object, exactly the block long.
+     */
     uint8_t range[16];
     put_le64(range, 0);
     put_le64(range + 8, 4 * MiB);
@@ -311,22 +314,35 @@ static void test_notification_and_data_path(void)
     g_assert_cmpuint(memory.return_code, ==, RC_SUCCESS);
     g_assert_cmpuint(memory.payload_size, ==, 24);
     g_assert_cmpint(memory.fd, >=, 0);
-    uint64_t offset = tm_test_le64(memory.payload);
-    g_assert_cmpuint(tm_test_le64(memory.payload + 8), ==, 4 * MiB);
+    g_assert_cmpuint(tm_test_le64(memory.payload), ==, 0);
+    g_assert_cmpuint(tm_test_le64(memory.payload + 8), ==, 2 * MiB);
     g_assert_cmphex(tm_test_le32(memory.payload + 16), ==, 0x1); /* writable */
-    uint8_t *map = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, memory.fd,
-                        (off_t)offset);
+    struct stat st;
+    g_assert_cmpint(fstat(memory.fd, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, 2 * MiB);
+    uint8_t *map = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, memory.fd, 0);
     g_assert_true(map != MAP_FAILED);
     g_assert_cmpmem(map + 1 * MiB + 5, 5, "hello", 5);
+    munmap(map, 2 * MiB);
 
-    /* The other way: written in the mapping, read with C002h. */
-    memcpy(map + 3 * MiB, "zero-copy", 9);
+    /* The other way: written in the second block's mapping, read with C002h. */
+    put_le64(range, 2 * MiB);
+    put_le64(range + 8, 2 * MiB);
+    g_auto(TmTestCciPacket) second;
+    tm_test_cci_call(b, OP_GET_EXTENT_MEMORY, range, sizeof(range), &second, NULL);
+    g_assert_cmpuint(second.return_code, ==, RC_SUCCESS);
+    g_assert_cmpuint(tm_test_le64(second.payload + 8), ==, 2 * MiB);
+    map = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, second.fd, 0);
+    g_assert_true(map != MAP_FAILED);
+    memcpy(map + 1 * MiB, "zero-copy", 9);
     g_autoptr(GByteArray) read = dpa_access(3 * MiB, 9, NULL);
     g_auto(TmTestCciPacket) bytes;
     tm_test_cci_call(a, OP_READ_DPA, read->data, read->len, &bytes, NULL);
     g_assert_cmpuint(bytes.return_code, ==, RC_SUCCESS);
     g_assert_cmpmem(bytes.payload, bytes.payload_size, "zero-copy", 9);
-    munmap(map, 4 * MiB);
+    munmap(map, 2 * MiB);
+    put_le64(range, 0);
+    put_le64(range + 8, 4 * MiB);
 
     /* Host 1 can neither map nor read nor write host 0's capacity. */
     g_auto(TmTestCciPacket) refused;
@@ -342,7 +358,7 @@ static void test_notification_and_data_path(void)
     tm_test_cci_call(a, OP_READ_DPA, read->data, read->len, &again, NULL);
     g_assert_cmpmem(again.payload, again.payload_size, "zero-copy", 9);
 
-    /* Tagged capacity for host 1: its descriptor is the tag's backend, flagged tagged. */
+    /* Tagged capacity for host 1: one block of the tag's backend, flagged tagged. */
     qmp_ok(cd.qmp, "cxl-add-dynamic-capacity",
            "{\"path\": \"dcd0\", \"host-id\": 1, \"selection-policy\": \"prescriptive\", "
            "\"region\": 1, \"tag\": \"" TAG_A "\", "
@@ -354,8 +370,11 @@ static void test_notification_and_data_path(void)
     g_auto(TmTestCciPacket) tagged;
     tm_test_cci_call(other, OP_GET_EXTENT_MEMORY, range, sizeof(range), &tagged, NULL);
     g_assert_cmpuint(tagged.return_code, ==, RC_SUCCESS);
-    g_assert_cmpuint(tm_test_le64(tagged.payload), ==, 2 * MiB);
+    g_assert_cmpuint(tm_test_le64(tagged.payload), ==, 0);
+    g_assert_cmpuint(tm_test_le64(tagged.payload + 8), ==, 2 * MiB);
     g_assert_cmphex(tm_test_le32(tagged.payload + 16), ==, 0x3); /* writable, tagged */
+    g_assert_cmpint(fstat(tagged.fd, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, 2 * MiB);
     expect_silence(a);
 
     close(a);

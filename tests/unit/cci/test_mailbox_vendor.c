@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
 
@@ -112,12 +113,37 @@ static TmVendorGetExtentMemoryRequest memory_request(uint64_t dpa, uint64_t leng
     return (TmVendorGetExtentMemoryRequest) { .dpa = htole64(dpa), .length = htole64(length) };
 }
 
-static uint8_t *backend_bytes(VendorFixture *vf, const char *id)
+#define BLOCK (4 * 1024)
+
+/* Bytes of backend @id as the daemon reaches them (the device's 4 KiB blocks). */
+static void backend_access(VendorFixture *vf, const char *id, uint64_t offset, void *buf,
+                           uint64_t length, bool write)
 {
     TmHostMem *backend = tm_backend_registry_find_by_id(vf->fx.backends, id);
+    g_autoptr(GError) err = NULL;
+    uint8_t *bytes = buf;
 
     g_assert_nonnull(backend);
-    return tm_hostmem_get_memory(backend, NULL);
+    while (length > 0) {
+        uint64_t block = offset - offset % BLOCK;
+        uint64_t n = MIN(length, block + BLOCK - offset);
+        bool ok = write ? tm_hostmem_block_write(backend, block, BLOCK, offset, bytes, n, &err)
+                        : tm_hostmem_block_read(backend, block, BLOCK, offset, bytes, n, &err);
+        g_assert_no_error(err);
+        g_assert_true(ok);
+        bytes += n;
+        offset += n;
+        length -= n;
+    }
+}
+
+static void assert_backend_bytes(VendorFixture *vf, const char *id, uint64_t offset,
+                                 const void *expected, uint64_t length)
+{
+    g_autofree uint8_t *bytes = g_malloc(length);
+
+    backend_access(vf, id, offset, bytes, length, false);
+    g_assert_cmpmem(bytes, length, expected, length);
 }
 
 static void test_request_layouts(void)
@@ -139,47 +165,53 @@ static void test_request_layouts(void)
     wire_assert_bytes(&access, access_bytes, sizeof(access_bytes));
 }
 
-/* Untagged static capacity: the memdev's descriptor at the same DPA offset. */
+/*
+ * Untagged static capacity: the memory object of one block of the memdev
+ * (4 KiB here), from its first byte, and no more even when more is asked.
+ */
 static void test_get_extent_memory_untagged(void)
 {
     static const uint8_t expected[] = {
-        0x00, 0x00, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00,  /* file offset 3 MiB */
-        0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00,  /* length 1 MiB */
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  /* file offset 0 */
+        0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  /* length: one 4 KiB block */
         0x01, 0x00, 0x00, 0x00,                          /* writable */
         0x00, 0x00, 0x00, 0x00,
     };
     TmVendorGetExtentMemoryRequest in = memory_request(3 * MiB, 1 * MiB);
     VendorFixture vf;
+    struct stat st;
 
     vendor_fixture_init(&vf);
     g_assert_cmpint(call(&vf, TM_CXL_OP_GET_EXTENT_MEMORY, &in, sizeof(in)), ==,
                     TM_CXL_RC_SUCCESS);
     g_assert_cmpuint(vf.response.length, ==, sizeof(expected));
     wire_assert_bytes(vf.buffer, expected, sizeof(expected));
+    /* Exactly the block: nothing past it can be mapped, sealed against resizing. */
+    g_assert_cmpint(fstat(vf.response.fd, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, BLOCK);
+    g_assert_cmpint(ftruncate(vf.response.fd, 1 * MiB), ==, -1);
 
-    /* The descriptor is the memory: bytes written in the daemon show in the mapping. */
-    uint8_t *memdev = backend_bytes(&vf, "static0");
-    memcpy(memdev + 3 * MiB + 17, "through the memdev", 18);
-    uint8_t *map = mmap(NULL, 1 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, vf.response.fd,
-                        3 * MiB);
+    /* The descriptor is the memory: bytes written by the daemon show in the mapping. */
+    backend_access(&vf, "static0", 3 * MiB + 17, "through the memdev", 18, true);
+    uint8_t *map = mmap(NULL, BLOCK, PROT_READ | PROT_WRITE, MAP_SHARED, vf.response.fd, 0);
     g_assert_true(map != MAP_FAILED);
     g_assert_cmpmem(map + 17, 18, "through the memdev", 18);
     /* ... and the other way round. */
     memcpy(map + 100, "through the map", 15);
-    g_assert_cmpmem(memdev + 3 * MiB + 100, 15, "through the map", 15);
-    munmap(map, 1 * MiB);
+    assert_backend_bytes(&vf, "static0", 3 * MiB + 100, "through the map", 15);
+    munmap(map, BLOCK);
 
     /* The descriptor is the caller's own: close-on-exec, not the backend's. */
     g_assert_cmpint(fcntl(vf.response.fd, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
     vendor_fixture_clear(&vf);
 }
 
-/* Tagged capacity: the tag's backend, from where the extent starts in it. */
+/* Tagged capacity: the object of the tag's backend block where the extent's block lies. */
 static void test_get_extent_memory_tagged(void)
 {
     static const uint8_t expected[] = {
-        0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,  /* file offset 2 MiB */
-        0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,  /* length 2 MiB */
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  /* file offset 0 */
+        0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  /* length 4 KiB */
         0x03, 0x00, 0x00, 0x00,                          /* writable, tagged */
         0x00, 0x00, 0x00, 0x00,
     };
@@ -192,12 +224,11 @@ static void test_get_extent_memory_tagged(void)
     g_assert_cmpuint(vf.response.length, ==, sizeof(expected));
     wire_assert_bytes(vf.buffer, expected, sizeof(expected));
 
-    uint8_t *tagged = backend_bytes(&vf, "tagged0");
-    memcpy(tagged + 2 * MiB, "tagged bytes", 12);
-    uint8_t *map = mmap(NULL, 2 * MiB, PROT_READ, MAP_SHARED, vf.response.fd, 2 * MiB);
+    backend_access(&vf, "tagged0", 2 * MiB, "tagged bytes", 12, true);
+    uint8_t *map = mmap(NULL, BLOCK, PROT_READ, MAP_SHARED, vf.response.fd, 0);
     g_assert_true(map != MAP_FAILED);
     g_assert_cmpmem(map, 12, "tagged bytes", 12);
-    munmap(map, 2 * MiB);
+    munmap(map, BLOCK);
     vendor_fixture_clear(&vf);
 }
 
@@ -295,7 +326,7 @@ static void test_private_backend(void)
     memcpy(write, &header, sizeof(header));
     memcpy(write + 16, "hello", 5);
     g_assert_cmpint(call(&vf, TM_CXL_OP_WRITE_DPA, write, sizeof(write)), ==, TM_CXL_RC_SUCCESS);
-    g_assert_cmpmem(backend_bytes(&vf, "private0") + 7, 5, "hello", 5);
+    assert_backend_bytes(&vf, "private0", 7, "hello", 5);
     g_assert_cmpint(call(&vf, TM_CXL_OP_READ_DPA, &header, sizeof(header)), ==,
                     TM_CXL_RC_SUCCESS);
     g_assert_cmpmem(vf.buffer, vf.response.length, "hello", 5);
@@ -327,7 +358,7 @@ static void test_read_write_dpa(void)
     g_assert_cmpint(call(&vf, TM_CXL_OP_WRITE_DPA, across->data, across->len), ==,
                     TM_CXL_RC_SUCCESS);
     g_assert_cmpuint(vf.response.length, ==, 0);
-    g_assert_cmpmem(backend_bytes(&vf, "static0") + 2 * MiB - 8, 16, pattern, 16);
+    assert_backend_bytes(&vf, "static0", 2 * MiB - 8, pattern, 16);
 
     TmVendorDpaAccessRequest read = { .dpa = htole64(2 * MiB - 8), .length = htole32(16) };
     g_assert_cmpint(call(&vf, TM_CXL_OP_READ_DPA, &read, sizeof(read)), ==, TM_CXL_RC_SUCCESS);
@@ -338,7 +369,7 @@ static void test_read_write_dpa(void)
     g_autoptr(GByteArray) tagged = write_payload(257 * MiB + 3, pattern, 4);
     g_assert_cmpint(call(&vf, TM_CXL_OP_WRITE_DPA, tagged->data, tagged->len), ==,
                     TM_CXL_RC_SUCCESS);
-    g_assert_cmpmem(backend_bytes(&vf, "tagged0") + 1 * MiB + 3, 4, pattern, 4);
+    assert_backend_bytes(&vf, "tagged0", 1 * MiB + 3, pattern, 4);
 
     /* A read as large as the payload limit. */
     vf.caller.max_payload = 256;
@@ -377,7 +408,6 @@ static void test_read_write_refused(void)
 
     memset(ones, 0xff, sizeof(ones));
     vendor_fixture_init(&vf);
-    uint8_t *memdev = backend_bytes(&vf, "static0");
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         TmVendorDpaAccessRequest read = { .dpa = htole64(cases[i].dpa),
                                           .length = htole32(cases[i].length) };
@@ -392,8 +422,8 @@ static void test_read_write_refused(void)
     }
     /* All or nothing: the accepted half of the refused write was not written. */
     static const uint8_t zeros[8] = { 0 };
-    g_assert_cmpmem(memdev + 4 * MiB - 8, 8, zeros, 8);
-    g_assert_cmpmem(memdev + 8 * MiB, 8, zeros, 8);
+    assert_backend_bytes(&vf, "static0", 4 * MiB - 8, zeros, 8);
+    assert_backend_bytes(&vf, "static0", 8 * MiB, zeros, 8);
     vendor_fixture_clear(&vf);
 }
 
