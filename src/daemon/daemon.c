@@ -17,6 +17,7 @@
 #include "daemon/cci_sockets.h"
 #include "daemon/device_option.h"
 #include "daemon/object_option.h"
+#include "daemon/pidfile.h"
 #include "device/device_registry.h"
 #include "qmp/qmp_cxl_events.h"
 #include "qmp/qmp_server.h"
@@ -43,7 +44,7 @@ struct TmDaemon {
     GPtrArray *qmp_sockets;   /* paths being served */
     TmCciServer *cci;         /* the devices' FM and host sockets */
     GPtrArray *cci_sockets;   /* paths being served */
-    char *pidfile;            /* set once written */
+    TmPidfile *pidfile;       /* set once written */
     guint sigint_source;
     guint sigterm_source;
     guint offer_timer_source;  /* dc-offer-timeout checks; 0 when no device has one */
@@ -178,27 +179,6 @@ static bool listen_all(TmDaemon *daemon, GError **err)
     return true;
 }
 
-static bool write_pidfile(TmDaemon *daemon, const char *path, GError **err)
-{
-    g_autofree char *text = g_strdup_printf("%d\n", (int)getpid());
-    size_t length = strlen(text);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-    if (fd < 0 || write(fd, text, length) != (ssize_t)length) {
-        int saved = errno;
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "--pidfile %s: cannot write: %s", path,
-                    g_strerror(saved));
-        if (fd >= 0) {
-            close(fd);
-            g_unlink(path);
-        }
-        return false;
-    }
-    close(fd);
-    daemon->pidfile = g_strdup(path);
-    return true;
-}
-
 /* dc-offer-timeout: withdraw what hosts left unanswered too long, once a second. */
 static gboolean expire_offers(gpointer data)
 {
@@ -258,7 +238,8 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
         !tm_cci_sockets_listen(daemon->cci, daemon->devices, options->cci_sockets,
                                daemon->cci_sockets, err) ||
         !choose_sockets(daemon, options->qmp_sockets, err) || !listen_all(daemon, err) ||
-        (options->pidfile && !write_pidfile(daemon, options->pidfile, err))) {
+        (options->pidfile &&
+         (daemon->pidfile = tm_pidfile_acquire(options->pidfile, err)) == NULL)) {
         return NULL;
     }
     daemon->sigint_source = g_unix_signal_add(SIGINT, on_sigint, daemon);
@@ -302,10 +283,7 @@ void tm_daemon_free(TmDaemon *daemon)
     g_clear_pointer(&daemon->cci, tm_cci_server_free);
     g_clear_pointer(&daemon->devices, tm_device_registry_free);
     g_clear_pointer(&daemon->backends, tm_backend_registry_free);
-    if (daemon->pidfile && g_unlink(daemon->pidfile) != 0) {
-        g_warning("cannot remove pidfile '%s': %s", daemon->pidfile, g_strerror(errno));
-    }
-    g_free(daemon->pidfile);
+    g_clear_pointer(&daemon->pidfile, tm_pidfile_release);
     g_clear_pointer(&daemon->qmp_sockets, g_ptr_array_unref);
     g_clear_pointer(&daemon->cci_sockets, g_ptr_array_unref);
     g_clear_pointer(&daemon->loop, g_main_loop_unref);

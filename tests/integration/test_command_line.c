@@ -3,8 +3,11 @@
  * naming the option and leaves no file behind; -object creates backends
  * that QMP then shows; with no -qmp it serves the default socket.
  */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -133,6 +136,56 @@ static void test_pidfile_in_missing_directory(void)
     g_assert_nonnull(strstr(stderr_text, "--pidfile"));
     g_assert_cmpuint(count_entries(dir), ==, 0);
     g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+/*
+ * The pidfile is never a symbolic link's target, never a FIFO waited on,
+ * and never a live daemon's pidfile truncated.
+ */
+static void test_pidfile_refusals(void)
+{
+    g_autofree char *dir = tm_test_make_dir();
+    g_autofree char *qmp_path = g_build_filename(dir, "a.sock", NULL);
+    g_autofree char *qmp = g_strdup_printf("unix:%s,server=on,wait=off", qmp_path);
+    g_autofree char *qmp_b = g_strdup_printf("unix:%s/b.sock,server=on,wait=off", dir);
+    g_autofree char *pidfile = g_build_filename(dir, "tagmemd.pid", NULL);
+    g_autofree char *target = g_build_filename(dir, "target", NULL);
+    g_autofree char *link = g_build_filename(dir, "link.pid", NULL);
+    g_autofree char *fifo = g_build_filename(dir, "fifo.pid", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true(g_file_set_contents(target, "precious\n", -1, NULL));
+    g_assert_cmpint(symlink(target, link), ==, 0);
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    const char *via_link[] = { "-nodefaults", "-qmp", qmp_b, "--pidfile", link, NULL };
+    g_autofree char *link_err = NULL;
+    g_assert_cmpint(tm_test_run_tagmemd(via_link, dir, &link_err), ==, 1);
+    g_assert_nonnull(strstr(link_err, "is a symbolic link"));
+    g_assert_true(g_file_get_contents(target, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "precious\n");
+
+    const char *via_fifo[] = { "-nodefaults", "-qmp", qmp_b, "--pidfile", fifo, NULL };
+    g_autofree char *fifo_err = NULL;
+    g_assert_cmpint(tm_test_run_tagmemd(via_fifo, dir, &fifo_err), ==, 1);
+    g_assert_nonnull(strstr(fifo_err, "is not a regular file"));
+
+    /* A live daemon's pidfile: the second daemon names it and leaves it alone. */
+    const char *first[] = { "-nodefaults", "-qmp", qmp, "--pidfile", pidfile, NULL };
+    g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start_in(g_strdup(dir), first, NULL,
+                                                             qmp_path);
+    g_autofree char *before = NULL;
+    g_assert_true(g_file_get_contents(pidfile, &before, NULL, NULL));
+    const char *second[] = { "-nodefaults", "-qmp", qmp_b, "--pidfile", pidfile, NULL };
+    g_autofree char *second_err = NULL;
+    g_assert_cmpint(tm_test_run_tagmemd(second, dir, &second_err), ==, 1);
+    g_autofree char *held = g_strdup_printf("is held by a running tagmemd (pid %ld)",
+                                            strtol(before, NULL, 10));
+    g_assert_nonnull(strstr(second_err, held));
+    g_autofree char *after = NULL;
+    g_assert_true(g_file_get_contents(pidfile, &after, NULL, NULL));
+    g_assert_cmpstr(after, ==, before);
+    g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
+    g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
 }
 
 static void test_help_and_version(void)
@@ -266,6 +319,7 @@ int main(int argc, char **argv)
     g_test_add_func("/integration/command-line/bad", test_bad_command_lines);
     g_test_add_func("/integration/command-line/pidfile-in-missing-directory",
                     test_pidfile_in_missing_directory);
+    g_test_add_func("/integration/command-line/pidfile-refusals", test_pidfile_refusals);
     g_test_add_func("/integration/command-line/help-and-version", test_help_and_version);
     g_test_add_func("/integration/command-line/objects", test_objects_on_command_line);
     g_test_add_func("/integration/command-line/default-socket", test_default_socket);
