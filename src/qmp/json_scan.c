@@ -5,9 +5,84 @@
 
 #include "core/error.h"
 
-void tm_json_scan_reset(TmJsonScan *scan)
+void tm_json_scan_init(TmJsonScan *scan)
 {
     memset(scan, 0, sizeof(*scan));
+    scan->members = g_array_new(FALSE, FALSE, sizeof(guint));
+}
+
+void tm_json_scan_clear(TmJsonScan *scan)
+{
+    g_clear_pointer(&scan->members, g_array_unref);
+}
+
+void tm_json_scan_reset(TmJsonScan *scan)
+{
+    GArray *members = scan->members;
+
+    memset(scan, 0, sizeof(*scan));
+    scan->members = members;
+    g_array_set_size(members, 0);
+}
+
+/* A container opens: objects get a member count. */
+static void open_container(TmJsonScan *scan, unsigned char c)
+{
+    if (scan->depth < TM_JSON_SCAN_DEPTH_MAX) {
+        guint zero = 0;
+        scan->open[scan->depth] = c == '{' ? (gint)scan->members->len : -1;
+        if (c == '{') {
+            g_array_append_val(scan->members, zero);
+        }
+    }
+    scan->depth++;
+}
+
+/* A ':' outside strings ends a key of the innermost object. */
+static void count_member(TmJsonScan *scan)
+{
+    if (scan->depth > 0 && scan->depth <= TM_JSON_SCAN_DEPTH_MAX &&
+        scan->open[scan->depth - 1] >= 0) {
+        g_array_index(scan->members, guint, scan->open[scan->depth - 1])++;
+    }
+}
+
+/* Objects of @value in document order against the counts: false at the first one short. */
+static bool keys_intact(const TmJsonScan *scan, json_object *value, guint *index)
+{
+    if (json_object_is_type(value, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(value); i++) {
+            if (!keys_intact(scan, json_object_array_get_idx(value, i), index)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (!json_object_is_type(value, json_type_object) || *index >= scan->members->len) {
+        return true;
+    }
+    guint written = g_array_index(scan->members, guint, (*index)++);
+    if ((guint)json_object_object_length(value) < written) {
+        return false;
+    }
+    json_object_object_foreach(value, key, member) {
+        (void)key;
+        if (!keys_intact(scan, member, index)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool tm_json_scan_check_keys(const TmJsonScan *scan, json_object *value, GError **err)
+{
+    guint index = 0;
+
+    if (!keys_intact(scan, value, &index)) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "JSON parse error, duplicate key");
+        return false;
+    }
+    return true;
 }
 
 bool tm_json_scan_in_value(const TmJsonScan *scan)
@@ -187,13 +262,16 @@ static bool check_structure_byte(TmJsonScan *scan, unsigned char c, GError **err
         break;
     case '{':
     case '[':
-        scan->depth++;
+        open_container(scan, c);
         break;
     case '}':
     case ']':
         if (scan->depth > 0) {
             scan->depth--;
         }
+        break;
+    case ':':
+        count_member(scan);
         break;
     default:
         if (tm_json_scan_is_token_char(c)) {

@@ -8,7 +8,10 @@
  * json-c's strict mode lets through but QMP must not accept: NaN and
  * Infinity, integers beyond 64 bits (json-c clamps them silently),
  * "\u0000" (json-c truncates object keys there), and raw control
- * characters inside strings (RFC 8259 §7).
+ * characters inside strings (RFC 8259 §7).  And it counts the members
+ * each object was written with, because json-c keeps only the last of
+ * duplicate keys, where QEMU refuses them ("JSON parse error, duplicate
+ * key").
  */
 #pragma once
 
@@ -16,8 +19,12 @@
 #include <stddef.h>
 #include <glib.h>
 
+#include <json-c/json.h>
+
 /* Longest bare token kept for checking; longer ones are out of range anyway. */
 #define TM_JSON_SCAN_TOKEN_MAX 32
+/* Containers followed for member counts; deeper ones the tokener refuses anyway. */
+#define TM_JSON_SCAN_DEPTH_MAX 72
 
 typedef struct {
     guint depth;          /* open '{' and '[' (a count, not a stack) */
@@ -29,9 +36,17 @@ typedef struct {
     char token[TM_JSON_SCAN_TOKEN_MAX + 1];
     size_t token_len;     /* may exceed TM_JSON_SCAN_TOKEN_MAX; only the head is kept */
     bool token_is_fraction; /* the token has '.', 'e' or 'E': not an integer */
+    GArray *members;      /* guint: members written, per object in document order */
+    gint open[TM_JSON_SCAN_DEPTH_MAX]; /* per open container: its index in members, -1 array */
 } TmJsonScan;
 
+void tm_json_scan_init(TmJsonScan *scan);
+void tm_json_scan_clear(TmJsonScan *scan);
+/* Forget the value in progress (keeps the scanner's buffers). */
 void tm_json_scan_reset(TmJsonScan *scan);
+
+/* @value (just parsed from the scanned bytes) lost no duplicate key: else @err as QEMU's. */
+bool tm_json_scan_check_keys(const TmJsonScan *scan, json_object *value, GError **err);
 
 /*
  * Check @len bytes.  Returns how many were accepted; when that is less

@@ -26,6 +26,7 @@ TmJsonStream *tm_json_stream_new(size_t max_message, TmJsonStreamEmitFn emit, vo
 
     TmJsonStream *stream = g_new0(TmJsonStream, 1);
     stream->tokener = json_tokener_new_ex(TM_JSON_STREAM_MAX_DEPTH);
+    tm_json_scan_init(&stream->scan);
     g_assert(stream->tokener != NULL);
     /* Trailing bytes are the next message, not an error: we frame ourselves. */
     json_tokener_set_flags(stream->tokener, JSON_TOKENER_STRICT |
@@ -44,6 +45,7 @@ void tm_json_stream_free(TmJsonStream *stream)
         return;
     }
     json_tokener_free(stream->tokener);
+    tm_json_scan_clear(&stream->scan);
     g_free(stream);
 }
 
@@ -127,6 +129,14 @@ static size_t complete_value(TmJsonStream *stream, json_object *value, const cha
     if (!tm_json_scan_end_token(&stream->scan, &error)) {
         json_object_put(value);
         refuse_value(stream, error);
+        return used;
+    }
+    if (!tm_json_scan_check_keys(&stream->scan, value, &error)) {
+        json_object_put(value);
+        refuse_value(stream, error);
+        /* The object ended at its '}' and the tokener may have taken blanks after
+         * it: what follows is the next value, not garbage. */
+        stream->mode = STREAM_BETWEEN;
         return used;
     }
     stream->mode = STREAM_BETWEEN;

@@ -137,6 +137,13 @@ static const StreamCase stream_cases[] = {
     { "\"a\tb\" 2", 0, "!control character 0x09 in a string must be escaped|2" },
     { "{\"a\":\"\xff\"} 2", 0, "!invalid utf-8|2" },
     { OPEN70 CLOSE70 " 2", 0, "!nesting too deep|2" },
+    /* duplicate keys, at any depth (json-c would keep the last; QEMU refuses) */
+    { "{\"a\":1,\"a\":2} {\"b\":2}", 0, "!JSON parse error, duplicate key|{\"b\":2}" },
+    { "{\"x\":[{\"k\":{}},{\"a\":1,\"b\":{\"c\":1,\"c\":1}}]}{}", 0,
+      "!JSON parse error, duplicate key|{}" },
+    { "{\"a\":{\"z\":1},\"a\":{\"y\":2}} 1", 0, "!duplicate key|1" },
+    { "{\"a\":\"x:y\",\"b\":\"{:}\"} [{\"a\":1},{\"a\":2}]", 0,
+      "{\"a\":\"x:y\",\"b\":\"{:}\"}|[{\"a\":1},{\"a\":2}]" },
     /* cut short by the end of input */
     { "{\"a\":1", 0, "!input ends inside a value" },
     { "{\"a\":\"abc", 0, "!input ends inside a value" },
