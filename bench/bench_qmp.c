@@ -11,7 +11,7 @@
  *    answers each request line with a reply of the same byte size.
  *
  * 2. cxl-add-dynamic-capacity: tagmemd and QEMU 10 (qemu-system-x86_64,
- *    or $QEMU; qemu-compat.md §1, no guest) run the same memdev and
+ *    or $QEMU; docs/qemu-compat.md, no guest) run the same memdev and
  *    cxl-type3 lines and get the same requests, one daemon after the other:
  *    each a prescriptive add of one fresh 2 MiB extent, walking the
  *    regions round-robin so that no two adds overlap.  No guest accepts,

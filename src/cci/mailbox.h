@@ -8,7 +8,7 @@
  * structures and runs the command against the device model.  The result
  * is a CXL return code (CXL r3.1 §8.2.8.4.5.1) and the response payload.
  *
- * Which port may call what (SPEC.md §2): a host port takes the generic
+ * Which port may call what (docs/host-protocol.md "Sockets"): a host port takes the generic
  * and memory device commands and tagmem's vendor data-path commands
  * (C0h), for the host it is bound to; the FM port
  * takes FM-API and generic commands.  Anything else, and any opcode the

@@ -12,7 +12,7 @@
  * The one place where device-model outcomes become return codes: a
  * TmDcStatus keeps its CXL name, and a clear that names a record not in
  * the log is Invalid Handle (CXL r3.1 §8.2.9.2.3; QEMU answers Invalid
- * Input, qemu-compat.md §5).
+ * Input, docs/qemu-compat.md).
  */
 TmCxlReturnCode tm_cxl_return_code_from_dc_status(TmDcStatus status);
 TmCxlReturnCode tm_cxl_return_code_from_event_clear(TmEventClearResult result);

@@ -1,5 +1,5 @@
 /*
- * tagmem: the operator's command-line tool (SPEC.md §6), in the style of
+ * tagmem: the operator's command-line tool (docs/cli.md), in the style of
  * cxl and daxctl: "tagmem [--socket PATH] SUBCOMMAND [OPTIONS] [ARGS]".
  * The QMP subcommands talk to tagmemd's QMP socket; the host subcommands
  * play a host on its CCI socket with libtagmem.  "tagmem SUBCOMMAND

@@ -1,6 +1,6 @@
 /*
  * One bit per DC block of a region: which blocks a host has accepted
- * ("backed"), as QEMU tracks them (cxl-reference.md §5).  Used to check
+ * ("backed"), as QEMU tracks them (docs/qemu-compat.md).  Used to check
  * that a release names only accepted capacity.
  */
 #pragma once

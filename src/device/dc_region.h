@@ -1,6 +1,6 @@
 /*
  * Dynamic Capacity regions of a device and how they are carved out of its
- * DC capacity (cxl-reference.md §5, following QEMU's cxl_create_dc_regions):
+ * DC capacity (docs/qemu-compat.md, following QEMU's cxl_create_dc_regions):
  * the regions follow the static capacity, have equal lengths that are
  * multiples of 256 MiB, and sit back to back.  Decode length = length.
  */

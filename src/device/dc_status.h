@@ -1,7 +1,7 @@
 /*
  * Outcome of a Dynamic Capacity operation, as the device model reports it.
  * The mailbox layer maps each value to its CXL return code (CXL r3.1
- * §8.2.8.4.5.1; cxl-reference.md §1.3); the QMP layer reports the GError
+ * §8.2.8.4.5.1; docs/cxl-layouts.md); the QMP layer reports the GError
  * message that accompanies every value other than TM_DC_OK.
  *
  * Payload-length errors are not here: the device never sees raw payloads.

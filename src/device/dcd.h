@@ -40,7 +40,7 @@
  * Every operation validates the whole request, then applies it; on failure
  * nothing changes.  Operations return a TmDcStatus (the mailbox layer maps
  * it to a return code) and set @err with a message that uses QEMU's text
- * where QEMU makes the same check (qemu-compat.md §3).  DPAs are absolute
+ * where QEMU makes the same check (docs/qemu-compat.md).  DPAs are absolute
  * (region base + offset); the QMP layer adds the region base.
  */
 #pragma once

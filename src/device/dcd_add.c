@@ -1,6 +1,6 @@
 /*
  * Add capacity: validate the whole request (QEMU's order and texts for the
- * checks QEMU makes, qemu-compat.md §3), plan the extents (listed, or
+ * checks QEMU makes, docs/qemu-compat.md), plan the extents (listed, or
  * selected by dcd_select.c) and their backing, check the limits, then
  * create the pending group and log one Add Capacity record per extent.
  */

@@ -1,7 +1,7 @@
 /*
  * Add Dynamic Capacity Response (4802h): the host accepts part (or none)
  * of the oldest pending group.  Checks follow QEMU's order
- * (cmd_dcd_add_dyn_cap_rsp; cxl-reference.md §7); a response may come in
+ * (cmd_dcd_add_dyn_cap_rsp; docs/cxl-layouts.md); a response may come in
  * several parts chained with More (CXL r3.2), held until the last part.
  */
 #include "device/dcd_internal.h"

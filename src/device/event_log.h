@@ -26,7 +26,7 @@ typedef enum {
 } TmEventLogType;
 #define TM_EVENT_LOG_COUNT 5
 
-/* Dynamic Capacity event types (cxl-reference.md §2.4). */
+/* Dynamic Capacity event types (CXL r3.1 §8.2.9.2.1.6). */
 typedef enum {
     TM_DC_EVENT_ADD_CAPACITY = 0x00,
     TM_DC_EVENT_RELEASE_CAPACITY = 0x01,

@@ -4,7 +4,7 @@
  * functions over arrays, so that each rule is tested without a daemon.
  *
  * The default applies the rules of the Linux DCD host driver, v11 series
- * (cxl-reference.md §6):
+ * (docs/cxl-layouts.md "What a real host does"):
  *   - extents are judged in tag groups, whole: a group is every extent of
  *     one tag in the chain; groups are taken in order of their tag's first
  *     appearance, the extents of a group sorted by shared sequence;

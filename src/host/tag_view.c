@@ -1,8 +1,8 @@
 /*
  * Contiguous views of tagged allocations: the extents of one tag mapped
  * back to back in shared-sequence order in a reservation of their own,
- * whatever their DPA order (SPEC.md §3.2: in shared-sequence order the
- * extents of an allocation tile its backend from offset 0).
+ * whatever their DPA order (docs/memory-model.md: in shared-sequence order
+ * the extents of an allocation tile its backend from offset 0).
  */
 #include "host/host_internal.h"
 

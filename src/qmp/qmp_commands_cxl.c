@@ -1,6 +1,6 @@
 /*
  * The CXL Dynamic Capacity commands: QEMU's cxl-add-dynamic-capacity and
- * cxl-release-dynamic-capacity (qapi/cxl.json, qemu-compat.md §2), the
+ * cxl-release-dynamic-capacity (qapi/cxl.json, docs/qemu-compat.md), the
  * seed series' cxl-release-dynamic-capacity-status, and tagmem's
  * query-cxl-dynamic-capacity.  Handlers parse and convert only; every
  * check of an add or release request is the device engine's (dcd.h),
@@ -65,7 +65,7 @@ static TmDcd *resolve_device(TmQmpEnv *env, const char *path, GError **err)
 
 /*
  * An absent tag (or the null GUID) means untagged.  QEMU takes any string
- * and ignores it; tagmem refuses what is not a GUID (qemu-compat.md §5).
+ * and ignores it; tagmem refuses what is not a GUID (docs/qemu-compat.md).
  */
 static bool parse_tag(json_object *args, TmGuid *tag, GError **err)
 {
@@ -76,8 +76,8 @@ static bool parse_tag(json_object *args, TmGuid *tag, GError **err)
 }
 
 /*
- * The DPA of region-relative @offset: region base + offset (qemu-compat.md
- * §2).  An offset so large that the sum wraps lies past the region end
+ * The DPA of region-relative @offset: region base + offset (QEMU's
+ * qapi/cxl.json).  An offset so large that the sum wraps lies past the region end
  * anyway; it becomes a DPA just past the end with the same alignment (the
  * region length is a multiple of its block size), so that the engine
  * still reports it in QEMU's order: zero length, alignment, region end.

@@ -1,5 +1,5 @@
 /*
- * QMP events for CXL Dynamic Capacity (QEMU emits none: qemu-compat.md §5).
+ * QMP events for CXL Dynamic Capacity (QEMU emits none: docs/qemu-compat.md).
  * A device observer turns the engine's notices into events sent through
  * TmQmpEnv.emit_event:
  *

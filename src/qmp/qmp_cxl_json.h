@@ -1,7 +1,7 @@
 /*
  * CXL Dynamic Capacity values as QMP shows them.  Extents carry QEMU's
  * CxlDynamicCapacityExtent members, "offset" (bytes from the start of the
- * region) and "len" (qemu-compat.md §2), plus what tagmem adds: "region",
+ * region) and "len" (docs/qemu-compat.md), plus what tagmem adds: "region",
  * "dpa" (region base + offset), "shared-seq", and "tag" when tagged.
  * Shared by the CXL commands and the CXL events.
  */

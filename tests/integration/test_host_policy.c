@@ -3,7 +3,7 @@
  * tagmemd, judged by libtagmem in a host process (tagmem-test-host-agent),
  * answered with Add DC Response, and what the device committed read back
  * with query-cxl-dynamic-capacity.  The default policy is the Linux DCD
- * host driver's (v11 series, cxl-reference.md §6; SPEC.md §5).
+ * host driver's (v11 series, docs/cxl-layouts.md "What a real host does").
  *
  * Rules the daemon cannot break on its own (a tag group across two
  * regions, an extent outside the decoder: it offers neither) are covered

@@ -1,12 +1,12 @@
 /*
- * Differential test against QEMU 10 (qemu-compat.md §1): QEMU runs headless
+ * Differential test against QEMU 10 (docs/qemu-compat.md): QEMU runs headless
  * with a cxl-type3 DCD (no guest), tagmemd with the same -object and
  * -device lines, and both get the same QMP requests in the same order.
  *
  * For every request QEMU supports, both must agree on success or failure,
  * and where QEMU makes the check, on the message too.  With no guest
  * nobody accepts capacity, so only release failures can be compared.
- * Where tagmem differs on purpose (qemu-compat.md §5), each case names
+ * Where tagmem differs on purpose (docs/qemu-compat.md), each case names
  * the reason and asserts what each side answers.  Cases where tagmem
  * accepts what QEMU refuses (or the reverse) come after every compared
  * case and use DPA ranges no other case touches, so that the two stay

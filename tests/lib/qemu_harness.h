@@ -1,5 +1,5 @@
 /*
- * QEMU 10 as a reference (qemu-compat.md §1), for the differential test
+ * QEMU 10 as a reference (docs/qemu-compat.md), for the differential test
  * and the benchmarks: qemu-system-x86_64 headless with no guest, one
  * memdev and one cxl-type3 device behind pxb-cxl and a root port (the
  * device line names bus=rp0), QMP on a UNIX socket.  With no guest nobody

@@ -1,4 +1,4 @@
-/* Region carving (cxl-reference.md §5) and its errors, with QEMU's texts. */
+/* Region carving (docs/qemu-compat.md) and its errors, with QEMU's texts. */
 #include <string.h>
 #include <glib.h>
 

@@ -1,6 +1,6 @@
 /*
  * The acceptance policies over hand-built chains: one table row per rule
- * of the Linux v11 host (cxl-reference.md §6), each checking the verdict
+ * of the Linux v11 host (docs/cxl-layouts.md), each checking the verdict
  * of every extent and the order of the accepted list (the 4802h order).
  */
 #include <string.h>

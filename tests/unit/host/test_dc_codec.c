@@ -68,7 +68,7 @@ static void test_event_batch_from_daemon_codec(void)
     g_assert_null(batch.records);
 }
 
-/* One hand-built record: offsets from cxl-reference.md §2.3-2.4. */
+/* One hand-built record: offsets from CXL r3.1 §8.2.9.2.1 and §8.2.9.2.1.6. */
 static void test_event_record_bytes(void)
 {
     uint8_t payload[32 + 128] = { 0 };

@@ -1,7 +1,7 @@
 /*
  * The CXL Dynamic Capacity QMP commands and events, in-process against a
- * real device engine: QEMU's messages in QEMU's order (qemu-compat.md §3),
- * the checks tagmem adds (§5), the release status query, the contents of
+ * real device engine: QEMU's messages in QEMU's order (docs/qemu-compat.md),
+ * the checks tagmem adds, the release status query, the contents of
  * query-cxl-dynamic-capacity, and the events.  Hosts answer through the
  * engine's host API (tm_dcd_host_add_response, tm_dcd_host_release).
  *
