@@ -52,24 +52,10 @@ static TmDcStatus check_listed_extent(const TmDcd *dev, const TmDcHost *host,
                                       const TmDcRegion *region, const TmExtent *extent,
                                       TmRangeSet *seen, GError **err)
 {
-    if (extent->length == 0) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST, "extent with 0 length is not allowed");
-    }
-    if (extent->dpa < region->base) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "extent DPA 0x%" PRIx64 " is below the region base 0x%" PRIx64,
-                          extent->dpa, region->base);
-    }
-    if (!tm_dc_region_aligned(region, extent->dpa, extent->length)) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "dpa or len is not aligned to region block size");
-    }
-    if (!tm_dc_region_contains(region, extent->dpa, extent->length)) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST, "extent range is beyond the region end");
-    }
-    if (!tm_range_set_add(seen, extent->dpa, extent->length)) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "duplicate or overlapped extents are detected");
+    TmDcStatus status = tm_dcd_check_listed_range(region, extent, seen, err);
+
+    if (status != TM_DC_OK) {
+        return status;
     }
     if (tm_extent_list_overlaps(host->accepted, extent->dpa, extent->length)) {
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,

@@ -125,6 +125,14 @@ TmDcStatus tm_dcd_check_log_room(TmDcd *dev, uint16_t host_id, guint n_records,
 TmDcStatus tm_dcd_check_host(const TmDcd *dev, uint16_t host_id, GError **err);
 TmDcStatus tm_dcd_check_region(const TmDcd *dev, unsigned region, GError **err);
 /*
+ * One extent listed in an FM add or release request for @region, with the
+ * checks both make first, in QEMU's order and texts: a non-zero length,
+ * inside the region and aligned to its block size, overlapping no earlier
+ * extent of the request (those are in @seen, which this one joins).
+ */
+TmDcStatus tm_dcd_check_listed_range(const TmDcRegion *region, const TmExtent *extent,
+                                     TmRangeSet *seen, GError **err);
+/*
  * The extent list of a 4802h or 4803h, as QEMU's
  * cxl_detect_malformed_extent_list checks it: a non-zero length (Invalid
  * Extent List), inside one region (Invalid Physical Address), aligned to

@@ -34,25 +34,10 @@ static TmDcStatus check_release_range(const TmDcd *dev, const TmDcReleaseRequest
 {
     const TmDcRegion *region = &dev->regions[request->region];
     const TmDcHost *host = tm_dcd_host(dev, request->host_id);
+    TmDcStatus status = tm_dcd_check_listed_range(region, range, seen, err);
 
-    if (range->length == 0) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST, "extent with 0 length is not allowed");
-    }
-    if (range->dpa < region->base) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "extent DPA 0x%" PRIx64 " is below the region base 0x%" PRIx64,
-                          range->dpa, region->base);
-    }
-    if (!tm_dc_region_aligned(region, range->dpa, range->length)) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "dpa or len is not aligned to region block size");
-    }
-    if (!tm_dc_region_contains(region, range->dpa, range->length)) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST, "extent range is beyond the region end");
-    }
-    if (!tm_range_set_add(seen, range->dpa, range->length)) {
-        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
-                          "duplicate or overlapped extents are detected");
+    if (status != TM_DC_OK) {
+        return status;
     }
     if (tm_extent_list_overlaps(host->pending_offered, range->dpa, range->length)) {
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
