@@ -11,6 +11,7 @@
 
 #include "cci/cci_message.h"
 #include "cci/cxl_commands.h"
+#include "cci/cxl_dc_extent_wire.h"
 #include "cci/cxl_opcodes.h"
 #include "cci/vendor_commands.h"
 #include "core/error.h"
@@ -48,6 +49,21 @@ static const TmMailboxCommand commands[] = {
     { .opcode = TM_CXL_OP_RELEASE_DC, .handler = tm_mailbox_release_dc,
       INPUT_LIST(TmCxlReleaseDcRequest, extent_count, TmCxlUpdatedExtent),
       .ports = HOST, .needs_dc = true },
+    /* CXL r3.2 §7.6.7.6: the fabric manager's DCD management (docs/fm-api.md) */
+    { .opcode = TM_CXL_OP_GET_DCD_INFO, .handler = tm_mailbox_get_dcd_info, INPUT_NONE,
+      .ports = FM, .needs_dc = true },
+    { .opcode = TM_CXL_OP_GET_HOST_DC_REGION_CONFIG,
+      .handler = tm_mailbox_get_host_dc_region_config,
+      INPUT_FIXED(TmCxlGetHostDcRegionConfigRequest), .ports = FM, .needs_dc = true },
+    { .opcode = TM_CXL_OP_GET_DC_REGION_EXTENT_LISTS,
+      .handler = tm_mailbox_get_dc_region_extent_lists,
+      INPUT_FIXED(TmCxlGetDcRegionExtentListsRequest), .ports = FM, .needs_dc = true },
+    { .opcode = TM_CXL_OP_INITIATE_DC_ADD, .handler = tm_mailbox_initiate_dc_add,
+      INPUT_LIST(TmCxlInitiateDcAddRequest, extent_count, TmCxlDcExtent),
+      .ports = FM, .needs_dc = true },
+    { .opcode = TM_CXL_OP_INITIATE_DC_RELEASE, .handler = tm_mailbox_initiate_dc_release,
+      INPUT_LIST(TmCxlInitiateDcReleaseRequest, extent_count, TmCxlDcExtent),
+      .ports = FM, .needs_dc = true },
     /* tagmem's data path (docs/host-protocol.md): a host's own accepted capacity */
     { .opcode = TM_CXL_OP_GET_EXTENT_MEMORY, .handler = tm_mailbox_get_extent_memory,
       INPUT_FIXED(TmVendorGetExtentMemoryRequest), .ports = HOST, .needs_dc = true },

@@ -80,6 +80,18 @@ TmCxlReturnCode tm_mailbox_add_dc_response(const TmMailboxRequest *request,
 TmCxlReturnCode tm_mailbox_release_dc(const TmMailboxRequest *request,
                                       TmMailboxResponse *response, GError **err);
 
+/* cmd_fm_dcd.c */
+TmCxlReturnCode tm_mailbox_get_dcd_info(const TmMailboxRequest *request,
+                                        TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_get_host_dc_region_config(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_get_dc_region_extent_lists(const TmMailboxRequest *request,
+                                                      TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_initiate_dc_add(const TmMailboxRequest *request,
+                                           TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_initiate_dc_release(const TmMailboxRequest *request,
+                                               TmMailboxResponse *response, GError **err);
+
 /* cmd_vendor.c */
 TmCxlReturnCode tm_mailbox_get_extent_memory(const TmMailboxRequest *request,
                                              TmMailboxResponse *response, GError **err);
