@@ -28,14 +28,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cci_client.h"
 #include "host_tables.h"
 #include "packet_trace.h"
 
 #define MIN_TIMED_CYCLES 3u
 #define MAX_REGIONS 8
-#define OP_GET_DCD_INFO 0x5600
-#define RC_UNSUPPORTED 0x03
 
 static const guint request_extents[] = { 1, 64, MAX_REQUEST_EXTENTS };
 
@@ -71,17 +68,6 @@ typedef struct {
     int memfd;
     TmTraceEcho *echo;
 } Floor;
-
-/* What the FM socket answers to Get DCD Info (5600h), the first command of the 56xxh set. */
-static uint16_t probe_fm_dcd_management(const char *path)
-{
-    g_auto(TmTestCciPacket) response;
-    int fd = tm_test_cci_connect(path);
-
-    tm_test_cci_call(fd, OP_GET_DCD_INFO, NULL, 0, &response, NULL);
-    close(fd);
-    return response.return_code;
-}
 
 /* A prescriptive add of @n untagged 2 MiB extents, back to back from region 0's start. */
 static char *untagged_add_request(guint n)
@@ -387,13 +373,11 @@ static void print_row(guint n, const char *run, const Phases *phases, const Phas
     printf("\n");
 }
 
-static void print_header(const BenchOptions *opts, uint16_t fm_rc)
+static void print_header(const BenchOptions *opts)
 {
     printf("bench-host 1: full cycles of 2 MiB extents, 1 / 64 / 1024 per request, at least "
            "%.1f s each\n", opts->seconds);
-    printf("FM side: QMP cxl-add-dynamic-capacity. The FM-API socket does not serve DCD "
-           "Management\n(56xxh) yet: it answers Get DCD Info (5600h) with return code %02Xh%s.\n",
-           fm_rc, fm_rc == RC_UNSUPPORTED ? " (Unsupported)" : "");
+    printf("FM side: QMP cxl-add-dynamic-capacity.\n");
     printf("host side: libtagmem (Linux v11 rules, max_pending_extents = extents per request).\n"
            "phases, us per cycle: add = QMP request and reply; accept = notification, Get Event"
            "\nRecords, Clear, 4802h, C001h + mmap per extent; touch = one write per 4 KiB page;"
@@ -423,7 +407,7 @@ void bench_run_cycle_table(const Bench *bench, const BenchOptions *opts)
 {
     GArray *traces[G_N_ELEMENTS(request_extents)];
 
-    print_header(opts, probe_fm_dcd_management(bench->fm_path));
+    print_header(opts);
     for (gsize i = 0; i < G_N_ELEMENTS(request_extents); i++) {
         guint n = request_extents[i];
         g_autofree char *add_request = untagged_add_request(n);

@@ -26,7 +26,6 @@ void bench_start(Bench *bench, const BenchOptions *opts)
     bench->daemon = tm_test_daemon_start(args);
     bench->qmp = tm_test_daemon_connect(bench->daemon);
     bench->host_path = g_build_filename(bench->daemon->dir, "tagmem", "host0.sock", NULL);
-    bench->fm_path = g_build_filename(bench->daemon->dir, "tagmem", "fm.sock", NULL);
 }
 
 int bench_stop(Bench *bench)
@@ -35,7 +34,6 @@ int bench_stop(Bench *bench)
     int status = tm_test_daemon_stop(bench->daemon, SIGTERM);
     tm_test_daemon_free(bench->daemon);
     g_free(bench->host_path);
-    g_free(bench->fm_path);
     return status;
 }
 

@@ -37,7 +37,6 @@ typedef struct {
     TmTestDaemon *daemon;
     TmQmpConn *qmp;
     char *host_path;
-    char *fm_path;
 } Bench;
 
 void bench_start(Bench *bench, const BenchOptions *opts);
