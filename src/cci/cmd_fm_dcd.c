@@ -1,7 +1,8 @@
 /*
  * FM-API Dynamic Capacity Device management (CXL r3.2 §7.6.7.6), on the FM
  * port: what the device offers, each host's view of the regions and its
- * accepted extents, and the fabric manager's add and release requests.
+ * accepted extents, region reconfiguration, and the fabric manager's add
+ * and release requests.
  * An add or release here is the very operation QMP runs (the same device
  * calls, the same checks in the same order, the same events); this file
  * only decodes the request and maps the outcome to a return code.
@@ -18,16 +19,6 @@
 
 /* r3.2 Table 7-66: DSMAS flag bits of a region, as Get Host DC Region Config reports them. */
 #define TM_CXL_DSMAS_FLAG_SHARABLE (1u << 3)
-
-/*
- * Block sizes a region supports: bit n set means 2^n bytes.  Regions keep
- * the block size the device was created with (Set DC Region Configuration
- * is not served), so each region supports exactly its own.
- */
-static uint64_t block_size_mask(const TmDcRegion *region)
-{
-    return region->block_size;
-}
 
 /* r3.2 §7.6.7.6.1: Get DCD Info (5600h). */
 TmCxlReturnCode tm_mailbox_get_dcd_info(const TmMailboxRequest *request,
@@ -46,17 +37,27 @@ TmCxlReturnCode tm_mailbox_get_dcd_info(const TmMailboxRequest *request,
                                           TM_CXL_DC_ADD_POLICY_ENABLE_SHARED_ACCESS_BIT),
         .removal_policies = htole16(TM_CXL_DC_REMOVAL_POLICY_TAG_BASED_BIT |
                                     TM_CXL_DC_REMOVAL_POLICY_PRESCRIPTIVE_BIT),
-        /* No region's sanitize-on-release can be reconfigured (5602h is not served). */
-        .sanitize_on_release_mask = 0,
+        /* Every region's sanitize-on-release can be set with 5602h. */
+        .sanitize_on_release_mask = (uint8_t)((1u << n_regions) - 1),
         .total_dynamic_capacity = htole64(tm_dcd_total_dc_size(dev) / TM_DC_CAPACITY_MULTIPLIER),
     };
 
     (void)err;
     for (unsigned i = 0; i < n_regions; i++) {
-        out.region_block_size_masks[i] = htole64(block_size_mask(tm_dcd_region(dev, i)));
+        out.region_block_size_masks[i] = htole64(tm_dcd_supported_block_sizes(dev, i));
     }
     memcpy(response->payload, &out, sizeof(out));
     response->length = sizeof(out);
+    return TM_CXL_RC_SUCCESS;
+}
+
+/* The device's outcome as a return code; its message goes to @err. */
+static TmCxlReturnCode from_status(TmDcStatus status, GError *local, GError **err)
+{
+    if (status != TM_DC_OK) {
+        g_propagate_error(err, local);
+        return tm_cxl_return_code_from_dc_status(status);
+    }
     return TM_CXL_RC_SUCCESS;
 }
 
@@ -137,6 +138,30 @@ TmCxlReturnCode tm_mailbox_get_host_dc_region_config(const TmMailboxRequest *req
 }
 
 /*
+ * r3.2 §7.6.7.6.3: Set DC Region Configuration (5602h): an idle region's
+ * block size and sanitize-on-release.  The flag byte's bit 0 is the
+ * setting; its other bits are reserved.
+ */
+TmCxlReturnCode tm_mailbox_set_dc_region_config(const TmMailboxRequest *request,
+                                                TmMailboxResponse *response, GError **err)
+{
+    TmCxlSetDcRegionConfigRequest in;
+    GError *local = NULL;
+
+    memcpy(&in, request->payload, sizeof(in));
+    if (in.sanitize_on_release & ~1u) {
+        return tm_mailbox_fail(err, TM_CXL_RC_INVALID_INPUT,
+                               "sanitize on release %02Xh: only bit 0 is defined",
+                               in.sanitize_on_release);
+    }
+    response->length = 0;
+    TmDcStatus status = tm_dcd_set_region_config(request->dev, in.region,
+                                                 le64toh(in.block_size),
+                                                 in.sanitize_on_release & 1, &local);
+    return from_status(status, local, err);
+}
+
+/*
  * r3.2 §7.6.7.6.4: Get DC Region Extent Lists (5603h): the host's
  * accepted extents, as its own 4801h shows them, from the starting index,
  * with the host's generation number.
@@ -180,16 +205,6 @@ TmCxlReturnCode tm_mailbox_get_dc_region_extent_lists(const TmMailboxRequest *re
         memcpy(extents + i * sizeof(wire), &wire, sizeof(wire));
     }
     response->length = sizeof(header) + returned * sizeof(TmCxlDcExtent);
-    return TM_CXL_RC_SUCCESS;
-}
-
-/* The device's outcome as a return code; its message goes to @err. */
-static TmCxlReturnCode from_status(TmDcStatus status, GError *local, GError **err)
-{
-    if (status != TM_DC_OK) {
-        g_propagate_error(err, local);
-        return tm_cxl_return_code_from_dc_status(status);
-    }
     return TM_CXL_RC_SUCCESS;
 }
 

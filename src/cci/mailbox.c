@@ -55,6 +55,8 @@ static const TmMailboxCommand commands[] = {
     { .opcode = TM_CXL_OP_GET_HOST_DC_REGION_CONFIG,
       .handler = tm_mailbox_get_host_dc_region_config,
       INPUT_FIXED(TmCxlGetHostDcRegionConfigRequest), .ports = FM, .needs_dc = true },
+    { .opcode = TM_CXL_OP_SET_DC_REGION_CONFIG, .handler = tm_mailbox_set_dc_region_config,
+      INPUT_FIXED(TmCxlSetDcRegionConfigRequest), .ports = FM, .needs_dc = true },
     { .opcode = TM_CXL_OP_GET_DC_REGION_EXTENT_LISTS,
       .handler = tm_mailbox_get_dc_region_extent_lists,
       INPUT_FIXED(TmCxlGetDcRegionExtentListsRequest), .ports = FM, .needs_dc = true },

@@ -85,6 +85,8 @@ TmCxlReturnCode tm_mailbox_get_dcd_info(const TmMailboxRequest *request,
                                         TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_get_host_dc_region_config(const TmMailboxRequest *request,
                                                      TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_set_dc_region_config(const TmMailboxRequest *request,
+                                                TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_get_dc_region_extent_lists(const TmMailboxRequest *request,
                                                       TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_initiate_dc_add(const TmMailboxRequest *request,

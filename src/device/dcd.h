@@ -104,6 +104,22 @@ uint64_t tm_dcd_serial(const TmDcd *dev);
 /* The volatile-dc-memdev backend, or NULL. */
 TmHostMem *tm_dcd_static_memdev(const TmDcd *dev);
 
+/*
+ * Block sizes @region can be given (bit n: 2^n bytes): every power of two
+ * from 4 KiB to 256 MiB, since each divides the region's length.
+ */
+uint64_t tm_dcd_supported_block_sizes(const TmDcd *dev, unsigned region);
+
+/*
+ * Set @region's block size and sanitize-on-release flag (FM-API 5602h).
+ * Refused (TM_DC_UNSUPPORTED) while anything is pending, accepted or
+ * allocated in the region; a block size outside the supported ones is
+ * TM_DC_INVALID_INPUT; each host's DC log needs room for the Region
+ * Configuration Updated record it gets (TM_DC_RESOURCES_EXHAUSTED).
+ */
+TmDcStatus tm_dcd_set_region_config(TmDcd *dev, unsigned region, uint64_t block_size,
+                                    bool sanitize_on_release, GError **err);
+
 /* ---- Policies (values are the FM-API encodings, CXL r3.2 5604h/5605h) ---- */
 
 typedef enum {

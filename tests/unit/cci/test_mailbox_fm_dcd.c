@@ -48,9 +48,9 @@ static void test_get_dcd_info(void)
         0x02, 0x02, 0, 0,               /* 2 hosts, 2 regions */
         0x0f, 0x00, 0, 0,               /* free, contiguous, prescriptive, shared access */
         0x03, 0x00,                     /* tag-based, prescriptive */
-        0x00, 0,                        /* no sanitize-on-release reconfiguration */
+        0x03, 0,                        /* both regions: sanitize-on-release settable */
         U64(4),                         /* 1 GiB in 256 MiB units */
-        U64(2 * MiB), U64(2 * MiB),     /* each region: its own 2 MiB block */
+        U64(0x1ffff000), U64(0x1ffff000), /* blocks of 4 KiB to 256 MiB */
     };
     MailboxFixture mf;
 
@@ -199,6 +199,50 @@ static void test_initiate_release(void)
     mailbox_fixture_clear(&mf);
 }
 
+/* 5602h: an idle region takes a new block size and flag; every host is told. */
+static void test_set_dc_region_config(void)
+{
+    static const uint8_t set_region1[] = { 0x01, 0, 0, 0, U64(4 * MiB), 0x00, 0, 0, 0 };
+    static const uint8_t get_region1[] = { U16(1), 0x01, 0x01 };
+    static const uint8_t dc_log = 4;
+    MailboxFixture mf;
+
+    fm_fixture_init(&mf);
+    mailbox_expect(&mf, TM_CXL_OP_SET_DC_REGION_CONFIG, set_region1, sizeof(set_region1),
+                   TM_CXL_RC_SUCCESS, NULL, 0);
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_GET_HOST_DC_REGION_CONFIG, get_region1, 4), ==,
+                    TM_CXL_RC_SUCCESS);
+    g_assert_cmphex(read_le64(mf.buffer + 4 + 24), ==, 4 * MiB);    /* block size */
+    g_assert_cmpuint(mf.buffer[4 + 36], ==, 0);                      /* no sanitize now */
+
+    /* Each host reads one Region Configuration Updated record naming region 1. */
+    for (uint16_t host = 0; host < 2; host++) {
+        mf.caller.port = TM_MAILBOX_PORT_HOST;
+        mf.caller.host_id = host;
+        g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_GET_EVENT_RECORDS, &dc_log, 1), ==,
+                        TM_CXL_RC_SUCCESS);
+        g_assert_cmpuint(read_le16(mf.buffer + 20), ==, 1);
+        g_assert_cmphex(mf.buffer[32 + 48], ==, 0x03);
+        g_assert_cmpuint(mf.buffer[32 + 52], ==, 1);
+    }
+    mf.caller.port = TM_MAILBOX_PORT_FM;
+
+    /* The new blocks are what extents are counted in: a 2 MiB extent is now unaligned. */
+    TmExtent two_mib[] = { EXT(512 * MiB, 2 * MiB) };
+    TmExtent four_mib[] = { EXT(512 * MiB, 4 * MiB) };
+    g_assert_cmpint(add_prescriptive(&mf.fx, 0, 1, NULL, two_mib, 1, NULL), ==,
+                    TM_DC_INVALID_EXTENT_LIST);
+    add_and_accept(&mf.fx, 0, 1, NULL, four_mib, 1);
+
+    /* Busy now: refused, nothing changes. */
+    static const uint8_t back_to_2m[] = { 0x01, 0, 0, 0, U64(2 * MiB), 0x01, 0, 0, 0 };
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_SET_DC_REGION_CONFIG, back_to_2m, 16), ==,
+                    TM_CXL_RC_UNSUPPORTED);
+    g_assert_nonnull(strstr(mf.err->message, "region 1 holds or is offering capacity"));
+    g_assert_cmpuint(tm_dcd_region(mf.fx.dev, 1)->block_size, ==, 4 * MiB);
+    mailbox_fixture_clear(&mf);
+}
+
 typedef struct {
     const char *name;
     uint16_t opcode;
@@ -218,6 +262,19 @@ static const BadFmRow bad_rows[] = {
       TM_CXL_RC_INVALID_INPUT, "host-id 2 is out of range" },
     { "5601h from region 2", TM_CXL_OP_GET_HOST_DC_REGION_CONFIG, { U16(0), 8, 2 }, 4,
       TM_CXL_RC_INVALID_INPUT, "starting region 2" },
+    { "5602h with 15 bytes", TM_CXL_OP_SET_DC_REGION_CONFIG, { 0 }, 15, IPL,
+      "takes a 16-byte payload" },
+    { "5602h region 2", TM_CXL_OP_SET_DC_REGION_CONFIG, { 2, 0, 0, 0, U64(2 * MiB) }, 16,
+      TM_CXL_RC_INVALID_INPUT, "region id is too large" },
+    { "5602h block 3 MiB", TM_CXL_OP_SET_DC_REGION_CONFIG, { 0, 0, 0, 0, U64(3 * MiB) }, 16,
+      TM_CXL_RC_INVALID_INPUT, "block size 0x300000 is not a power of two" },
+    { "5602h block 512 MiB", TM_CXL_OP_SET_DC_REGION_CONFIG, { 0, 0, 0, 0, U64(512 * MiB) },
+      16, TM_CXL_RC_INVALID_INPUT, "block size 0x20000000" },
+    { "5602h block 2 KiB", TM_CXL_OP_SET_DC_REGION_CONFIG, { 0, 0, 0, 0, U64(2048) }, 16,
+      TM_CXL_RC_INVALID_INPUT, "block size 0x800" },
+    { "5602h reserved sanitize bits", TM_CXL_OP_SET_DC_REGION_CONFIG,
+      { 0, 0, 0, 0, U64(2 * MiB), 0x02 }, 16, TM_CXL_RC_INVALID_INPUT,
+      "sanitize on release 02h" },
     { "5603h with 13 bytes", TM_CXL_OP_GET_DC_REGION_EXTENT_LISTS,
       { U16(0), 0, 0, U32(1), U32(0), 0 }, 13, IPL, "takes a 12-byte payload" },
     { "5603h for host 9", TM_CXL_OP_GET_DC_REGION_EXTENT_LISTS,
@@ -311,6 +368,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cci/fm-dcd/extent-lists-small-mailbox", test_extent_lists_small_mailbox);
     g_test_add_func("/cci/fm-dcd/initiate-add-free", test_initiate_add_free);
     g_test_add_func("/cci/fm-dcd/initiate-release", test_initiate_release);
+    g_test_add_func("/cci/fm-dcd/set-dc-region-config", test_set_dc_region_config);
     g_test_add_func("/cci/fm-dcd/bad-requests", test_bad_requests);
     g_test_add_func("/cci/fm-dcd/host-port-refused", test_host_port_refused);
     return g_test_run();
