@@ -25,3 +25,21 @@ TmCxlReturnCode tm_mailbox_identify(const TmMailboxRequest *request,
     response->length = sizeof(out);
     return TM_CXL_RC_SUCCESS;
 }
+
+/*
+ * CXL r3.1 §8.2.9.1.2: Background Operation Status (0002h).  No tagmem
+ * command runs in the background (each is answered when done), so none is
+ * running and none has run: all zero.
+ */
+TmCxlReturnCode tm_mailbox_background_operation_status(const TmMailboxRequest *request,
+                                                      TmMailboxResponse *response,
+                                                      GError **err)
+{
+    TmCxlBackgroundOperationStatusResponse out = { 0 };
+
+    (void)request;
+    (void)err;
+    memcpy(response->payload, &out, sizeof(out));
+    response->length = sizeof(out);
+    return TM_CXL_RC_SUCCESS;
+}

@@ -9,8 +9,13 @@ const char *tm_cxl_opcode_name(uint16_t opcode)
         const char *name;
     } names[] = {
         { TM_CXL_OP_IDENTIFY, "Identify" },
+        { TM_CXL_OP_BACKGROUND_OPERATION_STATUS, "Background Operation Status" },
         { TM_CXL_OP_GET_EVENT_RECORDS, "Get Event Records" },
         { TM_CXL_OP_CLEAR_EVENT_RECORDS, "Clear Event Records" },
+        { TM_CXL_OP_GET_TIMESTAMP, "Get Timestamp" },
+        { TM_CXL_OP_SET_TIMESTAMP, "Set Timestamp" },
+        { TM_CXL_OP_GET_SUPPORTED_LOGS, "Get Supported Logs" },
+        { TM_CXL_OP_GET_LOG, "Get Log" },
         { TM_CXL_OP_IDENTIFY_MEMORY_DEVICE, "Identify Memory Device" },
         { TM_CXL_OP_GET_DC_CONFIG, "Get Dynamic Capacity Configuration" },
         { TM_CXL_OP_GET_DC_EXTENT_LIST, "Get Dynamic Capacity Extent List" },

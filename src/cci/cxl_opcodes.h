@@ -1,7 +1,7 @@
 /*
  * CCI command opcodes: opcode = command set << 8 | command (CXL r3.1
  * §8.2.9, §7.6.7).  Only the command sets tagmem implements are listed:
- * generic (00h, 01h), memory device (40h, 48h), FM-API DCD management
+ * generic (00h, 01h, 03h, 04h), memory device (40h, 48h), FM-API DCD management
  * (56h, r3.2 §7.6.7.6) and tagmem's own vendor-defined set C0h
  * (docs/host-protocol.md; CXL leaves C0h-FFh to vendors, §8.2.9).
  */
@@ -16,6 +16,8 @@
 typedef enum {
     TM_CXL_SET_INFOSTAT = 0x00,          /* Information and Status, §8.2.9.1 */
     TM_CXL_SET_EVENTS = 0x01,            /* Events, §8.2.9.2 */
+    TM_CXL_SET_TIMESTAMP = 0x03,         /* Timestamp, §8.2.9.4 */
+    TM_CXL_SET_LOGS = 0x04,              /* Logs, §8.2.9.5 */
     TM_CXL_SET_IDENTIFY = 0x40,          /* Identify Memory Device, §8.2.9.9.1 */
     TM_CXL_SET_DCD_CONFIG = 0x48,        /* Dynamic Capacity, §8.2.9.9.9 */
     TM_CXL_SET_FM_DCD_MANAGEMENT = 0x56, /* FM-API DCD Management, r3.2 §7.6.7.6 */
@@ -24,8 +26,13 @@ typedef enum {
 
 typedef enum {
     TM_CXL_OP_IDENTIFY = 0x0001,                  /* §8.2.9.1.1 */
+    TM_CXL_OP_BACKGROUND_OPERATION_STATUS = 0x0002, /* §8.2.9.1.2 */
     TM_CXL_OP_GET_EVENT_RECORDS = 0x0100,         /* §8.2.9.2.2 */
     TM_CXL_OP_CLEAR_EVENT_RECORDS = 0x0101,       /* §8.2.9.2.3 */
+    TM_CXL_OP_GET_TIMESTAMP = 0x0300,             /* §8.2.9.4.1 */
+    TM_CXL_OP_SET_TIMESTAMP = 0x0301,             /* §8.2.9.4.2 */
+    TM_CXL_OP_GET_SUPPORTED_LOGS = 0x0400,        /* §8.2.9.5.1 */
+    TM_CXL_OP_GET_LOG = 0x0401,                   /* §8.2.9.5.2 */
     TM_CXL_OP_IDENTIFY_MEMORY_DEVICE = 0x4000,    /* §8.2.9.9.1.1 */
     TM_CXL_OP_GET_DC_CONFIG = 0x4800,             /* §8.2.9.9.9.1 */
     TM_CXL_OP_GET_DC_EXTENT_LIST = 0x4801,        /* §8.2.9.9.9.2 */

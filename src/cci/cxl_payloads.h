@@ -28,6 +28,61 @@ typedef struct __attribute__((packed)) {
 } TmCxlIdentifyResponse;
 _Static_assert(sizeof(TmCxlIdentifyResponse) == 18, "Identify output is 18 bytes");
 
+/* CXL r3.1 §8.2.9.1.2: Background Operation Status (0002h) output. */
+typedef struct __attribute__((packed)) {
+    uint8_t status;            /* bit 0: running; bits 7:1 percent complete */
+    uint8_t reserved;
+    uint16_t opcode;           /* of the last background command */
+    uint16_t return_code;
+    uint16_t vendor_status;
+} TmCxlBackgroundOperationStatusResponse;
+_Static_assert(sizeof(TmCxlBackgroundOperationStatusResponse) == 8,
+               "Background Operation Status output is 8 bytes");
+
+/* CXL r3.1 §8.2.9.4.1, §8.2.9.4.2: Get Timestamp output, Set Timestamp input. */
+typedef struct __attribute__((packed)) {
+    uint64_t timestamp_ns;     /* since 1970-01-01 00:00 UTC */
+} TmCxlTimestamp;
+_Static_assert(sizeof(TmCxlTimestamp) == 8, "a timestamp is 8 bytes");
+
+/* CXL r3.1 §8.2.9.5.2.1: the Command Effects Log's identifier. */
+#define TM_CXL_CEL_UUID "0da9c0b5-bf41-4b78-8f79-96b1623b3f17"
+
+/* CXL r3.1 §8.2.9.5.1: Get Supported Logs (0400h) output, followed by entries. */
+typedef struct __attribute__((packed)) {
+    uint16_t entry_count;
+    uint8_t reserved[6];
+} TmCxlGetSupportedLogsResponse;
+_Static_assert(sizeof(TmCxlGetSupportedLogsResponse) == 8,
+               "Get Supported Logs output header is 8 bytes");
+
+typedef struct __attribute__((packed)) {
+    uint8_t log_id[16];
+    uint32_t log_size;         /* bytes */
+} TmCxlSupportedLogEntry;
+_Static_assert(sizeof(TmCxlSupportedLogEntry) == 20, "a supported log entry is 20 bytes");
+
+/* CXL r3.1 §8.2.9.5.2: Get Log (0401h) input; the output is the log's bytes. */
+typedef struct __attribute__((packed)) {
+    uint8_t log_id[16];
+    uint32_t offset;
+    uint32_t length;
+} TmCxlGetLogRequest;
+_Static_assert(sizeof(TmCxlGetLogRequest) == 24, "Get Log input is 24 bytes");
+
+/* CXL r3.1 §8.2.9.5.2.1: one Command Effects Log entry. */
+typedef struct __attribute__((packed)) {
+    uint16_t opcode;
+    uint16_t effects;          /* TM_CXL_EFFECT_* bits */
+} TmCxlCelEntry;
+_Static_assert(sizeof(TmCxlCelEntry) == 4, "a Command Effects Log entry is 4 bytes");
+
+/* Command Effect bits of a CEL entry (CXL r3.1 §8.2.9.5.2.1). */
+#define TM_CXL_EFFECT_IMMEDIATE_CONFIG_CHANGE (1u << 1)
+#define TM_CXL_EFFECT_IMMEDIATE_DATA_CHANGE (1u << 2)
+#define TM_CXL_EFFECT_IMMEDIATE_POLICY_CHANGE (1u << 3)
+#define TM_CXL_EFFECT_IMMEDIATE_LOG_CHANGE (1u << 4)
+
 /* CXL r3.1 §8.2.9.2.2, Table 8-52: Get Event Records (0100h) input. */
 typedef struct __attribute__((packed)) {
     uint8_t event_log;         /* TmEventLogType */

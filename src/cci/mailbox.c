@@ -19,6 +19,12 @@
 #define HOST TM_MAILBOX_PORT_HOST
 #define FM TM_MAILBOX_PORT_FM
 
+/* Command effects (CEL bits) */
+#define CONFIG TM_CXL_EFFECT_IMMEDIATE_CONFIG_CHANGE
+#define DATA TM_CXL_EFFECT_IMMEDIATE_DATA_CHANGE
+#define POLICY TM_CXL_EFFECT_IMMEDIATE_POLICY_CHANGE
+#define LOG TM_CXL_EFFECT_IMMEDIATE_LOG_CHANGE
+
 #define INPUT_NONE .input = TM_MAILBOX_INPUT_NONE
 #define INPUT_FIXED(type) .input = TM_MAILBOX_INPUT_FIXED, .input_size = sizeof(type)
 #define INPUT_LIST(type, count_field, entry_type)                                \
@@ -27,14 +33,27 @@
     .count_width = sizeof(((type *)0)->count_field), .entry_size = sizeof(entry_type)
 
 static const TmMailboxCommand commands[] = {
-    /* CXL r3.1 §8.2.9.1.1 */
+    /* CXL r3.1 §8.2.9.1.1, §8.2.9.1.2 */
     { .opcode = TM_CXL_OP_IDENTIFY, .handler = tm_mailbox_identify,
       INPUT_NONE, .ports = HOST | FM },
+    { .opcode = TM_CXL_OP_BACKGROUND_OPERATION_STATUS,
+      .handler = tm_mailbox_background_operation_status, INPUT_NONE, .ports = HOST | FM },
     /* CXL r3.1 §8.2.9.2.2, §8.2.9.2.3: a host's own event logs */
     { .opcode = TM_CXL_OP_GET_EVENT_RECORDS, .handler = tm_mailbox_get_event_records,
       INPUT_FIXED(TmCxlGetEventRecordsRequest), .ports = HOST },
     { .opcode = TM_CXL_OP_CLEAR_EVENT_RECORDS, .handler = tm_mailbox_clear_event_records,
-      INPUT_LIST(TmCxlClearEventRecordsRequest, handle_count, uint16_t), .ports = HOST },
+      INPUT_LIST(TmCxlClearEventRecordsRequest, handle_count, uint16_t), .ports = HOST,
+      .effects = LOG },
+    /* CXL r3.1 §8.2.9.4: the device's timestamp */
+    { .opcode = TM_CXL_OP_GET_TIMESTAMP, .handler = tm_mailbox_get_timestamp, INPUT_NONE,
+      .ports = HOST | FM },
+    { .opcode = TM_CXL_OP_SET_TIMESTAMP, .handler = tm_mailbox_set_timestamp,
+      INPUT_FIXED(TmCxlTimestamp), .ports = HOST | FM, .effects = POLICY },
+    /* CXL r3.1 §8.2.9.5: the Command Effects Log, made from this table (cmd_logs.c) */
+    { .opcode = TM_CXL_OP_GET_SUPPORTED_LOGS, .handler = tm_mailbox_get_supported_logs,
+      INPUT_NONE, .ports = HOST | FM },
+    { .opcode = TM_CXL_OP_GET_LOG, .handler = tm_mailbox_get_log,
+      INPUT_FIXED(TmCxlGetLogRequest), .ports = HOST | FM },
     /* CXL r3.1 §8.2.9.9.1.1 */
     { .opcode = TM_CXL_OP_IDENTIFY_MEMORY_DEVICE,
       .handler = tm_mailbox_identify_memory_device, INPUT_NONE, .ports = HOST },
@@ -45,10 +64,10 @@ static const TmMailboxCommand commands[] = {
       INPUT_FIXED(TmCxlGetDcExtentListRequest), .ports = HOST, .needs_dc = true },
     { .opcode = TM_CXL_OP_ADD_DC_RESPONSE, .handler = tm_mailbox_add_dc_response,
       INPUT_LIST(TmCxlAddDcResponseRequest, extent_count, TmCxlUpdatedExtent),
-      .ports = HOST, .needs_dc = true },
+      .ports = HOST, .needs_dc = true, .effects = CONFIG | DATA | LOG },
     { .opcode = TM_CXL_OP_RELEASE_DC, .handler = tm_mailbox_release_dc,
       INPUT_LIST(TmCxlReleaseDcRequest, extent_count, TmCxlUpdatedExtent),
-      .ports = HOST, .needs_dc = true },
+      .ports = HOST, .needs_dc = true, .effects = CONFIG | DATA | LOG },
     /* CXL r3.2 §7.6.7.6: the fabric manager's DCD management (docs/fm-api.md) */
     { .opcode = TM_CXL_OP_GET_DCD_INFO, .handler = tm_mailbox_get_dcd_info, INPUT_NONE,
       .ports = FM, .needs_dc = true },
@@ -56,24 +75,42 @@ static const TmMailboxCommand commands[] = {
       .handler = tm_mailbox_get_host_dc_region_config,
       INPUT_FIXED(TmCxlGetHostDcRegionConfigRequest), .ports = FM, .needs_dc = true },
     { .opcode = TM_CXL_OP_SET_DC_REGION_CONFIG, .handler = tm_mailbox_set_dc_region_config,
-      INPUT_FIXED(TmCxlSetDcRegionConfigRequest), .ports = FM, .needs_dc = true },
+      INPUT_FIXED(TmCxlSetDcRegionConfigRequest), .ports = FM, .needs_dc = true,
+      .effects = CONFIG | LOG },
     { .opcode = TM_CXL_OP_GET_DC_REGION_EXTENT_LISTS,
       .handler = tm_mailbox_get_dc_region_extent_lists,
       INPUT_FIXED(TmCxlGetDcRegionExtentListsRequest), .ports = FM, .needs_dc = true },
     { .opcode = TM_CXL_OP_INITIATE_DC_ADD, .handler = tm_mailbox_initiate_dc_add,
       INPUT_LIST(TmCxlInitiateDcAddRequest, extent_count, TmCxlDcExtent),
-      .ports = FM, .needs_dc = true },
+      .ports = FM, .needs_dc = true, .effects = CONFIG | LOG },
     { .opcode = TM_CXL_OP_INITIATE_DC_RELEASE, .handler = tm_mailbox_initiate_dc_release,
       INPUT_LIST(TmCxlInitiateDcReleaseRequest, extent_count, TmCxlDcExtent),
-      .ports = FM, .needs_dc = true },
+      .ports = FM, .needs_dc = true, .effects = CONFIG | DATA | LOG },
     /* tagmem's data path (docs/host-protocol.md): a host's own accepted capacity */
     { .opcode = TM_CXL_OP_GET_EXTENT_MEMORY, .handler = tm_mailbox_get_extent_memory,
       INPUT_FIXED(TmVendorGetExtentMemoryRequest), .ports = HOST, .needs_dc = true },
     { .opcode = TM_CXL_OP_READ_DPA, .handler = tm_mailbox_read_dpa,
       INPUT_FIXED(TmVendorDpaAccessRequest), .ports = HOST, .needs_dc = true },
     { .opcode = TM_CXL_OP_WRITE_DPA, .handler = tm_mailbox_write_dpa,
-      INPUT_LIST(TmVendorDpaAccessRequest, length, uint8_t), .ports = HOST, .needs_dc = true },
+      INPUT_LIST(TmVendorDpaAccessRequest, length, uint8_t), .ports = HOST, .needs_dc = true,
+      .effects = DATA },
 };
+
+guint tm_mailbox_command_count(void)
+{
+    return G_N_ELEMENTS(commands);
+}
+
+const TmMailboxCommand *tm_mailbox_command_at(guint index)
+{
+    return index < G_N_ELEMENTS(commands) ? &commands[index] : NULL;
+}
+
+bool tm_mailbox_command_served(const TmMailboxCommand *command, const TmMailboxRequest *request)
+{
+    return (command->ports & request->caller->port) &&
+           (!command->needs_dc || tm_dcd_num_regions(request->dev) > 0);
+}
 
 const TmMailboxCommand *tm_mailbox_find_command(uint16_t opcode)
 {

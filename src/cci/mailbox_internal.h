@@ -38,7 +38,14 @@ typedef struct {
     uint8_t entry_size;
     uint8_t ports;          /* TmMailboxPortKind bits */
     bool needs_dc;          /* Unsupported unless the device has DC regions */
+    uint16_t effects;       /* TM_CXL_EFFECT_* bits, as the Command Effects Log reports them */
 } TmMailboxCommand;
+
+/* The table, row by row (the Command Effects Log is made from it). */
+guint tm_mailbox_command_count(void);
+const TmMailboxCommand *tm_mailbox_command_at(guint index);
+/* @command is served to @request's caller: its port, and DC regions if it needs them. */
+bool tm_mailbox_command_served(const TmMailboxCommand *command, const TmMailboxRequest *request);
 
 /* The command for @opcode, or NULL. */
 const TmMailboxCommand *tm_mailbox_find_command(uint16_t opcode);
@@ -59,6 +66,22 @@ size_t tm_mailbox_entries_that_fit(const TmMailboxRequest *request, size_t heade
 /* cmd_generic.c */
 TmCxlReturnCode tm_mailbox_identify(const TmMailboxRequest *request,
                                     TmMailboxResponse *response, GError **err);
+
+TmCxlReturnCode tm_mailbox_background_operation_status(const TmMailboxRequest *request,
+                                                      TmMailboxResponse *response,
+                                                      GError **err);
+
+/* cmd_timestamp.c */
+TmCxlReturnCode tm_mailbox_get_timestamp(const TmMailboxRequest *request,
+                                         TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_set_timestamp(const TmMailboxRequest *request,
+                                         TmMailboxResponse *response, GError **err);
+
+/* cmd_logs.c */
+TmCxlReturnCode tm_mailbox_get_supported_logs(const TmMailboxRequest *request,
+                                              TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_get_log(const TmMailboxRequest *request,
+                                   TmMailboxResponse *response, GError **err);
 
 /* cmd_events.c */
 TmCxlReturnCode tm_mailbox_get_event_records(const TmMailboxRequest *request,

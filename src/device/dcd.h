@@ -120,6 +120,13 @@ uint64_t tm_dcd_supported_block_sizes(const TmDcd *dev, unsigned region);
 TmDcStatus tm_dcd_set_region_config(TmDcd *dev, unsigned region, uint64_t block_size,
                                     bool sanitize_on_release, GError **err);
 
+/*
+ * The device timestamp in ns since the Unix epoch (CXL r3.1 §8.2.9.4): the
+ * real-time clock until set, then the value set plus the time since.
+ */
+uint64_t tm_dcd_timestamp_ns(const TmDcd *dev);
+void tm_dcd_set_timestamp_ns(TmDcd *dev, uint64_t timestamp_ns);
+
 /* ---- Policies (values are the FM-API encodings, CXL r3.2 5604h/5605h) ---- */
 
 typedef enum {

@@ -9,7 +9,7 @@ void tm_dcd_log_events(TmDcd *dev, uint16_t host_id, TmDcEventType type,
 {
     TmEventLog *log = tm_dcd_host(dev, host_id)->logs[TM_EVENT_LOG_DYNAMIC_CAPACITY];
     TmDcLimits limits = tm_dcd_limits(dev, host_id);
-    uint64_t now_ns = (uint64_t)g_get_real_time() * 1000;
+    uint64_t now_ns = tm_dcd_timestamp_ns(dev);
 
     for (guint i = 0; i < n_extents; i++) {
         TmDcEvent event = {

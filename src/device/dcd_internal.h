@@ -101,6 +101,7 @@ struct TmDcd {
     GArray *observers;           /* TmDcdObserverEntry */
     guint next_observer_id;
     uint64_t next_group_id;
+    int64_t timestamp_offset_ns; /* device timestamp - real-time clock (dcd_timestamp.c) */
 };
 
 /* dcd.c */

@@ -42,8 +42,8 @@ typedef struct {
 
 static const BadRow rows[] = {
     /* Unknown commands and the wrong port: Unsupported. */
-    { "reserved generic 0002h", STATE_EMPTY, HOST, 0, 0x0002, { 0 }, 0,
-      TM_CXL_RC_UNSUPPORTED, "command 0002h is not supported" },
+    { "Background Operation Abort 0005h", STATE_EMPTY, HOST, 0, 0x0005, { 0 }, 0,
+      TM_CXL_RC_UNSUPPORTED, "command 0005h is not supported" },
     { "one past the DC set 4804h", STATE_EMPTY, HOST, 0, 0x4804, { 0 }, 0,
       TM_CXL_RC_UNSUPPORTED, "command 4804h" },
     { "vendor FF00h", STATE_EMPTY, HOST, 0, 0xFF00, { 1, 2, 3 }, 3,
