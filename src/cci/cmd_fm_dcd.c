@@ -51,16 +51,6 @@ TmCxlReturnCode tm_mailbox_get_dcd_info(const TmMailboxRequest *request,
     return TM_CXL_RC_SUCCESS;
 }
 
-/* The device's outcome as a return code; its message goes to @err. */
-static TmCxlReturnCode from_status(TmDcStatus status, GError *local, GError **err)
-{
-    if (status != TM_DC_OK) {
-        g_propagate_error(err, local);
-        return tm_cxl_return_code_from_dc_status(status);
-    }
-    return TM_CXL_RC_SUCCESS;
-}
-
 /* The device's own words for a host id it does not have (QMP says the same). */
 static TmCxlReturnCode check_host_id(const TmDcd *dev, uint16_t host_id, GError **err)
 {
@@ -158,7 +148,7 @@ TmCxlReturnCode tm_mailbox_set_dc_region_config(const TmMailboxRequest *request,
     TmDcStatus status = tm_dcd_set_region_config(request->dev, in.region,
                                                  le64toh(in.block_size),
                                                  in.sanitize_on_release & 1, &local);
-    return from_status(status, local, err);
+    return tm_cxl_return_code_from_dc_result(status, local, err);
 }
 
 /*
@@ -268,7 +258,7 @@ TmCxlReturnCode tm_mailbox_initiate_dc_add(const TmMailboxRequest *request,
     memcpy(add.tag.bytes, in.tag, sizeof(add.tag.bytes));
     response->length = 0;
     TmDcStatus status = tm_dcd_add_request(request->dev, &add, &local);
-    return from_status(status, local, err);
+    return tm_cxl_return_code_from_dc_result(status, local, err);
 }
 
 /*
@@ -346,5 +336,5 @@ TmCxlReturnCode tm_mailbox_initiate_dc_release(const TmMailboxRequest *request,
         return rc;
     }
     TmDcStatus status = tm_dcd_release_request(request->dev, &release, &local);
-    return from_status(status, local, err);
+    return tm_cxl_return_code_from_dc_result(status, local, err);
 }

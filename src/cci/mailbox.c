@@ -86,6 +86,15 @@ static const TmMailboxCommand commands[] = {
     { .opcode = TM_CXL_OP_INITIATE_DC_RELEASE, .handler = tm_mailbox_initiate_dc_release,
       INPUT_LIST(TmCxlInitiateDcReleaseRequest, extent_count, TmCxlDcExtent),
       .ports = FM, .needs_dc = true, .effects = CONFIG | DATA | LOG },
+    /* CXL r3.2 §7.6.7.6.7-§7.6.7.6.9: tag references (docs/fm-api.md) */
+    { .opcode = TM_CXL_OP_DC_ADD_REFERENCE, .handler = tm_mailbox_dc_add_reference,
+      INPUT_FIXED(TmCxlDcAddReferenceRequest), .ports = FM, .needs_dc = true,
+      .effects = CONFIG },
+    { .opcode = TM_CXL_OP_DC_REMOVE_REFERENCE, .handler = tm_mailbox_dc_remove_reference,
+      INPUT_FIXED(TmCxlDcRemoveReferenceRequest), .ports = FM, .needs_dc = true,
+      .effects = CONFIG | DATA },
+    { .opcode = TM_CXL_OP_DC_LIST_TAGS, .handler = tm_mailbox_dc_list_tags,
+      INPUT_FIXED(TmCxlDcListTagsRequest), .ports = FM, .needs_dc = true },
     /* tagmem's data path (docs/host-protocol.md): a host's own accepted capacity */
     { .opcode = TM_CXL_OP_GET_EXTENT_MEMORY, .handler = tm_mailbox_get_extent_memory,
       INPUT_FIXED(TmVendorGetExtentMemoryRequest), .ports = HOST, .needs_dc = true },

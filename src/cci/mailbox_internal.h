@@ -117,6 +117,14 @@ TmCxlReturnCode tm_mailbox_initiate_dc_add(const TmMailboxRequest *request,
 TmCxlReturnCode tm_mailbox_initiate_dc_release(const TmMailboxRequest *request,
                                                TmMailboxResponse *response, GError **err);
 
+/* cmd_fm_tags.c */
+TmCxlReturnCode tm_mailbox_dc_add_reference(const TmMailboxRequest *request,
+                                            TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_dc_remove_reference(const TmMailboxRequest *request,
+                                               TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_dc_list_tags(const TmMailboxRequest *request,
+                                        TmMailboxResponse *response, GError **err);
+
 /* cmd_vendor.c */
 TmCxlReturnCode tm_mailbox_get_extent_memory(const TmMailboxRequest *request,
                                              TmMailboxResponse *response, GError **err);

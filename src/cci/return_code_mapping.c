@@ -21,6 +21,15 @@ TmCxlReturnCode tm_cxl_return_code_from_dc_status(TmDcStatus status)
     return TM_CXL_RC_INTERNAL_ERROR;
 }
 
+TmCxlReturnCode tm_cxl_return_code_from_dc_result(TmDcStatus status, GError *local,
+                                                  GError **err)
+{
+    if (status != TM_DC_OK) {
+        g_propagate_error(err, local);
+    }
+    return tm_cxl_return_code_from_dc_status(status);
+}
+
 TmCxlReturnCode tm_cxl_return_code_from_event_clear(TmEventClearResult result)
 {
     switch (result) {

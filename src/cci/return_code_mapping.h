@@ -15,4 +15,7 @@
  * Input, docs/qemu-compat.md).
  */
 TmCxlReturnCode tm_cxl_return_code_from_dc_status(TmDcStatus status);
+/* The same, passing the device's message (@local, set on failure) on to @err. */
+TmCxlReturnCode tm_cxl_return_code_from_dc_result(TmDcStatus status, GError *local,
+                                                  GError **err);
 TmCxlReturnCode tm_cxl_return_code_from_event_clear(TmEventClearResult result);

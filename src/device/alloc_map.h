@@ -28,6 +28,13 @@ typedef struct {
     TmBackedExtent range;
     TmHostSet holders;      /* hosts with the range pending or accepted */
     bool sanitize_on_free;  /* zero the memory when the last holder lets go */
+    /*
+     * Nobody holds it, and its tag's FM reference keeps it (and its data)
+     * for a later enable-shared-access add (dcd_references.c).  A range
+     * nobody holds that is not retained was kept out of use after a failed
+     * sanitize.
+     */
+    bool retained;
 } TmAllocRange;
 
 typedef struct TmAllocMap TmAllocMap;

@@ -105,6 +105,21 @@ uint64_t tm_dcd_serial(const TmDcd *dev);
 TmHostMem *tm_dcd_static_memdev(const TmDcd *dev);
 
 /*
+ * FM references on tags (CXL r3.2 §7.6.7.6.7, §7.6.7.6.8; docs/fm-api.md):
+ * while a tag has one, its allocation and data outlive the release by
+ * every host (a later enable-shared-access add hands the same bytes out
+ * again); the capacity goes back to the free pool -- sanitized if asked --
+ * only once no host holds it and the reference is removed.  A tag has at
+ * most one reference: adding it again changes nothing.  Unknown or
+ * released tag, or removing a reference that does not exist: Invalid
+ * Input, nothing changes.
+ */
+TmDcStatus tm_dcd_add_tag_reference(TmDcd *dev, const TmGuid *tag, GError **err);
+TmDcStatus tm_dcd_remove_tag_reference(TmDcd *dev, const TmGuid *tag, GError **err);
+/* Changes whenever the live tags, their holders or references change. */
+uint32_t tm_dcd_tag_generation(const TmDcd *dev);
+
+/*
  * Block sizes @region can be given (bit n: 2^n bytes): every power of two
  * from 4 KiB to 256 MiB, since each divides the region's length.
  */
@@ -368,6 +383,7 @@ typedef struct {
     TmHostSet pending_hosts;  /* hosts with extents of the tag pending */
     TmHostSet committed_hosts;/* hosts with extents of the tag accepted */
     TmHostSet known_hosts;    /* hosts that were ever offered the tag */
+    bool referenced;          /* an FM reference keeps the allocation */
 } TmDcTagInfo;
 
 /* State of @tag for @host_id (the QMP release-status query). */
@@ -409,6 +425,9 @@ typedef struct {
     bool forced;             /* RELEASED: by a forced release request */
     const char *message;     /* SANITIZE_FAILED: why */
 } TmDcdNotice;
+
+/* The host_id of a notice about no particular host (QMP leaves host-id out). */
+#define TM_DCD_NO_HOST UINT16_MAX
 
 typedef void (*TmDcdObserver)(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque);
 

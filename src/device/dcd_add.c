@@ -37,6 +37,14 @@ static TmDcStatus check_not_allocated(const TmDcd *dev, const TmDcHost *host,
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
                           "cannot add DPA again while still pending");
     }
+    if (holder < 0 && range->retained) {
+        char tag_text[TM_GUID_STRING_LEN + 1];
+
+        tm_guid_format(&range->range.extent.tag, tag_text);
+        return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
+                          "extent 0x%" PRIx64 "+0x%" PRIx64 " overlaps capacity of tag %s "
+                          "kept by an FM reference", extent->dpa, extent->length, tag_text);
+    }
     if (holder < 0) {
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
                           "extent 0x%" PRIx64 "+0x%" PRIx64 " overlaps capacity kept out "
@@ -271,7 +279,9 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
         if (shared) {
             /* select_shared picked the tag's ranges as the map holds them. */
             TmRangePos pos = tm_alloc_map_lower_bound(dev->alloc_map, extent->extent.dpa);
-            tm_host_set_add(&tm_alloc_map_at(dev->alloc_map, pos)->holders, request->host_id);
+            TmAllocRange *range = tm_alloc_map_at(dev->alloc_map, pos);
+            tm_host_set_add(&range->holders, request->host_id);
+            range->retained = false;
         } else {
             TmAllocRange range = { .range = *extent };
             tm_host_set_add(&range.holders, request->host_id);

@@ -47,7 +47,7 @@ bool tm_dcd_all_backed(const TmDcd *dev, const TmDcHost *host, unsigned region, 
  * then stays in the map, out of use, so that its old contents never reach
  * a new owner.
  */
-static bool free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
+bool tm_dcd_free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
 {
     g_autoptr(GError) error = NULL;
     const TmBackedExtent *r = &range->range;
@@ -87,9 +87,13 @@ void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t len
         if (tm_host_set_contains(&range->holders, host_id)) {
             tm_host_set_remove(&range->holders, host_id);
             range->sanitize_on_free |= sanitize;
-            if (tm_host_set_is_empty(&range->holders) && free_range(dev, host_id, range)) {
-                pos = tm_alloc_map_remove(dev->alloc_map, pos);
-                continue;
+            if (tm_host_set_is_empty(&range->holders)) {
+                if (tm_dcd_range_referenced(dev, range)) {
+                    range->retained = true;
+                } else if (tm_dcd_free_range(dev, host_id, range)) {
+                    pos = tm_alloc_map_remove(dev->alloc_map, pos);
+                    continue;
+                }
             }
         }
         pos = tm_alloc_map_next(dev->alloc_map, pos);

@@ -62,6 +62,8 @@ typedef struct {
      * go, so that refreshing the host sets scans none of the host's lists.
      */
     GHashTable *holdings;
+    /* An FM reference (CXL r3.2 §7.6.7.6.7): the allocation outlives its holders. */
+    bool referenced;
 } TmDcTag;
 
 typedef struct {
@@ -102,6 +104,7 @@ struct TmDcd {
     guint next_observer_id;
     uint64_t next_group_id;
     int64_t timestamp_offset_ns; /* device timestamp - real-time clock (dcd_timestamp.c) */
+    uint32_t tag_generation;     /* changes with every change of the live tags (5608h) */
 };
 
 /* dcd.c */
@@ -154,6 +157,10 @@ TmDcStatus tm_dcd_select_contiguous(const TmDcd *dev, unsigned region, uint64_t 
 TmDcStatus tm_dcd_select_shared(const TmDcd *dev, uint16_t host_id, unsigned region,
                                 const TmGuid *tag, GArray *out, GError **err);
 
+/* dcd_references.c */
+/* @range's tag (if any) has an FM reference. */
+bool tm_dcd_range_referenced(const TmDcd *dev, const TmAllocRange *range);
+
 /* dcd_tags.c */
 TmDcTag *tm_dcd_tag_lookup(const TmDcd *dev, const TmGuid *tag);
 TmDcTag *tm_dcd_tag_obtain(TmDcd *dev, const TmGuid *tag);
@@ -172,7 +179,8 @@ void tm_dcd_tags_free(TmDcd *dev);
 /*
  * @host_id lets go of [dpa, dpa + length) in the allocation map; ranges
  * nobody holds any more are freed, zeroed first when @sanitize is set or
- * was asked for earlier.
+ * was asked for earlier -- unless their tag has an FM reference, which
+ * keeps them (retained).
  */
 void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t length,
                         bool sanitize);
@@ -183,6 +191,13 @@ void tm_dcd_drop_holder(TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t len
  */
 void tm_dcd_revoke_accepted(TmDcd *dev, uint16_t host_id, const GArray *pieces,
                             bool sanitize, bool forced);
+/*
+ * Give a range nobody holds back to the free pool: its memory objects are
+ * dropped, or it is zeroed when sanitize was asked.  False when zeroing
+ * failed: the range must then stay in the map, out of use (the notice
+ * names @host_id, or no host: TM_DCD_NO_HOST).
+ */
+bool tm_dcd_free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range);
 /* Set or clear the host's backed-block bits for an extent. */
 void tm_dcd_mark_backed(TmDcd *dev, TmDcHost *host, const TmExtent *extent, bool backed);
 bool tm_dcd_all_backed(const TmDcd *dev, const TmDcHost *host, unsigned region, uint64_t dpa,

@@ -182,6 +182,7 @@ static TmDcTagInfo tag_info(const TmDcTag *tag)
         .pending_hosts = tag->pending_hosts,
         .committed_hosts = tag->committed_hosts,
         .known_hosts = tag->known_hosts,
+        .referenced = tag->referenced,
     };
 }
 
@@ -226,7 +227,7 @@ guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out)
          (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
          pos = tm_alloc_map_next(dev->alloc_map, pos)) {
         if (tm_guid_equal(&range->range.extent.tag, tag) &&
-            !tm_host_set_is_empty(&range->holders)) {
+            (range->retained || !tm_host_set_is_empty(&range->holders))) {
             g_array_append_val(out, range->range);
         }
     }

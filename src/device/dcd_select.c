@@ -133,9 +133,10 @@ TmDcStatus tm_dcd_select_shared(const TmDcd *dev, uint16_t host_id, unsigned reg
     for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
          (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
          pos = tm_alloc_map_next(dev->alloc_map, pos)) {
-        /* Ranges nobody holds are kept out of use after a failed sanitize. */
+        /* Ranges nobody holds and no reference retains are kept out of use after a failed
+         * sanitize. */
         if (tm_guid_equal(&range->range.extent.tag, tag_guid) &&
-            !tm_host_set_is_empty(&range->holders)) {
+            (range->retained || !tm_host_set_is_empty(&range->holders))) {
             g_array_append_val(out, range->range);
         }
     }

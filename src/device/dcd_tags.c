@@ -126,6 +126,7 @@ void tm_dcd_tag_refresh(TmDcd *dev, const TmGuid *tag, uint16_t host_id)
     if (record == NULL) {
         return;
     }
+    dev->tag_generation++;
     const TmDcTagHolding *holding = find_holding(record, host_id);
     if (holding && holding->pending_groups > 0) {
         tm_host_set_add(&record->pending_hosts, host_id);
@@ -140,6 +141,7 @@ void tm_dcd_tag_refresh(TmDcd *dev, const TmGuid *tag, uint16_t host_id)
     if (tm_dcd_tag_is_live(record) && tm_host_set_is_empty(&record->pending_hosts) &&
         tm_host_set_is_empty(&record->committed_hosts) && !map_holds_tag(dev, tag)) {
         /* The allocation is gone: the next add with this tag starts afresh. */
+        g_assert(!record->referenced);
         record->backend = NULL;
         record->next_offset = 0;
         record->next_seq = 0;

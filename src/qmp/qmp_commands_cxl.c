@@ -13,7 +13,6 @@
 #include "backend/hostmem.h"
 #include "core/error.h"
 #include "qmp/qmp_cxl_json.h"
-#include "qmp/qom_path.h"
 
 /* In the order of the FM-API encodings (CXL r3.2 5604h/5605h), so the index is the value. */
 static const char *const selection_policies[] = {
@@ -39,29 +38,6 @@ static guint enum_index(const char *const *values, const char *text)
 }
 
 /* ---- Arguments ---- */
-
-/*
- * QEMU's object_resolve_path_type(path, "cxl-type3"): an absolute QOM
- * path, or a partial one, which for a device is its id.
- */
-static TmDcd *resolve_device(TmQmpEnv *env, const char *path, GError **err)
-{
-    TmDcd *dev = NULL;
-    TmQomNode node;
-
-    if (path[0] == '/') {
-        if (tm_qom_resolve(env, path, &node, NULL) && node.object &&
-            tm_object_is_a(node.object, &tm_dcd_class)) {
-            dev = tm_dcd_from_object(node.object);
-        }
-    } else if (env->devices) {
-        dev = tm_device_registry_find(env->devices, path);
-    }
-    if (dev == NULL) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Unable to resolve CXL type 3 device");
-    }
-    return dev;
-}
 
 /*
  * An absent tag (or the null GUID) means untagged.  QEMU takes any string
@@ -149,7 +125,7 @@ static bool total_length(const GArray *extents, uint64_t *out, GError **err)
 static bool cxl_add_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session, json_object *args,
                                      json_object **ret, GError **err)
 {
-    TmDcd *dev = resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
+    TmDcd *dev = tm_qmp_cxl_resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
     TmDcAddRequest request = {
         .host_id = (uint16_t)tm_qmp_arg_uint(args, "host-id", 0),
         .policy = (TmDcSelectionPolicy)enum_index(
@@ -183,7 +159,7 @@ static bool cxl_add_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session, json_
 static bool cxl_release_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
                                          json_object *args, json_object **ret, GError **err)
 {
-    TmDcd *dev = resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
+    TmDcd *dev = tm_qmp_cxl_resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
     TmDcReleaseRequest request = {
         .host_id = (uint16_t)tm_qmp_arg_uint(args, "host-id", 0),
         .policy = (TmDcRemovalPolicy)enum_index(removal_policies,
@@ -215,7 +191,7 @@ static bool cxl_release_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
 static bool cxl_withdraw_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
                                           json_object *args, json_object **ret, GError **err)
 {
-    TmDcd *dev = resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
+    TmDcd *dev = tm_qmp_cxl_resolve_device(env, tm_qmp_arg_str(args, "path", NULL), err);
     uint16_t host_id = (uint16_t)tm_qmp_arg_uint(args, "host-id", 0);
     uint64_t id = tm_qmp_arg_uint(args, "id", 0);
     TmGuid tag;
@@ -274,7 +250,8 @@ static bool check_region_and_host(const TmDcd *dev, unsigned region, unsigned ho
     return true;
 }
 
-static char *status_message(TmDcTagState state, const char *tag_text, unsigned host_id)
+static char *status_message(TmDcTagState state, const char *tag_text, unsigned host_id,
+                            bool referenced)
 {
     switch (state) {
     case TM_DC_TAG_PENDING:
@@ -283,8 +260,9 @@ static char *status_message(TmDcTagState state, const char *tag_text, unsigned h
     case TM_DC_TAG_COMMITTED:
         return g_strdup_printf("host %u has accepted capacity with tag %s", host_id, tag_text);
     case TM_DC_TAG_RELEASED:
-        return g_strdup_printf("host %u no longer holds capacity with tag %s", host_id,
-                               tag_text);
+        return g_strdup_printf("host %u no longer holds capacity with tag %s%s", host_id,
+                               tag_text, referenced ? "; an FM reference keeps the allocation"
+                                                    : "");
     case TM_DC_TAG_NOT_FOUND:
         break;
     }
@@ -296,7 +274,7 @@ static bool cxl_release_dynamic_capacity_status(TmQmpEnv *env, TmQmpSession *ses
                                                 GError **err)
 {
     const char *path = status_device_path(args, err);
-    TmDcd *dev = path ? resolve_device(env, path, err) : NULL;
+    TmDcd *dev = path ? tm_qmp_cxl_resolve_device(env, path, err) : NULL;
     unsigned host_id = (unsigned)tm_qmp_arg_uint(args, "host-id", 0);
     unsigned region = (unsigned)tm_qmp_arg_uint(args, "region", 0);
     const char *tag_text = tm_qmp_arg_str(args, "tag", NULL);
@@ -314,16 +292,19 @@ static bool cxl_release_dynamic_capacity_status(TmQmpEnv *env, TmQmpSession *ses
                     tm_dcd_id(dev));
         return false;
     }
-    if (tm_dcd_find_tag(dev, &tag, &info) && info.region != region) {
+    bool known = tm_dcd_find_tag(dev, &tag, &info);
+    if (known && info.region != region) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "tag %s is in region %u, not region %u",
                     tag_text, info.region, region);
         return false;
     }
     g_autofree char *canonical = tm_guid_to_string(&tag);
-    g_autofree char *message = status_message(state, canonical, host_id);
+    bool referenced = known && info.referenced;
+    g_autofree char *message = status_message(state, canonical, host_id, referenced);
     *ret = json_object_new_object();
     json_object_object_add(*ret, "status", json_object_new_string(tm_dc_tag_state_name(state)));
     json_object_object_add(*ret, "message", json_object_new_string(message));
+    json_object_object_add(*ret, "referenced", json_object_new_boolean(referenced));
     return true;
 }
 
@@ -407,18 +388,6 @@ static json_object *host_json(const TmDcd *dev, uint16_t host_id)
     return json;
 }
 
-static json_object *host_set_json(const TmHostSet *set, uint16_t num_hosts)
-{
-    json_object *list = json_object_new_array();
-
-    for (uint16_t h = 0; h < num_hosts; h++) {
-        if (tm_host_set_contains(set, h)) {
-            json_object_array_add(list, json_object_new_uint64(h));
-        }
-    }
-    return list;
-}
-
 static json_object *tag_json(const TmDcd *dev, const TmDcTagInfo *info)
 {
     json_object *json = json_object_new_object();
@@ -433,9 +402,10 @@ static json_object *tag_json(const TmDcd *dev, const TmDcTagInfo *info)
     }
     json_object_object_add(json, "allocated", json_object_new_uint64(info->allocated));
     json_object_object_add(json, "pending-hosts",
-                           host_set_json(&info->pending_hosts, tm_dcd_num_hosts(dev)));
+                           tm_qmp_cxl_host_list(&info->pending_hosts, tm_dcd_num_hosts(dev)));
     json_object_object_add(json, "committed-hosts",
-                           host_set_json(&info->committed_hosts, tm_dcd_num_hosts(dev)));
+                           tm_qmp_cxl_host_list(&info->committed_hosts, tm_dcd_num_hosts(dev)));
+    json_object_object_add(json, "referenced", json_object_new_boolean(info->referenced));
     return json;
 }
 
@@ -481,7 +451,7 @@ static bool query_cxl_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
     const char *path = tm_qmp_arg_str(args, "path", NULL);
 
     if (path) {
-        TmDcd *dev = resolve_device(env, path, err);
+        TmDcd *dev = tm_qmp_cxl_resolve_device(env, path, err);
         if (dev == NULL) {
             return false;
         }

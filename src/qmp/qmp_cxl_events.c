@@ -28,7 +28,9 @@ static json_object *event_data(TmDcd *dev, const TmDcdNotice *notice)
 
     json_object_object_add(data, "device", json_object_new_string(tm_dcd_id(dev)));
     json_object_object_add(data, "path", json_object_new_string(tm_dcd_path(dev)));
-    json_object_object_add(data, "host-id", json_object_new_uint64(notice->host_id));
+    if (notice->host_id != TM_DCD_NO_HOST) {
+        json_object_object_add(data, "host-id", json_object_new_uint64(notice->host_id));
+    }
     json_object_object_add(data, "extents",
                            tm_qmp_cxl_extent_list(dev, notice->extents, notice->n_extents));
     if (notice->kind == TM_DCD_NOTICE_RELEASED) {

@@ -1,5 +1,8 @@
 #include "qmp/qmp_cxl_json.h"
 
+#include "core/error.h"
+#include "qmp/qom_path.h"
+
 json_object *tm_qmp_cxl_guid(const TmGuid *guid)
 {
     char text[TM_GUID_STRING_LEN + 1];
@@ -35,3 +38,39 @@ json_object *tm_qmp_cxl_extent_list(const TmDcd *dev, const TmBackedExtent *exte
     }
     return list;
 }
+
+json_object *tm_qmp_cxl_host_list(const TmHostSet *set, uint16_t num_hosts)
+{
+    json_object *list = json_object_new_array();
+
+    for (uint16_t h = 0; h < num_hosts; h++) {
+        if (tm_host_set_contains(set, h)) {
+            json_object_array_add(list, json_object_new_uint64(h));
+        }
+    }
+    return list;
+}
+
+/*
+ * QEMU's object_resolve_path_type(path, "cxl-type3"): an absolute QOM
+ * path, or a partial one, which for a device is its id.
+ */
+TmDcd *tm_qmp_cxl_resolve_device(TmQmpEnv *env, const char *path, GError **err)
+{
+    TmDcd *dev = NULL;
+    TmQomNode node;
+
+    if (path[0] == '/') {
+        if (tm_qom_resolve(env, path, &node, NULL) && node.object &&
+            tm_object_is_a(node.object, &tm_dcd_class)) {
+            dev = tm_dcd_from_object(node.object);
+        }
+    } else if (env->devices) {
+        dev = tm_device_registry_find(env->devices, path);
+    }
+    if (dev == NULL) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Unable to resolve CXL type 3 device");
+    }
+    return dev;
+}
+

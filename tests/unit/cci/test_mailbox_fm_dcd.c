@@ -243,6 +243,88 @@ static void test_set_dc_region_config(void)
     mailbox_fixture_clear(&mf);
 }
 
+/* 5606h-5608h: the tag list shows holders, pending hosts and the reference. */
+static void test_tag_references(void)
+{
+    static const uint8_t tag[] = { TEST_TAG_BYTES };
+    static const uint8_t list_all[] = { U32(0), U32(16) };
+    static const uint8_t expected_header[] = { U32(0), U32(1), U32(1), 0x03, 0, 0, 0 };
+    TmExtent offer[] = { EXT(512 * MiB, 2 * MiB) };
+    MailboxFixture mf;
+
+    fm_fixture_init(&mf);
+    add_and_accept(&mf.fx, 0, 1, TEST_TAG, offer, 1);
+    g_assert_cmpint(add_by_length(&mf.fx, 1, TM_DC_SELECT_ENABLE_SHARED_ACCESS, 1, TEST_TAG, 0,
+                                  NULL), ==, TM_DC_OK);
+
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_DC_LIST_TAGS, list_all, 8), ==,
+                    TM_CXL_RC_SUCCESS);
+    g_assert_cmpuint(mf.response.length, ==, 16 + 84);
+    uint32_t generation = read_le32(mf.buffer);
+    g_assert_cmpmem(mf.buffer + 4, 12, expected_header + 4, 12);
+    g_assert_cmpmem(mf.buffer + 16, 16, tag, 16);
+    g_assert_cmpuint(mf.buffer[16 + 16], ==, 0x00);         /* no reference */
+    g_assert_cmpuint(mf.buffer[16 + 20], ==, 0x01);         /* host 0 holds it */
+    g_assert_cmpuint(mf.buffer[16 + 52], ==, 0x02);         /* pending for host 1 */
+    for (int i = 1; i < 32; i++) {
+        g_assert_cmpuint(mf.buffer[16 + 20 + i], ==, 0);
+        g_assert_cmpuint(mf.buffer[16 + 52 + i], ==, 0);
+    }
+
+    mailbox_expect(&mf, TM_CXL_OP_DC_ADD_REFERENCE, tag, 16, TM_CXL_RC_SUCCESS, NULL, 0);
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_DC_LIST_TAGS, list_all, 8), ==,
+                    TM_CXL_RC_SUCCESS);
+    g_assert_cmpuint(mf.buffer[16 + 16], ==, 0x01);
+    g_assert_cmpuint(read_le32(mf.buffer), !=, generation);
+
+    /* Host 0 lets go (forced): the tag stays listed, held by the reference alone. */
+    g_assert_cmpint(release_tag(&mf.fx, 0, 1, true, false, TEST_TAG, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(mf.fx.dev, 1, NULL, 0, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_DC_LIST_TAGS, list_all, 8), ==,
+                    TM_CXL_RC_SUCCESS);
+    g_assert_cmpuint(read_le32(mf.buffer + 4), ==, 1);
+    g_assert_cmpuint(mf.buffer[16 + 20], ==, 0x00);
+    g_assert_cmpuint(mf.buffer[16 + 52], ==, 0x00);
+
+    /* The reference goes: so does the tag. */
+    mailbox_expect(&mf, TM_CXL_OP_DC_REMOVE_REFERENCE, tag, 16, TM_CXL_RC_SUCCESS, NULL, 0);
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_DC_LIST_TAGS, list_all, 8), ==,
+                    TM_CXL_RC_SUCCESS);
+    g_assert_cmpuint(read_le32(mf.buffer + 4), ==, 0);
+    g_assert_cmpuint(mf.response.length, ==, 16);
+    g_assert_false(tm_dcd_has_allocations(mf.fx.dev));
+    mailbox_fixture_clear(&mf);
+}
+
+/* Three tags at a 256-byte mailbox: (256 - 16) / 84 = 2 per answer. */
+static void test_list_tags_paged(void)
+{
+    MailboxFixture mf;
+
+    fm_fixture_init(&mf);
+    fixture_backend(&mf.fx, "t1", 2 * MiB, "11111111-0000-4000-8000-000000000001");
+    fixture_backend(&mf.fx, "t2", 2 * MiB, "22222222-0000-4000-8000-000000000002");
+    g_assert_cmpint(add_by_length(&mf.fx, 0, TM_DC_SELECT_FREE, 0, TEST_TAG, 2 * MiB, NULL), ==,
+                    TM_DC_OK);
+    g_assert_cmpint(add_by_length(&mf.fx, 0, TM_DC_SELECT_FREE, 0,
+                                  "11111111-0000-4000-8000-000000000001", 2 * MiB, NULL), ==,
+                    TM_DC_OK);
+    g_assert_cmpint(add_by_length(&mf.fx, 1, TM_DC_SELECT_FREE, 0,
+                                  "22222222-0000-4000-8000-000000000002", 2 * MiB, NULL), ==,
+                    TM_DC_OK);
+    mf.caller.max_payload = 256;
+    static const uint8_t first[] = { U32(0), U32(100) };
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_DC_LIST_TAGS, first, 8), ==, TM_CXL_RC_SUCCESS);
+    g_assert_cmpuint(read_le32(mf.buffer + 4), ==, 3);
+    g_assert_cmpuint(read_le32(mf.buffer + 8), ==, 2);
+    static const uint8_t rest[] = { U32(2), U32(100) };
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_DC_LIST_TAGS, rest, 8), ==, TM_CXL_RC_SUCCESS);
+    g_assert_cmpuint(read_le32(mf.buffer + 8), ==, 1);
+    g_assert_cmphex(mf.buffer[16], ==, 0x22);
+    g_assert_cmpuint(mf.buffer[16 + 52], ==, 0x02);          /* pending for host 1 */
+    mailbox_fixture_clear(&mf);
+}
+
 typedef struct {
     const char *name;
     uint16_t opcode;
@@ -318,6 +400,18 @@ static const BadFmRow bad_rows[] = {
     { "5605h tag-based of a tag never allocated", TM_CXL_OP_INITIATE_DC_RELEASE,
       { U16(0), 0x00, 0, U64(0), TEST_TAG_BYTES, U32(0) }, 32, TM_CXL_RC_INVALID_EXTENT_LIST,
       "has no capacity committed to host 0" },
+    { "5606h with 15 bytes", TM_CXL_OP_DC_ADD_REFERENCE, { TEST_TAG_BYTES }, 15, IPL,
+      "takes a 16-byte payload" },
+    { "5606h of a tag never allocated", TM_CXL_OP_DC_ADD_REFERENCE, { TEST_TAG_BYTES }, 16,
+      TM_CXL_RC_INVALID_INPUT, "has no allocation on device 'dcd0'" },
+    { "5606h of the null tag", TM_CXL_OP_DC_ADD_REFERENCE, { NO_TAG }, 16,
+      TM_CXL_RC_INVALID_INPUT, "null GUID" },
+    { "5607h of a tag never allocated", TM_CXL_OP_DC_REMOVE_REFERENCE, { TEST_TAG_BYTES }, 16,
+      TM_CXL_RC_INVALID_INPUT, "has no allocation" },
+    { "5608h with 9 bytes", TM_CXL_OP_DC_LIST_TAGS, { U32(0), U32(1), 0 }, 9, IPL,
+      "takes a 8-byte payload" },
+    { "5608h from index 1 of 0", TM_CXL_OP_DC_LIST_TAGS, { U32(1), U32(1) }, 8,
+      TM_CXL_RC_INVALID_INPUT, "starting tag index 1 is beyond the 0 tags" },
     { "4800h on the FM port", TM_CXL_OP_GET_DC_CONFIG, { 8, 0 }, 2, TM_CXL_RC_UNSUPPORTED,
       "not available on the FM port" },
 };
@@ -369,6 +463,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cci/fm-dcd/initiate-add-free", test_initiate_add_free);
     g_test_add_func("/cci/fm-dcd/initiate-release", test_initiate_release);
     g_test_add_func("/cci/fm-dcd/set-dc-region-config", test_set_dc_region_config);
+    g_test_add_func("/cci/fm-dcd/tag-references", test_tag_references);
+    g_test_add_func("/cci/fm-dcd/list-tags-paged", test_list_tags_paged);
     g_test_add_func("/cci/fm-dcd/bad-requests", test_bad_requests);
     g_test_add_func("/cci/fm-dcd/host-port-refused", test_host_port_refused);
     return g_test_run();

@@ -790,8 +790,8 @@ static void test_release_by_tag(void)
 
 #define STATUS(args) "{'execute':'cxl-release-dynamic-capacity-status','arguments':{" args "}}"
 
-static void expect_status(Fixture *f, const char *request, const char *status,
-                          const char *message_fragment)
+static void expect_status_referenced(Fixture *f, const char *request, const char *status,
+                                     const char *message_fragment, bool referenced)
 {
     g_autoptr(json_object) response = run(f, "%s", request);
     json_object *ret = expect_return(response);
@@ -800,7 +800,14 @@ static void expect_status(Fixture *f, const char *request, const char *status,
     if (strstr(json_object_get_string(at_existing(ret, "message")), message_fragment) == NULL) {
         g_error("status message: expected '%s' in %s", message_fragment, plain(ret));
     }
-    g_assert_cmpint(json_object_object_length(ret), ==, 2);
+    g_assert_cmpint(json_object_get_boolean(at_existing(ret, "referenced")), ==, referenced);
+    g_assert_cmpint(json_object_object_length(ret), ==, 3);
+}
+
+static void expect_status(Fixture *f, const char *request, const char *status,
+                          const char *message_fragment)
+{
+    expect_status_referenced(f, request, status, message_fragment, false);
 }
 
 static const ErrorCase status_errors[] = {
@@ -848,6 +855,68 @@ static void test_release_status(void)
     host_release(&f, 0, REGION1_BASE, M2);
     expect_status(&f, STATUS(DCD0 "," H0 "," R1 ",'tag':'" TAG_A "'"), "Released",
                   "host 0 no longer holds capacity with tag " TAG_A);
+    fixture_clear(&f);
+}
+
+/* ---- Tag references ---- */
+
+#define ADD_REF(args) "{'execute':'cxl-add-dynamic-capacity-reference','arguments':{" args "}}"
+#define REMOVE_REF(args) \
+    "{'execute':'cxl-remove-dynamic-capacity-reference','arguments':{" args "}}"
+#define TAGS(args) "{'execute':'query-cxl-dynamic-capacity-tags','arguments':{" args "}}"
+
+static const ErrorCase reference_errors[] = {
+    { ADD_REF("'path':'nope','tag':'" TAG_A "'"), "Unable to resolve CXL type 3 device", false },
+    { ADD_REF(DCD0 ",'tag':'xyz'"),
+      "Parameter 'tag' expects a GUID (8-4-4-4-12 hex digits), got 'xyz'", false },
+    { ADD_REF(DCD0), "Parameter 'tag' is missing", false },
+    { ADD_REF(DCD0 ",'tag':'" TAG_NONE "'"),
+      "tag " TAG_NONE " has no allocation on device 'dcd0'", false },
+    { REMOVE_REF(DCD0 ",'tag':'" TAG_B "'"), "has no allocation", true },
+    { TAGS("'path':'nope'"), "Unable to resolve CXL type 3 device", false },
+};
+
+/* The reference keeps TAG_A's allocation after host 0's release; host 1 shares it later. */
+static void test_tag_references(void)
+{
+    Fixture f;
+
+    fixture_init(&f);
+    run_error_cases(&f, reference_errors, G_N_ELEMENTS(reference_errors));
+    run_ok(&f, ADD(DCD0 "," H0 "," PRESC "," R1 ",'tag':'" TAG_A "','extents':["
+                   EXT(0, M2) "]"));
+    host_accept(&f, 0, REGION1_BASE, M2);
+    run_error(&f, REMOVE_REF(DCD0 ",'tag':'" TAG_A "'"),
+              "tag " TAG_A " has no reference to remove");
+    run_ok(&f, ADD_REF(DCD0 ",'tag':'" TAG_A "'"));
+    run_ok(&f, ADD_REF("'path':'/machine/peripheral/dcd0','tag':'" TAG_A "'"));
+
+    g_autoptr(json_object) listed = run(&f, TAGS(DCD0));
+    json_object *ret = expect_return(listed);
+    g_assert_cmpuint(json_object_array_length(at_existing(ret, "tags")), ==, 1);
+    assert_str(ret, "tags.0.tag", TAG_A);
+    g_assert_true(json_object_get_boolean(at_existing(ret, "tags.0.referenced")));
+    g_assert_cmpuint(json_object_get_uint64(at_existing(ret, "tags.0.committed-hosts.0")), ==, 0);
+
+    run_ok(&f, REL(DCD0 "," H0 ",'removal-policy':'tag-based','forced-removal':true," R1
+                   ",'tag':'" TAG_A "','extents':[]"));
+    expect_status_referenced(&f, STATUS(DCD0 "," H0 "," R1 ",'tag':'" TAG_A "'"), "Released",
+                             "an FM reference keeps the allocation", true);
+    g_autoptr(json_object) query = run(&f, "{'execute':'query-cxl-dynamic-capacity',"
+                                           "'arguments':{" DCD0 "}}");
+    g_assert_true(json_object_get_boolean(at_existing(expect_return(query),
+                                                      "0.tags.0.referenced")));
+    g_assert_nonnull(at(expect_return(query), "0.tags.0.backend"));
+
+    /* Host 1 gets the same allocation; the reference goes; host 1 keeps it. */
+    run_ok(&f, ADD(DCD0 ",'host-id':1,'selection-policy':'enable-shared-access'," R1
+                   ",'tag':'" TAG_A "','extents':[]"));
+    host_accept(&f, 1, REGION1_BASE, M2);
+    run_ok(&f, REMOVE_REF(DCD0 ",'tag':'" TAG_A "'"));
+    g_autoptr(json_object) after = run(&f, TAGS(DCD0));
+    g_assert_false(json_object_get_boolean(at_existing(expect_return(after),
+                                                       "tags.0.referenced")));
+    assert_str(expect_return(after), "tags.0.tag", TAG_A);
     fixture_clear(&f);
 }
 
@@ -962,6 +1031,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/cxl/release-sanitize", test_release_sanitize);
     g_test_add_func("/qmp/cxl/release-by-tag", test_release_by_tag);
     g_test_add_func("/qmp/cxl/release-status", test_release_status);
+    g_test_add_func("/qmp/cxl/tag-references", test_tag_references);
     g_test_add_func("/qmp/cxl/qom-devices", test_qom_devices);
     g_test_add_func("/qmp/cxl/query-all-devices", test_query_all_devices);
     g_test_add_func("/qmp/cxl/events-without-callback", test_events_without_callback);
