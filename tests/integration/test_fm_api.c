@@ -2,8 +2,9 @@
  * FM-API DCD management through the real daemon's FM socket (docs/fm-api.md),
  * mixed with QMP and a raw host client: an FM add reaches the host and shows
  * in query-cxl-dynamic-capacity, a QMP add shows in 5603h, an FM forced
- * release takes capacity back with the same QMP event as QMP's, and each of
- * two devices answers only for itself on its own FM socket.
+ * release takes capacity back with the same QMP event as QMP's, each of two
+ * devices answers only for itself on its own FM socket, and a tag reference
+ * keeps a tag's bytes across a forced release for the next host.
  */
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include "daemon_harness.h"
 
 #define MiB (UINT64_C(1) << 20)
+#define TAG_A "0123abcd-0000-4000-8000-00000000000a"
+#define TAG_A_BYTES 0x01, 0x23, 0xab, 0xcd, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 0x0a
 #define RESPONSE_TIMEOUT_MS 10000
 
 /* Opcodes and return codes, written out: the test does not use src/cci. */
@@ -23,7 +26,12 @@
 #define OP_GET_DC_REGION_EXTENT_LISTS 0x5603
 #define OP_INITIATE_DC_ADD 0x5604
 #define OP_INITIATE_DC_RELEASE 0x5605
+#define OP_DC_ADD_REFERENCE 0x5606
+#define OP_DC_REMOVE_REFERENCE 0x5607
+#define OP_DC_LIST_TAGS 0x5608
 #define OP_EVENT_NOTIFICATION 0xC000
+#define OP_READ_DPA 0xC002
+#define OP_WRITE_DPA 0xC003
 #define RC_SUCCESS 0x00
 #define RC_INVALID_INPUT 0x02
 #define RC_UNSUPPORTED 0x03
@@ -32,10 +40,13 @@ typedef struct {
     TmTestDaemon *daemon;
     TmQmpConn *qmp;
     char *fm[2];     /* FM sockets of dcd0 and dcd1 */
-    char *host0;     /* dcd0's host 0 */
+    char *host[2];   /* dcd0's hosts 0 and 1 */
 } FmDaemon;
 
-/* dcd0 (two 256 MiB regions, two hosts) and dcd1 (one region, one host). */
+/*
+ * dcd0 (two 256 MiB regions, two hosts, region 1 sharable) and dcd1 (one
+ * region, one host); a 4 MiB memfd tagged TAG_A.
+ */
 static void fm_daemon_start(FmDaemon *fd)
 {
     char *dir = tm_test_make_dir();
@@ -45,14 +56,17 @@ static void fm_daemon_start(FmDaemon *fd)
         "-qmp", qmp,
         "-object", "memory-backend-memfd,id=dc0,size=512M",
         "-object", "memory-backend-memfd,id=dc1,size=256M",
-        "-device", "cxl-type3,id=dcd0,volatile-dc-memdev=dc0,num-dc-regions=2,num-hosts=2",
+        "-object", "memory-backend-memfd,id=t1,size=4M,tag=" TAG_A,
+        "-device", "cxl-type3,id=dcd0,volatile-dc-memdev=dc0,num-dc-regions=2,num-hosts=2,"
+                   "dc-region-sharable=2",
         "-device", "cxl-type3,id=dcd1,volatile-dc-memdev=dc1,num-dc-regions=1,num-hosts=1",
         NULL,
     };
 
     fd->fm[0] = g_build_filename(dir, "tagmem", "fm.sock", NULL);
     fd->fm[1] = g_build_filename(dir, "tagmem", "dcd1-fm.sock", NULL);
-    fd->host0 = g_build_filename(dir, "tagmem", "host0.sock", NULL);
+    fd->host[0] = g_build_filename(dir, "tagmem", "host0.sock", NULL);
+    fd->host[1] = g_build_filename(dir, "tagmem", "host1.sock", NULL);
     fd->daemon = tm_test_daemon_start_in(dir, args, NULL, qmp_path);
     fd->qmp = tm_test_daemon_connect(fd->daemon);
 }
@@ -64,7 +78,8 @@ static void fm_daemon_stop(FmDaemon *fd)
     tm_test_daemon_free(fd->daemon);
     g_free(fd->fm[0]);
     g_free(fd->fm[1]);
-    g_free(fd->host0);
+    g_free(fd->host[0]);
+    g_free(fd->host[1]);
 }
 
 static void put_le(uint8_t *out, uint64_t value, int bytes)
@@ -74,9 +89,13 @@ static void put_le(uint8_t *out, uint64_t value, int bytes)
     }
 }
 
-/* A 5604h/5605h payload: the 32-byte header and @n 40-byte extents (dpa, len pairs). */
-static GByteArray *dc_request(uint16_t host, uint8_t policy_or_flags, uint8_t region,
-                              uint64_t length, const uint64_t *extents, guint n)
+/*
+ * A 5604h/5605h payload: the 32-byte header (@tag may be NULL) and @n
+ * 40-byte extents (dpa, len pairs).
+ */
+static GByteArray *dc_request_tagged(uint16_t host, uint8_t policy_or_flags, uint8_t region,
+                                     uint64_t length, const uint8_t *tag,
+                                     const uint64_t *extents, guint n)
 {
     GByteArray *payload = g_byte_array_new();
     uint8_t header[32] = { 0 };
@@ -85,6 +104,9 @@ static GByteArray *dc_request(uint16_t host, uint8_t policy_or_flags, uint8_t re
     header[2] = policy_or_flags;
     header[3] = region;
     put_le(header + 4, length, 8);
+    if (tag) {
+        memcpy(header + 12, tag, 16);
+    }
     put_le(header + 28, n, 4);
     g_byte_array_append(payload, header, sizeof(header));
     for (guint i = 0; i < n; i++) {
@@ -95,6 +117,12 @@ static GByteArray *dc_request(uint16_t host, uint8_t policy_or_flags, uint8_t re
         g_byte_array_append(payload, extent, sizeof(extent));
     }
     return payload;
+}
+
+static GByteArray *dc_request(uint16_t host, uint8_t policy_or_flags, uint8_t region,
+                              uint64_t length, const uint64_t *extents, guint n)
+{
+    return dc_request_tagged(host, policy_or_flags, region, length, NULL, extents, n);
 }
 
 static uint16_t call(int fd, uint16_t opcode, const void *payload, size_t length,
@@ -159,6 +187,27 @@ static void host_accepts_one(int host, uint64_t dpa, uint64_t length)
     g_assert_cmpuint(call_rc(host, OP_ADD_DC_RESPONSE, accept, sizeof(accept)), ==, RC_SUCCESS);
 }
 
+/* Read the pending notification and every record of @host's DC log, and clear them. */
+static void drain_log(int host)
+{
+    g_auto(TmTestCciPacket) note;
+    g_auto(TmTestCciPacket) records;
+    uint8_t dc_log = 4;
+
+    g_assert_true(tm_test_cci_receive(host, RESPONSE_TIMEOUT_MS, &note));
+    g_assert_cmphex(note.opcode, ==, OP_EVENT_NOTIFICATION);
+    g_assert_cmpuint(call(host, OP_GET_EVENT_RECORDS, &dc_log, 1, &records), ==, RC_SUCCESS);
+    uint16_t count = tm_test_le16(records.payload + 20);
+    g_autofree uint8_t *clear = g_malloc0(6 + 2 * count);
+    clear[0] = 4;
+    clear[2] = (uint8_t)count;
+    for (uint16_t i = 0; i < count; i++) {
+        memcpy(clear + 6 + 2 * i, records.payload + 32 + 128 * i + 20, 2);
+    }
+    g_assert_cmpuint(call_rc(host, OP_CLEAR_EVENT_RECORDS, clear, 6 + 2 * count), ==,
+                     RC_SUCCESS);
+}
+
 /* The next QMP event named @name. */
 static json_object *next_event(TmQmpConn *qmp, const char *name)
 {
@@ -199,7 +248,7 @@ static void test_fm_and_qmp_planes(void)
 
     fm_daemon_start(&fd);
     int fm = tm_test_cci_connect(fd.fm[0]);
-    int host = tm_test_cci_connect(fd.host0);
+    int host = tm_test_cci_connect(fd.host[0]);
 
     /* Discovery: two hosts, two regions of 256 MiB, every policy. */
     g_auto(TmTestCciPacket) info;
@@ -255,6 +304,101 @@ static void test_fm_and_qmp_planes(void)
     fm_daemon_stop(&fd);
 }
 
+/* C003h of @length bytes at @dpa, or C002h into @out when @data is NULL. */
+static void dpa_io(int host, uint64_t dpa, const char *data, char *out, uint32_t length)
+{
+    g_autoptr(GByteArray) payload = g_byte_array_new();
+    uint8_t header[16] = { 0 };
+    g_auto(TmTestCciPacket) response;
+
+    put_le(header, dpa, 8);
+    put_le(header + 8, length, 4);
+    g_byte_array_append(payload, header, sizeof(header));
+    if (data) {
+        g_byte_array_append(payload, (const guint8 *)data, length);
+    }
+    g_assert_cmpuint(call(host, data ? OP_WRITE_DPA : OP_READ_DPA, payload->data, payload->len,
+                          &response), ==, RC_SUCCESS);
+    if (out) {
+        g_assert_cmpuint(response.payload_size, ==, length);
+        memcpy(out, response.payload, length);
+    }
+}
+
+/* 5608h: how many tags, and the first one's flags and bitmaps' first bytes. */
+static uint32_t fm_tags(int fm, uint8_t *flags, uint8_t *holders, uint8_t *pending)
+{
+    uint8_t request[8] = { 0, 0, 0, 0, 16 };
+    g_auto(TmTestCciPacket) response;
+
+    g_assert_cmpuint(call(fm, OP_DC_LIST_TAGS, request, 8, &response), ==, RC_SUCCESS);
+    uint32_t returned = tm_test_le32(response.payload + 8);
+    if (returned > 0) {
+        *flags = response.payload[16 + 16];
+        *holders = response.payload[16 + 20];
+        *pending = response.payload[16 + 52];
+    }
+    return returned;
+}
+
+/*
+ * An FM reference keeps a tag's bytes across host 0's forced release for
+ * host 1; only after the reference and host 1 are gone is the capacity
+ * free, and sanitized: the next owner reads zeros.
+ */
+static void test_tag_reference_keeps_data(void)
+{
+    static const uint8_t tag[16] = { TAG_A_BYTES };
+    const uint64_t extent[] = { 256 * MiB, 2 * MiB };
+    uint8_t flags = 0, holders = 0, pending = 0;
+    char read_back[9] = { 0 };
+    FmDaemon fd;
+
+    fm_daemon_start(&fd);
+    int fm = tm_test_cci_connect(fd.fm[0]);
+    int host0 = tm_test_cci_connect(fd.host[0]);
+    int host1 = tm_test_cci_connect(fd.host[1]);
+
+    g_autoptr(GByteArray) add0 = dc_request_tagged(0, 2, 1, 0, tag, extent, 1);
+    g_assert_cmpuint(call_rc(fm, OP_INITIATE_DC_ADD, add0->data, add0->len), ==, RC_SUCCESS);
+    host_accepts_one(host0, 256 * MiB, 2 * MiB);
+    dpa_io(host0, 256 * MiB + 100, "survives", NULL, 8);
+    g_assert_cmpuint(call_rc(fm, OP_DC_ADD_REFERENCE, tag, 16), ==, RC_SUCCESS);
+
+    /* Host 0 loses it by force, sanitize asked: the reference keeps the bytes. */
+    g_autoptr(GByteArray) release0 = dc_request(0, 0x01 | 0x10 | 0x20, 0, 0, extent, 1);
+    g_assert_cmpuint(call_rc(fm, OP_INITIATE_DC_RELEASE, release0->data, release0->len), ==,
+                     RC_SUCCESS);
+    g_assert_cmpuint(fm_tags(fm, &flags, &holders, &pending), ==, 1);
+    g_assert_cmpuint(flags, ==, 1);
+    g_assert_cmpuint(holders, ==, 0);
+
+    g_autoptr(GByteArray) share = dc_request_tagged(1, 3, 1, 0, tag, NULL, 0);
+    g_assert_cmpuint(call_rc(fm, OP_INITIATE_DC_ADD, share->data, share->len), ==, RC_SUCCESS);
+    g_assert_cmpuint(fm_tags(fm, &flags, &holders, &pending), ==, 1);
+    g_assert_cmpuint(pending, ==, 0x02);
+    host_accepts_one(host1, 256 * MiB, 2 * MiB);
+    dpa_io(host1, 256 * MiB + 100, NULL, read_back, 8);
+    g_assert_cmpstr(read_back, ==, "survives");
+
+    /* The reference goes, then host 1: freed, sanitized. */
+    g_assert_cmpuint(call_rc(fm, OP_DC_REMOVE_REFERENCE, tag, 16), ==, RC_SUCCESS);
+    g_assert_cmpuint(call_rc(fm, OP_DC_REMOVE_REFERENCE, tag, 16), ==, RC_INVALID_INPUT);
+    g_autoptr(GByteArray) release1 = dc_request(1, 0x01 | 0x10, 0, 0, extent, 1);
+    g_assert_cmpuint(call_rc(fm, OP_INITIATE_DC_RELEASE, release1->data, release1->len), ==,
+                     RC_SUCCESS);
+    g_assert_cmpuint(fm_tags(fm, &flags, &holders, &pending), ==, 0);
+    drain_log(host0);   /* the forced release's record */
+    g_assert_cmpuint(call_rc(fm, OP_INITIATE_DC_ADD, add0->data, add0->len), ==, RC_SUCCESS);
+    host_accepts_one(host0, 256 * MiB, 2 * MiB);
+    dpa_io(host0, 256 * MiB + 100, NULL, read_back, 8);
+    g_assert_cmpmem(read_back, 8, "\0\0\0\0\0\0\0\0", 8);
+    close(fm);
+    close(host0);
+    close(host1);
+    fm_daemon_stop(&fd);
+}
+
 /* Each device's FM socket manages that device only. */
 static void test_two_devices(void)
 {
@@ -290,5 +434,6 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/fm-api/fm-and-qmp-planes", test_fm_and_qmp_planes);
     g_test_add_func("/fm-api/two-devices", test_two_devices);
+    g_test_add_func("/fm-api/tag-reference-keeps-data", test_tag_reference_keeps_data);
     return g_test_run();
 }
