@@ -45,6 +45,8 @@ int tm_cli_cmd_qmp(const TmCliGlobal *global, int argc, char **argv);
 int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_host_agent.c */
 int tm_cli_cmd_host_agent(const TmCliGlobal *global, int argc, char **argv);
+/* cmd_fm.c */
+int tm_cli_cmd_fm(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_host_access.c */
 int tm_cli_cmd_host_read(const TmCliGlobal *global, int argc, char **argv);
 int tm_cli_cmd_host_write(const TmCliGlobal *global, int argc, char **argv);

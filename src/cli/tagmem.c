@@ -18,6 +18,8 @@ static const TmCliCommand commands[] = {
     { "qmp", "COMMAND [JSON-ARGS]", "send one QMP command, print the reply", tm_cli_cmd_qmp },
     { "list", "[--json]", "devices, regions, hosts, extents, tags and backends",
       tm_cli_cmd_list },
+    { "fm", "VERB [OPTIONS]", "be the fabric manager on a device's FM socket (FM-API)",
+      tm_cli_cmd_fm },
     { "host-agent", "--host N", "be host N: accept, reject and release capacity, print events",
       tm_cli_cmd_host_agent },
     { "host-write", "--host N --tag UUID --data TEXT",

@@ -158,11 +158,75 @@ static void test_default_socket(void)
     g_assert_false(g_file_test(socket_path, G_FILE_TEST_EXISTS));
 }
 
+/* tagmem fm: FM-API on the default daemon's FM socket, beside QMP. */
+static void test_fm(void)
+{
+    g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
+    g_autofree char *fm = g_build_filename(daemon->dir, "tagmem", "fm.sock", NULL);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
+
+    g_auto(CliRun) info = run_cli(NULL, "fm", "--fm", fm, "--json", "dcd-info", NULL);
+    g_assert_cmpint(info.status, ==, 0);
+    json_object *parsed = json_tokener_parse(info.out);
+    g_assert_nonnull(parsed);
+    g_assert_cmpint(json_object_get_int(json_object_object_get(parsed, "hosts")), ==, 2);
+    g_assert_cmpuint(json_object_get_uint64(json_object_object_get(parsed, "total_capacity")),
+                     ==, UINT64_C(32) << 30);
+    json_object_put(parsed);
+
+    /* A tagged add over FM-API is pending for the host in QMP's view. */
+    json_object *reply = tm_test_execute(client, "object-add",
+                                         "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"mem0\","
+                                         " \"size\": 4194304, \"tag\": \"" TAG "\"}");
+    tm_test_assert_return(reply);
+    json_object_put(reply);
+    g_auto(CliRun) add = run_cli(NULL, "fm", "--fm", fm, "add", "--host", "1", "--region", "0",
+                                 "--policy", "free", "--size", "4M", "--tag", TAG, NULL);
+    if (add.status != 0) {
+        g_error("tagmem fm add: %s", add.err);
+    }
+    reply = tm_test_execute(client, "query-cxl-dynamic-capacity", NULL);
+    json_object *host1 = json_object_array_get_idx(json_object_object_get(
+        json_object_array_get_idx(tm_test_assert_return(reply), 0), "hosts"), 1);
+    g_assert_cmpuint(json_object_array_length(json_object_object_get(host1, "pending")), ==, 1);
+    json_object_put(reply);
+
+    g_auto(CliRun) regions = run_cli(NULL, "fm", "--fm", fm, "regions", "--host", "1", NULL);
+    g_assert_cmpint(regions.status, ==, 0);
+    g_assert_nonnull(strstr(regions.out, "extents_available: 511\n"));
+    g_assert_nonnull(strstr(regions.out, "1       0x400000000  16 GiB         16 GiB  2 MiB"));
+    g_auto(CliRun) tags = run_cli(NULL, "fm", "--fm", fm, "tags", NULL);
+    g_assert_cmpint(tags.status, ==, 0);
+    g_assert_nonnull(strstr(tags.out, TAG "  no                 1\n"));
+
+    /* Refusals name the option, the command and its return code; nothing changes. */
+    g_auto(CliRun) policy = run_cli(NULL, "fm", "--fm", fm, "add", "--policy", "any", NULL);
+    g_assert_cmpint(policy.status, ==, 1);
+    g_assert_nonnull(strstr(policy.err, "--policy 'any'"));
+    g_auto(CliRun) extent = run_cli(NULL, "fm", "--fm", fm, "release", "--extent", "12", NULL);
+    g_assert_cmpint(extent.status, ==, 1);
+    g_assert_nonnull(strstr(extent.err, "--extent '12'"));
+    g_auto(CliRun) refused = run_cli(NULL, "fm", "--fm", fm, "release", "--host", "0",
+                                     "--extent", "0:2M", NULL);
+    g_assert_cmpint(refused.status, ==, 1);
+    g_assert_nonnull(strstr(refused.err, "Initiate Dynamic Capacity Release (5605h) failed: "
+                                         "Invalid Extent List (1Eh)"));
+    g_auto(CliRun) verb = run_cli(NULL, "fm", "--fm", fm, "grow", NULL);
+    g_assert_cmpint(verb.status, ==, 1);
+    g_assert_nonnull(strstr(verb.err, "unknown verb 'grow'"));
+    g_autofree char *nowhere = g_build_filename(daemon->dir, "none.sock", NULL);
+    g_auto(CliRun) absent = run_cli(NULL, "fm", "--fm", nowhere, "tags", NULL);
+    g_assert_cmpint(absent.status, ==, 1);
+    g_assert_nonnull(strstr(absent.err, "cannot connect to FM socket"));
+    g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/integration/cli/commands", test_commands);
     g_test_add_func("/integration/cli/list", test_list);
     g_test_add_func("/integration/cli/default-socket", test_default_socket);
+    g_test_add_func("/integration/cli/fm", test_fm);
     return g_test_run();
 }
