@@ -9,7 +9,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <glib.h>
+
+#include "core/guid.h"
 
 /* What the options before the subcommand say. */
 typedef struct {
@@ -36,6 +39,12 @@ int tm_cli_fail(const char *format, ...) G_GNUC_PRINTF(1, 2);
 bool tm_cli_parse_options(const char *name, const char *parameters, const char *summary,
                           const GOptionEntry *entries, int *argc, char ***argv);
 
+/* Parse @text given as option @field into a non-null tag; prints why not. */
+bool tm_cli_parse_tag(const char *text, const char *field, TmGuid *tag);
+
+/* Parse a size (K/M/G suffixes) given as option @field; prints why not. */
+bool tm_cli_parse_size(const char *text, const char *field, uint64_t *out);
+
 /* The QMP socket to use: --socket, else the default path; caller frees. */
 char *tm_cli_qmp_socket(const TmCliGlobal *global);
 
@@ -45,6 +54,15 @@ int tm_cli_cmd_qmp(const TmCliGlobal *global, int argc, char **argv);
 int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_host_agent.c */
 int tm_cli_cmd_host_agent(const TmCliGlobal *global, int argc, char **argv);
+/* cmd_backend.c */
+int tm_cli_cmd_create_backend(const TmCliGlobal *global, int argc, char **argv);
+int tm_cli_cmd_destroy_backend(const TmCliGlobal *global, int argc, char **argv);
+/* cmd_capacity.c */
+int tm_cli_cmd_add_capacity(const TmCliGlobal *global, int argc, char **argv);
+int tm_cli_cmd_release_capacity(const TmCliGlobal *global, int argc, char **argv);
+int tm_cli_cmd_status(const TmCliGlobal *global, int argc, char **argv);
+/* cmd_monitor.c */
+int tm_cli_cmd_monitor(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_fm.c */
 int tm_cli_cmd_fm(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_host_access.c */

@@ -143,32 +143,3 @@ TagmemHost *tm_cli_host_connect(const TmCliHostOptions *options, bool print_even
     return host;
 }
 
-bool tm_cli_parse_tag(const char *text, const char *field, TmGuid *tag)
-{
-    g_autoptr(GError) err = NULL;
-
-    if (text == NULL) {
-        tm_cli_fail("%s UUID is required", field);
-        return false;
-    }
-    if (!tm_guid_parse(text, field, tag, &err)) {
-        tm_cli_fail("%s", err->message);
-        return false;
-    }
-    if (tm_guid_is_null(tag)) {
-        tm_cli_fail("%s: the null GUID means untagged; expected a tag", field);
-        return false;
-    }
-    return true;
-}
-
-bool tm_cli_parse_size(const char *text, const char *field, uint64_t *out)
-{
-    g_autoptr(GError) err = NULL;
-
-    if (!tm_size_parse(text, field, out, &err)) {
-        tm_cli_fail("%s", err->message);
-        return false;
-    }
-    return true;
-}

@@ -57,8 +57,3 @@ bool tm_cli_host_check_global(const TmCliGlobal *global, const char *name);
 /* The socket the options name; caller frees. */
 char *tm_cli_host_socket(const TmCliHostOptions *options);
 
-/* Parse @text given as option @field into a non-null tag; prints why not. */
-bool tm_cli_parse_tag(const char *text, const char *field, TmGuid *tag);
-
-/* Parse a size (K/M/G suffixes) given as option @field; prints why not. */
-bool tm_cli_parse_size(const char *text, const char *field, uint64_t *out);

@@ -12,12 +12,23 @@
 
 #include "tagmem-config.h"
 #include "cli/cli.h"
+#include "core/guid.h"
 #include "core/runtime_dir.h"
+#include "core/size.h"
 
 static const TmCliCommand commands[] = {
-    { "qmp", "COMMAND [JSON-ARGS]", "send one QMP command, print the reply", tm_cli_cmd_qmp },
+    { "create-backend", "--size SIZE [--tag UUID|auto] ...", "create a memory backend",
+      tm_cli_cmd_create_backend },
+    { "destroy-backend", "ID", "delete an unused memory backend", tm_cli_cmd_destroy_backend },
+    { "add-capacity", "--host N (--size SIZE | --extent OFF:LEN) ...",
+      "offer capacity to a host", tm_cli_cmd_add_capacity },
+    { "release-capacity", "--host N (--tag UUID | --extent OFF:LEN) ...",
+      "take capacity back from a host", tm_cli_cmd_release_capacity },
+    { "status", "TAG", "each host's state of a tag", tm_cli_cmd_status },
     { "list", "[--json]", "devices, regions, hosts, extents, tags and backends",
       tm_cli_cmd_list },
+    { "monitor", "[--json] [--count N]", "print events as they happen", tm_cli_cmd_monitor },
+    { "qmp", "COMMAND [JSON-ARGS]", "send one QMP command, print the reply", tm_cli_cmd_qmp },
     { "fm", "VERB [OPTIONS]", "be the fabric manager on a device's FM socket (FM-API)",
       tm_cli_cmd_fm },
     { "host-agent", "--host N", "be host N: accept, reject and release capacity, print events",
@@ -54,6 +65,36 @@ bool tm_cli_parse_options(const char *name, const char *parameters, const char *
     if (!g_option_context_parse(context, argc, argv, &err)) {
         g_autofree char *help = g_option_context_get_help(context, TRUE, NULL);
         fprintf(stderr, "tagmem %s: %s\n\n%s", name, err->message, help);
+        return false;
+    }
+    return true;
+}
+
+bool tm_cli_parse_tag(const char *text, const char *field, TmGuid *tag)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (text == NULL) {
+        tm_cli_fail("%s UUID is required", field);
+        return false;
+    }
+    if (!tm_guid_parse(text, field, tag, &err)) {
+        tm_cli_fail("%s", err->message);
+        return false;
+    }
+    if (tm_guid_is_null(tag)) {
+        tm_cli_fail("%s: the null GUID means untagged; expected a tag", field);
+        return false;
+    }
+    return true;
+}
+
+bool tm_cli_parse_size(const char *text, const char *field, uint64_t *out)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!tm_size_parse(text, field, out, &err)) {
+        tm_cli_fail("%s", err->message);
         return false;
     }
     return true;
@@ -110,6 +151,47 @@ static bool parse_global_options(int *argc, char ***argv, GlobalOptions *options
     return true;
 }
 
+/* Edit distance of @a and @b (insert, delete, substitute), for "did you mean". */
+static guint edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    g_autofree guint *row = g_new(guint, lb + 1);
+
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = (guint)j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        guint diagonal = row[0];
+
+        row[0] = (guint)i;
+        for (size_t j = 1; j <= lb; j++) {
+            guint above = row[j];
+            guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+
+            row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diagonal + cost);
+            diagonal = above;
+        }
+    }
+    return row[lb];
+}
+
+/* The subcommand closest to @name, if it is close enough to be a typo. */
+static const char *closest_command(const char *name)
+{
+    const char *best = NULL;
+    guint best_distance = 4;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+        guint distance = edit_distance(name, commands[i].name);
+
+        if (distance < best_distance) {
+            best = commands[i].name;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
 static const TmCliCommand *find_command(const char *name)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
@@ -136,6 +218,9 @@ int main(int argc, char **argv)
     if (options.version) {
         printf("tagmem %s\n", TAGMEM_VERSION);
         status = 0;
+    } else if (command == NULL && argc >= 2 && closest_command(argv[1])) {
+        fprintf(stderr, "tagmem: unknown subcommand '%s'; did you mean '%s'?\n", argv[1],
+                closest_command(argv[1]));
     } else if (command == NULL) {
         fprintf(stderr, "tagmem: %s%s%s\n\n%s", argc >= 2 ? "unknown subcommand '" : "",
                 argc >= 2 ? argv[1] : "expected a subcommand", argc >= 2 ? "'" : "", help);
