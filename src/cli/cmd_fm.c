@@ -528,6 +528,32 @@ static bool run_verb(FmSession *fm, const VerbOptions *o, json_object *answer, b
     return false;
 }
 
+/* Connect to @socket_path (NULL: the default) and run @verb; the exit status. */
+static int run_on_socket(const char *socket_path, const char *verb, const VerbOptions *o,
+                         bool as_json)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *runtime_dir = tm_runtime_dir_default();
+    g_autofree char *default_path = g_build_filename(runtime_dir, "fm.sock", NULL);
+    g_autoptr(TmFmConn) conn = tm_fm_conn_connect(socket_path ? socket_path : default_path, &err);
+
+    if (conn == NULL) {
+        return tm_cli_fail("fm: %s", err->message);
+    }
+    FmSession fm = { .conn = conn, .verb = verb };
+    json_object *answer = json_object_new_object();
+    bool printed;
+    int status = 1;
+    if (run_verb(&fm, o, answer, &printed)) {
+        if (printed) {
+            tm_fm_print(answer, as_json, stdout);
+        }
+        status = 0;
+    }
+    json_object_put(answer);
+    return status;
+}
+
 int tm_cli_cmd_fm(const TmCliGlobal *global, int argc, char **argv)
 {
     VerbOptions o = { .host = 0, .region = 0 };
@@ -565,24 +591,7 @@ int tm_cli_cmd_fm(const TmCliGlobal *global, int argc, char **argv)
         tm_cli_fail("fm: --host %d or --region %d is out of range", o.host, o.region);
         goto out;
     }
-    g_autoptr(GError) err = NULL;
-    g_autofree char *runtime_dir = tm_runtime_dir_default();
-    g_autofree char *default_path = g_build_filename(runtime_dir, "fm.sock", NULL);
-    g_autoptr(TmFmConn) conn = tm_fm_conn_connect(socket_path ? socket_path : default_path, &err);
-    if (conn == NULL) {
-        tm_cli_fail("fm: %s", err->message);
-        goto out;
-    }
-    FmSession fm = { .conn = conn, .verb = argv[1] };
-    json_object *answer = json_object_new_object();
-    bool printed;
-    if (run_verb(&fm, &o, answer, &printed)) {
-        if (printed) {
-            tm_fm_print(answer, as_json, stdout);
-        }
-        status = 0;
-    }
-    json_object_put(answer);
+    status = run_on_socket(socket_path, argv[1], &o, as_json);
 out:
     g_free(socket_path);
     g_free(o.policy);

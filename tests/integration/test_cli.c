@@ -80,7 +80,7 @@ static void test_commands(void)
     g_assert_nonnull(strstr(gone.err, "is tagmemd running?"));
 }
 
-/* tagmem list: tables for people, the two QMP replies with --json. */
+/* tagmem list: tables for people, cxl list style JSON, kinds and filters. */
 static void test_list(void)
 {
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
@@ -115,19 +115,58 @@ static void test_list(void)
         }
     }
 
+    /* --json: every kind, as cxl list nests several kinds: [{"devices": [...]}, ...]. */
     g_auto(CliRun) json = run_cli(NULL, "--socket", socket, "list", "--json", NULL);
     g_assert_cmpint(json.status, ==, 0);
     json_object *all = json_tokener_parse(json.out);
     g_assert_nonnull(all);
-    json_object *devices = json_object_object_get(all, "devices");
-    json_object *backends = json_object_object_get(all, "backends");
+    g_assert_cmpuint(json_object_array_length(all), ==, 6);
+    json_object *devices = json_object_object_get(json_object_array_get_idx(all, 0), "devices");
+    json_object *backends = json_object_object_get(json_object_array_get_idx(all, 5), "backends");
     g_assert_cmpuint(json_object_array_length(devices), ==, 1);
     g_assert_cmpstr(json_object_get_string(json_object_object_get(
-                        json_object_array_get_idx(devices, 0), "id")), ==, "dcd0");
+                        json_object_array_get_idx(devices, 0), "device")), ==, "dcd0");
+    g_assert_cmpuint(json_object_get_uint64(json_object_object_get(
+                         json_object_array_get_idx(devices, 0), "dc_size")), ==, UINT64_C(32) << 30);
     g_assert_cmpuint(json_object_array_length(backends), ==, 1);
     g_assert_cmpstr(json_object_get_string(json_object_object_get(
                         json_object_array_get_idx(backends, 0), "tag")), ==, TAG);
     json_object_put(all);
+
+    /* One kind: a flat array; -u writes sizes and addresses for people. */
+    g_auto(CliRun) extents = run_cli(NULL, "--socket", socket, "list", "-E", "-u", "--json",
+                                     NULL);
+    g_assert_cmpint(extents.status, ==, 0);
+    json_object *flat = json_tokener_parse(extents.out);
+    g_assert_cmpuint(json_object_array_length(flat), ==, 1);
+    json_object *extent = json_object_array_get_idx(flat, 0);
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(extent, "state")), ==,
+                    "pending");
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(extent, "dpa")), ==,
+                    "0x400200000");
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(extent, "size")), ==,
+                    "4 MiB (4.19 MB)");
+    json_object_put(flat);
+
+    /* Filters: host 0 holds nothing; tag T's extents, tags and backends only. */
+    g_auto(CliRun) host0 = run_cli(NULL, "--socket", socket, "list", "-E", "-H", "0", NULL);
+    g_assert_cmpint(host0.status, ==, 0);
+    g_assert_cmpstr(host0.out, ==, "nothing to list\n");
+    g_auto(CliRun) by_tag = run_cli(NULL, "--socket", socket, "list", "-t", TAG, "-T", "-B",
+                                    NULL);
+    g_assert_cmpint(by_tag.status, ==, 0);
+    g_assert_nonnull(strstr(by_tag.out, "TAG  "));
+    g_assert_nonnull(strstr(by_tag.out, "BACKEND  SIZE"));
+    g_assert_null(strstr(by_tag.out, "DEVICE  HOST"));
+    g_auto(CliRun) other_region = run_cli(NULL, "--socket", socket, "list", "-r", "0", "-E",
+                                          NULL);
+    g_assert_cmpstr(other_region.out, ==, "nothing to list\n");
+    g_auto(CliRun) no_device = run_cli(NULL, "--socket", socket, "list", "-d", "dcd9", NULL);
+    g_assert_cmpint(no_device.status, ==, 1);
+    g_assert_nonnull(strstr(no_device.err, "-d 'dcd9': no such device"));
+    g_auto(CliRun) bad_tag = run_cli(NULL, "--socket", socket, "list", "-t", "x", NULL);
+    g_assert_cmpint(bad_tag.status, ==, 1);
+    g_assert_nonnull(strstr(bad_tag.err, "Parameter '--tag' expects a GUID"));
 
     g_auto(CliRun) extra = run_cli(NULL, "--socket", socket, "list", "devices", NULL);
     g_assert_cmpint(extra.status, ==, 1);
@@ -211,6 +250,9 @@ static void test_fm(void)
     g_assert_cmpint(refused.status, ==, 1);
     g_assert_nonnull(strstr(refused.err, "Initiate Dynamic Capacity Release (5605h) failed: "
                                          "Invalid Extent List (1Eh)"));
+    g_auto(CliRun) none = run_cli(NULL, "fm", "--fm", fm, NULL);
+    g_assert_cmpint(none.status, ==, 1);
+    g_assert_nonnull(strstr(none.err, "fm: expected one verb"));
     g_auto(CliRun) verb = run_cli(NULL, "fm", "--fm", fm, "grow", NULL);
     g_assert_cmpint(verb.status, ==, 1);
     g_assert_nonnull(strstr(verb.err, "unknown verb 'grow'"));
