@@ -2,12 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <glib-unix.h>
 #include <glib/gstdio.h>
 
 #include "backend/backend_registry.h"
@@ -18,6 +16,7 @@
 #include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "daemon/pidfile.h"
+#include "daemon/signals.h"
 #include "device/device_registry.h"
 #include "qmp/qmp_cxl_events.h"
 #include "qmp/qmp_server.h"
@@ -45,8 +44,7 @@ struct TmDaemon {
     TmCciServer *cci;         /* the devices' FM and host sockets */
     GPtrArray *cci_sockets;   /* paths being served */
     TmPidfile *pidfile;       /* set once written */
-    guint sigint_source;
-    guint sigterm_source;
+    TmSignals *signals;       /* the signals that stop it (signals.h) */
     guint offer_timer_source;  /* dc-offer-timeout checks; 0 when no device has one */
 };
 
@@ -58,22 +56,12 @@ static void request_quit(void *opaque)
     g_main_loop_quit(daemon->loop);
 }
 
-static void shut_down_on(TmDaemon *daemon, const char *signal_name)
+static void shut_down_on(void *opaque, const char *signal_name)
 {
+    TmDaemon *daemon = opaque;
+
     g_message("%s received; shutting down", signal_name);
     g_main_loop_quit(daemon->loop);
-}
-
-static gboolean on_sigint(gpointer daemon)
-{
-    shut_down_on(daemon, "SIGINT");
-    return G_SOURCE_CONTINUE;
-}
-
-static gboolean on_sigterm(gpointer daemon)
-{
-    shut_down_on(daemon, "SIGTERM");
-    return G_SOURCE_CONTINUE;
 }
 
 static bool create_backends(TmDaemon *daemon, const GPtrArray *objects, GError **err)
@@ -239,11 +227,10 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
                                daemon->cci_sockets, err) ||
         !choose_sockets(daemon, options->qmp_sockets, err) || !listen_all(daemon, err) ||
         (options->pidfile &&
-         (daemon->pidfile = tm_pidfile_acquire(options->pidfile, err)) == NULL)) {
+         (daemon->pidfile = tm_pidfile_acquire(options->pidfile, err)) == NULL) ||
+        (daemon->signals = tm_signals_watch(shut_down_on, daemon, err)) == NULL) {
         return NULL;
     }
-    daemon->sigint_source = g_unix_signal_add(SIGINT, on_sigint, daemon);
-    daemon->sigterm_source = g_unix_signal_add(SIGTERM, on_sigterm, daemon);
     if (any_offer_timeout(daemon->devices)) {
         daemon->offer_timer_source = g_timeout_add_seconds(1, expire_offers, daemon);
     }
@@ -268,12 +255,7 @@ void tm_daemon_free(TmDaemon *daemon)
     if (daemon == NULL) {
         return;
     }
-    if (daemon->sigint_source) {
-        g_source_remove(daemon->sigint_source);
-    }
-    if (daemon->sigterm_source) {
-        g_source_remove(daemon->sigterm_source);
-    }
+    g_clear_pointer(&daemon->signals, tm_signals_free);
     if (daemon->offer_timer_source) {
         g_source_remove(daemon->offer_timer_source);
     }

@@ -1,5 +1,4 @@
 /* tagmemd: parse the command line, build the daemon, serve, tear down. */
-#include <signal.h>
 #include <locale.h>
 #include <stdio.h>
 
@@ -31,8 +30,6 @@ int main(int argc, char **argv)
     }
 
     tm_log_init(options.log_level);
-    /* A client that hangs up mid-reply must not kill the daemon. */
-    signal(SIGPIPE, SIG_IGN);
 
     TmDaemon *daemon = tm_daemon_new(&options, &err);
     tm_daemon_options_clear(&options);

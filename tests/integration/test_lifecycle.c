@@ -40,6 +40,22 @@ static void test_signal(gconstpointer data)
     assert_files_removed(daemon);
 }
 
+/* SIGUSR1 and SIGUSR2 are logged and ignored: the daemon keeps serving. */
+static void test_ignored_signals(void)
+{
+    g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
+
+    g_assert_cmpint(kill(daemon->pid, SIGUSR1), ==, 0);
+    g_assert_cmpint(kill(daemon->pid, SIGUSR2), ==, 0);
+    /* Answered after both signals were delivered and handled by the main loop. */
+    g_assert_cmpint(tm_test_backend_count(client), ==, 0);
+    g_assert_false(tm_test_daemon_wait_exit(daemon, 200));
+    assert_files_present(daemon);
+    g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
+    assert_files_removed(daemon);
+}
+
 static void test_quit(void)
 {
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
@@ -133,6 +149,9 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_data_func("/integration/lifecycle/sigterm", GINT_TO_POINTER(SIGTERM), test_signal);
     g_test_add_data_func("/integration/lifecycle/sigint", GINT_TO_POINTER(SIGINT), test_signal);
+    g_test_add_data_func("/integration/lifecycle/sighup", GINT_TO_POINTER(SIGHUP), test_signal);
+    g_test_add_data_func("/integration/lifecycle/sigquit", GINT_TO_POINTER(SIGQUIT), test_signal);
+    g_test_add_func("/integration/lifecycle/sigusr-ignored", test_ignored_signals);
     g_test_add_func("/integration/lifecycle/quit", test_quit);
     g_test_add_func("/integration/lifecycle/socket-in-use", test_socket_in_use);
     g_test_add_func("/integration/lifecycle/stale-socket-is-replaced",
