@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "backend/hostmem_internal.h"
@@ -103,6 +104,66 @@ static bool create_unlinked_file(TmHostMemFile *file, GError **err)
     return true;
 }
 
+/* A character device is memory when the kernel files it under DAX (/dev/daxN.M). */
+static bool is_dax_device(dev_t rdev)
+{
+    g_autofree char *link = g_strdup_printf("/sys/dev/char/%u:%u/subsystem", major(rdev),
+                                            minor(rdev));
+    g_autofree char *target = g_file_read_link(link, NULL);
+    g_autofree char *subsystem = target ? g_path_get_basename(target) : NULL;
+
+    return subsystem && strcmp(subsystem, "dax") == 0;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket"
+           : S_ISBLK(mode) ? "a block device" : S_ISCHR(mode) ? "a character device"
+           : "not a regular file";
+}
+
+static bool is_memory(const struct stat *st)
+{
+    return S_ISREG(st->st_mode) || (S_ISCHR(st->st_mode) && is_dax_device(st->st_rdev));
+}
+
+static bool kind_error(const TmHostMemFile *file, mode_t mode, GError **err)
+{
+    g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                "mem-path %s of memory backend '%s' is %s: expected a regular file, a "
+                "directory or a DAX device", file->mem_path, tm_hostmem_id(&file->parent),
+                file_kind(mode));
+    return false;
+}
+
+/*
+ * Only memory may back memory: a regular file, or a DAX device.  A FIFO,
+ * a socket or another device would block the daemon or be no memory at
+ * all, so it is refused by its type, before anything reads or maps it.
+ */
+static bool check_file_kind(const TmHostMemFile *file, int fd, GError **err)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) != 0) {
+        return open_error(file, err);
+    }
+    return is_memory(&st) || kind_error(file, st.st_mode, err);
+}
+
+/* open() failed: a socket (which cannot be opened) is named by its type, the rest by errno. */
+static bool failed_open_error(const TmHostMemFile *file, GError **err)
+{
+    int saved = errno;
+    struct stat st;
+
+    if (stat(file->mem_path, &st) == 0 && !is_memory(&st) && !S_ISDIR(st.st_mode)) {
+        return kind_error(file, st.st_mode, err);
+    }
+    errno = saved;
+    return open_error(file, err);
+}
+
 static bool open_backing_file(TmHostMemFile *file, GError **err)
 {
     TmHostMem *backend = &file->parent;
@@ -110,7 +171,8 @@ static bool open_backing_file(TmHostMemFile *file, GError **err)
     if (g_file_test(file->mem_path, G_FILE_TEST_IS_DIR)) {
         return create_unlinked_file(file, err);
     }
-    int flags = (backend->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+    /* Non-blocking, so that a FIFO's open cannot stall the daemon before its type is seen. */
+    int flags = (backend->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
     int fd = open(file->mem_path, flags);
     if (fd < 0 && errno == ENOENT && !backend->readonly) {
         /* 0600: hosts get the memory as a descriptor, never by opening the path. */
@@ -118,8 +180,14 @@ static bool open_backing_file(TmHostMemFile *file, GError **err)
         file->created_file = fd >= 0;
     }
     if (fd < 0) {
-        return open_error(file, err);
+        return failed_open_error(file, err);
     }
+    if (!check_file_kind(file, fd, err)) {
+        close(fd);
+        return false;
+    }
+    /* Memory reads and writes are not to fail with EAGAIN. */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     backend->fd = fd;
     return true;
 }

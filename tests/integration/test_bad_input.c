@@ -8,6 +8,7 @@
  * registry tests (tests/unit/backend).
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "daemon_harness.h"
 
@@ -173,10 +174,30 @@ static void test_good_path_after_errors(void)
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
 }
 
+/* A FIFO as mem-path: refused at once, and the daemon goes on serving everyone. */
+static void test_fifo_mem_path(void)
+{
+    g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
+    g_autoptr(TmQmpConn) bystander = tm_test_daemon_connect(daemon);
+    g_autofree char *fifo = g_build_filename(daemon->dir, "fifo", NULL);
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    g_autofree char *arguments = g_strdup_printf(
+        "{\"qom-type\": \"memory-backend-file\", \"id\": \"f1\", \"size\": 1048576,"
+        " \"share\": true, \"mem-path\": \"%s\"}", fifo);
+    json_object *reply = tm_test_execute(client, "object-add", arguments);
+    tm_test_assert_error(reply, "GenericError", "is a FIFO: expected a regular file");
+    json_object_put(reply);
+    g_assert_cmpint(tm_test_backend_count(bystander), ==, 0);
+    g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/integration/bad-input/rows", test_bad_rows);
     g_test_add_func("/integration/bad-input/good-path-after-errors", test_good_path_after_errors);
+    g_test_add_func("/integration/bad-input/fifo-mem-path", test_fifo_mem_path);
     return g_test_run();
 }

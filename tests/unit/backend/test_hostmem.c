@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -465,6 +467,43 @@ static void test_file_too_small(Fixture *fixture, gconstpointer data)
     g_assert_cmpuint(tm_backend_registry_count(fixture->registry), ==, 0);
 }
 
+/*
+ * What is not memory is refused by its type, without blocking: a FIFO
+ * (whose open would wait for a writer), a socket, a device that is not DAX.
+ */
+static void test_file_not_memory(Fixture *fixture, gconstpointer data)
+{
+    g_autofree char *fifo = scratch_path(fixture, "fifo");
+    g_autofree char *sock = scratch_path(fixture, "sock");
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    const struct {
+        const char *path;
+        const char *kind;
+    } cases[] = {
+        { fifo, "is a FIFO" },
+        { sock, "is a socket" },
+        { "/dev/null", "is a character device" },
+    };
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    int listener = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(listener, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *props = g_strdup_printf("size=1M,share=on,mem-path=%s", cases[i].path);
+        g_autoptr(GError) err = NULL;
+
+        g_assert_null(test_create_backend(fixture->registry, "memory-backend-file", "f0", props,
+                                          &err));
+        g_test_message("%s", err->message);
+        g_assert_nonnull(strstr(err->message, cases[i].kind));
+        g_assert_nonnull(strstr(err->message, "expected a regular file, a directory or a DAX "
+                                              "device"));
+    }
+    close(listener);
+    g_assert_cmpuint(tm_backend_registry_count(fixture->registry), ==, 0);
+}
+
 /* A file the failed creation made is removed; an empty one it grew is shrunk back. */
 static void test_file_failure_leaves_nothing(Fixture *fixture, gconstpointer data)
 {
@@ -748,6 +787,7 @@ int main(int argc, char **argv)
     ADD("/backend/hostmem/file/readonly", test_file_readonly, NULL);
     ADD("/backend/hostmem/file/directory", test_file_directory, NULL);
     ADD("/backend/hostmem/file/too-small", test_file_too_small, NULL);
+    ADD("/backend/hostmem/file/not-memory", test_file_not_memory, NULL);
     ADD("/backend/hostmem/file/failure-leaves-nothing", test_file_failure_leaves_nothing, NULL);
     ADD("/backend/hostmem/file/discard-data", test_file_discard_data, NULL);
     ADD("/backend/hostmem/file/align", test_file_align, NULL);
