@@ -29,13 +29,18 @@ typedef struct {
 
 struct TmCciConnection {
     int fd;
+    guint id;
     TmDcd *dev;
     TmMailboxCaller caller;
-    uint8_t *receive_buffer;   /* shared, borrowed */
-    size_t receive_size;
+    TmCciShared *shared;       /* borrowed */
     TmCciConnectionHooks hooks;
-    /* The reply being sent: its payload lives in reply.payload, owned. */
+    /*
+     * The reply being sent: its payload is in the shared reply buffer while
+     * the request is served, then in a copy of its own (@reply_held) if it
+     * has to wait for the socket.
+     */
     TmCciFrameReply reply;
+    bool reply_held;
     bool reply_waiting;
     uint8_t notification_logs; /* logs of a notification not yet sent, 0: none */
     GSource *source;
@@ -44,11 +49,23 @@ struct TmCciConnection {
     bool closed;
 };
 
+/* The held copy of a reply is gone (sent, or the connection closed). */
+static void release_held_reply(TmCciConnection *connection)
+{
+    if (connection->reply_held) {
+        connection->shared->held_bytes -= connection->reply.length;
+        g_free(connection->reply.payload);
+        connection->reply_held = false;
+    }
+    connection->reply.payload = connection->shared->reply_buffer;
+}
+
 static void connection_close(TmCciConnection *connection)
 {
     if (connection->closed) {
         return;
     }
+    release_held_reply(connection);
     connection->closed = true;
     g_source_destroy(connection->source);
     close(connection->fd);
@@ -108,12 +125,37 @@ static SendResult send_reply(TmCciConnection *connection)
 
     if (result == SEND_DONE) {
         connection->reply_waiting = false;
+        release_held_reply(connection);
         if (reply->fd >= 0) {
             close(reply->fd);
             reply->fd = -1;
         }
     }
     return result;
+}
+
+/*
+ * The peer's socket is full: the reply leaves the shared buffer for a copy
+ * of its own, within the server's budget for such copies.  False when the
+ * budget is spent: the connection is closed.
+ */
+static bool hold_reply(TmCciConnection *connection)
+{
+    TmCciShared *shared = connection->shared;
+    size_t length = connection->reply.length;
+
+    if (shared->held_bytes + length > shared->held_budget) {
+        g_warning("CCI connection %u does not read its replies and the replies waiting on all "
+                  "connections (%zu bytes) would pass the budget of %zu with this one (%zu "
+                  "bytes); closing it", connection->id, shared->held_bytes, shared->held_budget,
+                  length);
+        connection_close(connection);
+        return false;
+    }
+    connection->reply.payload = g_memdup2(shared->reply_buffer, length);
+    connection->reply_held = true;
+    shared->held_bytes += length;
+    return true;
 }
 
 static SendResult send_notification(TmCciConnection *connection)
@@ -169,8 +211,8 @@ static void update_events(TmCciConnection *connection)
  */
 static bool serve_one_packet(TmCciConnection *connection)
 {
-    struct iovec iov = { .iov_base = connection->receive_buffer,
-                         .iov_len = connection->receive_size };
+    struct iovec iov = { .iov_base = connection->shared->receive_buffer,
+                         .iov_len = connection->shared->receive_size };
     /* No control buffer: descriptors a client sends are dropped by the kernel. */
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
     g_autoptr(GError) err = NULL;
@@ -188,9 +230,9 @@ static bool serve_one_packet(TmCciConnection *connection)
         connection_close(connection);
         return false;
     }
-    size_t received = MIN((size_t)n, connection->receive_size);
+    size_t received = MIN((size_t)n, connection->shared->receive_size);
     TmCciFrameVerdict verdict = tm_cci_frame_serve(connection->dev, &connection->caller,
-                                                   connection->receive_buffer, received,
+                                                   connection->shared->receive_buffer, received,
                                                    (size_t)n, &connection->reply, &err);
     if (verdict == TM_CCI_FRAME_CLOSE) {
         g_debug("CCI connection: %s; closing it", err->message);
@@ -203,7 +245,11 @@ static bool serve_one_packet(TmCciConnection *connection)
     }
     connection->reply_waiting = true;
     connection->hooks.served(connection, &connection->reply, connection->hooks.opaque);
-    return flush(connection) == SEND_DONE;
+    SendResult result = flush(connection);
+    if (result == SEND_BLOCKED && connection->reply_waiting) {
+        hold_reply(connection);
+    }
+    return result == SEND_DONE;
 }
 
 static gboolean connection_dispatch(GSource *source, GSourceFunc callback, gpointer data)
@@ -271,20 +317,19 @@ static uint32_t fit_send_buffer(int fd, uint32_t max_payload)
 }
 
 TmCciConnection *tm_cci_connection_new(int fd, TmDcd *dev, const TmMailboxCaller *caller,
-                                       uint8_t *receive_buffer, size_t receive_size,
+                                       TmCciShared *shared, guint id,
                                        const TmCciConnectionHooks *hooks)
 {
     TmCciConnection *connection = g_new0(TmCciConnection, 1);
 
     connection->fd = fd;
+    connection->id = id;
     connection->dev = dev;
     connection->caller = *caller;
     connection->caller.max_payload = fit_send_buffer(fd, caller->max_payload);
-    connection->receive_buffer = receive_buffer;
-    connection->receive_size = receive_size;
+    connection->shared = shared;
     connection->hooks = *hooks;
-    /* Not zeroed: pages are touched only by replies that need them. */
-    connection->reply.payload = g_malloc(tm_mailbox_payload_limit(&connection->caller));
+    connection->reply.payload = shared->reply_buffer;
     connection->reply.fd = -1;
 
     connection->source = g_source_new(&connection_source_funcs, sizeof(TmCciConnectionSource));
@@ -308,8 +353,8 @@ void tm_cci_connection_free(TmCciConnection *connection)
             close(connection->reply.fd);
         }
     }
+    release_held_reply(connection);
     g_source_unref(connection->source);
-    g_free(connection->reply.payload);
     g_free(connection);
 }
 

@@ -15,6 +15,26 @@
 
 typedef struct TmCciConnection TmCciConnection;
 
+/*
+ * What every connection of a server shares.  A packet is read into
+ * @receive_buffer and its reply written into @reply_buffer, and both are
+ * done with before the next packet is read, so one pair serves all
+ * connections.  A reply the peer's socket cannot take now is copied out,
+ * exactly its size, and waits; @held_bytes counts those copies, and a
+ * connection whose copy would take them over @held_budget is closed (the
+ * daemon's memory does not grow with clients that do not read).
+ */
+typedef struct {
+    uint8_t *receive_buffer;
+    size_t receive_size;
+    uint8_t *reply_buffer;     /* tm_mailbox_payload_limit() of the server's max payload */
+    size_t held_bytes;
+    size_t held_budget;
+} TmCciShared;
+
+/* Replies waiting to be sent, all connections together (64 MiB: 64 of the largest). */
+#define TM_CCI_HELD_REPLY_BUDGET (64u * 1024 * 1024)
+
 typedef struct {
     /* Called once when the connection is over; the owner frees it later. */
     void (*closed)(TmCciConnection *connection, void *opaque);
@@ -25,13 +45,12 @@ typedef struct {
 
 /*
  * Take @fd (a connected SOCK_SEQPACKET socket, non-blocking) as a port of
- * @dev described by @caller.  Packets are received into @receive_buffer
- * (@receive_size bytes, shared by every connection: a packet is served
- * completely before the next is read).  The connection's own max payload
- * is @caller's, or less when the socket cannot send a reply that large.
+ * @dev described by @caller, with the server's @shared buffers (borrowed).
+ * The connection's own max payload is @caller's, or less when the socket
+ * cannot send a reply that large.  @id names it in log lines.
  */
 TmCciConnection *tm_cci_connection_new(int fd, TmDcd *dev, const TmMailboxCaller *caller,
-                                       uint8_t *receive_buffer, size_t receive_size,
+                                       TmCciShared *shared, guint id,
                                        const TmCciConnectionHooks *hooks);
 void tm_cci_connection_free(TmCciConnection *connection);
 

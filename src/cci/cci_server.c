@@ -1,9 +1,11 @@
 #include "cci/cci_server.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "cci/cci_connection.h"
 #include "cci/cxl_opcodes.h"
+#include "core/admission.h"
 #include "core/unix_listener.h"
 #include "device/host_set.h"
 
@@ -29,23 +31,25 @@ typedef struct {
     TmCciDeviceWatch *watch;
     TmMailboxCaller caller;    /* the port every connection on this socket is */
     TmUnixListener *socket;
+    TmAdmission admission;     /* how many connections it takes */
 } TmCciListener;
 
 struct TmCciServer {
     uint32_t max_payload;
+    guint max_connections;     /* per socket */
     GPtrArray *watches;        /* TmCciDeviceWatch *, owned */
     GPtrArray *listeners;      /* TmCciListener *, owned */
     GPtrArray *connections;    /* open TmCciConnection *, owned */
     GPtrArray *closed;         /* closed, freed from an idle callback */
     guint reap_idle;
-    /* Every packet is read here and served before the next is read. */
-    uint8_t *receive_buffer;
-    size_t receive_size;
+    TmCciShared shared;        /* the connections' buffers */
+    guint next_connection_id;  /* names connections in log lines */
 };
 
 static void listener_free(TmCciListener *listener)
 {
     tm_unix_listener_free(listener->socket);
+    tm_admission_clear(&listener->admission);
     g_free(listener);
 }
 
@@ -55,20 +59,23 @@ static void watch_free(TmCciDeviceWatch *watch)
     g_free(watch);
 }
 
-TmCciServer *tm_cci_server_new(uint32_t max_payload)
+TmCciServer *tm_cci_server_new(uint32_t max_payload, guint max_connections)
 {
     TmCciServer *server = g_new0(TmCciServer, 1);
     TmMailboxCaller caller = { .max_payload = max_payload };
 
     server->max_payload = max_payload;
+    server->max_connections = max_connections;
     server->watches = g_ptr_array_new_with_free_func((GDestroyNotify)watch_free);
     server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)listener_free);
     server->connections =
         g_ptr_array_new_with_free_func((GDestroyNotify)tm_cci_connection_free);
     server->closed = g_ptr_array_new_with_free_func((GDestroyNotify)tm_cci_connection_free);
     /* The largest packet; recvmsg() reports a longer one with MSG_TRUNC. */
-    server->receive_size = TM_CCI_MESSAGE_HEADER_SIZE + tm_mailbox_payload_limit(&caller);
-    server->receive_buffer = g_malloc(server->receive_size);
+    server->shared.receive_size = TM_CCI_MESSAGE_HEADER_SIZE + tm_mailbox_payload_limit(&caller);
+    server->shared.receive_buffer = g_malloc(server->shared.receive_size);
+    server->shared.reply_buffer = g_malloc(tm_mailbox_payload_limit(&caller));
+    server->shared.held_budget = TM_CCI_HELD_REPLY_BUDGET;
     return server;
 }
 
@@ -195,6 +202,24 @@ static void on_connection_closed(TmCciConnection *connection, void *opaque)
     }
 }
 
+/* Open connections of @listener's socket (its device, port and host). */
+static guint socket_connections(const TmCciListener *listener)
+{
+    const TmCciServer *server = listener->server;
+    guint count = 0;
+
+    for (guint i = 0; i < server->connections->len; i++) {
+        const TmCciConnection *connection = g_ptr_array_index(server->connections, i);
+        const TmMailboxCaller *caller = tm_cci_connection_caller(connection);
+
+        count += !tm_cci_connection_is_closed(connection) &&
+                 tm_cci_connection_device(connection) == listener->watch->dev &&
+                 caller->port == listener->caller.port &&
+                 caller->host_id == listener->caller.host_id;
+    }
+    return count;
+}
+
 static void on_accept(int connection_fd, void *opaque)
 {
     TmCciListener *listener = opaque;
@@ -205,9 +230,15 @@ static void on_accept(int connection_fd, void *opaque)
         .opaque = server,
     };
 
+    if (!tm_admission_admit(&listener->admission, socket_connections(listener),
+                            connection_fd)) {
+        close(connection_fd);
+        return;
+    }
     g_ptr_array_add(server->connections,
                     tm_cci_connection_new(connection_fd, listener->watch->dev, &listener->caller,
-                                          server->receive_buffer, server->receive_size, &hooks));
+                                          &server->shared, ++server->next_connection_id,
+                                          &hooks));
 }
 
 /* ---- Listening sockets ---- */
@@ -232,6 +263,9 @@ bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind por
         return false;
     }
     listener->watch = watch_device(server, dev);
+    g_autofree char *label = g_strdup_printf("CCI socket %s", path);
+    tm_admission_init(&listener->admission, label, server->max_connections,
+                      TM_CCI_FD_RESERVE);
     g_ptr_array_add(server->listeners, g_steal_pointer(&listener));
     return true;
 }
@@ -251,6 +285,7 @@ void tm_cci_server_free(TmCciServer *server)
     g_ptr_array_unref(server->closed);
     g_ptr_array_unref(server->listeners);
     g_ptr_array_unref(server->watches);
-    g_free(server->receive_buffer);
+    g_free(server->shared.receive_buffer);
+    g_free(server->shared.reply_buffer);
     g_free(server);
 }

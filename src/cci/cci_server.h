@@ -33,12 +33,20 @@ typedef struct TmCciServer TmCciServer;
 #define TM_CCI_SERVER_PACKETS_PER_TURN 4
 
 /*
+ * Descriptors a CCI socket leaves free when it takes a connection: QMP and
+ * new memory objects need some when hosts have taken the rest.
+ */
+#define TM_CCI_FD_RESERVE 64
+
+/*
  * A server whose connections take payloads of up to @max_payload bytes
  * (a power of two, 256 .. 1 MiB; see tm_mailbox_caller_check()).  A
  * connection reports less in Identify when the system's socket buffer
- * limit (net.core.wmem_max) cannot hold a reply of that size.
+ * limit (net.core.wmem_max) cannot hold a reply of that size.  Each socket
+ * takes at most @max_connections connections at once, and none that would
+ * leave fewer than TM_CCI_FD_RESERVE descriptors; more are closed at once.
  */
-TmCciServer *tm_cci_server_new(uint32_t max_payload);
+TmCciServer *tm_cci_server_new(uint32_t max_payload, guint max_connections);
 
 /*
  * Listen on the UNIX socket @path (mode 0600, whatever the umask) as

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -62,6 +64,26 @@ static void shut_down_on(void *opaque, const char *signal_name)
 
     g_message("%s received; shutting down", signal_name);
     g_main_loop_quit(daemon->loop);
+}
+
+/*
+ * Host connections and memory objects each hold a descriptor: take all the
+ * system allows (the hard limit), as servers do.  Descriptors are watched
+ * with poll(), never select(), so numbers past 1024 are fine.
+ */
+static void raise_descriptor_limit(void)
+{
+    struct rlimit limit;
+
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) {
+        return;
+    }
+    rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        g_debug("RLIMIT_NOFILE raised from %ju to %ju", (uintmax_t)before,
+                (uintmax_t)limit.rlim_cur);
+    }
 }
 
 static bool create_backends(TmDaemon *daemon, const GPtrArray *objects, GError **err)
@@ -211,9 +233,10 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     daemon->qmp_env.quit_opaque = daemon;
     daemon->qmp_env.emit_event = emit_event;
     daemon->qmp_env.event_opaque = daemon;
-    daemon->qmp = tm_qmp_server_new(&daemon->qmp_env);
+    raise_descriptor_limit();
+    daemon->qmp = tm_qmp_server_new(&daemon->qmp_env, options->max_connections);
     daemon->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
-    daemon->cci = tm_cci_server_new(options->max_payload);
+    daemon->cci = tm_cci_server_new(options->max_payload, options->max_connections);
     daemon->cci_sockets = g_ptr_array_new_with_free_func(g_free);
 
     /*

@@ -18,6 +18,7 @@ typedef struct {
     char **hosts;
     char **fms;
     char *max_payload;
+    gint max_connections;
     char *pidfile;
     char *log_level;
     gboolean version;
@@ -36,7 +37,7 @@ static void raw_options_clear(RawOptions *raw)
     g_free(raw->log_level);
 }
 
-#define N_OPTION_ENTRIES 12 /* with the terminator */
+#define N_OPTION_ENTRIES 13 /* with the terminator */
 
 static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES])
 {
@@ -61,6 +62,9 @@ static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES]
           "fm.sock in the runtime directory)", "socket=PATH[,device=ID]" },
         { "max-payload", 0, 0, G_OPTION_ARG_STRING, &raw->max_payload,
           "Largest CCI message payload, a power of two from 256 to 1M (default: 1M)", "SIZE" },
+        { "max-connections", 0, 0, G_OPTION_ARG_INT, &raw->max_connections,
+          "Connections each QMP or CCI socket takes at once; more are closed at once "
+          "(default: 64)", "N" },
         { "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &raw->pidfile,
           "Write the daemon's pid to FILE (removed on exit)", "FILE" },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &raw->log_level,
@@ -206,6 +210,15 @@ static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *optio
     if (raw->max_payload && !tm_max_payload_parse(raw->max_payload, &options->max_payload, err)) {
         return false;
     }
+    if (raw->max_connections != 0) {
+        if (raw->max_connections < 1 || raw->max_connections > TM_MAX_CONNECTIONS_LIMIT) {
+            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                        "Option --max-connections expects 1 to %d, got %d",
+                        TM_MAX_CONNECTIONS_LIMIT, raw->max_connections);
+            return false;
+        }
+        options->max_connections = (guint)raw->max_connections;
+    }
     return parse_objects(raw->objects, options->objects, err) &&
            parse_devices(raw->devices, options->devices, err) &&
            parse_qmp(raw->qmp, options->qmp_sockets, err) &&
@@ -229,6 +242,7 @@ bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GE
     options->cci_sockets =
         g_ptr_array_new_with_free_func((GDestroyNotify)tm_cci_socket_option_free);
     options->max_payload = TM_MAILBOX_DEFAULT_MAX_PAYLOAD;
+    options->max_connections = TM_MAX_CONNECTIONS_DEFAULT;
     options->log_level = TM_LOG_INFO;
 
     bool ok = g_option_context_parse_strv(context, &args, err) &&

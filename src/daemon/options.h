@@ -10,6 +10,7 @@
  *   -host id=N,socket=PATH[,device=ID]   host N's CCI socket (repeatable)
  *   -fm socket=PATH[,device=ID]          a device's FM CCI socket (repeatable)
  *   --max-payload SIZE                   the largest CCI payload (default 1M)
+ *   --max-connections N                  connections per socket (default 64)
  *   --pidfile FILE                       write the pid there while running
  *   --log-level error|warning|info|debug (default info)
  *   --help, --version
@@ -24,6 +25,9 @@
 
 #include "daemon/log.h"
 
+#define TM_MAX_CONNECTIONS_DEFAULT 64
+#define TM_MAX_CONNECTIONS_LIMIT 65536
+
 typedef struct {
     GPtrArray *objects;      /* TmObjectOption, in command-line order */
     GPtrArray *devices;      /* TmDeviceOption, in command-line order */
@@ -31,6 +35,7 @@ typedef struct {
     GPtrArray *qmp_sockets;  /* socket paths (char *); empty: the default */
     GPtrArray *cci_sockets;  /* TmCciSocketOption: -host, then -fm, each in order */
     uint32_t max_payload;    /* --max-payload */
+    guint max_connections;   /* --max-connections: per socket */
     char *pidfile;           /* NULL: none */
     TmLogLevel log_level;
     bool show_version;

@@ -28,6 +28,8 @@ struct TmQmpClient {
     GQueue pending;      /* TmQmpPending *, in arrival order */
     GByteArray *output;  /* serialized messages not yet fully sent */
     size_t output_sent;  /* bytes at the head of @output already sent */
+    size_t event_bytes;  /* events queued since @output last drained */
+    guint id;            /* for log lines: the order clients came in */
     GSource *source;
     gpointer fd_tag;
     GIOCondition events; /* what @source polls for */
@@ -49,11 +51,21 @@ static size_t output_queued(const TmQmpClient *client)
     return client->output->len - client->output_sent;
 }
 
+/* Keep the global count of queued bytes: @before was output_queued() before a change. */
+static void account_output(TmQmpClient *client, size_t before)
+{
+    client->env->output_queued -= before;
+    client->env->output_queued += output_queued(client);
+}
+
 static void client_close(TmQmpClient *client)
 {
     if (client->closed) {
         return;
     }
+    client->env->output_queued -= output_queued(client);
+    g_byte_array_set_size(client->output, 0);
+    client->output_sent = 0;
     client->closed = true;
     g_source_destroy(client->source);
     close(client->fd);
@@ -61,22 +73,31 @@ static void client_close(TmQmpClient *client)
     client->closed_fn(client, client->closed_opaque);
 }
 
-/* QEMU ends every QMP message with CR LF. */
-static void queue_message(TmQmpClient *client, json_object *message)
+/* QEMU ends every QMP message with CR LF.  Returns the bytes queued. */
+static size_t queue_message(TmQmpClient *client, json_object *message)
 {
     size_t len;
+    size_t before = output_queued(client);
     const char *text = json_object_to_json_string_length(
         message, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
     g_byte_array_append(client->output, (const guint8 *)text, len);
     g_byte_array_append(client->output, (const guint8 *)"\r\n", 2);
+    account_output(client, before);
+    return len + 2;
 }
 
+/* A drained queue gives its memory back: an idle client keeps no buffer. */
 static void compact_output(TmQmpClient *client)
 {
     if (client->output_sent == client->output->len) {
+        if (client->output->len > TM_QMP_CLIENT_READ_SIZE) {
+            g_byte_array_unref(client->output);
+            client->output = g_byte_array_new();
+        }
         g_byte_array_set_size(client->output, 0);
         client->output_sent = 0;
+        client->event_bytes = 0;
     } else if (client->output_sent > client->output->len / 2) {
         g_byte_array_remove_range(client->output, 0, client->output_sent);
         client->output_sent = 0;
@@ -91,6 +112,7 @@ static void flush_output(TmQmpClient *client)
                          output_queued(client), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
             client->output_sent += n;
+            client->env->output_queued -= (size_t)n;
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -214,12 +236,13 @@ static GSourceFuncs client_source_funcs = {
     .dispatch = client_source_dispatch,
 };
 
-TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, TmQmpClientClosedFn closed,
+TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, guint id, TmQmpClientClosedFn closed,
                                void *opaque)
 {
     TmQmpClient *client = g_new0(TmQmpClient, 1);
 
     client->fd = fd;
+    client->id = id;
     client->env = env;
     client->closed_fn = closed;
     client->closed_opaque = opaque;
@@ -252,8 +275,28 @@ void tm_qmp_client_free(TmQmpClient *client)
     g_source_unref(client->source);
     g_queue_clear_full(&client->pending, (GDestroyNotify)pending_free);
     tm_json_stream_free(client->stream);
+    client->env->output_queued -= output_queued(client);
     g_byte_array_unref(client->output);
     g_free(client);
+}
+
+/* Why @client is over an output budget, or NULL. */
+static char *over_budget(const TmQmpClient *client)
+{
+    if (client->event_bytes > TM_QMP_CLIENT_EVENT_BUDGET) {
+        return g_strdup_printf("%zu bytes of events unread, over its budget of %d",
+                               client->event_bytes, TM_QMP_CLIENT_EVENT_BUDGET);
+    }
+    if (client->env->output_queued > TM_QMP_OUTPUT_BUDGET) {
+        return g_strdup_printf("all clients have %zu bytes unread, over the budget of %d; "
+                               "this one %zu", client->env->output_queued, TM_QMP_OUTPUT_BUDGET,
+                               output_queued(client));
+    }
+    if (output_queued(client) > TM_QMP_CLIENT_OUTPUT_MAX) {
+        return g_strdup_printf("%zu bytes unread, over %d", output_queued(client),
+                               TM_QMP_CLIENT_OUTPUT_MAX);
+    }
+    return NULL;
 }
 
 void tm_qmp_client_send(TmQmpClient *client, json_object *message)
@@ -261,10 +304,11 @@ void tm_qmp_client_send(TmQmpClient *client, json_object *message)
     if (client->closed) {
         return;
     }
-    queue_message(client, message);
-    if (output_queued(client) > TM_QMP_CLIENT_OUTPUT_MAX) {
-        g_warning("QMP client does not read its output (over %d bytes queued); disconnecting",
-                  TM_QMP_CLIENT_OUTPUT_MAX);
+    client->event_bytes += queue_message(client, message);
+    g_autofree char *why = over_budget(client);
+    if (why) {
+        g_warning("QMP client %u does not read its output (%s); disconnecting", client->id,
+                  why);
         client_close(client);
         return;
     }

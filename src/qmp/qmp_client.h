@@ -4,9 +4,14 @@
  *
  * Flow control: while more than TM_QMP_CLIENT_OUTPUT_HIGH bytes wait to be
  * sent, the client's requests wait and its socket is not read, so a client
- * that does not read its answers holds only one read's worth of requests.
- * Events are not held back; a client whose queue passes
- * TM_QMP_CLIENT_OUTPUT_MAX is disconnected rather than let it grow.
+ * that does not read its answers holds only one read's worth of requests
+ * and one reply.  Events are not held back, so they have budgets: a client
+ * is disconnected (with a log line naming it and the budget) when events
+ * queued since its output last drained pass TM_QMP_CLIENT_EVENT_BUDGET,
+ * when all clients' queued output passes TM_QMP_OUTPUT_BUDGET as an event
+ * is queued for it, or when its own queue passes TM_QMP_CLIENT_OUTPUT_MAX.
+ * A daemon with a thousand clients that never read thus stays below
+ * TM_QMP_OUTPUT_BUDGET plus one reply each.
  */
 #pragma once
 
@@ -18,6 +23,8 @@
 
 #define TM_QMP_CLIENT_OUTPUT_HIGH (1024 * 1024)
 #define TM_QMP_CLIENT_OUTPUT_MAX (64 * 1024 * 1024)
+#define TM_QMP_CLIENT_EVENT_BUDGET (1024 * 1024)
+#define TM_QMP_OUTPUT_BUDGET (64 * 1024 * 1024)
 #define TM_QMP_CLIENT_READ_SIZE (64 * 1024)
 
 typedef struct TmQmpClient TmQmpClient;
@@ -30,7 +37,7 @@ typedef struct TmQmpClient TmQmpClient;
 typedef void (*TmQmpClientClosedFn)(TmQmpClient *client, void *opaque);
 
 /* Takes ownership of @fd (a connected stream socket); queues the greeting. */
-TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, TmQmpClientClosedFn closed,
+TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, guint id, TmQmpClientClosedFn closed,
                                void *opaque);
 void tm_qmp_client_free(TmQmpClient *client);
 

@@ -27,4 +27,6 @@ typedef struct {
      */
     void (*emit_event)(void *opaque, const char *name, json_object *data);
     void *event_opaque;
+    /* Bytes queued for sending, all clients together (the global output budget). */
+    size_t output_queued;
 } TmQmpEnv;

@@ -1,7 +1,9 @@
 #include "qmp/qmp_server.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "core/admission.h"
 #include "core/unix_listener.h"
 #include "qmp/qmp_client.h"
 
@@ -18,20 +20,37 @@ static const TmUnixListenerConfig socket_config = {
     .refuse_live = false,
 };
 
+/* A listening QMP socket and its admission of clients. */
+typedef struct {
+    TmQmpServer *server;
+    TmUnixListener *listener;
+    TmAdmission admission;
+} TmQmpSocket;
+
+static void qmp_socket_free(TmQmpSocket *socket)
+{
+    tm_unix_listener_free(socket->listener);
+    tm_admission_clear(&socket->admission);
+    g_free(socket);
+}
+
 struct TmQmpServer {
     TmQmpEnv *env;
-    GPtrArray *listeners;      /* TmUnixListener *, owned */
+    guint max_connections;     /* QMP clients at once, all sockets together */
+    GPtrArray *listeners;      /* TmQmpSocket *, owned */
     GPtrArray *clients;        /* open TmQmpClient *, owned */
     GPtrArray *closed_clients; /* closed, freed from an idle callback */
     guint reap_idle;
+    guint next_client_id;      /* names clients in log lines */
 };
 
-TmQmpServer *tm_qmp_server_new(TmQmpEnv *env)
+TmQmpServer *tm_qmp_server_new(TmQmpEnv *env, guint max_connections)
 {
     TmQmpServer *server = g_new0(TmQmpServer, 1);
 
     server->env = env;
-    server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)tm_unix_listener_free);
+    server->max_connections = max_connections;
+    server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)qmp_socket_free);
     server->clients = g_ptr_array_new_with_free_func((GDestroyNotify)tm_qmp_client_free);
     server->closed_clients = g_ptr_array_new_with_free_func((GDestroyNotify)tm_qmp_client_free);
     return server;
@@ -64,21 +83,32 @@ static void on_client_closed(TmQmpClient *client, void *opaque)
 
 static void on_accept(int client_fd, void *opaque)
 {
-    TmQmpServer *server = opaque;
+    TmQmpSocket *socket = opaque;
+    TmQmpServer *server = socket->server;
 
-    g_ptr_array_add(server->clients,
-                    tm_qmp_client_new(client_fd, server->env, on_client_closed, server));
+    /* No descriptor reserve: the CCI sockets keep theirs for QMP. */
+    if (!tm_admission_admit(&socket->admission, server->clients->len, client_fd)) {
+        close(client_fd);
+        return;
+    }
+    g_ptr_array_add(server->clients, tm_qmp_client_new(client_fd, server->env,
+                                                       ++server->next_client_id,
+                                                       on_client_closed, server));
 }
 
 bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **err)
 {
-    TmUnixListener *listener = tm_unix_listener_new(path, &socket_config, on_accept, server,
-                                                    err);
+    TmQmpSocket *socket = g_new0(TmQmpSocket, 1);
+    g_autofree char *label = g_strdup_printf("QMP socket %s", path);
 
-    if (listener == NULL) {
+    socket->server = server;
+    tm_admission_init(&socket->admission, label, server->max_connections, 0);
+    socket->listener = tm_unix_listener_new(path, &socket_config, on_accept, socket, err);
+    if (socket->listener == NULL) {
+        qmp_socket_free(socket);
         return false;
     }
-    g_ptr_array_add(server->listeners, listener);
+    g_ptr_array_add(server->listeners, socket);
     return true;
 }
 

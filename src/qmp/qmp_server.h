@@ -13,7 +13,11 @@
 
 typedef struct TmQmpServer TmQmpServer;
 
-TmQmpServer *tm_qmp_server_new(TmQmpEnv *env);
+/*
+ * A server for @env taking at most @max_connections QMP clients at once (all
+ * its sockets together); more are closed at once, with a log line.
+ */
+TmQmpServer *tm_qmp_server_new(TmQmpEnv *env, guint max_connections);
 
 /*
  * Listen on the UNIX stream socket @path, mode 0600 whatever the umask

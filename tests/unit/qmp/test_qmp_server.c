@@ -47,7 +47,7 @@ static void fixture_init(Fixture *f)
     f->env.backends = f->backends;
     f->env.request_quit = count_quit;
     f->env.quit_opaque = f;
-    f->server = tm_qmp_server_new(&f->env);
+    f->server = tm_qmp_server_new(&f->env, 64);
     g_assert_true(tm_qmp_server_listen_unix(f->server, f->path, &err));
     g_assert_no_error(err);
 }
