@@ -346,7 +346,7 @@ static bool hostmem_complete(TmObject *obj, GError **err)
     if (!check_size(backend, err)) {
         return false;
     }
-    /* Memory handed out in objects is preallocated object by object. */
+    /* The registry preallocates this mapping; objects are preallocated one by one. */
     return !backend->prealloc || tm_hostmem_passes_fds(backend) ||
            tm_hostmem_allocate(backend, err);
 }
