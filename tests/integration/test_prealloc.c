@@ -215,10 +215,47 @@ static void test_prealloc_cancelled_by_object_del(void)
     prealloc_daemon_stop(&pd);
 }
 
+/* More than MemAvailable (1 TiB) is refused up front, whatever the kind; nothing changes. */
+static void test_prealloc_refused_when_it_cannot_fit(void)
+{
+    PreallocDaemon pd = { 0 };
+    prealloc_daemon_start(&pd);
+    g_autofree char *before = tm_test_backend_snapshot(pd.qmp);
+    static const char *const kinds[] = {
+        "memory-backend-ram", "memory-backend-memfd",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        g_autofree char *add = g_strdup_printf(
+            "{\"qom-type\": \"%s\", \"id\": \"toolarge\", \"size\": %" G_GUINT64_FORMAT
+            ", \"prealloc\": true}", kinds[i], (uint64_t)1 << 40);
+        json_object *reply = tm_test_execute(pd.qmp, "object-add", add);
+        tm_test_assert_error(reply, "GenericError",
+                             "memory backend 'toolarge': cannot preallocate 1 TiB: only ");
+        tm_test_assert_error(reply, "GenericError", "available (");
+        json_object_put(reply);
+    }
+    g_autofree char *after = tm_test_backend_snapshot(pd.qmp);
+    g_assert_cmpstr(after, ==, before);
+    prealloc_daemon_stop(&pd);
+
+    /* On the command line the daemon refuses to start, saying why. */
+    g_autofree char *dir = tm_test_make_dir();
+    g_autofree char *stderr_text = NULL;
+    const char *args[] = {
+        "-object", "memory-backend-ram,id=toolarge,size=1T,prealloc=on", NULL,
+    };
+    g_assert_cmpint(tm_test_run_tagmemd(args, dir, &stderr_text), !=, 0);
+    g_assert_nonnull(strstr(stderr_text, "memory backend 'toolarge': cannot preallocate 1 TiB"));
+    tm_test_remove_tree(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/prealloc/serves-others", test_prealloc_serves_others);
     g_test_add_func("/prealloc/cancelled-by-object-del", test_prealloc_cancelled_by_object_del);
+    g_test_add_func("/prealloc/refused-when-it-cannot-fit",
+                    test_prealloc_refused_when_it_cannot_fit);
     return g_test_run();
 }
