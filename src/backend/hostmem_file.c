@@ -7,8 +7,9 @@
  * As in QEMU: a missing file is created; a directory (a hugetlbfs mount)
  * gets an unlinked temporary file; an empty file is extended to
  * offset + size; a non-empty file is never resized, and must be large
- * enough.  A creation that fails leaves no file behind and an extended file
- * at its old size.
+ * enough.  Unlike QEMU, anything but a regular file (a FIFO, a socket, a
+ * device) is refused, and opening never blocks.  A creation that fails
+ * leaves no file behind and an extended file at its old size.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -103,6 +104,68 @@ static bool create_unlinked_file(TmHostMemFile *file, GError **err)
     return true;
 }
 
+static const char *describe_file_type(mode_t mode)
+{
+    if (S_ISFIFO(mode)) {
+        return "a FIFO";
+    }
+    if (S_ISSOCK(mode)) {
+        return "a socket";
+    }
+    if (S_ISCHR(mode)) {
+        return "a character device";
+    }
+    if (S_ISBLK(mode)) {
+        return "a block device";
+    }
+    return "not a regular file";
+}
+
+/*
+ * Memory comes from a regular file (or one made in a directory) only: a
+ * FIFO or a socket has no pages to map and a device is not known to be
+ * memory (a DAX device is not told apart from /dev/tty or a disk here).
+ */
+static bool refuse_file_type(const TmHostMemFile *file, mode_t mode, GError **err)
+{
+    g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                "mem-path %s of memory backend '%s' is %s: only a regular file or a "
+                "directory can back memory", file->mem_path, tm_hostmem_id(&file->parent),
+                describe_file_type(mode));
+    return false;
+}
+
+/* open() of a socket fails (ENXIO) before fstat could tell what it is. */
+static bool open_failed(const TmHostMemFile *file, GError **err)
+{
+    int saved_errno = errno;
+    struct stat st;
+
+    if (saved_errno == ENXIO && stat(file->mem_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return refuse_file_type(file, st.st_mode, err);
+    }
+    errno = saved_errno;
+    return open_error(file, err);
+}
+
+static bool check_opened_file(TmHostMemFile *file, int fd, GError **err)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) != 0) {
+        return open_error(file, err);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return refuse_file_type(file, st.st_mode, err);
+    }
+    /* Non-blocking was for the open; reads and writes of a file never wait on a peer. */
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        return open_error(file, err);
+    }
+    return true;
+}
+
 static bool open_backing_file(TmHostMemFile *file, GError **err)
 {
     TmHostMem *backend = &file->parent;
@@ -110,7 +173,13 @@ static bool open_backing_file(TmHostMemFile *file, GError **err)
     if (g_file_test(file->mem_path, G_FILE_TEST_IS_DIR)) {
         return create_unlinked_file(file, err);
     }
-    int flags = (backend->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+    /*
+     * O_NONBLOCK: opening a FIFO must not wait for a writer, and hang the
+     * daemon; O_NOCTTY: a terminal never becomes the daemon's.  An existing
+     * path is followed if it is a link, as in QEMU; a new file is created
+     * with O_EXCL, which never follows one.
+     */
+    int flags = (backend->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
     int fd = open(file->mem_path, flags);
     if (fd < 0 && errno == ENOENT && !backend->readonly) {
         /* 0600: hosts get the memory as a descriptor, never by opening the path. */
@@ -118,7 +187,11 @@ static bool open_backing_file(TmHostMemFile *file, GError **err)
         file->created_file = fd >= 0;
     }
     if (fd < 0) {
-        return open_error(file, err);
+        return open_failed(file, err);
+    }
+    if (!check_opened_file(file, fd, err)) {
+        close(fd);
+        return false;
     }
     backend->fd = fd;
     return true;
@@ -132,10 +205,6 @@ static bool size_backing_file(TmHostMemFile *file, GError **err)
 
     if (fstat(backend->fd, &st) != 0) {
         return open_error(file, err);
-    }
-    /* A device (DAX) has the size it has; mmap() says whether it fits. */
-    if (!S_ISREG(st.st_mode)) {
-        return true;
     }
     if (st.st_size == 0 && !backend->readonly) {
         if (ftruncate(backend->fd, (off_t)needed) != 0) {

@@ -2,10 +2,14 @@
  * Nothing blocks the main loop while a backend is preallocated: a large
  * prealloc=on object-add answers when its worker threads are done, while
  * another QMP client and a host's CCI mailbox keep getting answers; the
- * backend is invisible until then; object-del cancels it.
+ * backend is invisible until then; object-del cancels it; a prealloc
+ * bigger than available memory is refused up front.  A mem-path that is a
+ * FIFO (nobody writes to it) is refused at once, not waited on.
  */
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cci_client.h"
 #include "daemon_harness.h"
@@ -250,6 +254,36 @@ static void test_prealloc_refused_when_it_cannot_fit(void)
     tm_test_remove_tree(dir);
 }
 
+static void test_mem_path_fifo_refused(void)
+{
+    PreallocDaemon pd = { 0 };
+    prealloc_daemon_start(&pd);
+    g_autofree char *dir = tm_test_make_dir();
+    g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
+    g_autofree char *before = tm_test_backend_snapshot(pd.qmp);
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    for (int readonly = 0; readonly < 2; readonly++) {
+        g_autofree char *add = g_strdup_printf(
+            "{\"qom-type\": \"memory-backend-file\", \"id\": \"f\", \"size\": 1048576,"
+            " \"share\": true, \"readonly\": %s, \"mem-path\": \"%s\"}",
+            readonly ? "true" : "false", fifo);
+        gint64 start = g_get_monotonic_time();
+        json_object *reply = tm_test_execute(pd.qmp, "object-add", add);
+        g_assert_cmpint(g_get_monotonic_time() - start, <, PROMPT_US);
+        tm_test_assert_error(reply, "GenericError", "of memory backend 'f' is a FIFO");
+        tm_test_assert_error(reply, "GenericError", fifo);
+        json_object_put(reply);
+    }
+    g_autofree char *after = tm_test_backend_snapshot(pd.qmp);
+    g_assert_cmpstr(after, ==, before);
+    int host = tm_test_cci_connect(pd.host_path);
+    assert_identify_prompt(host);
+    close(host);
+    prealloc_daemon_stop(&pd);
+    tm_test_remove_tree(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -257,5 +291,6 @@ int main(int argc, char **argv)
     g_test_add_func("/prealloc/cancelled-by-object-del", test_prealloc_cancelled_by_object_del);
     g_test_add_func("/prealloc/refused-when-it-cannot-fit",
                     test_prealloc_refused_when_it_cannot_fit);
+    g_test_add_func("/prealloc/mem-path-fifo-refused", test_mem_path_fifo_refused);
     return g_test_run();
 }

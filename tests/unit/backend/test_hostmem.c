@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -465,6 +467,42 @@ static void test_file_too_small(Fixture *fixture, gconstpointer data)
     g_assert_cmpuint(tm_backend_registry_count(fixture->registry), ==, 0);
 }
 
+static void assert_file_type_refused(Fixture *fixture, const char *path, const char *extra,
+                                     const char *kind)
+{
+    g_autofree char *props = g_strdup_printf("size=1M%s,mem-path=%s", extra, path);
+    g_autofree char *want = g_strdup_printf(
+        "mem-path %s of memory backend 'f0' is %s: only a regular file or a directory can "
+        "back memory", path, kind);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_null(test_create_backend(fixture->registry, "memory-backend-file", "f0", props,
+                                      &err));
+    g_assert_cmpstr(err->message, ==, want);
+    g_assert_cmpuint(tm_backend_registry_count(fixture->registry), ==, 0);
+}
+
+/* A FIFO (no writer: opening it must not block), a socket, devices: refused. */
+static void test_file_type_refused(Fixture *fixture, gconstpointer data)
+{
+    g_autofree char *fifo = scratch_path(fixture, "fifo");
+    g_autofree char *sock_path = scratch_path(fixture, "sock");
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    assert_file_type_refused(fixture, fifo, "", "a FIFO");
+    assert_file_type_refused(fixture, fifo, ",readonly=on,share=on", "a FIFO");
+    g_assert_cmpuint(strlen(sock_path), <, sizeof(addr.sun_path));
+    strcpy(addr.sun_path, sock_path);
+    g_assert_cmpint(bind(sock, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    assert_file_type_refused(fixture, sock_path, "", "a socket");
+    close(sock);
+    assert_file_type_refused(fixture, "/dev/null", ",share=on", "a character device");
+    assert_file_type_refused(fixture, "/dev/zero", ",readonly=on,share=on",
+                             "a character device");
+}
+
 /* A file the failed creation made is removed; an empty one it grew is shrunk back. */
 static void test_file_failure_leaves_nothing(Fixture *fixture, gconstpointer data)
 {
@@ -748,6 +786,7 @@ int main(int argc, char **argv)
     ADD("/backend/hostmem/file/readonly", test_file_readonly, NULL);
     ADD("/backend/hostmem/file/directory", test_file_directory, NULL);
     ADD("/backend/hostmem/file/too-small", test_file_too_small, NULL);
+    ADD("/backend/hostmem/file/type-refused", test_file_type_refused, NULL);
     ADD("/backend/hostmem/file/failure-leaves-nothing", test_file_failure_leaves_nothing, NULL);
     ADD("/backend/hostmem/file/discard-data", test_file_discard_data, NULL);
     ADD("/backend/hostmem/file/align", test_file_align, NULL);
