@@ -215,7 +215,11 @@ static gboolean client_source_dispatch(GSource *source, GSourceFunc callback, gp
     return G_SOURCE_CONTINUE;
 }
 
-/* The deferred answer arrives: send it, then answer what waited behind it. */
+/*
+ * The deferred answer arrives, possibly inside another client's command
+ * (object-del cancels): queue it and let the client's own dispatch send it
+ * and answer what waited behind it, so no client runs inside another.
+ */
 static void deliver_later(void *opaque, json_object *response)
 {
     TmQmpClient *client = opaque;
@@ -223,7 +227,7 @@ static void deliver_later(void *opaque, json_object *response)
     client->waiting = NULL;
     if (!client->closed) {
         queue_message(client, response);
-        make_progress(client);
+        update_events(client);
     }
     json_object_put(response);
 }

@@ -152,6 +152,10 @@ static void test_prealloc_serves_others(void)
     g_autoptr(TmQmpConn) adder = tm_test_daemon_connect(pd.daemon);
 
     send_big_add(adder, "big", (uint64_t)2 << 30);
+    /* Sent right behind it: answered after it, so it sees the new backend. */
+    const char *after = "{\"execute\": \"query-memdev\", \"id\": \"after\"}";
+    g_autoptr(GError) send_error = NULL;
+    g_assert_true(tm_qmp_conn_send_raw(adder, after, strlen(after), &send_error));
     guint rounds;
     json_object *reply = serve_while_waiting(&pd, adder, "big", &rounds);
     tm_test_assert_return(reply);
@@ -160,6 +164,10 @@ static void test_prealloc_serves_others(void)
     g_assert_cmpstr(json_object_get_string(id), ==, "big");
     json_object_put(reply);
     g_test_message("%u rounds of other clients served during the prealloc", rounds);
+    reply = tm_test_receive_reply_with_id(adder, "after");
+    json_object *list = tm_test_assert_return(reply);
+    g_assert_cmpuint(json_object_array_length(list), ==, 2);
+    json_object_put(reply);
 
     /* Visible once complete; the adder's connection works on. */
     g_assert_true(memdev_listed(pd.qmp, "big"));
