@@ -20,7 +20,7 @@ struct TmBackendRegistry {
     GHashTable *creating;
 };
 
-/* How often a creation checks its workers, and reports progress (microseconds). */
+/* How often a creation checks its workers (ms), and reports progress (us). */
 #define TM_CREATION_POLL_MS 100
 #define TM_CREATION_PROGRESS_INTERVAL G_USEC_PER_SEC
 

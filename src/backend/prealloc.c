@@ -13,7 +13,8 @@
  */
 #define TM_PREALLOC_CHUNK (16u * 1024 * 1024)
 
-/* How often the blocking form logs, in microseconds. */
+/* The blocking form logs sizes from this one on, every interval (microseconds). */
+#define TM_PREALLOC_LOG_SIZE ((size_t)1 << 30)
 #define TM_PREALLOC_LOG_INTERVAL (5 * G_USEC_PER_SEC)
 
 typedef struct {
@@ -184,16 +185,25 @@ bool tm_prealloc_pages(const char *what, void *memory, size_t length, size_t pag
                        unsigned int threads, bool writable, GError **err)
 {
     TmPreallocJob *job = tm_prealloc_job_start(memory, length, page_size, threads, writable);
+    g_autofree char *total = tm_size_to_human(length);
+    bool large = length >= TM_PREALLOC_LOG_SIZE;
     gint64 last_log = g_get_monotonic_time();
 
+    if (large) {
+        g_message("%s: preallocating %s with %u thread%s", what, total, threads,
+                  threads == 1 ? "" : "s");
+    }
     while (!tm_prealloc_job_finished(job)) {
         g_usleep(G_USEC_PER_SEC / 10);
         if (g_get_monotonic_time() - last_log >= TM_PREALLOC_LOG_INTERVAL) {
             g_autofree char *done = tm_size_to_human(tm_prealloc_job_done(job));
-            g_autofree char *total = tm_size_to_human(length);
             g_message("%s: preallocated %s of %s", what, done, total);
             last_log = g_get_monotonic_time();
         }
     }
-    return tm_prealloc_job_finish(job, err);
+    bool ok = tm_prealloc_job_finish(job, err);
+    if (ok && large) {
+        g_message("%s: preallocated %s", what, total);
+    }
+    return ok;
 }

@@ -49,13 +49,28 @@ static void prealloc_daemon_stop(PreallocDaemon *pd)
     g_free(pd->host_path);
 }
 
+/*
+ * @want, or less on a machine with less available memory (the daemon
+ * refuses what cannot fit): a quarter of MemAvailable.
+ */
+static uint64_t big_size(uint64_t want)
+{
+    g_autofree char *meminfo = NULL;
+    g_assert_true(g_file_get_contents("/proc/meminfo", &meminfo, NULL, NULL));
+    const char *line = strstr(meminfo, "MemAvailable:");
+    g_assert_nonnull(line);
+    uint64_t available = g_ascii_strtoull(line + strlen("MemAvailable:"), NULL, 10) * 1024;
+
+    return MIN(want, available / 4 / (1 << 20) * (1 << 20));
+}
+
 /* Send object-add for a large preallocated private backend without waiting. */
 static void send_big_add(TmQmpConn *conn, const char *id, uint64_t size)
 {
     g_autofree char *text = g_strdup_printf(
         "{\"execute\": \"object-add\", \"id\": \"%s\", \"arguments\": {\"qom-type\":"
-        " \"memory-backend-ram\", \"id\": \"%s\", \"size\": %" G_GUINT64_FORMAT ", \"prealloc\": true,"
-        " \"prealloc-threads\": 1}}", id, id, size);
+        " \"memory-backend-ram\", \"id\": \"%s\", \"size\": %" G_GUINT64_FORMAT ","
+        " \"prealloc\": true, \"prealloc-threads\": 1}}", id, id, size);
     g_autoptr(GError) err = NULL;
     g_assert_true(tm_qmp_conn_send_raw(conn, text, strlen(text), &err));
 }
@@ -102,7 +117,7 @@ static void assert_query_prompt(TmQmpConn *conn, const char *hidden_id)
 }
 
 /* Progress events (at most one a second) name the backend and count up to its size. */
-static void assert_progress_event(json_object *event, const char *id)
+static void assert_progress_event(json_object *event, const char *id, uint64_t size)
 {
     json_object *name, *data, *field;
 
@@ -113,14 +128,14 @@ static void assert_progress_event(json_object *event, const char *id)
     g_assert_cmpstr(json_object_get_string(field), ==, id);
     g_assert_true(json_object_object_get_ex(data, "total", &field));
     uint64_t total = json_object_get_uint64(field);
-    g_assert_cmpuint(total, ==, (uint64_t)2 << 30);
+    g_assert_cmpuint(total, ==, size);
     g_assert_true(json_object_object_get_ex(data, "done", &field));
     g_assert_cmpuint(json_object_get_uint64(field), <=, total);
 }
 
 /* The add's answer; meanwhile the other client and the host are served promptly. */
 static json_object *serve_while_waiting(PreallocDaemon *pd, TmQmpConn *adder, const char *id,
-                                        guint *rounds)
+                                        uint64_t size, guint *rounds)
 {
     int host = tm_test_cci_connect(pd->host_path);
     json_object *reply = NULL;
@@ -129,7 +144,7 @@ static json_object *serve_while_waiting(PreallocDaemon *pd, TmQmpConn *adder, co
     while (reply == NULL) {
         json_object *message = poll_message(adder, 50);
         if (message && json_object_object_get_ex(message, "event", NULL)) {
-            assert_progress_event(message, id);
+            assert_progress_event(message, id, size);
             json_object_put(message);
             continue;
         }
@@ -151,13 +166,14 @@ static void test_prealloc_serves_others(void)
     prealloc_daemon_start(&pd);
     g_autoptr(TmQmpConn) adder = tm_test_daemon_connect(pd.daemon);
 
-    send_big_add(adder, "big", (uint64_t)2 << 30);
+    uint64_t size = big_size((uint64_t)2 << 30);
+    send_big_add(adder, "big", size);
     /* Sent right behind it: answered after it, so it sees the new backend. */
     const char *after = "{\"execute\": \"query-memdev\", \"id\": \"after\"}";
     g_autoptr(GError) send_error = NULL;
     g_assert_true(tm_qmp_conn_send_raw(adder, after, strlen(after), &send_error));
     guint rounds;
-    json_object *reply = serve_while_waiting(&pd, adder, "big", &rounds);
+    json_object *reply = serve_while_waiting(&pd, adder, "big", size, &rounds);
     tm_test_assert_return(reply);
     json_object *id;
     g_assert_true(json_object_object_get_ex(reply, "id", &id));
@@ -187,7 +203,10 @@ static void wait_until_creating(TmQmpConn *conn, const char *id)
     g_autofree char *probe = g_strdup_printf(
         "{\"qom-type\": \"memory-backend-ram\", \"id\": \"%s\", \"size\": 0}", id);
 
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
     for (;;) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
         json_object *reply = tm_test_execute(conn, "object-add", probe);
         json_object *error, *desc;
         g_assert_true(json_object_object_get_ex(reply, "error", &error));
@@ -208,7 +227,7 @@ static void test_prealloc_cancelled_by_object_del(void)
     g_autoptr(TmQmpConn) adder = tm_test_daemon_connect(pd.daemon);
     g_autofree char *before = tm_test_backend_snapshot(pd.qmp);
 
-    send_big_add(adder, "huge", (uint64_t)8 << 30);
+    send_big_add(adder, "huge", big_size((uint64_t)8 << 30));
     wait_until_creating(pd.qmp, "huge");
     g_assert_false(memdev_listed(pd.qmp, "huge"));
     json_object *reply = tm_test_execute(pd.qmp, "object-del", "{\"id\": \"huge\"}");
@@ -222,7 +241,7 @@ static void test_prealloc_cancelled_by_object_del(void)
     g_assert_cmpstr(after, ==, before);
 
     /* The id is free again, and a shutdown cancels a creation as well. */
-    send_big_add(adder, "huge", (uint64_t)8 << 30);
+    send_big_add(adder, "huge", big_size((uint64_t)8 << 30));
     wait_until_creating(pd.qmp, "huge");
     prealloc_daemon_stop(&pd);
 }
@@ -259,6 +278,32 @@ static void test_prealloc_refused_when_it_cannot_fit(void)
     };
     g_assert_cmpint(tm_test_run_tagmemd(args, dir, &stderr_text), !=, 0);
     g_assert_nonnull(strstr(stderr_text, "memory backend 'toolarge': cannot preallocate 1 TiB"));
+    tm_test_remove_tree(dir);
+}
+
+/*
+ * -object preallocates before the daemon serves, logging from 1 GiB on.
+ * A device naming a missing backend then stops the daemon after it.
+ */
+static void test_command_line_prealloc_logged(void)
+{
+    g_autofree char *dir = tm_test_make_dir();
+    g_autofree char *stderr_text = NULL;
+    const char *args[] = {
+        "-object", "memory-backend-ram,id=big,size=1G,prealloc=on",
+        "-device", "cxl-type3,id=d,volatile-dc-memdev=nosuch,num-dc-regions=1", NULL,
+    };
+
+    if (big_size((uint64_t)1 << 30) < ((uint64_t)1 << 30)) {
+        g_test_skip("less than 4 GiB available");
+        tm_test_remove_tree(dir);
+        return;
+    }
+    g_assert_cmpint(tm_test_run_tagmemd(args, dir, &stderr_text), !=, 0);
+    g_assert_nonnull(strstr(stderr_text,
+                            "memory backend 'big': preallocating 1 GiB with 1 thread\n"));
+    g_assert_nonnull(strstr(stderr_text, "memory backend 'big': preallocated 1 GiB\n"));
+    g_assert_nonnull(strstr(stderr_text, "Device 'nosuch' not found"));
     tm_test_remove_tree(dir);
 }
 
@@ -299,6 +344,7 @@ int main(int argc, char **argv)
     g_test_add_func("/prealloc/cancelled-by-object-del", test_prealloc_cancelled_by_object_del);
     g_test_add_func("/prealloc/refused-when-it-cannot-fit",
                     test_prealloc_refused_when_it_cannot_fit);
+    g_test_add_func("/prealloc/command-line-logged", test_command_line_prealloc_logged);
     g_test_add_func("/prealloc/mem-path-fifo-refused", test_mem_path_fifo_refused);
     return g_test_run();
 }
