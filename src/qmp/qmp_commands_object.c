@@ -49,6 +49,9 @@ static GArray *convert_properties(const TmObjectClass *klass, json_object *args,
     return g_steal_pointer(&props);
 }
 
+/* A preallocation's progress (docs/qmp.md, Events). */
+#define TM_QMP_EVENT_PREALLOC_PROGRESS "MEMORY_BACKEND_PREALLOC_PROGRESS"
+
 /* An object-add whose backend is preallocated in worker threads. */
 typedef struct {
     TmQmpEnv *env;
@@ -68,8 +71,7 @@ static void on_prealloc_progress(void *opaque, const char *id, uint64_t done, ui
     json_object_object_add(data, "id", json_object_new_string(id));
     json_object_object_add(data, "done", json_object_new_uint64(done));
     json_object_object_add(data, "total", json_object_new_uint64(total));
-    context->env->emit_event(context->env->event_opaque, "MEMORY_BACKEND_PREALLOC_PROGRESS",
-                             data);
+    context->env->emit_event(context->env->event_opaque, TM_QMP_EVENT_PREALLOC_PROGRESS, data);
 }
 
 static void on_created(void *opaque, TmHostMem *backend, const GError *error)
