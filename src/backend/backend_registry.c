@@ -14,7 +14,27 @@ struct TmBackendRegistry {
     GHashTable *by_id;       /* id (the backend's own string) → TmHostMem * */
     TmTagIndex *by_tag;
     GQueue creation_order;   /* TmHostMem *; each backend keeps its link for O(1) removal */
+    /* Backends still being preallocated: id (the backend's own string) →
+     * TmBackendCreation *.  Their ids and tags are taken; they are not
+     * visible otherwise. */
+    GHashTable *creating;
 };
+
+/* How often a creation checks its workers (ms), and reports progress (us). */
+#define TM_CREATION_POLL_MS 100
+#define TM_CREATION_PROGRESS_INTERVAL G_USEC_PER_SEC
+
+/* A backend being preallocated in worker threads (tm_backend_registry_create_async). */
+typedef struct {
+    TmBackendRegistry *registry;
+    TmObject *obj;           /* completed, not registered */
+    TmPreallocJob *job;
+    guint timer;             /* the main loop source polling @job */
+    gint64 last_progress;    /* monotonic time of the last progress report */
+    TmBackendCreateCallbacks callbacks;
+} TmBackendCreation;
+
+static void end_creation(TmBackendCreation *creation, const char *cancel_reason);
 
 TmBackendRegistry *tm_backend_registry_new(void)
 {
@@ -23,6 +43,7 @@ TmBackendRegistry *tm_backend_registry_new(void)
     registry->by_id = g_hash_table_new(g_str_hash, g_str_equal);
     registry->by_tag = tm_tag_index_new();
     g_queue_init(&registry->creation_order);
+    registry->creating = g_hash_table_new(g_str_hash, g_str_equal);
     return registry;
 }
 
@@ -31,6 +52,14 @@ void tm_backend_registry_free(TmBackendRegistry *registry)
     if (registry == NULL) {
         return;
     }
+    GHashTableIter iter;
+    gpointer creation;
+    g_hash_table_iter_init(&iter, registry->creating);
+    while (g_hash_table_iter_next(&iter, NULL, &creation)) {
+        end_creation(creation, "the daemon is shutting down");
+        g_hash_table_iter_init(&iter, registry->creating);
+    }
+    g_hash_table_unref(registry->creating);
     /* The indexes only point into the backends: empty them first. */
     g_hash_table_unref(registry->by_id);
     tm_tag_index_free(registry->by_tag);
@@ -47,18 +76,40 @@ static bool check_new_id(const TmBackendRegistry *registry, const char *id, GErr
     if (!tm_id_check(id, err)) {
         return false;
     }
-    if (g_hash_table_contains(registry->by_id, id)) {
+    if (g_hash_table_contains(registry->by_id, id) ||
+        g_hash_table_contains(registry->creating, id)) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Duplicate ID '%s' for object", id);
         return false;
     }
     return true;
 }
 
-/* A tag is free if nobody holds it, or @self does. */
+/* The backend being created that holds @tag, or NULL (creations are few). */
+static TmHostMem *find_creating_tag(const TmBackendRegistry *registry, const TmGuid *tag)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, registry->creating);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        TmHostMem *backend = tm_hostmem_cast(((TmBackendCreation *)value)->obj);
+        const TmGuid *held = tm_hostmem_tag(backend);
+        if (held && tm_guid_equal(held, tag)) {
+            return backend;
+        }
+    }
+    return NULL;
+}
+
+/* A tag is free if nobody holds it (or is being created with it), or @self does. */
 static bool check_tag_free(const TmBackendRegistry *registry, const TmGuid *tag,
                            const TmHostMem *self, GError **err)
 {
     TmHostMem *holder = tag ? tm_tag_index_lookup(registry->by_tag, tag) : NULL;
+
+    if (holder == NULL && tag) {
+        holder = find_creating_tag(registry, tag);
+    }
 
     if (holder != NULL && holder != self) {
         g_autofree char *text = tm_guid_to_string(tag);
@@ -91,9 +142,9 @@ static void insert(TmBackendRegistry *registry, TmHostMem *backend)
     }
 }
 
-TmHostMem *tm_backend_registry_create(TmBackendRegistry *registry, const char *type_name,
-                                      const char *id, const TmPropAssignment *props,
-                                      size_t n_props, GError **err)
+/* Create and complete a backend, not registered; its prealloc is still to do. */
+static TmObject *build(TmBackendRegistry *registry, const char *type_name, const char *id,
+                       const TmPropAssignment *props, size_t n_props, GError **err)
 {
     const TmObjectClass *type = tm_hostmem_find_type(type_name);
 
@@ -108,21 +159,129 @@ TmHostMem *tm_backend_registry_create(TmBackendRegistry *registry, const char *t
         return NULL;
     }
     g_autoptr(TmObject) obj = tm_object_new(type, id);
-    TmHostMem *backend = tm_hostmem_cast(obj);
     /*
      * The tag is checked before completion, not after: completion may
-     * create a file or preallocate gigabytes, and a refused request must
-     * leave nothing behind.  Nothing between here and insert() can take
-     * the tag, since the registry is used from one thread.
+     * create a file or map gigabytes, and a refused request must leave
+     * nothing behind.  Nothing between here and insert() can take the
+     * tag, since the registry is used from one thread and backends being
+     * preallocated hold theirs (find_creating_tag).
      */
     if (!set_properties(obj, props, n_props, err) ||
-        !check_tag_free(registry, tm_hostmem_tag(backend), NULL, err) ||
+        !check_tag_free(registry, tm_hostmem_tag(tm_hostmem_cast(obj)), NULL, err) ||
         !tm_object_complete(obj, err)) {
+        return NULL;
+    }
+    return g_steal_pointer(&obj);
+}
+
+TmHostMem *tm_backend_registry_create(TmBackendRegistry *registry, const char *type_name,
+                                      const char *id, const TmPropAssignment *props,
+                                      size_t n_props, GError **err)
+{
+    g_autoptr(TmObject) obj = build(registry, type_name, id, props, n_props, err);
+
+    if (obj == NULL) {
+        return NULL;
+    }
+    TmHostMem *backend = tm_hostmem_cast(obj);
+    if (tm_hostmem_needs_prealloc(backend) && !tm_hostmem_prealloc(backend, err)) {
         return NULL;
     }
     insert(registry, backend);
     g_steal_pointer(&obj);
     return backend;
+}
+
+static void report_progress(TmBackendCreation *creation)
+{
+    gint64 now = g_get_monotonic_time();
+
+    if (now - creation->last_progress < TM_CREATION_PROGRESS_INTERVAL ||
+        creation->callbacks.progress == NULL) {
+        return;
+    }
+    creation->last_progress = now;
+    creation->callbacks.progress(creation->callbacks.opaque,
+                                 tm_hostmem_id(tm_hostmem_cast(creation->obj)),
+                                 tm_prealloc_job_done(creation->job),
+                                 tm_prealloc_job_total(creation->job));
+}
+
+/*
+ * Finish a creation: register the backend if its prealloc completed and
+ * nobody cancelled it, else free it; then tell the requester.
+ */
+static void end_creation(TmBackendCreation *creation, const char *cancel_reason)
+{
+    TmBackendRegistry *registry = creation->registry;
+    TmHostMem *backend = tm_hostmem_cast(creation->obj);
+    g_autoptr(GError) error = NULL;
+
+    g_hash_table_remove(registry->creating, tm_hostmem_id(backend));
+    if (creation->timer) {
+        g_source_remove(creation->timer);
+    }
+    if (cancel_reason) {
+        tm_prealloc_job_cancel(creation->job);
+    }
+    bool ok = tm_prealloc_job_finish(creation->job, &error);
+    if (cancel_reason) {
+        g_clear_error(&error);
+        g_set_error(&error, TM_ERROR, TM_ERROR_GENERIC,
+                    "memory backend '%s': preallocation cancelled: %s", tm_hostmem_id(backend),
+                    cancel_reason);
+    } else if (!ok) {
+        g_prefix_error(&error, "memory backend '%s': ", tm_hostmem_id(backend));
+    } else {
+        insert(registry, backend);
+    }
+    creation->callbacks.finished(creation->callbacks.opaque, error ? NULL : backend, error);
+    if (error) {
+        tm_object_free(creation->obj);
+    }
+    g_free(creation);
+}
+
+static gboolean poll_creation(gpointer data)
+{
+    TmBackendCreation *creation = data;
+
+    if (!tm_prealloc_job_finished(creation->job)) {
+        report_progress(creation);
+        return G_SOURCE_CONTINUE;
+    }
+    creation->timer = 0;
+    end_creation(creation, NULL);
+    return G_SOURCE_REMOVE;
+}
+
+TmBackendCreateResult tm_backend_registry_create_async(TmBackendRegistry *registry,
+                                                       const char *type_name, const char *id,
+                                                       const TmPropAssignment *props,
+                                                       size_t n_props,
+                                                       const TmBackendCreateCallbacks *callbacks,
+                                                       GError **err)
+{
+    g_autoptr(TmObject) obj = build(registry, type_name, id, props, n_props, err);
+
+    if (obj == NULL) {
+        return TM_BACKEND_CREATE_FAILED;
+    }
+    TmHostMem *backend = tm_hostmem_cast(obj);
+    if (!tm_hostmem_needs_prealloc(backend)) {
+        insert(registry, backend);
+        g_steal_pointer(&obj);
+        return TM_BACKEND_CREATE_DONE;
+    }
+    TmBackendCreation *creation = g_new0(TmBackendCreation, 1);
+    creation->registry = registry;
+    creation->obj = g_steal_pointer(&obj);
+    creation->job = tm_hostmem_prealloc_start(backend);
+    creation->last_progress = g_get_monotonic_time();
+    creation->callbacks = *callbacks;
+    creation->timer = g_timeout_add(TM_CREATION_POLL_MS, poll_creation, creation);
+    g_hash_table_insert(registry->creating, (gpointer)tm_hostmem_id(backend), creation);
+    return TM_BACKEND_CREATE_STARTED;
 }
 
 static bool refuse_in_use(const TmHostMem *backend, const char *action, GError **err)
@@ -140,7 +299,12 @@ static bool refuse_in_use(const TmHostMem *backend, const char *action, GError *
 bool tm_backend_registry_delete(TmBackendRegistry *registry, const char *id, GError **err)
 {
     TmHostMem *backend = tm_backend_registry_find_by_id(registry, id);
+    TmBackendCreation *creation = id ? g_hash_table_lookup(registry->creating, id) : NULL;
 
+    if (creation) {
+        end_creation(creation, "object-del");
+        return true;
+    }
     if (backend == NULL) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "object '%s' not found", id ? id : "");
         return false;

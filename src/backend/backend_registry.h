@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <glib.h>
 
 #include "backend/hostmem.h"
@@ -34,7 +35,43 @@ TmHostMem *tm_backend_registry_create(TmBackendRegistry *registry, const char *t
                                       const char *id, const TmPropAssignment *props,
                                       size_t n_props, GError **err);
 
-/* Refused when the backend is in use; the message names the user. */
+/* How an asynchronous creation reports back (on the main loop). */
+typedef struct {
+    /* Bytes preallocated so far, at most once a second; may be NULL. */
+    void (*progress)(void *opaque, const char *id, uint64_t done, uint64_t total);
+    /* Exactly once: the registered backend, or NULL and why not. */
+    void (*finished)(void *opaque, TmHostMem *backend, const GError *error);
+    void *opaque;
+} TmBackendCreateCallbacks;
+
+typedef enum {
+    TM_BACKEND_CREATE_FAILED,  /* refused; *err is set, nothing changed */
+    TM_BACKEND_CREATE_DONE,    /* created and registered now */
+    TM_BACKEND_CREATE_STARTED, /* being preallocated; @callbacks will tell */
+} TmBackendCreateResult;
+
+/*
+ * tm_backend_registry_create, but a backend with one whole mapping to
+ * preallocate (prealloc=on, not made of memory objects) is preallocated
+ * by prealloc-threads worker threads while the default main context keeps
+ * running.  Until it finishes, the backend is invisible (no lookup, list
+ * or count finds it) but its id and tag are taken; deleting its id, or
+ * freeing the registry, cancels it.  @callbacks is copied.
+ * tm_backend_registry_create does the same work in the caller's time and
+ * logs progress.
+ */
+TmBackendCreateResult tm_backend_registry_create_async(TmBackendRegistry *registry,
+                                                       const char *type_name, const char *id,
+                                                       const TmPropAssignment *props,
+                                                       size_t n_props,
+                                                       const TmBackendCreateCallbacks *callbacks,
+                                                       GError **err);
+
+/*
+ * Refused when the backend is in use; the message names the user.  A
+ * backend still being preallocated is cancelled instead (its creation
+ * finishes with an error saying so).
+ */
 bool tm_backend_registry_delete(TmBackendRegistry *registry, const char *id, GError **err);
 
 TmHostMem *tm_backend_registry_find_by_id(const TmBackendRegistry *registry, const char *id);

@@ -6,12 +6,15 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "backend/backend_registry.h"
 #include "backend/host_nodes.h"
 #include "backend/hostmem_internal.h"
 #include "core/error.h"
+#include "core/mem_fit.h"
 
 /* More threads than this only contend for the same page tables. */
 #define PREALLOC_THREADS_MAX 1024
@@ -329,6 +332,35 @@ static bool check_size(const TmHostMem *backend, GError **err)
     return true;
 }
 
+/* Paths are read from the running system's /proc and /sys (core/mem_fit.h). */
+#define TM_SYSTEM_ROOT ""
+
+/*
+ * What preallocating takes from the system: huge pages of the backend's
+ * size, or ordinary memory (anonymous memory, memfds, tmpfs, private
+ * copies of a file).  A shared file on a disk file system is page cache
+ * the kernel can write back, so it is not limited by available memory.
+ */
+static bool check_prealloc_fits(const TmHostMem *backend, GError **err)
+{
+    uint64_t length = (backend->size + backend->page_size - 1) / backend->page_size *
+                      backend->page_size;
+    uint64_t huge = backend->page_size > (uint64_t)sysconf(_SC_PAGESIZE) ? backend->page_size
+                                                                          : 0;
+    struct statfs fs;
+
+    /* Files are the only backends with a descriptor at completion. */
+    if (backend->fd >= 0 && fstatfs(backend->fd, &fs) == 0) {
+        if (fs.f_type == HUGETLBFS_MAGIC) {
+            huge = (uint64_t)fs.f_bsize;
+        } else if (backend->share && fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC) {
+            return true;
+        }
+    }
+    g_autofree char *what = g_strdup_printf("memory backend '%s'", tm_hostmem_id(backend));
+    return tm_mem_fit_check(TM_SYSTEM_ROOT, what, length, huge, err);
+}
+
 static bool hostmem_complete(TmObject *obj, GError **err)
 {
     TmHostMem *backend = tm_hostmem_cast(obj);
@@ -346,7 +378,11 @@ static bool hostmem_complete(TmObject *obj, GError **err)
     if (!check_size(backend, err)) {
         return false;
     }
-    /* Memory handed out in objects is preallocated object by object. */
+    /* Object-backed backends are checked as a whole although made block by block. */
+    if (backend->prealloc && !check_prealloc_fits(backend, err)) {
+        return false;
+    }
+    /* The registry preallocates this mapping; objects are preallocated one by one. */
     return !backend->prealloc || tm_hostmem_passes_fds(backend) ||
            tm_hostmem_allocate(backend, err);
 }

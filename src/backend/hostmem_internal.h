@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "backend/hostmem.h"
+#include "backend/prealloc.h"
 #include "core/guid.h"
 #include "object/object.h"
 
@@ -80,7 +81,11 @@ static inline TmHostMem *tm_hostmem_cast(TmObject *obj)
     return (TmHostMem *)obj;
 }
 
-/* Map the memory and apply every setting (advice, policy, prealloc). */
+/*
+ * Map the memory and apply the advice and the policy.  Preallocation is a
+ * separate step (tm_hostmem_prealloc*), run by the registry: it may take
+ * long enough to need worker threads.
+ */
 bool tm_hostmem_allocate(TmHostMem *backend, GError **err);
 /* Undo tm_hostmem_allocate: unmap, and close an fd opened by open_fd. */
 void tm_hostmem_release_memory(TmHostMem *backend);
@@ -98,3 +103,10 @@ bool tm_hostmem_check_tag(const TmGuid *tag, GError **err);
 void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry, GList *link);
 /* Store (or with NULL drop) the tag without any index update. */
 void tm_hostmem_store_tag(TmHostMem *backend, const TmGuid *tag);
+
+/* prealloc=on with one whole mapping (made at completion) still to fault in. */
+bool tm_hostmem_needs_prealloc(const TmHostMem *backend);
+/* Fault the whole mapping in with prealloc-threads workers; see prealloc.h. */
+TmPreallocJob *tm_hostmem_prealloc_start(TmHostMem *backend);
+/* The same, waiting for it and logging progress; the error names the backend. */
+bool tm_hostmem_prealloc(TmHostMem *backend, GError **err);

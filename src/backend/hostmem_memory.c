@@ -98,15 +98,27 @@ void tm_hostmem_release_memory(TmHostMem *backend)
     }
 }
 
-static bool place_and_populate(TmHostMem *backend, GError **err)
+bool tm_hostmem_needs_prealloc(const TmHostMem *backend)
 {
-    if (!tm_host_nodes_bind(backend->memory, backend->mapped_length, backend->policy,
-                            backend->host_nodes, err)) {
-        return false;
-    }
-    if (backend->prealloc &&
-        !tm_prealloc_pages(backend->memory, backend->mapped_length, backend->page_size,
+    /* Memory handed out in objects is preallocated object by object. */
+    return backend->prealloc && backend->memory != NULL;
+}
+
+TmPreallocJob *tm_hostmem_prealloc_start(TmHostMem *backend)
+{
+    g_assert(tm_hostmem_needs_prealloc(backend));
+    return tm_prealloc_job_start(backend->memory, backend->mapped_length, backend->page_size,
+                                 (unsigned int)backend->prealloc_threads, !backend->readonly);
+}
+
+bool tm_hostmem_prealloc(TmHostMem *backend, GError **err)
+{
+    g_autofree char *what = g_strdup_printf("memory backend '%s'", tm_hostmem_id(backend));
+
+    g_assert(tm_hostmem_needs_prealloc(backend));
+    if (!tm_prealloc_pages(what, backend->memory, backend->mapped_length, backend->page_size,
                            (unsigned int)backend->prealloc_threads, !backend->readonly, err)) {
+        g_prefix_error(err, "%s: ", what);
         return false;
     }
     return true;
@@ -134,7 +146,8 @@ bool tm_hostmem_allocate(TmHostMem *backend, GError **err)
     backend->memory = memory;
     backend->mapped_length = length;
     tm_hostmem_apply_advice(backend);
-    if (!place_and_populate(backend, err)) {
+    if (!tm_host_nodes_bind(backend->memory, backend->mapped_length, backend->policy,
+                            backend->host_nodes, err)) {
         g_prefix_error(err, "memory backend '%s': ", id);
         tm_hostmem_release_memory(backend);
         return false;

@@ -33,6 +33,7 @@ struct TmQmpClient {
     GSource *source;
     gpointer fd_tag;
     GIOCondition events; /* what @source polls for */
+    TmQmpLater *waiting; /* a command answering later; requests wait behind it */
     bool input_ended;    /* the peer will send no more */
     bool closed;
     TmQmpClientClosedFn closed_fn;
@@ -142,6 +143,10 @@ static void answer(TmQmpClient *client, TmQmpPending *pending)
                                 : tm_qmp_dispatch(client->env, &client->session,
                                                   pending->request);
 
+    if (response == NULL) {
+        client->waiting = g_steal_pointer(&client->session.later);
+        return;
+    }
     if (!client->closed) {
         queue_message(client, response);
     }
@@ -159,7 +164,7 @@ static void answer(TmQmpClient *client, TmQmpPending *pending)
 /* Answer waiting requests in order while the output queue has room. */
 static void answer_pending(TmQmpClient *client)
 {
-    while (!client->closed && !g_queue_is_empty(&client->pending) &&
+    while (!client->closed && client->waiting == NULL && !g_queue_is_empty(&client->pending) &&
            output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
         TmQmpPending *pending = g_queue_pop_head(&client->pending);
         answer(client, pending);
@@ -207,7 +212,7 @@ static void make_progress(TmQmpClient *client)
         return;
     }
     if (client->input_ended && g_queue_is_empty(&client->pending) &&
-        output_queued(client) == 0) {
+        client->waiting == NULL && output_queued(client) == 0) {
         client_close(client);
         return;
     }
@@ -232,6 +237,23 @@ static gboolean client_source_dispatch(GSource *source, GSourceFunc callback, gp
     return G_SOURCE_CONTINUE;
 }
 
+/*
+ * The deferred answer arrives, possibly inside another client's command
+ * (object-del cancels): queue it and let the client's own dispatch send it
+ * and answer what waited behind it, so no client runs inside another.
+ */
+static void deliver_later(void *opaque, json_object *response)
+{
+    TmQmpClient *client = opaque;
+
+    client->waiting = NULL;
+    if (!client->closed) {
+        queue_message(client, response);
+        update_events(client);
+    }
+    json_object_put(response);
+}
+
 static GSourceFuncs client_source_funcs = {
     .dispatch = client_source_dispatch,
 };
@@ -246,6 +268,8 @@ TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, guint id, TmQmpClientClose
     client->env = env;
     client->closed_fn = closed;
     client->closed_opaque = opaque;
+    client->session.deliver = deliver_later;
+    client->session.deliver_opaque = client;
     client->stream = tm_json_stream_new(0, on_stream_message, client);
     g_queue_init(&client->pending);
     client->output = g_byte_array_new();
@@ -271,6 +295,9 @@ void tm_qmp_client_free(TmQmpClient *client)
     if (!client->closed) {
         g_source_destroy(client->source);
         close(client->fd);
+    }
+    if (client->waiting) {
+        tm_qmp_later_orphan(client->waiting);
     }
     g_source_unref(client->source);
     g_queue_clear_full(&client->pending, (GDestroyNotify)pending_free);

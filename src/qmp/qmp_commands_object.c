@@ -1,6 +1,8 @@
 /* object-add, object-del, query-memdev: memory backends under /objects. */
 #include "qmp/qmp_command.h"
 
+#include <stdint.h>
+
 #include <string.h>
 
 #include "backend/hostmem.h"
@@ -47,37 +49,98 @@ static GArray *convert_properties(const TmObjectClass *klass, json_object *args,
     return g_steal_pointer(&props);
 }
 
+/* A preallocation's progress (docs/qmp.md, Events). */
+#define TM_QMP_EVENT_PREALLOC_PROGRESS "MEMORY_BACKEND_PREALLOC_PROGRESS"
+
+/* An object-add whose backend is preallocated in worker threads. */
+typedef struct {
+    TmQmpEnv *env;
+    TmQmpLater *later;
+} ObjectAddLater;
+
+/* Progress as an event every client sees (docs/qmp.md). */
+static void on_prealloc_progress(void *opaque, const char *id, uint64_t done, uint64_t total)
+{
+    ObjectAddLater *context = opaque;
+    json_object *data = json_object_new_object();
+
+    if (context->env->emit_event == NULL) {
+        json_object_put(data);
+        return;
+    }
+    json_object_object_add(data, "id", json_object_new_string(id));
+    json_object_object_add(data, "done", json_object_new_uint64(done));
+    json_object_object_add(data, "total", json_object_new_uint64(total));
+    context->env->emit_event(context->env->event_opaque, TM_QMP_EVENT_PREALLOC_PROGRESS, data);
+}
+
+static void on_created(void *opaque, TmHostMem *backend, const GError *error)
+{
+    ObjectAddLater *context = opaque;
+
+    tm_qmp_later_finish(context->later, NULL, error);
+    g_free(context);
+}
+
+/*
+ * A connection that can wait gets its answer when the preallocation is
+ * done, and meanwhile the daemon serves everyone; others wait here.
+ */
+static bool create_backend(TmQmpEnv *env, TmQmpSession *session, const char *type_name,
+                           const char *id, GArray *props, GError **err)
+{
+    const TmPropAssignment *assignments = props ? (const TmPropAssignment *)props->data : NULL;
+    guint n = props ? props->len : 0;
+
+    if (session->deliver == NULL) {
+        return tm_backend_registry_create(env->backends, type_name, id, assignments, n, err) !=
+               NULL;
+    }
+    ObjectAddLater *context = g_new0(ObjectAddLater, 1);
+    context->env = env;
+    TmBackendCreateCallbacks callbacks = {
+        .progress = on_prealloc_progress,
+        .finished = on_created,
+        .opaque = context,
+    };
+    switch (tm_backend_registry_create_async(env->backends, type_name, id, assignments, n,
+                                             &callbacks, err)) {
+    case TM_BACKEND_CREATE_STARTED:
+        /* The callbacks run from the main loop, after this returns. */
+        context->later = tm_qmp_session_defer(session);
+        return true;
+    case TM_BACKEND_CREATE_DONE:
+        g_free(context);
+        return true;
+    default:
+        g_free(context);
+        return false;
+    }
+}
+
 static bool object_add(TmQmpEnv *env, TmQmpSession *session, json_object *args,
                        json_object **ret, GError **err)
 {
     const char *type_name = tm_qmp_arg_str(args, "qom-type", NULL);
+    const char *id = tm_qmp_arg_str(args, "id", NULL);
     const TmObjectClass *klass = tm_hostmem_find_type(type_name);
 
     if (klass == NULL) {
         /* The registry refuses unknown types, naming the known ones. */
-        return tm_backend_registry_create(env->backends, type_name,
-                                          tm_qmp_arg_str(args, "id", NULL), NULL, 0,
-                                          err) != NULL;
+        return create_backend(env, session, type_name, id, NULL, err);
     }
     g_autoptr(GArray) props = convert_properties(klass, args, err);
     if (props == NULL) {
         return false;
     }
-    return tm_backend_registry_create(env->backends, type_name, tm_qmp_arg_str(args, "id", NULL),
-                                      (const TmPropAssignment *)props->data, props->len,
-                                      err) != NULL;
+    return create_backend(env, session, type_name, id, props, err);
 }
 
+/* Deleting a backend still being preallocated cancels it (the registry does). */
 static bool object_del(TmQmpEnv *env, TmQmpSession *session, json_object *args,
                        json_object **ret, GError **err)
 {
-    const char *id = tm_qmp_arg_str(args, "id", NULL);
-
-    if (tm_backend_registry_find_by_id(env->backends, id) == NULL) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "object '%s' not found", id);
-        return false;
-    }
-    return tm_backend_registry_delete(env->backends, id, err);
+    return tm_backend_registry_delete(env->backends, tm_qmp_arg_str(args, "id", NULL), err);
 }
 
 /* Copy property @name into @out under the same name; absent properties are left out. */

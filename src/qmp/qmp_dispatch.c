@@ -93,22 +93,83 @@ json_object *tm_qmp_error_response(const GError *error)
     return response;
 }
 
+struct TmQmpLater {
+    bool has_id;
+    json_object *id;       /* the request's id (a reference; NULL is JSON null) */
+    TmQmpDeliverFn deliver; /* NULL once orphaned */
+    void *deliver_opaque;
+};
+
+static json_object *build_response(json_object *ret, const GError *err, bool has_id,
+                                   json_object *id)
+{
+    json_object *response;
+
+    if (err == NULL) {
+        response = json_object_new_object();
+        json_object_object_add(response, "return", ret ? ret : json_object_new_object());
+    } else {
+        json_object_put(ret);
+        response = tm_qmp_error_response(err);
+    }
+    if (has_id) {
+        json_object_object_add(response, "id", json_object_get(id));
+    }
+    return response;
+}
+
+/* The request's "id" member (NULL is JSON null), when it has one. */
+static bool request_id(json_object *request, json_object **id)
+{
+    *id = NULL;
+    return json_object_is_type(request, json_type_object) &&
+           json_object_object_get_ex(request, "id", id);
+}
+
+TmQmpLater *tm_qmp_session_defer(TmQmpSession *session)
+{
+    if (session->deliver == NULL) {
+        return NULL;
+    }
+    g_assert(session->later == NULL);
+    session->later = g_new0(TmQmpLater, 1);
+    session->later->deliver = session->deliver;
+    session->later->deliver_opaque = session->deliver_opaque;
+    return session->later;
+}
+
+void tm_qmp_later_finish(TmQmpLater *later, json_object *ret, const GError *error)
+{
+    json_object *response = build_response(ret, error, later->has_id, later->id);
+
+    if (later->deliver) {
+        later->deliver(later->deliver_opaque, response);
+    } else {
+        json_object_put(response);
+    }
+    json_object_put(later->id);
+    g_free(later);
+}
+
+void tm_qmp_later_orphan(TmQmpLater *later)
+{
+    later->deliver = NULL;
+}
+
 json_object *tm_qmp_dispatch(TmQmpEnv *env, TmQmpSession *session, json_object *request)
 {
     g_autoptr(GError) err = NULL;
     json_object *ret = NULL;
-    json_object *response;
-
-    if (run_request(env, session, request, &ret, &err)) {
-        response = json_object_new_object();
-        json_object_object_add(response, "return", ret ? ret : json_object_new_object());
-    } else {
-        response = tm_qmp_error_response(err);
-    }
+    bool ok = run_request(env, session, request, &ret, &err);
     json_object *id;
-    if (json_object_is_type(request, json_type_object) &&
-        json_object_object_get_ex(request, "id", &id)) {
-        json_object_object_add(response, "id", json_object_get(id));
+    bool has_id = request_id(request, &id);
+
+    if (ok && session->later) {
+        session->later->has_id = has_id;
+        session->later->id = json_object_get(id);
+        return NULL;
     }
-    return response;
+    /* A handler that deferred and then failed never finishes its answer. */
+    g_assert(session->later == NULL);
+    return build_response(ret, ok ? NULL : err, has_id, id);
 }

@@ -172,6 +172,143 @@ static void test_failed_create_leaves_no_id(void)
     g_assert_cmpuint(tm_backend_registry_count(registry), ==, 11);
 }
 
+/* ---- creation with preallocation in worker threads ---- */
+
+typedef struct {
+    bool finished;
+    TmHostMem *backend;
+    char *error;
+    guint progress_reports;
+} AsyncResult;
+
+static void on_progress(void *opaque, const char *id, uint64_t done, uint64_t total)
+{
+    AsyncResult *result = opaque;
+
+    g_assert_cmpuint(done, <=, total);
+    result->progress_reports++;
+}
+
+static void on_finished(void *opaque, TmHostMem *backend, const GError *error)
+{
+    AsyncResult *result = opaque;
+
+    g_assert_false(result->finished);
+    g_assert_true((backend == NULL) == (error != NULL));
+    result->finished = true;
+    result->backend = backend;
+    result->error = error ? g_strdup(error->message) : NULL;
+}
+
+/* memory-backend-ram,prealloc=on of @size, with @tag (or none), started. */
+static TmBackendCreateResult start_async(TmBackendRegistry *registry, const char *id,
+                                         uint64_t size, const char *tag, AsyncResult *result,
+                                         GError **err)
+{
+    TmPropAssignment props[3] = {
+        { .name = "size", .value = { .kind = TM_PROP_SIZE, .uint = size } },
+        { .name = "prealloc", .value = { .kind = TM_PROP_BOOL, .boolean = true } },
+        { .name = "tag", .value = { .kind = TM_PROP_GUID, .str = (char *)tag } },
+    };
+    TmBackendCreateCallbacks callbacks = {
+        .progress = on_progress, .finished = on_finished, .opaque = result,
+    };
+
+    return tm_backend_registry_create_async(registry, "memory-backend-ram", id, props,
+                                            tag ? 3 : 2, &callbacks, err);
+}
+
+static void wait_finished(AsyncResult *result)
+{
+    while (!result->finished) {
+        g_main_context_iteration(NULL, TRUE);
+    }
+}
+
+/* Invisible until done, then registered; its id and tag are taken meanwhile. */
+static void test_async_create(void)
+{
+    g_autoptr(TmBackendRegistry) registry = tm_backend_registry_new();
+    g_autofree char *tag = tag_for(7);
+    TmGuid guid = guid_for(7);
+    AsyncResult result = { 0 };
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(start_async(registry, "big", 64 << 20, tag, &result, &err), ==,
+                    TM_BACKEND_CREATE_STARTED);
+    g_assert_null(tm_backend_registry_find_by_id(registry, "big"));
+    g_assert_null(tm_backend_registry_find_by_tag(registry, &guid));
+    g_assert_cmpuint(tm_backend_registry_count(registry), ==, 0);
+
+    g_assert_null(test_create_backend(registry, "memory-backend-ram", "big", "size=4K", &err));
+    g_assert_cmpstr(err->message, ==, "Duplicate ID 'big' for object");
+    g_clear_error(&err);
+    g_autofree char *same_tag = g_strdup_printf("size=4K,tag=%s", tag);
+    g_assert_null(test_create_backend(registry, "memory-backend-ram", "other", same_tag, &err));
+    g_assert_nonnull(strstr(err->message, "is already held by memory backend 'big'"));
+    g_clear_error(&err);
+
+    wait_finished(&result);
+    g_assert_null(result.error);
+    g_assert_true(result.backend == tm_backend_registry_find_by_id(registry, "big"));
+    g_assert_true(result.backend == tm_backend_registry_find_by_tag(registry, &guid));
+    g_assert_true(test_pages_all_resident(tm_hostmem_get_memory(result.backend, NULL),
+                                          64 << 20));
+    test_assert_registry_consistent(registry);
+}
+
+/* Deleting the id cancels; freeing the registry cancels; neither leaves anything. */
+static void test_async_cancel(void)
+{
+    g_autoptr(TmBackendRegistry) registry = tm_backend_registry_new();
+    g_autofree char *tag = tag_for(3);
+    AsyncResult result = { 0 };
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(start_async(registry, "big", (uint64_t)1 << 30, tag, &result, &err), ==,
+                    TM_BACKEND_CREATE_STARTED);
+    g_assert_true(tm_backend_registry_delete(registry, "big", &err));
+    g_assert_true(result.finished);
+    g_assert_cmpstr(result.error, ==,
+                    "memory backend 'big': preallocation cancelled: object-del");
+    g_free(result.error);
+    g_assert_cmpuint(tm_backend_registry_count(registry), ==, 0);
+    test_create_backend_ok(registry, "memory-backend-ram", "big", "size=4K");
+    g_assert_true(tm_backend_registry_delete(registry, "big", &err));
+
+    result = (AsyncResult){ 0 };
+    g_assert_cmpint(start_async(registry, "big", (uint64_t)1 << 30, tag, &result, &err), ==,
+                    TM_BACKEND_CREATE_STARTED);
+    g_clear_pointer(&registry, tm_backend_registry_free);
+    g_assert_true(result.finished);
+    g_assert_cmpstr(result.error, ==,
+                    "memory backend 'big': preallocation cancelled: the daemon is shutting down");
+    g_free(result.error);
+}
+
+/* Without prealloc (or with objects) there is nothing to wait for. */
+static void test_async_done_at_once(void)
+{
+    g_autoptr(TmBackendRegistry) registry = tm_backend_registry_new();
+    AsyncResult result = { 0 };
+    g_autoptr(GError) err = NULL;
+    TmBackendCreateCallbacks callbacks = { .finished = on_finished, .opaque = &result };
+    TmPropAssignment props[] = {
+        { .name = "size", .value = { .kind = TM_PROP_SIZE, .uint = 1 << 20 } },
+        { .name = "prealloc", .value = { .kind = TM_PROP_BOOL, .boolean = true } },
+    };
+
+    g_assert_cmpint(tm_backend_registry_create_async(registry, "memory-backend-memfd", "m",
+                                                     props, 2, &callbacks, &err),
+                    ==, TM_BACKEND_CREATE_DONE);
+    g_assert_cmpint(tm_backend_registry_create_async(registry, "memory-backend-ram", "m",
+                                                     props, 2, &callbacks, &err),
+                    ==, TM_BACKEND_CREATE_FAILED);
+    g_assert_cmpstr(err->message, ==, "Duplicate ID 'm' for object");
+    g_assert_false(result.finished);
+    g_assert_nonnull(tm_backend_registry_find_by_id(registry, "m"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -180,5 +317,8 @@ int main(int argc, char **argv)
     g_test_add_func("/backend/registry/retag", test_retag);
     g_test_add_func("/backend/registry/swap-tags", test_swap_tags);
     g_test_add_func("/backend/registry/failed-create", test_failed_create_leaves_no_id);
+    g_test_add_func("/backend/registry/async/create", test_async_create);
+    g_test_add_func("/backend/registry/async/cancel", test_async_cancel);
+    g_test_add_func("/backend/registry/async/done-at-once", test_async_done_at_once);
     return g_test_run();
 }
