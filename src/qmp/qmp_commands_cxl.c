@@ -325,6 +325,29 @@ static json_object *region_json(unsigned index, const TmDcRegion *region)
     return json;
 }
 
+/*
+ * What a filtered query keeps: one host, one tag, one region (each
+ * optional).  Unfiltered, everything is kept and the reply is as before.
+ */
+typedef struct {
+    int host;          /* -1: every host */
+    int region;        /* -1: every region */
+    bool has_tag;
+    TmGuid tag;
+} QueryFilter;
+
+static bool keeps_extent(const QueryFilter *f, const TmBackedExtent *extent)
+{
+    return (f->region < 0 || extent->region == f->region) &&
+           (!f->has_tag || tm_guid_equal(&extent->extent.tag, &f->tag));
+}
+
+static bool keeps_group(const QueryFilter *f, const TmDcPendingGroupInfo *group)
+{
+    return (f->region < 0 || group->region == f->region) &&
+           (!f->has_tag || tm_guid_equal(&group->tag, &f->tag));
+}
+
 static json_object *pending_group_json(const TmDcd *dev, const TmDcPendingGroupInfo *group)
 {
     json_object *json = json_object_new_object();
@@ -359,7 +382,7 @@ static json_object *accepted_json(const TmDcd *dev, uint16_t host_id,
     return json;
 }
 
-static json_object *host_json(const TmDcd *dev, uint16_t host_id)
+static json_object *host_json(const TmDcd *dev, uint16_t host_id, const QueryFilter *f)
 {
     TmDcLimits limits = tm_dcd_limits(dev, host_id);
     guint n_groups = tm_dcd_host_pending_group_count(dev, host_id);
@@ -370,11 +393,15 @@ static json_object *host_json(const TmDcd *dev, uint16_t host_id)
 
     for (guint i = 0; i < n_groups; i++) {
         TmDcPendingGroupInfo group = tm_dcd_host_pending_group(dev, host_id, i);
-        json_object_array_add(pending, pending_group_json(dev, &group));
+        if (keeps_group(f, &group)) {
+            json_object_array_add(pending, pending_group_json(dev, &group));
+        }
     }
     for (guint i = 0; i < n_accepted; i++) {
-        json_object_array_add(accepted,
-                              accepted_json(dev, host_id, tm_dcd_host_accepted(dev, host_id, i)));
+        const TmBackedExtent *extent = tm_dcd_host_accepted(dev, host_id, i);
+        if (keeps_extent(f, extent)) {
+            json_object_array_add(accepted, accepted_json(dev, host_id, extent));
+        }
     }
     json_object_object_add(json, "host-id", json_object_new_uint64(host_id));
     json_object_object_add(json, "generation",
@@ -409,7 +436,7 @@ static json_object *tag_json(const TmDcd *dev, const TmDcTagInfo *info)
     return json;
 }
 
-static json_object *device_json(const TmDcd *dev)
+static json_object *device_json(const TmDcd *dev, const QueryFilter *f)
 {
     /* Tag limits are device-wide: any host's view gives them. */
     TmDcLimits limits = tm_dcd_limits(dev, 0);
@@ -420,14 +447,24 @@ static json_object *device_json(const TmDcd *dev)
     json_object *json = json_object_new_object();
 
     for (unsigned r = 0; r < tm_dcd_num_regions(dev); r++) {
-        json_object_array_add(regions, region_json(r, tm_dcd_region(dev, r)));
+        if (f->region < 0 || (unsigned)f->region == r) {
+            json_object_array_add(regions, region_json(r, tm_dcd_region(dev, r)));
+        }
     }
     for (uint16_t h = 0; h < tm_dcd_num_hosts(dev); h++) {
-        json_object_array_add(hosts, host_json(dev, h));
+        if (f->host < 0 || f->host == h) {
+            json_object_array_add(hosts, host_json(dev, h, f));
+        }
     }
     for (guint i = 0; i < tm_dcd_tag_count(dev); i++) {
         TmDcTagInfo info = tm_dcd_tag_info(dev, i);
-        json_object_array_add(tags, tag_json(dev, &info));
+        bool kept = (f->region < 0 || info.region == f->region) &&
+                    (!f->has_tag || tm_guid_equal(&info.tag, &f->tag)) &&
+                    (f->host < 0 || tm_host_set_contains(&info.pending_hosts, (uint16_t)f->host) ||
+                     tm_host_set_contains(&info.committed_hosts, (uint16_t)f->host));
+        if (kept) {
+            json_object_array_add(tags, tag_json(dev, &info));
+        }
     }
     json_object_object_add(json, "id", json_object_new_string(tm_dcd_id(dev)));
     json_object_object_add(json, "path", json_object_new_string(tm_dcd_path(dev)));
@@ -445,25 +482,54 @@ static json_object *device_json(const TmDcd *dev)
     return json;
 }
 
+/* The filter arguments; a host or region the device does not have is an error. */
+static bool parse_filter(const TmDcd *dev, json_object *args, QueryFilter *f, GError **err)
+{
+    *f = (QueryFilter){ .host = -1, .region = -1 };
+    if (tm_qmp_arg_has(args, "host-id")) {
+        f->host = (int)tm_qmp_arg_uint(args, "host-id", 0);
+        if (dev && f->host >= tm_dcd_num_hosts(dev)) {
+            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                        "host-id %d is out of range: device '%s' has %u hosts", f->host,
+                        tm_dcd_id(dev), tm_dcd_num_hosts(dev));
+            return false;
+        }
+    }
+    if (tm_qmp_arg_has(args, "region")) {
+        f->region = (int)tm_qmp_arg_uint(args, "region", 0);
+        if (dev && (unsigned)f->region >= tm_dcd_num_regions(dev)) {
+            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "region id is too large");
+            return false;
+        }
+    }
+    if (tm_qmp_arg_has(args, "tag")) {
+        f->has_tag = true;
+        return parse_tag(args, &f->tag, err);
+    }
+    return true;
+}
+
+/*
+ * Every device, or the one "path" names; "host-id", "region" and "tag"
+ * keep only what concerns that host, region or tag (docs/qmp.md).
+ */
 static bool query_cxl_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
                                        json_object *args, json_object **ret, GError **err)
 {
     const char *path = tm_qmp_arg_str(args, "path", NULL);
+    TmDcd *dev = path ? tm_qmp_cxl_resolve_device(env, path, err) : NULL;
+    QueryFilter filter;
 
-    if (path) {
-        TmDcd *dev = tm_qmp_cxl_resolve_device(env, path, err);
-        if (dev == NULL) {
-            return false;
-        }
-        *ret = json_object_new_array();
-        json_object_array_add(*ret, device_json(dev));
-        return true;
+    if ((path && dev == NULL) || !parse_filter(dev, args, &filter, err)) {
+        return false;
     }
     *ret = json_object_new_array();
-    if (env->devices) {
+    if (dev) {
+        json_object_array_add(*ret, device_json(dev, &filter));
+    } else if (env->devices) {
         g_autoptr(GPtrArray) devices = tm_device_registry_list(env->devices);
         for (guint i = 0; i < devices->len; i++) {
-            json_object_array_add(*ret, device_json(g_ptr_array_index(devices, i)));
+            json_object_array_add(*ret, device_json(g_ptr_array_index(devices, i), &filter));
         }
     }
     return true;
@@ -520,6 +586,9 @@ static const TmQmpArg release_status_args[] = {
 
 static const TmQmpArg query_args[] = {
     { .name = "path", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = "host-id", .type = TM_QMP_ARG_UINT16, .optional = true },
+    { .name = "region", .type = TM_QMP_ARG_UINT8, .optional = true },
+    { .name = "tag", .type = TM_QMP_ARG_STR, .optional = true },
     { .name = NULL },
 };
 

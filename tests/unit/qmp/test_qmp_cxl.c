@@ -1004,6 +1004,49 @@ static void test_query_all_devices(void)
     fixture_clear(&f);
 }
 
+/* Filters: one host, one region, one tag; bad filters are errors. */
+static void test_query_filters(void)
+{
+    Fixture f;
+
+    fixture_init(&f);
+    run_ok(&f, ADD(DCD0 "," H0 "," PRESC "," R1 ",'tag':'" TAG_A "','extents':[" EXT(0, M2) "]"));
+    run_ok(&f, ADD(DCD0 ",'host-id':1," PRESC "," R0 ",'extents':[" EXT(0, M2) "]"));
+
+    g_autoptr(json_object) by_host = run(&f, "{'execute':'query-cxl-dynamic-capacity',"
+                                              "'arguments':{'path':'dcd0','host-id':1}}");
+    json_object *q = expect_return(by_host);
+    assert_length(q, "0.hosts", 1);
+    assert_uint(q, "0.hosts.0.host-id", 1);
+    assert_length(q, "0.hosts.0.pending", 1);
+    assert_length(q, "0.tags", 0);
+    assert_length(q, "0.regions", 2);
+
+    g_autoptr(json_object) by_tag = run(&f, "{'execute':'query-cxl-dynamic-capacity',"
+                                             "'arguments':{'tag':'" TAG_A "'}}");
+    q = expect_return(by_tag);
+    assert_length(q, "", 3);
+    assert_length(q, "0.tags", 1);
+    assert_length(q, "0.hosts.0.pending", 1);
+    assert_length(q, "0.hosts.1.pending", 0);
+
+    g_autoptr(json_object) by_region = run(&f, "{'execute':'query-cxl-dynamic-capacity',"
+                                                "'arguments':{'path':'dcd0','region':0}}");
+    q = expect_return(by_region);
+    assert_length(q, "0.regions", 1);
+    assert_length(q, "0.hosts.0.pending", 0);
+    assert_length(q, "0.hosts.1.pending", 1);
+    assert_length(q, "0.tags", 0);
+
+    run_error(&f, "{'execute':'query-cxl-dynamic-capacity','arguments':{'path':'dcd0',"
+                  "'host-id':2}}", "host-id 2 is out of range: device 'dcd0' has 2 hosts");
+    run_error(&f, "{'execute':'query-cxl-dynamic-capacity','arguments':{'path':'dcd0',"
+                  "'region':2}}", "region id is too large");
+    run_error(&f, "{'execute':'query-cxl-dynamic-capacity','arguments':{'tag':'x'}}",
+              "Parameter 'tag' expects a GUID (8-4-4-4-12 hex digits), got 'x'");
+    fixture_clear(&f);
+}
+
 /* Without an emit_event callback, notices are dropped, not leaked or crashed on. */
 static void test_events_without_callback(void)
 {
@@ -1034,6 +1077,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/cxl/tag-references", test_tag_references);
     g_test_add_func("/qmp/cxl/qom-devices", test_qom_devices);
     g_test_add_func("/qmp/cxl/query-all-devices", test_query_all_devices);
+    g_test_add_func("/qmp/cxl/query-filters", test_query_filters);
     g_test_add_func("/qmp/cxl/events-without-callback", test_events_without_callback);
     return g_test_run();
 }
