@@ -67,7 +67,7 @@ static double median(double *values, guint n)
 static guint probe_message_log2(const char *path)
 {
     g_auto(TmTestCciPacket) response;
-    int fd = tm_test_cci_connect(path);
+    int fd = tm_test_cci_connect_host(path);
 
     tm_test_cci_call(fd, OP_IDENTIFY, NULL, 0, &response, NULL);
     close(fd);

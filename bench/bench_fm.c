@@ -226,7 +226,7 @@ static void bench_start(Bench *b)
     b->daemon = tm_test_daemon_start_in(dir, full, NULL, qmp_path);
     b->qmp = tm_test_daemon_connect(b->daemon);
     b->fm = tm_test_cci_connect(fm);
-    b->host = tm_test_cci_connect(host);
+    b->host = tm_test_cci_connect_host(host);
 }
 
 static void bench_stop(Bench *b)

@@ -71,7 +71,7 @@ static TmCxlReturnCode check_frame(const TmMailboxCaller *caller, const TmCciHea
     return TM_CXL_RC_SUCCESS;
 }
 
-static TmCciFrameVerdict decide(TmDcd *dev, const TmMailboxCaller *caller,
+static TmCciFrameVerdict decide(TmDcd *dev, TmMailboxCaller *caller,
                                 const uint8_t *packet, size_t received, size_t packet_len,
                                 TmCciFrameReply *reply, GError **err)
 {
@@ -104,7 +104,7 @@ static TmCciFrameVerdict decide(TmDcd *dev, const TmMailboxCaller *caller,
     return TM_CCI_FRAME_REPLY;
 }
 
-TmCciFrameVerdict tm_cci_frame_serve(TmDcd *dev, const TmMailboxCaller *caller,
+TmCciFrameVerdict tm_cci_frame_serve(TmDcd *dev, TmMailboxCaller *caller,
                                      const uint8_t *packet, size_t received, size_t packet_len,
                                      TmCciFrameReply *reply, GError **err)
 {

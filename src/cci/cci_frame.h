@@ -54,7 +54,7 @@ bool tm_cci_port_takes_set(TmMailboxPortKind port, uint8_t command_set);
  * @err (if given) says why on CLOSE and on any return code but Success.
  * On REPLY with reply->fd >= 0 the caller owns the descriptor.
  */
-TmCciFrameVerdict tm_cci_frame_serve(TmDcd *dev, const TmMailboxCaller *caller,
+TmCciFrameVerdict tm_cci_frame_serve(TmDcd *dev, TmMailboxCaller *caller,
                                      const uint8_t *packet, size_t received, size_t packet_len,
                                      TmCciFrameReply *reply, GError **err);
 

@@ -114,6 +114,13 @@ static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opa
         return;
     }
     g_autoptr(GPtrArray) targets = host_connections(watch->server, dev, notice->host_id);
+    /* Only connections that asked for DC interrupts (0103h) get packets they did not ask for. */
+    for (guint i = targets->len; i-- > 0;) {
+        if (!tm_mailbox_caller_notifies_dc(
+                tm_cci_connection_caller(g_ptr_array_index(targets, i)))) {
+            g_ptr_array_remove_index(targets, i);
+        }
+    }
     if (targets->len == 0) {
         return;
     }

@@ -164,3 +164,51 @@ TmCxlReturnCode tm_mailbox_clear_event_records(const TmMailboxRequest *request,
     }
     return in.clear_all ? clear_all(log, &in, err) : clear_handles(log, &in, err);
 }
+
+/*
+ * CXL r3.1 §8.2.9.2.4: Get Event Interrupt Policy (0102h): the
+ * connection's settings, one byte per log (informational, warning,
+ * failure, fatal, dynamic capacity).
+ */
+TmCxlReturnCode tm_mailbox_get_event_interrupt_policy(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err)
+{
+    TmCxlEventInterruptPolicy out;
+
+    (void)err;
+    G_STATIC_ASSERT(sizeof(out) == sizeof(request->caller->interrupt_settings));
+    memcpy(&out, request->caller->interrupt_settings, sizeof(out));
+    memcpy(response->payload, &out, sizeof(out));
+    response->length = sizeof(out);
+    return TM_CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.2.5: Set Event Interrupt Policy (0103h).  A socket has
+ * no interrupt lines: mode 01b (MSI/MSI-X) stands for tagmem's C000h
+ * notification packet (docs/host-protocol.md), 00b for none; FW interrupts
+ * (10b) and the reserved 11b are Invalid Input.  Without the DC byte that
+ * log's setting is left as it was.  Only a connection that asked for DC
+ * interrupts is sent notifications.
+ */
+TmCxlReturnCode tm_mailbox_set_event_interrupt_policy(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err)
+{
+    uint8_t settings[sizeof(TmCxlEventInterruptPolicy)];
+
+    memcpy(settings, request->caller->interrupt_settings, sizeof(settings));
+    memcpy(settings, request->payload, request->payload_len);
+    for (size_t i = 0; i < request->payload_len; i++) {
+        uint8_t mode = settings[i] & TM_MAILBOX_INTERRUPT_MODE_MASK;
+
+        if (mode != TM_MAILBOX_INTERRUPT_NONE && mode != TM_MAILBOX_INTERRUPT_MSI) {
+            return tm_mailbox_fail(err, TM_CXL_RC_INVALID_INPUT,
+                                   "interrupt setting %02Xh of log %zu: mode %u is not 0 (none) "
+                                   "or 1 (MSI/MSI-X, the notification packet)", settings[i], i,
+                                   mode);
+        }
+    }
+    memcpy(request->caller->interrupt_settings, settings, sizeof(settings));
+    response->length = 0;
+    return TM_CXL_RC_SUCCESS;
+}

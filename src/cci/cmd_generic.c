@@ -43,3 +43,45 @@ TmCxlReturnCode tm_mailbox_background_operation_status(const TmMailboxRequest *r
     response->length = sizeof(out);
     return TM_CXL_RC_SUCCESS;
 }
+
+static uint8_t log2_of(size_t power_of_two)
+{
+    return (uint8_t)__builtin_ctzl(power_of_two);
+}
+
+/* CXL r3.1 §8.2.9.1.3: Get Response Message Limit (0003h): this connection's, as 2^n. */
+TmCxlReturnCode tm_mailbox_get_response_message_limit(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err)
+{
+    /* The payload limit may be 2^20 - 1 (the length field); the limit is a power of two. */
+    TmCxlResponseMessageLimit out = {
+        .limit_log2 = log2_of(MIN(tm_mailbox_response_limit(request->caller),
+                                  (size_t)request->caller->max_payload)),
+    };
+
+    (void)err;
+    memcpy(response->payload, &out, sizeof(out));
+    response->length = sizeof(out);
+    return TM_CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.1.4: Set Response Message Limit (0004h): 2^n bytes, n
+ * from 8 to 20, at most the connection's max payload (a larger n is held
+ * to it); the answer is the limit in force.  It bounds the commands that
+ * return as many list entries as fit (Get Event Records and the DC lists).
+ */
+TmCxlReturnCode tm_mailbox_set_response_message_limit(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err)
+{
+    TmCxlResponseMessageLimit in;
+
+    memcpy(&in, request->payload, sizeof(in));
+    if (in.limit_log2 < 8 || in.limit_log2 > 20) {
+        return tm_mailbox_fail(err, TM_CXL_RC_INVALID_INPUT,
+                               "response message limit 2^%u is outside 2^8..2^20",
+                               in.limit_log2);
+    }
+    request->caller->response_limit = MIN(1u << in.limit_log2, request->caller->max_payload);
+    return tm_mailbox_get_response_message_limit(request, response, err);
+}

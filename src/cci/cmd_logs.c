@@ -77,7 +77,7 @@ TmCxlReturnCode tm_mailbox_get_log(const TmMailboxRequest *request,
     }
     uint32_t offset = le32toh(in.offset);
     uint32_t length = le32toh(in.length);
-    size_t limit = tm_mailbox_payload_limit(request->caller);
+    size_t limit = tm_mailbox_response_limit(request->caller);
     if (length > limit) {
         return tm_mailbox_fail(err, TM_CXL_RC_INVALID_INPUT,
                                "length %u exceeds the maximum payload of %zu bytes", length,

@@ -10,8 +10,12 @@ const char *tm_cxl_opcode_name(uint16_t opcode)
     } names[] = {
         { TM_CXL_OP_IDENTIFY, "Identify" },
         { TM_CXL_OP_BACKGROUND_OPERATION_STATUS, "Background Operation Status" },
+        { TM_CXL_OP_GET_RESPONSE_MESSAGE_LIMIT, "Get Response Message Limit" },
+        { TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, "Set Response Message Limit" },
         { TM_CXL_OP_GET_EVENT_RECORDS, "Get Event Records" },
         { TM_CXL_OP_CLEAR_EVENT_RECORDS, "Clear Event Records" },
+        { TM_CXL_OP_GET_EVENT_INTERRUPT_POLICY, "Get Event Interrupt Policy" },
+        { TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, "Set Event Interrupt Policy" },
         { TM_CXL_OP_GET_TIMESTAMP, "Get Timestamp" },
         { TM_CXL_OP_SET_TIMESTAMP, "Set Timestamp" },
         { TM_CXL_OP_GET_SUPPORTED_LOGS, "Get Supported Logs" },

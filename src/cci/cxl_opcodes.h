@@ -27,8 +27,12 @@ typedef enum {
 typedef enum {
     TM_CXL_OP_IDENTIFY = 0x0001,                  /* §8.2.9.1.1 */
     TM_CXL_OP_BACKGROUND_OPERATION_STATUS = 0x0002, /* §8.2.9.1.2 */
+    TM_CXL_OP_GET_RESPONSE_MESSAGE_LIMIT = 0x0003, /* §8.2.9.1.3 */
+    TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT = 0x0004, /* §8.2.9.1.4 */
     TM_CXL_OP_GET_EVENT_RECORDS = 0x0100,         /* §8.2.9.2.2 */
     TM_CXL_OP_CLEAR_EVENT_RECORDS = 0x0101,       /* §8.2.9.2.3 */
+    TM_CXL_OP_GET_EVENT_INTERRUPT_POLICY = 0x0102, /* §8.2.9.2.4 */
+    TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY = 0x0103, /* §8.2.9.2.5 */
     TM_CXL_OP_GET_TIMESTAMP = 0x0300,             /* §8.2.9.4.1 */
     TM_CXL_OP_SET_TIMESTAMP = 0x0301,             /* §8.2.9.4.2 */
     TM_CXL_OP_GET_SUPPORTED_LOGS = 0x0400,        /* §8.2.9.5.1 */

@@ -39,6 +39,28 @@ typedef struct __attribute__((packed)) {
 _Static_assert(sizeof(TmCxlBackgroundOperationStatusResponse) == 8,
                "Background Operation Status output is 8 bytes");
 
+/*
+ * CXL r3.1 §8.2.9.1.3, §8.2.9.1.4: Get Response Message Limit output, Set
+ * Response Message Limit input and output: the limit is 2^n bytes, n 8..20.
+ */
+typedef struct __attribute__((packed)) {
+    uint8_t limit_log2;
+} TmCxlResponseMessageLimit;
+_Static_assert(sizeof(TmCxlResponseMessageLimit) == 1, "a response message limit is 1 byte");
+
+/*
+ * CXL r3.1 §8.2.9.2.4, §8.2.9.2.5: Get Event Interrupt Policy output, Set
+ * Event Interrupt Policy input (the DC byte may be left out).
+ */
+typedef struct __attribute__((packed)) {
+    uint8_t informational;
+    uint8_t warning;
+    uint8_t failure;
+    uint8_t fatal;
+    uint8_t dynamic_capacity;
+} TmCxlEventInterruptPolicy;
+_Static_assert(sizeof(TmCxlEventInterruptPolicy) == 5, "Event Interrupt Policy is 5 bytes");
+
 /* CXL r3.1 §8.2.9.4.1, §8.2.9.4.2: Get Timestamp output, Set Timestamp input. */
 typedef struct __attribute__((packed)) {
     uint64_t timestamp_ns;     /* since 1970-01-01 00:00 UTC */

@@ -27,6 +27,8 @@
 
 #define INPUT_NONE .input = TM_MAILBOX_INPUT_NONE
 #define INPUT_FIXED(type) .input = TM_MAILBOX_INPUT_FIXED, .input_size = sizeof(type)
+#define INPUT_BOUNDED(min, type) .input = TM_MAILBOX_INPUT_BOUNDED, .input_size = (min), \
+                                 .input_max = sizeof(type)
 #define INPUT_LIST(type, count_field, entry_type)                                \
     .input = TM_MAILBOX_INPUT_LIST, .input_size = sizeof(type),                   \
     .count_offset = offsetof(type, count_field),                                  \
@@ -38,9 +40,20 @@ static const TmMailboxCommand commands[] = {
       INPUT_NONE, .ports = HOST | FM },
     { .opcode = TM_CXL_OP_BACKGROUND_OPERATION_STATUS,
       .handler = tm_mailbox_background_operation_status, INPUT_NONE, .ports = HOST | FM },
+    /* CXL r3.1 §8.2.9.1.3, §8.2.9.1.4: the connection's list responses */
+    { .opcode = TM_CXL_OP_GET_RESPONSE_MESSAGE_LIMIT,
+      .handler = tm_mailbox_get_response_message_limit, INPUT_NONE, .ports = HOST | FM },
+    { .opcode = TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT,
+      .handler = tm_mailbox_set_response_message_limit,
+      INPUT_FIXED(TmCxlResponseMessageLimit), .ports = HOST | FM, .effects = POLICY },
     /* CXL r3.1 §8.2.9.2.2, §8.2.9.2.3: a host's own event logs */
     { .opcode = TM_CXL_OP_GET_EVENT_RECORDS, .handler = tm_mailbox_get_event_records,
       INPUT_FIXED(TmCxlGetEventRecordsRequest), .ports = HOST },
+    { .opcode = TM_CXL_OP_GET_EVENT_INTERRUPT_POLICY,
+      .handler = tm_mailbox_get_event_interrupt_policy, INPUT_NONE, .ports = HOST },
+    { .opcode = TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY,
+      .handler = tm_mailbox_set_event_interrupt_policy,
+      INPUT_BOUNDED(4, TmCxlEventInterruptPolicy), .ports = HOST, .effects = POLICY },
     { .opcode = TM_CXL_OP_CLEAR_EVENT_RECORDS, .handler = tm_mailbox_clear_event_records,
       INPUT_LIST(TmCxlClearEventRecordsRequest, handle_count, uint16_t), .ports = HOST,
       .effects = LOG },
@@ -179,10 +192,24 @@ size_t tm_mailbox_payload_limit(const TmMailboxCaller *caller)
     return MIN((size_t)caller->max_payload, (size_t)TM_CCI_MAX_PAYLOAD_LENGTH);
 }
 
+size_t tm_mailbox_response_limit(const TmMailboxCaller *caller)
+{
+    size_t limit = caller->response_limit ? caller->response_limit
+                                          : TM_MAILBOX_DEFAULT_RESPONSE_LIMIT;
+
+    return MIN(limit, tm_mailbox_payload_limit(caller));
+}
+
+bool tm_mailbox_caller_notifies_dc(const TmMailboxCaller *caller)
+{
+    return (caller->interrupt_settings[4] & TM_MAILBOX_INTERRUPT_MODE_MASK) ==
+           TM_MAILBOX_INTERRUPT_MSI;
+}
+
 size_t tm_mailbox_entries_that_fit(const TmMailboxRequest *request, size_t header,
                                    size_t entry_size, size_t wanted)
 {
-    size_t limit = tm_mailbox_payload_limit(request->caller);
+    size_t limit = tm_mailbox_response_limit(request->caller);
     size_t room = limit > header ? (limit - header) / entry_size : 0;
 
     return MIN(room, wanted);
@@ -222,6 +249,14 @@ static TmCxlReturnCode check_input_length(const TmMailboxCommand *command, const
             return tm_mailbox_fail(err, TM_CXL_RC_INVALID_PAYLOAD_LENGTH,
                                    "%s (%04Xh) takes a %u-byte payload, got %zu bytes", name,
                                    command->opcode, command->input_size, length);
+        }
+        return TM_CXL_RC_SUCCESS;
+    case TM_MAILBOX_INPUT_BOUNDED:
+        if (length < command->input_size || length > command->input_max) {
+            return tm_mailbox_fail(err, TM_CXL_RC_INVALID_PAYLOAD_LENGTH,
+                                   "%s (%04Xh) takes a %u- to %u-byte payload, got %zu bytes",
+                                   name, command->opcode, command->input_size,
+                                   command->input_max, length);
         }
         return TM_CXL_RC_SUCCESS;
     case TM_MAILBOX_INPUT_LIST:

@@ -49,10 +49,31 @@ typedef enum {
 #define TM_MAILBOX_PCI_SUBSYSTEM_VENDOR_ID 0x0000u
 #define TM_MAILBOX_PCI_SUBSYSTEM_ID 0x0000u
 
+/*
+ * Response payloads of list commands for a connection that never set its
+ * Response Message Limit (0004h): the 2 KiB a CXL mailbox register offers,
+ * which a client written for real devices can always take.
+ */
+#define TM_MAILBOX_DEFAULT_RESPONSE_LIMIT 2048u
+
+/* Event Interrupt Policy settings (CXL r3.1 §8.2.9.2.4): bits 1:0 the mode. */
+#define TM_MAILBOX_INTERRUPT_MODE_MASK 0x03u
+#define TM_MAILBOX_INTERRUPT_NONE 0x00u
+#define TM_MAILBOX_INTERRUPT_MSI 0x01u   /* tagmem: the C000h notification packet */
+
 typedef struct {
     TmMailboxPortKind port;
     uint16_t host_id;      /* host port: the host it is bound to; FM port: unused */
     uint32_t max_payload;  /* a power of two, 256 .. 1 MiB */
+    /*
+     * Set by the connection's own commands, so each connection is its own
+     * mailbox: 0004h's limit (0 until set) and 0103h's interrupt settings
+     * for the informational, warning, failure, fatal and DC logs.  Until a
+     * host asks for DC interrupts it gets no notification packet, only
+     * replies: one request, one reply, as a generic client expects.
+     */
+    uint32_t response_limit;
+    uint8_t interrupt_settings[5];
 } TmMailboxCaller;
 
 /* The caller fits @dev: a known port kind, an existing host, a valid max payload. */
@@ -65,9 +86,19 @@ bool tm_mailbox_caller_check(const TmDcd *dev, const TmMailboxCaller *caller, GE
  */
 size_t tm_mailbox_payload_limit(const TmMailboxCaller *caller);
 
+/*
+ * The largest response of a command that returns as many list entries as
+ * fit: the Response Message Limit the caller set (0004h), else
+ * TM_MAILBOX_DEFAULT_RESPONSE_LIMIT, and never more than its payload limit.
+ */
+size_t tm_mailbox_response_limit(const TmMailboxCaller *caller);
+
+/* The caller asked for DC event interrupts (0103h): it gets notification packets. */
+bool tm_mailbox_caller_notifies_dc(const TmMailboxCaller *caller);
+
 typedef struct {
     TmDcd *dev;
-    const TmMailboxCaller *caller;
+    TmMailboxCaller *caller;  /* the connection's: its commands may change it */
     uint16_t opcode;          /* command set << 8 | command */
     const uint8_t *payload;   /* payload_len bytes, any alignment */
     size_t payload_len;

@@ -26,6 +26,8 @@ typedef enum {
      * payload must be exactly that long.
      */
     TM_MAILBOX_INPUT_LIST,
+    /* input_size to input_max bytes (a structure whose last fields are optional) */
+    TM_MAILBOX_INPUT_BOUNDED,
 } TmMailboxInputKind;
 
 typedef struct {
@@ -33,6 +35,7 @@ typedef struct {
     TmMailboxHandler handler;
     TmMailboxInputKind input;
     uint16_t input_size;
+    uint16_t input_max;     /* TM_MAILBOX_INPUT_BOUNDED */
     uint8_t count_offset;
     uint8_t count_width;
     uint8_t entry_size;
@@ -71,6 +74,11 @@ TmCxlReturnCode tm_mailbox_background_operation_status(const TmMailboxRequest *r
                                                       TmMailboxResponse *response,
                                                       GError **err);
 
+TmCxlReturnCode tm_mailbox_get_response_message_limit(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_set_response_message_limit(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err);
+
 /* cmd_timestamp.c */
 TmCxlReturnCode tm_mailbox_get_timestamp(const TmMailboxRequest *request,
                                          TmMailboxResponse *response, GError **err);
@@ -88,6 +96,10 @@ TmCxlReturnCode tm_mailbox_get_event_records(const TmMailboxRequest *request,
                                              TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_clear_event_records(const TmMailboxRequest *request,
                                                TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_get_event_interrupt_policy(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_set_event_interrupt_policy(const TmMailboxRequest *request,
+                                                     TmMailboxResponse *response, GError **err);
 
 /* cmd_memdev.c */
 TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *request,

@@ -141,6 +141,7 @@ static bool host_start(TagmemHost *host, const char *path, GError **err)
         !tm_host_conn_open(&host->conn, path, host->opts.timeout_ms, &host->logger, err) ||
         !tm_host_identify(&host->conn, &host->max_payload, err) ||
         !fit_max_payload(host, err) ||
+        !tm_host_enable_events(&host->conn, host->max_payload, err) ||
         !tm_host_get_dc_config(&host->conn, host->regions, err) ||
         !reserve_window(host, err) ||
         !tm_host_sync_committed(host, err)) {

@@ -45,6 +45,27 @@ bool tm_host_identify(TmHostConn *conn, size_t *max_payload, GError **err)
     return true;
 }
 
+bool tm_host_enable_events(TmHostConn *conn, size_t max_payload, GError **err)
+{
+    /* The smallest 2^n holding @max_payload (which may be 2^20 - 1); the daemon holds it to its own. */
+    TmCxlResponseMessageLimit limit = { .limit_log2 = (uint8_t)MIN(g_bit_storage(max_payload), 20) };
+    /* DC log: mode 01b; the other logs keep none. */
+    TmCxlEventInterruptPolicy policy = { .dynamic_capacity = 0x01 };
+    TmHostReply reply;
+
+    if (!tm_host_conn_call(conn, TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, &limit, sizeof(limit),
+                           &reply, err)) {
+        return false;
+    }
+    drop_fd(&reply);
+    if (!tm_host_conn_call(conn, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, &policy, sizeof(policy),
+                           &reply, err)) {
+        return false;
+    }
+    drop_fd(&reply);
+    return true;
+}
+
 bool tm_host_get_dc_config(TmHostConn *conn, GArray *regions, GError **err)
 {
     unsigned available = MAX_DC_REGIONS;

@@ -17,6 +17,15 @@
 /* CXL r3.1 §8.2.9.1.1 Identify (0001h): the largest payload the device takes and sends. */
 bool tm_host_identify(TmHostConn *conn, size_t *max_payload, GError **err);
 
+/*
+ * Make this connection the host's event channel: list replies as large as
+ * @max_payload (Set Response Message Limit, 0004h; the daemon's default is
+ * the 2 KiB of a CXL mailbox) and the C000h notification for DC records
+ * (Set Event Interrupt Policy, 0103h, MSI/MSI-X for the DC log), which the
+ * daemon sends only to connections that ask (docs/host-protocol.md).
+ */
+bool tm_host_enable_events(TmHostConn *conn, size_t max_payload, GError **err);
+
 /* 4800h Get DC Configuration: every region, into @regions (of TagmemRegion). */
 bool tm_host_get_dc_config(TmHostConn *conn, GArray *regions, GError **err);
 

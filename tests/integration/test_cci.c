@@ -143,8 +143,8 @@ static void test_sockets(void)
     assert_mode_0600(cd.host_path[1]);
     assert_mode_0600(cd.fm_path);
 
-    int host0 = tm_test_cci_connect(cd.host_path[0]);
-    int host1 = tm_test_cci_connect(cd.host_path[1]);
+    int host0 = tm_test_cci_connect_host(cd.host_path[0]);
+    int host1 = tm_test_cci_connect_host(cd.host_path[1]);
     int fm = tm_test_cci_connect(cd.fm_path);
     /* --max-payload 4K: Identify says 2^12. */
     assert_identify(host0, 12);
@@ -167,12 +167,12 @@ static void test_malformed_packets(void)
     CciDaemon cd;
 
     cci_daemon_start(&cd);
-    int good = tm_test_cci_connect(cd.host_path[0]);
+    int good = tm_test_cci_connect_host(cd.host_path[0]);
     int fm = tm_test_cci_connect(cd.fm_path);
     assert_identify(good, 12);
 
     /* A truncated header closes that connection only. */
-    int bad = tm_test_cci_connect(cd.host_path[0]);
+    int bad = tm_test_cci_connect_host(cd.host_path[0]);
     g_autoptr(GByteArray) identify = request(TM_TEST_CCI_TYPE_CCI, OP_IDENTIFY, NULL, 0);
     g_assert_true(tm_test_cci_send(bad, identify->data, 12));
     g_assert_true(tm_test_cci_closed_by_peer(bad, RESPONSE_TIMEOUT_MS));
@@ -277,9 +277,9 @@ static void test_notification_and_data_path(void)
     uint8_t dc_log = 4;
 
     cci_daemon_start(&cd);
-    int a = tm_test_cci_connect(cd.host_path[0]);
-    int b = tm_test_cci_connect(cd.host_path[0]);
-    int other = tm_test_cci_connect(cd.host_path[1]);
+    int a = tm_test_cci_connect_host(cd.host_path[0]);
+    int b = tm_test_cci_connect_host(cd.host_path[0]);
+    int other = tm_test_cci_connect_host(cd.host_path[1]);
     assert_identify(a, 12);
     assert_identify(b, 12);
     assert_identify(other, 12);
@@ -384,6 +384,51 @@ static void test_notification_and_data_path(void)
 }
 
 /* 64 hosts, each on its own default socket, all connected at once. */
+/*
+ * A client written for real devices: one request, one reply.  It never
+ * asked for interrupts, so it gets no notification packet, and its list
+ * replies fit a CXL mailbox's 2 KiB until it sets a larger limit.
+ */
+static void test_generic_client(void)
+{
+    CciDaemon cd;
+    uint8_t dc_log = 4;
+    GString *extents = g_string_new("[");
+
+    cci_daemon_start(&cd);
+    int host = tm_test_cci_connect(cd.host_path[0]);
+    for (int i = 0; i < 21; i++) {
+        g_string_append_printf(extents, "%s{\"offset\": %d, \"len\": 2097152}", i ? ", " : "",
+                               i * 4 * 1024 * 1024);
+    }
+    g_string_append(extents, "]");
+    g_autofree char *add = g_strdup_printf(
+        "{\"path\": \"/machine/peripheral/dcd0\", \"host-id\": 0, \"selection-policy\": "
+        "\"prescriptive\", \"region\": 0, \"extents\": %s}", extents->str);
+    g_string_free(extents, TRUE);
+    qmp_ok(cd.qmp, "cxl-add-dynamic-capacity", add);
+    expect_silence(host);
+
+    guint notifications = 0;
+    g_auto(TmTestCciPacket) records;
+    tm_test_cci_call(host, OP_GET_EVENT_RECORDS, &dc_log, 1, &records, &notifications);
+    g_assert_cmpuint(notifications, ==, 0);
+    g_assert_cmpuint(records.return_code, ==, RC_SUCCESS);
+    g_assert_cmpuint(records.payload_size, <=, 2048);
+    g_assert_cmpuint(tm_test_le16(records.payload + 20), ==, 15);
+    g_assert_cmphex(records.payload[0] & 0x02, ==, 0x02);   /* more records */
+
+    /* Asking for DC interrupts brings the packet with the next records. */
+    const uint8_t policy[5] = { 0, 0, 0, 0, 0x01 };
+    g_assert_cmpuint(call_rc(host, 0x0103, policy, sizeof(policy)), ==, RC_SUCCESS);
+    qmp_ok(cd.qmp, "cxl-add-dynamic-capacity",
+           "{\"path\": \"/machine/peripheral/dcd0\", \"host-id\": 0, \"selection-policy\": "
+           "\"prescriptive\", \"region\": 1, \"extents\": [{\"offset\": 0, \"len\": 2097152}]}");
+    expect_notification(host, 22);
+    close(host);
+    cci_daemon_stop(&cd);
+}
+
 static void test_64_hosts(void)
 {
     enum { HOSTS = 64 };
@@ -403,7 +448,7 @@ static void test_64_hosts(void)
         g_autofree char *name = g_strdup_printf("host%d.sock", host);
         g_autofree char *path = g_build_filename(dir, "tagmem", name, NULL);
         assert_mode_0600(path);
-        fds[host] = tm_test_cci_connect(path);
+        fds[host] = tm_test_cci_connect_host(path);
     }
     /* Every request is in flight before any answer is read. */
     for (int host = 0; host < HOSTS; host++) {
@@ -431,8 +476,8 @@ static void test_sigterm_with_hosts(void)
     CciDaemon cd;
 
     cci_daemon_start(&cd);
-    int host0 = tm_test_cci_connect(cd.host_path[0]);
-    int host1 = tm_test_cci_connect(cd.host_path[1]);
+    int host0 = tm_test_cci_connect_host(cd.host_path[0]);
+    int host1 = tm_test_cci_connect_host(cd.host_path[1]);
     int fm = tm_test_cci_connect(cd.fm_path);
     assert_identify(host0, 12);
     assert_identify(host1, 12);
@@ -473,7 +518,7 @@ static void test_socket_in_use(void)
     g_assert_nonnull(strstr(stderr_text, cd.host_path[1]));
     g_assert_cmpint(g_rmdir(dir), ==, 0);
 
-    int fd = tm_test_cci_connect(cd.host_path[1]);
+    int fd = tm_test_cci_connect_host(cd.host_path[1]);
     assert_identify(fd, 12);
     close(fd);
     cci_daemon_stop(&cd);
@@ -485,6 +530,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cci/sockets", test_sockets);
     g_test_add_func("/cci/malformed-packets", test_malformed_packets);
     g_test_add_func("/cci/notification-and-data-path", test_notification_and_data_path);
+    g_test_add_func("/cci/generic-client", test_generic_client);
     g_test_add_func("/cci/64-hosts", test_64_hosts);
     g_test_add_func("/cci/sigterm-with-hosts", test_sigterm_with_hosts);
     g_test_add_func("/cci/socket-in-use", test_socket_in_use);

@@ -248,7 +248,7 @@ static void test_fm_and_qmp_planes(void)
 
     fm_daemon_start(&fd);
     int fm = tm_test_cci_connect(fd.fm[0]);
-    int host = tm_test_cci_connect(fd.host[0]);
+    int host = tm_test_cci_connect_host(fd.host[0]);
 
     /* Discovery: two hosts, two regions of 256 MiB, every policy. */
     g_auto(TmTestCciPacket) info;
@@ -356,8 +356,8 @@ static void test_tag_reference_keeps_data(void)
 
     fm_daemon_start(&fd);
     int fm = tm_test_cci_connect(fd.fm[0]);
-    int host0 = tm_test_cci_connect(fd.host[0]);
-    int host1 = tm_test_cci_connect(fd.host[1]);
+    int host0 = tm_test_cci_connect_host(fd.host[0]);
+    int host1 = tm_test_cci_connect_host(fd.host[1]);
 
     g_autoptr(GByteArray) add0 = dc_request_tagged(0, 2, 1, 0, tag, extent, 1);
     g_assert_cmpuint(call_rc(fm, OP_INITIATE_DC_ADD, add0->data, add0->len), ==, RC_SUCCESS);

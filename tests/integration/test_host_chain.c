@@ -144,7 +144,7 @@ static void test_device_refuses_bad_responses(void)
     tm_e2e_start(&e2e, chain_daemon);
     g_autofree char *socket = tm_e2e_host_socket(&e2e, 0);
     tm_e2e_add(&e2e, 0, 0, NULL, "0:2M 4M:2M");
-    int fd = tm_test_cci_connect(socket);
+    int fd = tm_test_cci_connect_host(socket);
     g_assert_cmpuint(drain_dc_log(fd), ==, 2);
 
     for (size_t i = 0; i < G_N_ELEMENTS(bad_responses); i++) {
@@ -230,7 +230,7 @@ static void test_disconnect_mid_chain(void)
     tm_e2e_add(&e2e, 0, 0, NULL, TWELVE_EXTENTS);
     g_autofree char *offered = tm_e2e_pending(&e2e, 0);
 
-    int fd = tm_test_cci_connect(socket);
+    int fd = tm_test_cci_connect_host(socket);
     g_assert_cmpuint(drain_dc_log(fd), ==, 12);
     for (unsigned i = 0; i < 6; i++) {
         first_part[i] = twelfth(i);
@@ -245,7 +245,7 @@ static void test_disconnect_mid_chain(void)
     g_assert_cmpstr(none, ==, "");
 
     /* Back again: the last part (More = 0) commits extents 0..9; 10 and 11 are dropped. */
-    fd = tm_test_cci_connect(socket);
+    fd = tm_test_cci_connect_host(socket);
     for (unsigned i = 0; i < 4; i++) {
         last_part[i] = twelfth(6 + i);
     }
@@ -310,7 +310,7 @@ static void test_library_finds_half_answered_chain(void)
     tm_e2e_start(&e2e, chain_daemon);
     g_autofree char *socket = tm_e2e_host_socket(&e2e, 0);
     tm_e2e_add(&e2e, 0, 0, TAG_A, TWELVE_EXTENTS);
-    int fd = tm_test_cci_connect(socket);
+    int fd = tm_test_cci_connect_host(socket);
     for (unsigned i = 0; i < 6; i++) {
         first_part[i] = twelfth(i);
     }
@@ -359,7 +359,7 @@ static void test_records_left_by_an_answered_chain(void)
     tm_e2e_start(&e2e, chain_daemon);
     g_autofree char *socket = tm_e2e_host_socket(&e2e, 0);
     tm_e2e_add(&e2e, 0, 0, NULL, "0:2M");
-    int fd = tm_test_cci_connect(socket);
+    int fd = tm_test_cci_connect_host(socket);
     g_assert_cmphex(respond(fd, 0, &whole, 1), ==, RC_SUCCESS);
     close(fd);
     tm_e2e_add(&e2e, 0, 0, NULL, "4M:2M");

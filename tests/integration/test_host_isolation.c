@@ -115,7 +115,7 @@ static void test_no_mapping_past_the_block(void)
     tm_e2e_start(&e2e, daemon_args);
     g_autofree char *socket0 = tm_e2e_host_socket(&e2e, 0);
     g_autofree char *socket1 = tm_e2e_host_socket(&e2e, 1);
-    int attacker = tm_test_cci_connect(socket0);
+    int attacker = tm_test_cci_connect_host(socket0);
     g_autoptr(TmAgent) host1 = tm_agent_start();
     tm_agent_ok(host1, "connect %s", socket1);
 
@@ -164,7 +164,7 @@ static void kept_mapping_case(bool forced)
     tm_e2e_start(&e2e, daemon_args);
     g_autofree char *socket0 = tm_e2e_host_socket(&e2e, 0);
     g_autofree char *socket1 = tm_e2e_host_socket(&e2e, 1);
-    int attacker = tm_test_cci_connect(socket0);
+    int attacker = tm_test_cci_connect_host(socket0);
     g_autoptr(TmAgent) host1 = tm_agent_start();
     tm_agent_ok(host1, "connect %s", socket1);
 
@@ -221,7 +221,7 @@ static void test_descriptor_abuse(void)
 
     tm_e2e_start(&e2e, daemon_args);
     g_autofree char *socket0 = tm_e2e_host_socket(&e2e, 0);
-    int attacker = tm_test_cci_connect(socket0);
+    int attacker = tm_test_cci_connect_host(socket0);
 
     tm_e2e_add(&e2e, 0, 0, NULL, "0:2M");
     g_assert_cmpuint(extent_command(attacker, OP_ADD_DC_RESPONSE, 0, BLOCK), ==, RC_SUCCESS);
@@ -250,7 +250,7 @@ static void test_descriptor_abuse(void)
     json_object_put(reply);
     g_autofree char *dir = g_path_get_dirname(socket0);
     g_autofree char *socket_dcd1 = g_build_filename(dir, "dcd1-host0.sock", NULL);
-    int private_host = tm_test_cci_connect(socket_dcd1);
+    int private_host = tm_test_cci_connect_host(socket_dcd1);
     g_assert_cmpuint(extent_command(private_host, OP_ADD_DC_RESPONSE, 0, BLOCK), ==, RC_SUCCESS);
     uint8_t range[16];
     put_le64(range, 0);
@@ -291,7 +291,7 @@ static void test_file_cut_short(void)
 
     tm_e2e_start(&e2e, args);
     g_autofree char *socket0 = tm_e2e_host_socket(&e2e, 0);
-    int host = tm_test_cci_connect(socket0);
+    int host = tm_test_cci_connect_host(socket0);
     tm_e2e_add(&e2e, 0, 0, NULL, "0:2M");
     g_assert_cmpuint(extent_command(host, OP_ADD_DC_RESPONSE, 0, BLOCK), ==, RC_SUCCESS);
 

@@ -239,7 +239,7 @@ static void test_isolation(void)
                                    "err -22 "));
 
     /* The daemon, asked directly on host 1's socket: Invalid Physical Address. */
-    int fd = tm_test_cci_connect(t.socket[1]);
+    int fd = tm_test_cci_connect_host(t.socket[1]);
     uint8_t range[16];
     put_le64(range, 0);
     put_le64(range + 8, 4 * MiB);

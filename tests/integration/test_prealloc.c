@@ -137,7 +137,7 @@ static void assert_progress_event(json_object *event, const char *id, uint64_t s
 static json_object *serve_while_waiting(PreallocDaemon *pd, TmQmpConn *adder, const char *id,
                                         uint64_t size, guint *rounds)
 {
-    int host = tm_test_cci_connect(pd->host_path);
+    int host = tm_test_cci_connect_host(pd->host_path);
     json_object *reply = NULL;
 
     *rounds = 0;
@@ -330,7 +330,7 @@ static void test_mem_path_fifo_refused(void)
     }
     g_autofree char *after = tm_test_backend_snapshot(pd.qmp);
     g_assert_cmpstr(after, ==, before);
-    int host = tm_test_cci_connect(pd.host_path);
+    int host = tm_test_cci_connect_host(pd.host_path);
     assert_identify_prompt(host);
     close(host);
     prealloc_daemon_stop(&pd);

@@ -235,3 +235,18 @@ void tm_test_cci_call(int fd, uint16_t opcode, const void *payload, size_t lengt
     g_assert_cmphex(response->opcode, ==, opcode);
     g_assert_cmpuint(response->payload_length, ==, response->payload_size);
 }
+
+int tm_test_cci_connect_host(const char *path)
+{
+    int fd = tm_test_cci_connect(path);
+    const uint8_t limit = 20;                       /* 2^20: as much as the socket takes */
+    const uint8_t policy[5] = { 0, 0, 0, 0, 0x01 }; /* DC log: the notification packet */
+    g_auto(TmTestCciPacket) response;
+    g_auto(TmTestCciPacket) enabled;
+
+    tm_test_cci_call(fd, 0x0004, &limit, 1, &response, NULL);
+    g_assert_cmpuint(response.return_code, ==, 0);
+    tm_test_cci_call(fd, 0x0103, policy, sizeof(policy), &enabled, NULL);
+    g_assert_cmpuint(enabled.return_code, ==, 0);
+    return fd;
+}

@@ -34,6 +34,13 @@ int tm_test_cci_try_connect(const char *path);
 /* Connect, or fail the test. */
 int tm_test_cci_connect(const char *path);
 
+/*
+ * Connect to a host socket as libtagmem does: list replies as large as the
+ * socket takes (0004h) and notifications for DC records (0103h), which a
+ * connection that never asks does not get.
+ */
+int tm_test_cci_connect_host(const char *path);
+
 /* The bytes of a request packet whose length field matches the payload. */
 GByteArray *tm_test_cci_request(uint8_t mctp_type, uint8_t tag, uint16_t opcode,
                                 const void *payload, size_t length);

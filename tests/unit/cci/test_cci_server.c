@@ -125,6 +125,22 @@ static void call(int fd, uint8_t type, uint16_t opcode, const void *payload, siz
     g_assert_cmpuint(response->payload_length, ==, response->payload_size);
 }
 
+/* A host connection as libtagmem makes it: full-size lists and DC notifications. */
+static int connect_host(const char *path)
+{
+    int fd = tm_test_cci_connect(path);
+    const uint8_t limit = 20;
+    const uint8_t policy[5] = { 0, 0, 0, 0, 0x01 };
+    g_auto(TmTestCciPacket) response;
+    g_auto(TmTestCciPacket) enabled;
+
+    call(fd, TM_TEST_CCI_TYPE_CCI, 0x0004, &limit, 1, &response, NULL);
+    g_assert_cmpuint(response.return_code, ==, 0);
+    call(fd, TM_TEST_CCI_TYPE_CCI, 0x0103, policy, sizeof(policy), &enabled, NULL);
+    g_assert_cmpuint(enabled.return_code, ==, 0);
+    return fd;
+}
+
 static void assert_identify(int fd, uint8_t max_message_size)
 {
     g_auto(TmTestCciPacket) response;
@@ -153,8 +169,8 @@ static void test_sockets_and_modes(void)
     }
 
     /* Several connections on one socket, and every socket answers. */
-    int a = tm_test_cci_connect(sf.host_path[0]);
-    int b = tm_test_cci_connect(sf.host_path[0]);
+    int a = connect_host(sf.host_path[0]);
+    int b = connect_host(sf.host_path[0]);
     int fm = tm_test_cci_connect(sf.fm_path);
     assert_identify(a, 20);
     assert_identify(b, 20);
@@ -239,9 +255,9 @@ static void test_bad_packets_close_one_connection(void)
     ServerFixture sf;
 
     server_fixture_init(&sf, TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
-    int good = tm_test_cci_connect(sf.host_path[0]);
-    int bad = tm_test_cci_connect(sf.host_path[0]);
-    int worse = tm_test_cci_connect(sf.host_path[1]);
+    int good = connect_host(sf.host_path[0]);
+    int bad = connect_host(sf.host_path[0]);
+    int worse = connect_host(sf.host_path[1]);
     assert_identify(good, 20);
 
     g_assert_true(tm_test_cci_send(bad, short_packet, sizeof(short_packet)));
@@ -255,7 +271,7 @@ static void test_bad_packets_close_one_connection(void)
     close(worse);
 
     /* An empty packet too. */
-    bad = tm_test_cci_connect(sf.host_path[0]);
+    bad = connect_host(sf.host_path[0]);
     g_assert_true(tm_test_cci_send(bad, "", 0));
     g_assert_false(pump_receive(bad, &packet));
     close(bad);
@@ -271,7 +287,7 @@ static void test_answered_faults(void)
     g_auto(TmTestCciPacket) response;
 
     server_fixture_init(&sf, 256);
-    int fd = tm_test_cci_connect(sf.host_path[0]);
+    int fd = connect_host(sf.host_path[0]);
     int fm = tm_test_cci_connect(sf.fm_path);
 
     /* Longer than 13 + 256 bytes: cut by the kernel, answered Invalid Payload Length. */
@@ -333,8 +349,8 @@ static void test_fair_turns(void)
     ServerFixture sf;
 
     server_fixture_init(&sf, TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
-    int busy = tm_test_cci_connect(sf.host_path[0]);
-    int quiet = tm_test_cci_connect(sf.host_path[1]);
+    int busy = connect_host(sf.host_path[0]);
+    int quiet = connect_host(sf.host_path[1]);
     assert_identify(busy, 20);
     assert_identify(quiet, 20);
 
@@ -365,8 +381,8 @@ static void test_bounded_output(void)
     guint sent = 0;
 
     server_fixture_init(&sf, 256);
-    int flood = tm_test_cci_connect(sf.host_path[0]);
-    int other = tm_test_cci_connect(sf.host_path[1]);
+    int flood = connect_host(sf.host_path[0]);
+    int other = connect_host(sf.host_path[1]);
     assert_identify(flood, 8);
 
     /* Until neither the client's socket nor the server takes more. */
@@ -434,9 +450,9 @@ static void test_notifications(void)
     server_fixture_init(&sf, TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
     /* No connection: nothing to send, nothing owed. */
     g_assert_cmpint(offer(&sf, 0, 0), ==, TM_DC_OK);
-    int a = tm_test_cci_connect(sf.host_path[0]);
-    int b = tm_test_cci_connect(sf.host_path[0]);
-    int host1 = tm_test_cci_connect(sf.host_path[1]);
+    int a = connect_host(sf.host_path[0]);
+    int b = connect_host(sf.host_path[0]);
+    int host1 = connect_host(sf.host_path[1]);
     int fm = tm_test_cci_connect(sf.fm_path);
     assert_identify(a, 20);
     assert_identify(b, 20);
@@ -472,7 +488,7 @@ static void test_notifications(void)
     close(b);
     pump_idle();
     g_assert_cmpint(offer(&sf, 0, 8 * MiB), ==, TM_DC_OK);
-    int c = tm_test_cci_connect(sf.host_path[0]);
+    int c = connect_host(sf.host_path[0]);
     assert_identify(c, 20);
     g_assert_cmpint(offer(&sf, 0, 10 * MiB), ==, TM_DC_OK);
     expect_notification(c, 6);
@@ -488,7 +504,7 @@ static void test_notification_behind_full_socket(void)
     ServerFixture sf;
 
     server_fixture_init(&sf, 256);
-    int fd = tm_test_cci_connect(sf.host_path[0]);
+    int fd = connect_host(sf.host_path[0]);
     assert_identify(fd, 8);
     guint sent = 0;
     for (bool progress = true; progress;) {
@@ -528,7 +544,7 @@ static void test_descriptor_passing(void)
 
     server_fixture_init(&sf, TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
     add_and_accept(&sf.fx, 0, 0, NULL, extent, 1);
-    int fd = tm_test_cci_connect(sf.host_path[0]);
+    int fd = connect_host(sf.host_path[0]);
 
     TmVendorGetExtentMemoryRequest in = { .dpa = htole64(4 * MiB), .length = htole64(2 * MiB) };
     call(fd, TM_TEST_CCI_TYPE_CCI, TM_CXL_OP_GET_EXTENT_MEMORY, &in, sizeof(in), &response,
@@ -571,7 +587,7 @@ static void test_client_descriptors_dropped(void)
     g_auto(TmTestCciPacket) response;
 
     server_fixture_init(&sf, TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
-    int fd = tm_test_cci_connect(sf.host_path[0]);
+    int fd = connect_host(sf.host_path[0]);
     int pipe_fds[2];
     g_assert_cmpint(pipe(pipe_fds), ==, 0);
 

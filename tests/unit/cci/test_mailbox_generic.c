@@ -104,19 +104,21 @@ typedef struct {
     const char *fragment;   /* NULL: accepted */
 } CallerRow;
 
+#define CALLER(port_, host_, max_) { .port = (port_), .host_id = (host_), .max_payload = (max_) }
+
 static void test_caller_check(void)
 {
     static const CallerRow rows[] = {
-        { "host 1 of 2", { TM_MAILBOX_PORT_HOST, 1, 1u << 20 }, NULL },
-        { "FM, any host id", { TM_MAILBOX_PORT_FM, 77, 256 }, NULL },
-        { "host 2 of 2", { TM_MAILBOX_PORT_HOST, 2, 1u << 20 }, "host-id 2 is out of range" },
-        { "no port kind", { 0, 0, 1u << 20 }, "port kind 0 is neither host nor FM" },
-        { "both kinds", { TM_MAILBOX_PORT_HOST | TM_MAILBOX_PORT_FM, 0, 1u << 20 },
+        { "host 1 of 2", CALLER(TM_MAILBOX_PORT_HOST, 1, 1u << 20), NULL },
+        { "FM, any host id", CALLER(TM_MAILBOX_PORT_FM, 77, 256), NULL },
+        { "host 2 of 2", CALLER(TM_MAILBOX_PORT_HOST, 2, 1u << 20), "host-id 2 is out of range" },
+        { "no port kind", CALLER(0, 0, 1u << 20), "port kind 0 is neither host nor FM" },
+        { "both kinds", CALLER(TM_MAILBOX_PORT_HOST | TM_MAILBOX_PORT_FM, 0, 1u << 20),
           "port kind 3" },
-        { "128 bytes", { TM_MAILBOX_PORT_HOST, 0, 128 }, "max payload 128 is not" },
-        { "2 MiB", { TM_MAILBOX_PORT_HOST, 0, 2u << 20 }, "max payload 2097152" },
-        { "not a power of two", { TM_MAILBOX_PORT_HOST, 0, 1000 }, "max payload 1000" },
-        { "zero", { TM_MAILBOX_PORT_HOST, 0, 0 }, "max payload 0" },
+        { "128 bytes", CALLER(TM_MAILBOX_PORT_HOST, 0, 128), "max payload 128 is not" },
+        { "2 MiB", CALLER(TM_MAILBOX_PORT_HOST, 0, 2u << 20), "max payload 2097152" },
+        { "not a power of two", CALLER(TM_MAILBOX_PORT_HOST, 0, 1000), "max payload 1000" },
+        { "zero", CALLER(TM_MAILBOX_PORT_HOST, 0, 0), "max payload 0" },
     };
     MailboxFixture mf;
 
@@ -135,7 +137,7 @@ static void test_caller_check(void)
         }
     }
     /* The 20-bit length field caps the default. */
-    TmMailboxCaller caller = { TM_MAILBOX_PORT_HOST, 0, 1u << 20 };
+    TmMailboxCaller caller = CALLER(TM_MAILBOX_PORT_HOST, 0, 1u << 20);
     g_assert_cmpuint(tm_mailbox_payload_limit(&caller), ==, 0xFFFFF);
     caller.max_payload = 4096;
     g_assert_cmpuint(tm_mailbox_payload_limit(&caller), ==, 4096);

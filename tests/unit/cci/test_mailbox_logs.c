@@ -200,11 +200,94 @@ static void test_get_log_pieces_and_refusals(void)
     mailbox_fixture_clear(&mf);
 }
 
+/* 0003h/0004h: 2 KiB until set, then 2^n within the max payload; lists obey it. */
+static void test_response_message_limit(void)
+{
+    static const uint8_t dc_log = 4;
+    static const uint8_t n8 = 8, n7 = 7, n21 = 21, n20 = 20;
+    static const uint8_t two_kib[] = { 11 }, bytes_256[] = { 8 }, kib_4[] = { 12 };
+    TmExtent offer[20];
+    MailboxFixture mf;
+
+    mailbox_fixture_init(&mf, 1 * GiB, DCD_PROPS);
+    for (guint i = 0; i < 20; i++) {
+        offer[i] = (TmExtent)EXT(i * 4 * MiB, 2 * MiB);
+    }
+    g_assert_cmpint(add_prescriptive(&mf.fx, 0, 0, NULL, offer, 20, NULL), ==, TM_DC_OK);
+    mailbox_expect(&mf, TM_CXL_OP_GET_RESPONSE_MESSAGE_LIMIT, NULL, 0, TM_CXL_RC_SUCCESS,
+                   two_kib, 1);
+    /* 2 KiB: (2048 - 32) / 128 = 15 records, More set. */
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_GET_EVENT_RECORDS, &dc_log, 1), ==,
+                    TM_CXL_RC_SUCCESS);
+    g_assert_cmpuint(read_le16(mf.buffer + 20), ==, 15);
+    g_assert_cmpuint(mf.buffer[0] & 0x02, ==, 0x02);
+
+    mailbox_expect(&mf, TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, &n8, 1, TM_CXL_RC_SUCCESS,
+                   bytes_256, 1);
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_GET_EVENT_RECORDS, &dc_log, 1), ==,
+                    TM_CXL_RC_SUCCESS);
+    g_assert_cmpuint(read_le16(mf.buffer + 20), ==, 1);
+    g_assert_cmpuint(mf.response.length, <=, 256);
+
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, &n7, 1), ==,
+                    TM_CXL_RC_INVALID_INPUT);
+    g_assert_nonnull(strstr(mf.err->message, "2^7 is outside 2^8..2^20"));
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, &n21, 1), ==,
+                    TM_CXL_RC_INVALID_INPUT);
+    /* Refused: the limit is still 256. */
+    mailbox_expect(&mf, TM_CXL_OP_GET_RESPONSE_MESSAGE_LIMIT, NULL, 0, TM_CXL_RC_SUCCESS,
+                   bytes_256, 1);
+    /* Above the connection's max payload: held to it. */
+    mf.caller.max_payload = 4096;
+    mailbox_expect(&mf, TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, &n20, 1, TM_CXL_RC_SUCCESS,
+                   kib_4, 1);
+    mailbox_fixture_clear(&mf);
+}
+
+/* 0102h/0103h: none until asked; MSI/MSI-X for the DC log is what brings notifications. */
+static void test_event_interrupt_policy(void)
+{
+    static const uint8_t none[5] = { 0 };
+    static const uint8_t dc_on[5] = { 0, 0, 0, 0, 0x01 };
+    static const uint8_t four[4] = { 0x01, 0, 0, 0 };
+    static const uint8_t after_four[5] = { 0x01, 0, 0, 0, 0x01 };
+    static const uint8_t fw[5] = { 0, 0, 0, 0, 0x02 };
+    MailboxFixture mf;
+
+    mailbox_fixture_init(&mf, 1 * GiB, DCD_PROPS);
+    mailbox_expect(&mf, TM_CXL_OP_GET_EVENT_INTERRUPT_POLICY, NULL, 0, TM_CXL_RC_SUCCESS,
+                   none, 5);
+    g_assert_false(tm_mailbox_caller_notifies_dc(&mf.caller));
+    mailbox_expect(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, dc_on, 5, TM_CXL_RC_SUCCESS,
+                   NULL, 0);
+    g_assert_true(tm_mailbox_caller_notifies_dc(&mf.caller));
+    /* Four bytes leave the DC setting alone. */
+    mailbox_expect(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, four, 4, TM_CXL_RC_SUCCESS,
+                   NULL, 0);
+    mailbox_expect(&mf, TM_CXL_OP_GET_EVENT_INTERRUPT_POLICY, NULL, 0, TM_CXL_RC_SUCCESS,
+                   after_four, 5);
+    /* FW interrupts: refused, nothing changes. */
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, fw, 5), ==,
+                    TM_CXL_RC_INVALID_INPUT);
+    g_assert_nonnull(strstr(mf.err->message, "mode 2 is not 0"));
+    g_assert_true(tm_mailbox_caller_notifies_dc(&mf.caller));
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, dc_on, 3), ==,
+                    TM_CXL_RC_INVALID_PAYLOAD_LENGTH);
+    g_assert_nonnull(strstr(mf.err->message, "takes a 4- to 5-byte payload"));
+    /* The FM port has no event logs. */
+    mf.caller.port = TM_MAILBOX_PORT_FM;
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, dc_on, 5), ==,
+                    TM_CXL_RC_UNSUPPORTED);
+    mailbox_fixture_clear(&mf);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cci/logs/background-operation-status", test_background_operation_status);
     g_test_add_func("/cci/logs/timestamp", test_timestamp);
+    g_test_add_func("/cci/logs/response-message-limit", test_response_message_limit);
+    g_test_add_func("/cci/logs/event-interrupt-policy", test_event_interrupt_policy);
     g_test_add_func("/cci/logs/cel-matches-dispatch", test_cel_matches_dispatch);
     g_test_add_func("/cci/logs/cel-effects", test_cel_effects);
     g_test_add_func("/cci/logs/get-log-pieces-and-refusals", test_get_log_pieces_and_refusals);
