@@ -151,36 +151,10 @@ static bool choose_sockets(TmDaemon *daemon, const GPtrArray *requested, GError 
     return true;
 }
 
-/* True when a process accepts connections on @path: never steal its socket. */
-static bool socket_is_served(const char *path)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd;
-    bool served;
-
-    if (strlen(path) >= sizeof(addr.sun_path)) {
-        return false; /* the server reports the length problem */
-    }
-    strcpy(addr.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return false;
-    }
-    served = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
-    close(fd);
-    return served;
-}
-
 static bool listen_all(TmDaemon *daemon, GError **err)
 {
     for (guint i = 0; i < daemon->qmp_sockets->len; i++) {
         const char *path = g_ptr_array_index(daemon->qmp_sockets, i);
-        if (socket_is_served(path)) {
-            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                        "QMP socket '%s' is in use by another process (another tagmemd?)",
-                        path);
-            return false;
-        }
         if (!tm_qmp_server_listen_unix(daemon->qmp, path, err)) {
             g_prefix_error(err, "-qmp unix:%s: ", path);
             return false;

@@ -9,15 +9,15 @@
 
 /*
  * Whoever can connect controls the whole daemon, so the socket is 0600
- * whatever the umask, even outside the private default directory.  Any
- * socket file at the path is replaced: tagmemd checks that no process
- * serves it before asking (daemon.c).
+ * whatever the umask, even outside the private default directory.  A
+ * stale socket file at the path is replaced, one a process still serves
+ * (another tagmemd) never.
  */
 static const TmUnixListenerConfig socket_config = {
     .type = SOCK_STREAM,
     .mode = 0600,
     .label = "QMP",
-    .refuse_live = false,
+    .refuse_live = true,
 };
 
 /* A listening QMP socket and its admission of clients. */
