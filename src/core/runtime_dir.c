@@ -1,4 +1,5 @@
 #include "core/runtime_dir.h"
+#include "core/runtime_dir_rule.h"
 
 #include <errno.h>
 #include <string.h>
@@ -9,13 +10,7 @@
 
 char *tm_runtime_dir_default(void)
 {
-    const char *xdg = g_getenv("XDG_RUNTIME_DIR");
-
-    /* The XDG Base Directory spec says relative values are to be ignored. */
-    if (xdg != NULL && g_path_is_absolute(xdg)) {
-        return g_build_filename(xdg, "tagmem", NULL);
-    }
-    return g_strdup_printf("/tmp/tagmem-%u", (unsigned)getuid());
+    return tm_runtime_dir_rule();
 }
 
 char *tm_runtime_dir_qmp_socket(void)

@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 

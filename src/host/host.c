@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/runtime_dir_rule.h"
 #include "host/accept_policy.h"
 #include "host/host_commands.h"
 #include "host/host_error.h"
@@ -157,14 +158,12 @@ static bool host_start(TagmemHost *host, const char *path, GError **err)
     return tm_host_drain_events(host, &handled, err);
 }
 
+/* The daemon's default: host0.sock in the runtime directory both find by one rule. */
 TAGMEM_API char *tagmem_host_default_socket(void)
 {
-    const char *runtime = g_getenv("XDG_RUNTIME_DIR");
+    g_autofree char *dir = tm_runtime_dir_rule();
 
-    if (runtime != NULL && runtime[0] != '\0') {
-        return g_strdup_printf("%s/tagmem/host0.sock", runtime);
-    }
-    return g_strdup_printf("/tmp/tagmem-%u/host0.sock", (unsigned)getuid());
+    return g_build_filename(dir, "host0.sock", NULL);
 }
 
 TAGMEM_API TagmemHost *tagmem_host_connect(const char *path, const TagmemHostOptions *opts,

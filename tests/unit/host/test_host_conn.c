@@ -13,6 +13,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <tagmem/tagmem.h>
+
 #include "host/host_commands.h"
 #include "host/host_error.h"
 #include "host/memory_map.h"
@@ -307,6 +309,29 @@ static void test_wait_notification(void)
     fixture_teardown(&fx);
 }
 
+/* libtagmem finds host0.sock where the daemon puts it, by the same rule. */
+static void test_default_socket(void)
+{
+    g_autofree char *saved = g_strdup(g_getenv("XDG_RUNTIME_DIR"));
+    g_autofree char *fallback = g_strdup_printf("/tmp/tagmem-%u/host0.sock", (unsigned)getuid());
+
+    g_setenv("XDG_RUNTIME_DIR", "/run/user/4242", TRUE);
+    g_autofree char *absolute = tagmem_host_default_socket();
+    g_assert_cmpstr(absolute, ==, "/run/user/4242/tagmem/host0.sock");
+    /* A relative value is ignored, as by the daemon (core/runtime_dir.c). */
+    g_setenv("XDG_RUNTIME_DIR", "relative/dir", TRUE);
+    g_autofree char *relative = tagmem_host_default_socket();
+    g_assert_cmpstr(relative, ==, fallback);
+    g_setenv("XDG_RUNTIME_DIR", "", TRUE);
+    g_autofree char *empty = tagmem_host_default_socket();
+    g_assert_cmpstr(empty, ==, fallback);
+    if (saved) {
+        g_setenv("XDG_RUNTIME_DIR", saved, TRUE);
+    } else {
+        g_unsetenv("XDG_RUNTIME_DIR");
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -319,5 +344,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/host/conn/extent-memory-descriptor", test_extent_memory_descriptor);
     g_test_add_func("/host/conn/wait-notification", test_wait_notification);
+    g_test_add_func("/host/conn/default-socket", test_default_socket);
     return g_test_run();
 }
