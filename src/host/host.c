@@ -93,7 +93,7 @@ static TagmemHost *host_new(const TagmemHostOptions *opts)
     host->committed = tm_committed_new();
     host->pending_chain = g_array_new(FALSE, FALSE, sizeof(TagmemExtent));
     host->tag_views = tm_tag_views_new();
-    host->retired = g_array_new(FALSE, FALSE, sizeof(TmReservation));
+    host->view_arenas = g_array_new(FALSE, FALSE, sizeof(TmReservation));
     return host;
 }
 
@@ -190,7 +190,7 @@ TAGMEM_API void tagmem_host_close(TagmemHost *host)
     }
     tm_tag_views_free(host);
     g_hash_table_unref(host->tag_views);
-    g_array_unref(host->retired);
+    g_array_unref(host->view_arenas);
     tm_host_unreserve(host->window, host->window_size);
     tm_host_conn_close(&host->conn);
     g_array_unref(host->regions);

@@ -46,7 +46,12 @@ struct TagmemHost {
     uint8_t *window;           /* the direct alias: DPA d at window + d */
     uint64_t window_size;
     GHashTable *tag_views;     /* TmTagView by its tag bytes; owns the views */
-    GArray *retired;           /* of TmReservation: old views, PROT_NONE */
+    /*
+     * Of TmReservation: the address space views are carved from, in order
+     * (tag_view.c).  The last one's first @arena_used bytes are taken.
+     */
+    GArray *view_arenas;
+    uint64_t arena_used;
     char *last_error;
     uint16_t last_return_code;
 };
@@ -124,5 +129,5 @@ void tm_tag_view_rebuild(TagmemHost *host, const uint8_t tag[16]);
 void tm_tag_view_forget(TagmemHost *host, const uint8_t tag[16], uint64_t dpa,
                         uint64_t length);
 
-/* The views and retired reservations, all unmapped (at close). */
+/* The views and their arenas, all unmapped (at close). */
 void tm_tag_views_free(TagmemHost *host);

@@ -3,6 +3,16 @@
  * back to back in shared-sequence order in a reservation of their own,
  * whatever their DPA order (docs/memory-model.md: in shared-sequence order
  * the extents of an allocation tile its backend from offset 0).
+ *
+ * A view's address range is never used again once the view is retired:
+ * it is left PROT_NONE, so a stale pointer into it faults rather than
+ * reaching memory mapped there later.  Views are carved one after the
+ * other from large PROT_NONE arenas, so a retired view merges back into
+ * the arena's one inaccessible mapping: the process's mapping count stays
+ * flat however many views come and go (it used to grow by one per retired
+ * view, until vm.max_map_count).  What grows is address space, by each
+ * view's size rounded to 2 MiB, given back at close: 64 TiB of it lasts
+ * for 32 million views of 2 MiB.
  */
 #include "host/host_internal.h"
 
@@ -13,6 +23,34 @@
 #include "host/host_extent.h"
 #include "host/memory_map.h"
 
+/* Views start on 2 MiB boundaries, so huge pages can back them. */
+#define VIEW_ALIGNMENT (UINT64_C(2) << 20)
+/* An arena holds many views; a larger view gets an arena of its own size. */
+#define VIEW_ARENA_SIZE (UINT64_C(64) << 30)
+
+/* @size bytes of fresh PROT_NONE address space for a view. */
+static bool carve_view(TagmemHost *host, uint64_t size, uint8_t **out, GError **err)
+{
+    uint64_t rounded = (size + VIEW_ALIGNMENT - 1) & ~(VIEW_ALIGNMENT - 1);
+    TmReservation *arena = host->view_arenas->len
+        ? &g_array_index(host->view_arenas, TmReservation, host->view_arenas->len - 1)
+        : NULL;
+
+    if (arena == NULL || arena->size - host->arena_used < rounded) {
+        TmReservation fresh = { .size = MAX(VIEW_ARENA_SIZE, rounded) };
+
+        if (!tm_host_reserve(fresh.size, &fresh.base, err)) {
+            return false;
+        }
+        g_array_append_val(host->view_arenas, fresh);
+        arena = &g_array_index(host->view_arenas, TmReservation, host->view_arenas->len - 1);
+        host->arena_used = 0;
+    }
+    *out = arena->base + host->arena_used;
+    host->arena_used += rounded;
+    return true;
+}
+
 static void retire_view(TagmemHost *host, const uint8_t tag[16])
 {
     TmTagView *view = g_hash_table_lookup(host->tag_views, tag);
@@ -21,11 +59,8 @@ static void retire_view(TagmemHost *host, const uint8_t tag[16])
         return;
     }
     if (view->base != NULL) {
-        TmReservation old = { .base = view->base, .size = view->size };
-
         /* Stale pointers must fault, not reach memory mapped there later. */
-        tm_host_make_inaccessible(old.base, old.size, NULL);
-        g_array_append_val(host->retired, old);
+        tm_host_make_inaccessible(view->base, view->size, NULL);
     }
     g_hash_table_remove(host->tag_views, tag);
 }
@@ -40,7 +75,7 @@ static void tag_view_free(gpointer data)
 
 static bool map_view(TagmemHost *host, TmTagView *view, GError **err)
 {
-    if (!tm_host_reserve(view->size, &view->base, err)) {
+    if (!carve_view(host, view->size, &view->base, err)) {
         return false;
     }
     for (guint i = 0; i < view->pieces->len; i++) {
@@ -92,10 +127,7 @@ void tm_tag_view_rebuild(TagmemHost *host, const uint8_t tag[16])
         tm_host_log(&host->logger, TAGMEM_LOG_WARNING, "tag %s: no contiguous view: %s",
                     tag_text, local->message);
         if (view->base != NULL) {
-            TmReservation failed = { .base = view->base, .size = view->size };
-
-            tm_host_make_inaccessible(failed.base, failed.size, NULL);
-            g_array_append_val(host->retired, failed);
+            tm_host_make_inaccessible(view->base, view->size, NULL);
             view->base = NULL;
         }
         return;
@@ -132,22 +164,15 @@ void tm_tag_view_forget(TagmemHost *host, const uint8_t tag[16], uint64_t dpa,
 
 void tm_tag_views_free(TagmemHost *host)
 {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init(&iter, host->tag_views);
-    while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        TmTagView *view = value;
-
-        tm_host_unreserve(view->base, view->size);
-    }
+    /* The arenas hold every view, live or retired. */
     g_hash_table_remove_all(host->tag_views);
-    for (guint i = 0; i < host->retired->len; i++) {
-        TmReservation *old = &g_array_index(host->retired, TmReservation, i);
+    for (guint i = 0; i < host->view_arenas->len; i++) {
+        TmReservation *arena = &g_array_index(host->view_arenas, TmReservation, i);
 
-        tm_host_unreserve(old->base, old->size);
+        tm_host_unreserve(arena->base, arena->size);
     }
-    g_array_set_size(host->retired, 0);
+    g_array_set_size(host->view_arenas, 0);
+    host->arena_used = 0;
 }
 
 GHashTable *tm_tag_views_new(void)

@@ -531,6 +531,55 @@ static void test_direct_alias(void)
     flow_stop(&flow);
 }
 
+static guint mapping_count(void)
+{
+    g_autofree char *maps = NULL;
+
+    g_assert_true(g_file_get_contents("/proc/self/maps", &maps, NULL, NULL));
+    guint lines = 0;
+    for (const char *c = maps; *c; c++) {
+        lines += *c == '\n';
+    }
+    return lines;
+}
+
+/*
+ * Views come and go without the process's mapping count growing: each
+ * retired view stays inaccessible inside its arena (tag_view.c), so 2,000
+ * add/release cycles add no mapping (each used to leave one behind).
+ */
+static void test_view_mappings_flat(void)
+{
+    TmExtent offer[] = { EXT(R1, 2 * MiB) };
+    Flow flow;
+    guint baseline = 0;
+
+    flow_start(&flow, TM_MAILBOX_DEFAULT_MAX_PAYLOAD, NULL);
+    shared_backend(&flow, 2 * MiB);
+    for (int cycle = 0; cycle < 2000; cycle++) {
+        uint8_t *view = NULL;
+        size_t view_size = 0;
+
+        add(&flow, 1, SHARED_TAG, offer, 1);
+        process(&flow, 1);
+        if (cycle == 0 && g_array_index(flow.events, TagmemEvent, 0).slow_path) {
+            g_test_skip("no direct alias: Get Extent Memory (C001h) is not served");
+            flow_stop(&flow);
+            return;
+        }
+        g_assert_cmpint(tagmem_host_find_tag(flow.host, shared_tag, (void **)&view, &view_size),
+                        ==, 0);
+        view[0] = (uint8_t)cycle;
+        g_assert_cmpint(tagmem_host_release_tag(flow.host, shared_tag), ==, 0);
+        g_array_set_size(flow.events, 0);
+        if (cycle == 10) {
+            baseline = mapping_count();
+        }
+    }
+    g_assert_cmpuint(mapping_count(), <=, baseline + 4);
+    flow_stop(&flow);
+}
+
 /* A forced release makes the memory inaccessible at once, window and view. */
 static void test_forced_release_unmaps(void)
 {
@@ -586,5 +635,6 @@ int main(int argc, char **argv)
     g_test_add_func("/host/flow/daemon-gone", test_daemon_gone);
     g_test_add_func("/host/flow/direct-alias", test_direct_alias);
     g_test_add_func("/host/flow/forced-release-unmaps", test_forced_release_unmaps);
+    g_test_add_func("/host/flow/view-mappings-flat", test_view_mappings_flat);
     return g_test_run();
 }
