@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cci/return_code_mapping.h"
+#include "cci/cxl_dc_extent.h"
 #include "cci/vendor_commands.h"
 
 /* C001h Get Extent Memory: one block's memory object and where the block is in it. */
@@ -90,4 +91,43 @@ TmCxlReturnCode tm_mailbox_write_dpa(const TmMailboxRequest *request,
                                           request->payload + sizeof(in), length, err);
     response->length = 0;
     return tm_cxl_return_code_from_dc_status(status);
+}
+
+/*
+ * C004h Get Pending Offer: the extents of the offer the host's next 4802h
+ * answers, as many as fit from the starting index.  A host process that
+ * restarts in the middle of reading an offer's records (records it cleared
+ * are gone from the log) learns the whole offer here and answers all of it
+ * (docs/host-protocol.md).
+ */
+TmCxlReturnCode tm_mailbox_get_pending_offer(const TmMailboxRequest *request,
+                                             TmMailboxResponse *response, GError **err)
+{
+    TmVendorGetPendingOfferRequest in;
+    TmDcPendingGroupInfo group = { 0 };
+
+    memcpy(&in, request->payload, sizeof(in));
+    bool pending = tm_dcd_host_front_group(request->dev, request->caller->host_id, &group);
+    uint32_t start = le32toh(in.start_index);
+    if (start > group.n_extents) {
+        return tm_mailbox_fail(err, TM_CXL_RC_INVALID_INPUT,
+                               "starting index %u is beyond the offer's %u extents", start,
+                               group.n_extents);
+    }
+    size_t returned = tm_mailbox_entries_that_fit(request, sizeof(TmVendorGetPendingOfferResponse),
+                                                  sizeof(TmCxlDcExtent), group.n_extents - start);
+    TmVendorGetPendingOfferResponse header = {
+        .total_count = htole32(group.n_extents),
+        .returned_count = htole32((uint32_t)returned),
+        .group_id = htole64(pending ? group.id : 0),
+    };
+    memcpy(response->payload, &header, sizeof(header));
+    for (size_t i = 0; i < returned; i++) {
+        TmCxlDcExtent wire;
+
+        tm_cxl_dc_extent_encode(&group.extents[start + i].extent, &wire);
+        memcpy(response->payload + sizeof(header) + i * sizeof(wire), &wire, sizeof(wire));
+    }
+    response->length = sizeof(header) + returned * sizeof(TmCxlDcExtent);
+    return TM_CXL_RC_SUCCESS;
 }

@@ -56,6 +56,7 @@ typedef enum {
     TM_CXL_OP_GET_EXTENT_MEMORY = 0xC001,
     TM_CXL_OP_READ_DPA = 0xC002,
     TM_CXL_OP_WRITE_DPA = 0xC003,
+    TM_CXL_OP_GET_PENDING_OFFER = 0xC004,
 } TmCxlOpcode;
 
 /* The spec's name for @opcode ("Get Event Records"), or NULL if unknown. */

@@ -113,6 +113,8 @@ static const TmMailboxCommand commands[] = {
       INPUT_FIXED(TmVendorGetExtentMemoryRequest), .ports = HOST, .needs_dc = true },
     { .opcode = TM_CXL_OP_READ_DPA, .handler = tm_mailbox_read_dpa,
       INPUT_FIXED(TmVendorDpaAccessRequest), .ports = HOST, .needs_dc = true },
+    { .opcode = TM_CXL_OP_GET_PENDING_OFFER, .handler = tm_mailbox_get_pending_offer,
+      INPUT_FIXED(TmVendorGetPendingOfferRequest), .ports = HOST, .needs_dc = true },
     { .opcode = TM_CXL_OP_WRITE_DPA, .handler = tm_mailbox_write_dpa,
       INPUT_LIST(TmVendorDpaAccessRequest, length, uint8_t), .ports = HOST, .needs_dc = true,
       .effects = DATA },

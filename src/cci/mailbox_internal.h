@@ -144,3 +144,5 @@ TmCxlReturnCode tm_mailbox_read_dpa(const TmMailboxRequest *request,
                                     TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_write_dpa(const TmMailboxRequest *request,
                                      TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_get_pending_offer(const TmMailboxRequest *request,
+                                             TmMailboxResponse *response, GError **err);

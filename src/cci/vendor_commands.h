@@ -45,6 +45,25 @@ _Static_assert(sizeof(TmVendorGetExtentMemoryResponse) == 24,
                "Get Extent Memory output is 24 bytes");
 
 /*
+ * C004h Get Pending Offer output, followed by returned_count 40-byte
+ * Dynamic Capacity Extents: the offer the host's next Add DC Response
+ * answers, in the order its records were logged, from start_index (input:
+ * one uint32_t).  total_count 0: nothing is pending.
+ */
+typedef struct __attribute__((packed)) {
+    uint32_t start_index;
+} TmVendorGetPendingOfferRequest;
+_Static_assert(sizeof(TmVendorGetPendingOfferRequest) == 4, "Get Pending Offer input is 4 bytes");
+
+typedef struct __attribute__((packed)) {
+    uint32_t total_count;
+    uint32_t returned_count;
+    uint64_t group_id;         /* the add request, as query-cxl-dynamic-capacity names it */
+} TmVendorGetPendingOfferResponse;
+_Static_assert(sizeof(TmVendorGetPendingOfferResponse) == 16,
+               "Get Pending Offer output header is 16 bytes");
+
+/*
  * C002h Read DPA input (the output is the bytes read), and the fixed part
  * of C003h Write DPA input, which the @length bytes to write follow.
  */

@@ -348,6 +348,11 @@ guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id);
 TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_id,
                                                guint index);
 guint tm_dcd_host_pending_extent_count(const TmDcd *dev, uint16_t host_id);
+/*
+ * The group the host's next Add DC Response answers (withdrawn ones
+ * included, with no extents left); false when none is pending.
+ */
+bool tm_dcd_host_front_group(const TmDcd *dev, uint16_t host_id, TmDcPendingGroupInfo *out);
 /* Part of [dpa, dpa + length) was asked back with a (non-forced) release request. */
 bool tm_dcd_host_release_pending(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
                                  uint64_t length);

@@ -79,6 +79,25 @@ guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id)
     return count;
 }
 
+bool tm_dcd_host_front_group(const TmDcd *dev, uint16_t host_id, TmDcPendingGroupInfo *out)
+{
+    const TmPendingGroup *group = g_queue_peek_head(&tm_dcd_host(dev, host_id)->pending_groups);
+
+    if (group == NULL) {
+        return false;
+    }
+    /* A withdrawn group has no extents left: the answer it waits for accepts none. */
+    *out = (TmDcPendingGroupInfo) {
+        .id = group->id,
+        .policy = group->policy,
+        .region = group->region,
+        .tag = group->tag,
+        .extents = (const TmBackedExtent *)(const void *)group->extents->data,
+        .n_extents = group->extents->len,
+    };
+    return true;
+}
+
 TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_id,
                                                guint index)
 {

@@ -130,6 +130,59 @@ bool tm_host_get_extent_list(TmHostConn *conn, size_t max_payload, GArray *exten
     return true;
 }
 
+/* One page of C004h: appends its extents, sets *@total; false on a malformed answer. */
+static bool decode_pending_offer(const TmHostReply *reply, GArray *extents, uint32_t *total,
+                                 GError **err)
+{
+    TmVendorGetPendingOfferResponse header;
+
+    if (reply->payload_len < sizeof(header)) {
+        g_set_error(err, TM_HOST_ERROR, EPROTO, "Get Pending Offer output of %zu bytes",
+                    reply->payload_len);
+        return false;
+    }
+    memcpy(&header, reply->payload, sizeof(header));
+    uint32_t returned = le32toh(header.returned_count);
+    *total = le32toh(header.total_count);
+    if (reply->payload_len != sizeof(header) + (size_t)returned * sizeof(TmCxlDcExtent) ||
+        extents->len + returned > *total) {
+        g_set_error(err, TM_HOST_ERROR, EPROTO,
+                    "Get Pending Offer: %u extents in %zu bytes, %u in all", returned,
+                    reply->payload_len, *total);
+        return false;
+    }
+    for (uint32_t i = 0; i < returned; i++) {
+        TmCxlDcExtent wire;
+        TagmemExtent extent;
+
+        memcpy(&wire, reply->payload + sizeof(header) + i * sizeof(wire), sizeof(wire));
+        tm_host_dc_extent_decode(&wire, &extent);
+        g_array_append_val(extents, extent);
+    }
+    return returned > 0 || extents->len == *total;
+}
+
+bool tm_host_get_pending_offer(TmHostConn *conn, GArray *extents, GError **err)
+{
+    uint32_t total = 0;
+
+    do {
+        TmVendorGetPendingOfferRequest in = { .start_index = htole32(extents->len) };
+        TmHostReply reply;
+
+        if (!tm_host_conn_call(conn, TM_CXL_OP_GET_PENDING_OFFER, &in, sizeof(in), &reply,
+                               err)) {
+            return false;
+        }
+        drop_fd(&reply);
+        if (!decode_pending_offer(&reply, extents, &total, err)) {
+            g_prefix_error(err, "from index %u: ", extents->len);
+            return false;
+        }
+    } while (extents->len < total);
+    return true;
+}
+
 bool tm_host_get_dc_events(TmHostConn *conn, TmHostEventBatch *batch, GError **err)
 {
     uint8_t log = TM_HOST_EVENT_LOG_DYNAMIC_CAPACITY;

@@ -26,6 +26,9 @@ bool tm_host_identify(TmHostConn *conn, size_t *max_payload, GError **err);
  */
 bool tm_host_enable_events(TmHostConn *conn, size_t max_payload, GError **err);
 
+/* The offer the next 4802h answers (C004h), appended to @extents; empty when none. */
+bool tm_host_get_pending_offer(TmHostConn *conn, GArray *extents, GError **err);
+
 /* 4800h Get DC Configuration: every region, into @regions (of TagmemRegion). */
 bool tm_host_get_dc_config(TmHostConn *conn, GArray *regions, GError **err);
 

@@ -115,10 +115,51 @@ static bool chain_answered_before(const TagmemHost *host, const GArray *chain)
     return false;
 }
 
+static bool same_extent(const TagmemExtent *a, const TagmemExtent *b)
+{
+    return a->dpa == b->dpa && a->length == b->length;
+}
+
+/*
+ * The whole offer the chain belongs to.  The records of an offer longer
+ * than one Get Event Records answer are cleared batch by batch, so a
+ * process of this host that died after clearing some left the next one
+ * only the offer's tail.  The device still knows the offer (C004h): when
+ * the chain read is the tail of the offer it names, the offer replaces
+ * the chain, so the whole of it is judged and answered.
+ */
+static GArray *whole_offer(TagmemHost *host, GArray *chain)
+{
+    g_autoptr(GArray) offer = g_array_new(FALSE, FALSE, sizeof(TagmemExtent));
+    g_autoptr(GError) local = NULL;
+
+    if (!tm_host_get_pending_offer(&host->conn, offer, &local)) {
+        tm_host_log(&host->logger, TAGMEM_LOG_DEBUG, "no pending offer from the device: %s",
+                    local->message);
+        return chain;
+    }
+    if (offer->len <= chain->len) {
+        return chain;
+    }
+    guint skip = offer->len - chain->len;
+    for (guint i = 0; i < chain->len; i++) {
+        if (!same_extent(&g_array_index(offer, TagmemExtent, skip + i),
+                         &g_array_index(chain, TagmemExtent, i))) {
+            return chain;
+        }
+    }
+    tm_host_log(&host->logger, TAGMEM_LOG_WARNING,
+                "the Add Capacity chain read holds only the last %u of the offer's %u extents "
+                "(an earlier process of this host cleared the others): answering the whole "
+                "offer", chain->len, offer->len);
+    g_array_unref(chain);
+    return g_steal_pointer(&offer);
+}
+
 /* The chain is complete: judge it, answer with one 4802h (in parts), map what was taken. */
 static bool answer_chain(TagmemHost *host, GError **err)
 {
-    g_autoptr(GArray) chain = host->pending_chain;
+    g_autoptr(GArray) chain = whole_offer(host, host->pending_chain);
     size_t n = chain->len;
     g_autofree TagmemVerdict *verdicts = g_new(TagmemVerdict, n);
     g_autofree TagmemExtent *accepted = g_new(TagmemExtent, n);

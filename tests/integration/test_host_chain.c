@@ -172,6 +172,64 @@ static void test_device_refuses_bad_responses(void)
     tm_e2e_stop(&e2e);
 }
 
+/* ---- A process that dies in the middle of reading an offer ---- */
+
+/*
+ * Read @cleared records of the DC log one at a time (one fits 256 bytes)
+ * and clear each, as a host process does before it sees the end of an
+ * offer, then vanish without answering.
+ */
+static void read_and_clear(const char *socket, int cleared)
+{
+    int fd = tm_test_cci_connect_host(socket);
+    uint8_t dc_log = DC_EVENT_LOG;
+
+    for (int i = 0; i < cleared; i++) {
+        g_auto(TmTestCciPacket) records;
+        tm_test_cci_call(fd, OP_GET_EVENT_RECORDS, &dc_log, 1, &records, NULL);
+        g_assert_cmpuint(records.return_code, ==, RC_SUCCESS);
+        g_assert_cmpuint(tm_test_le16(records.payload + 20), ==, 1);
+        uint8_t clear[8] = { DC_EVENT_LOG, 0, 1, 0, 0, 0 };
+        memcpy(clear + 6, records.payload + 32 + 20, 2);
+        g_auto(TmTestCciPacket) cleared_reply;
+        tm_test_cci_call(fd, OP_CLEAR_EVENT_RECORDS, clear, sizeof(clear), &cleared_reply, NULL);
+        g_assert_cmpuint(cleared_reply.return_code, ==, RC_SUCCESS);
+    }
+    close(fd);
+}
+
+/*
+ * Whatever part of a twelve-extent offer's records a dead process cleared,
+ * the next process answers the whole offer (C004h tells it the extents
+ * whose records are gone): no extent is lost.
+ */
+static void test_killed_mid_offer(void)
+{
+    static const int cleared_counts[] = { 1, 5, 11 };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cleared_counts); i++) {
+        TmE2e e2e;
+
+        tm_e2e_start(&e2e, chain_daemon);
+        g_autofree char *socket = tm_e2e_host_socket(&e2e, 0);
+        tm_e2e_add(&e2e, 0, 0, TAG_A, TWELVE_EXTENTS);
+        read_and_clear(socket, cleared_counts[i]);
+
+        g_autoptr(TmAgent) heir = tm_agent_start();
+        g_assert_cmpstr(tm_agent_ok(heir, "connect %s", socket), ==, "12");
+        g_autofree char *accepted = tm_e2e_accepted(&e2e, 0);
+        g_autofree char *pending = tm_e2e_pending(&e2e, 0);
+        g_assert_cmpstr(pending, ==, "");
+        g_assert_cmpstr(accepted, ==,
+                        "0x0+0x200000#0 0x200000+0x200000#1 0x400000+0x200000#2 "
+                        "0x600000+0x200000#3 0x800000+0x200000#4 0xa00000+0x200000#5 "
+                        "0xc00000+0x200000#6 0xe00000+0x200000#7 0x1000000+0x200000#8 "
+                        "0x1200000+0x200000#9 0x1400000+0x200000#10 0x1600000+0x200000#11");
+        tm_agent_exit(heir);
+        tm_e2e_stop(&e2e);
+    }
+}
+
 /* ---- More chains ---- */
 
 /* libtagmem answers a chain of twelve in two parts (ten entries fit 256 bytes). */
@@ -386,6 +444,7 @@ int main(int argc, char **argv)
                     test_device_refuses_bad_responses);
     g_test_add_func("/host-chain/library-splits-its-response", test_library_splits_its_response);
     g_test_add_func("/host-chain/disconnect-mid-chain", test_disconnect_mid_chain);
+    g_test_add_func("/host-chain/killed-mid-offer", test_killed_mid_offer);
     g_test_add_func("/host-chain/library-finds-half-answered-chain",
                     test_library_finds_half_answered_chain);
     g_test_add_func("/host-chain/records-left-by-an-answered-chain",
