@@ -84,6 +84,19 @@ TmCxlReturnCode tm_mailbox_get_dc_config(const TmMailboxRequest *request,
     return TM_CXL_RC_SUCCESS;
 }
 
+size_t tm_mailbox_encode_accepted(const TmDcd *dev, uint16_t host_id, guint start, size_t count,
+                                  uint8_t *out)
+{
+    for (size_t i = 0; i < count; i++) {
+        TmCxlDcExtent wire;
+
+        tm_cxl_dc_extent_encode(&tm_dcd_host_accepted(dev, host_id, start + (guint)i)->extent,
+                                &wire);
+        memcpy(out + i * sizeof(wire), &wire, sizeof(wire));
+    }
+    return count * sizeof(TmCxlDcExtent);
+}
+
 /*
  * CXL r3.1 §8.2.9.9.9.2: Get Dynamic Capacity Extent List (4801h): the
  * host's accepted extents only (QEMU counts pending ones too), in DPA
@@ -113,17 +126,11 @@ TmCxlReturnCode tm_mailbox_get_dc_extent_list(const TmMailboxRequest *request,
         .total_count = htole32(total),
         .generation = htole32(tm_dcd_host_generation(request->dev, host_id)),
     };
-    uint8_t *extents = response->payload + sizeof(header);
-
     memcpy(response->payload, &header, sizeof(header));
-    for (size_t i = 0; i < returned; i++) {
-        TmCxlDcExtent wire;
-
-        tm_cxl_dc_extent_encode(&tm_dcd_host_accepted(request->dev, host_id,
-                                                      start + (guint)i)->extent, &wire);
-        memcpy(extents + i * sizeof(wire), &wire, sizeof(wire));
-    }
-    response->length = sizeof(header) + returned * sizeof(TmCxlDcExtent);
+    response->length = sizeof(header) + tm_mailbox_encode_accepted(request->dev, host_id, start,
+                                                                   returned,
+                                                                   response->payload +
+                                                                       sizeof(header));
     return TM_CXL_RC_SUCCESS;
 }
 

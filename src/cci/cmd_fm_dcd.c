@@ -184,17 +184,11 @@ TmCxlReturnCode tm_mailbox_get_dc_region_extent_lists(const TmMailboxRequest *re
         .total_count = htole32(total),
         .generation = htole32(tm_dcd_host_generation(request->dev, host_id)),
     };
-    uint8_t *extents = response->payload + sizeof(header);
-
     memcpy(response->payload, &header, sizeof(header));
-    for (size_t i = 0; i < returned; i++) {
-        TmCxlDcExtent wire;
-
-        tm_cxl_dc_extent_encode(&tm_dcd_host_accepted(request->dev, host_id,
-                                                      start + (guint)i)->extent, &wire);
-        memcpy(extents + i * sizeof(wire), &wire, sizeof(wire));
-    }
-    response->length = sizeof(header) + returned * sizeof(TmCxlDcExtent);
+    response->length = sizeof(header) + tm_mailbox_encode_accepted(request->dev, host_id, start,
+                                                                   returned,
+                                                                   response->payload +
+                                                                       sizeof(header));
     return TM_CXL_RC_SUCCESS;
 }
 

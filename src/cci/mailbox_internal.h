@@ -106,6 +106,13 @@ TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *reques
                                                   TmMailboxResponse *response, GError **err);
 
 /* cmd_dcd.c */
+/*
+ * @count of @host_id's accepted extents from @start as 40-byte Dynamic
+ * Capacity Extents at @out (4801h and FM-API 5603h list the same); returns
+ * the bytes written.
+ */
+size_t tm_mailbox_encode_accepted(const TmDcd *dev, uint16_t host_id, guint start, size_t count,
+                                  uint8_t *out);
 TmCxlReturnCode tm_mailbox_get_dc_config(const TmMailboxRequest *request,
                                          TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_get_dc_extent_list(const TmMailboxRequest *request,

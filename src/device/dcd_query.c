@@ -79,6 +79,18 @@ guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id)
     return count;
 }
 
+static TmDcPendingGroupInfo group_info(const TmPendingGroup *group)
+{
+    return (TmDcPendingGroupInfo) {
+        .id = group->id,
+        .policy = group->policy,
+        .region = group->region,
+        .tag = group->tag,
+        .extents = (const TmBackedExtent *)(const void *)group->extents->data,
+        .n_extents = group->extents->len,
+    };
+}
+
 bool tm_dcd_host_front_group(const TmDcd *dev, uint16_t host_id, TmDcPendingGroupInfo *out)
 {
     const TmPendingGroup *group = g_queue_peek_head(&tm_dcd_host(dev, host_id)->pending_groups);
@@ -87,14 +99,7 @@ bool tm_dcd_host_front_group(const TmDcd *dev, uint16_t host_id, TmDcPendingGrou
         return false;
     }
     /* A withdrawn group has no extents left: the answer it waits for accepts none. */
-    *out = (TmDcPendingGroupInfo) {
-        .id = group->id,
-        .policy = group->policy,
-        .region = group->region,
-        .tag = group->tag,
-        .extents = (const TmBackedExtent *)(const void *)group->extents->data,
-        .n_extents = group->extents->len,
-    };
+    *out = group_info(group);
     return true;
 }
 
@@ -104,14 +109,7 @@ TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_i
     const TmPendingGroup *group = live_group(tm_dcd_host(dev, host_id), index);
 
     g_assert(group != NULL);
-    return (TmDcPendingGroupInfo) {
-        .id = group->id,
-        .policy = group->policy,
-        .region = group->region,
-        .tag = group->tag,
-        .extents = (const TmBackedExtent *)(const void *)group->extents->data,
-        .n_extents = group->extents->len,
-    };
+    return group_info(group);
 }
 
 guint tm_dcd_host_pending_extent_count(const TmDcd *dev, uint16_t host_id)

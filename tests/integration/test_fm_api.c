@@ -11,6 +11,7 @@
 
 #include "cci_client.h"
 #include "daemon_harness.h"
+#include "e2e_daemon.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define TAG_A "0123abcd-0000-4000-8000-00000000000a"
@@ -208,24 +209,6 @@ static void drain_log(int host)
                      RC_SUCCESS);
 }
 
-/* The next QMP event named @name. */
-static json_object *next_event(TmQmpConn *qmp, const char *name)
-{
-    for (;;) {
-        g_autoptr(GError) err = NULL;
-        json_object *message = tm_qmp_conn_receive(qmp, RESPONSE_TIMEOUT_MS, &err);
-        json_object *event;
-
-        g_assert_no_error(err);
-        g_assert_nonnull(message);
-        if (json_object_object_get_ex(message, "event", &event) &&
-            strcmp(json_object_get_string(event), name) == 0) {
-            return message;
-        }
-        json_object_put(message);
-    }
-}
-
 /* query-cxl-dynamic-capacity: device @dev, host @host, "pending" or "accepted" count. */
 static size_t queried(TmQmpConn *qmp, int dev, int host, const char *list)
 {
@@ -265,7 +248,7 @@ static void test_fm_and_qmp_planes(void)
     g_assert_cmpuint(call_rc(fm, OP_INITIATE_DC_ADD, add->data, add->len), ==, RC_SUCCESS);
     g_assert_cmpuint(queried(fd.qmp, 0, 0, "pending"), ==, 1);
     host_accepts_one(host, 256 * MiB, 4 * MiB);
-    json_object_put(next_event(fd.qmp, "CXL_DC_CAPACITY_COMMITTED"));
+    json_object_put(tm_e2e_next_event(fd.qmp, "CXL_DC_CAPACITY_COMMITTED"));
     g_assert_cmpuint(queried(fd.qmp, 0, 0, "accepted"), ==, 1);
     g_autofree char *listed = fm_extents(fm, 0, &total);
     g_assert_cmpstr(listed, ==, "10000000+400000");
@@ -283,7 +266,7 @@ static void test_fm_and_qmp_planes(void)
     g_autoptr(GByteArray) release = dc_request(0, 0x11, 0, 0, extent, 1);
     g_assert_cmpuint(call_rc(fm, OP_INITIATE_DC_RELEASE, release->data, release->len), ==,
                      RC_SUCCESS);
-    json_object *released = next_event(fd.qmp, "CXL_DC_CAPACITY_RELEASED");
+    json_object *released = tm_e2e_next_event(fd.qmp, "CXL_DC_CAPACITY_RELEASED");
     json_object *data, *forced;
     g_assert_true(json_object_object_get_ex(released, "data", &data));
     g_assert_true(json_object_object_get_ex(data, "forced", &forced));
