@@ -116,7 +116,9 @@ static char *own_cgroup(const char *root, const char *controller)
 
     for (char **line = lines; line && *line; line++) {
         g_auto(GStrv) fields = g_strsplit(*line, ":", 3);
-        if (g_strv_length(fields) == 3 && line_controls(fields[1], controller)) {
+        /* The kernel writes absolute paths; walking up a relative one would never end. */
+        if (g_strv_length(fields) == 3 && line_controls(fields[1], controller) &&
+            fields[2][0] == '/') {
             return g_strdup(fields[2]);
         }
     }

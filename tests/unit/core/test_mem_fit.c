@@ -135,6 +135,16 @@ static void test_cgroup_v1_namespaced(Tree *tree, gconstpointer data)
     assert_refused(tree, 2 * GIB, 0, "/sys/fs/cgroup/memory/memory.limit_in_bytes");
 }
 
+/* A relative path (never written by the kernel) is ignored, not walked up for ever. */
+static void test_cgroup_relative_path(Tree *tree, gconstpointer data)
+{
+    tree_write(tree, "proc/self/cgroup", "0::y:/a\n");
+    tree_write(tree, "sys/fs/cgroup/cgroup.controllers", "memory\n");
+    tree_write(tree, "sys/fs/cgroup/memory.max", "1073741824\n");
+    tree_write(tree, "sys/fs/cgroup/memory.current", "0\n");
+    assert_fits(tree, 2 * GIB, 0);
+}
+
 static void test_huge_pages(Tree *tree, gconstpointer data)
 {
     tree_write(tree, "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "3\n");
@@ -155,6 +165,8 @@ int main(int argc, char **argv)
     g_test_add("/mem-fit/cgroup-v1", Tree, NULL, tree_setup, test_cgroup_v1, tree_teardown);
     g_test_add("/mem-fit/cgroup-v1-namespaced", Tree, NULL, tree_setup,
                test_cgroup_v1_namespaced, tree_teardown);
+    g_test_add("/mem-fit/cgroup-relative-path", Tree, NULL, tree_setup,
+               test_cgroup_relative_path, tree_teardown);
     g_test_add("/mem-fit/huge-pages", Tree, NULL, tree_setup, test_huge_pages, tree_teardown);
     return g_test_run();
 }
