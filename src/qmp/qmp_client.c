@@ -7,6 +7,7 @@
 #include "qmp/json_stream.h"
 #include "qmp/qmp_command.h"
 #include "qmp/qmp_dispatch.h"
+#include "qmp/qmp_reply_stream.h"
 
 /* A message read from the socket, waiting for its answer. */
 typedef struct {
@@ -28,6 +29,9 @@ struct TmQmpClient {
     GQueue pending;      /* TmQmpPending *, in arrival order */
     GByteArray *output;  /* serialized messages not yet fully sent */
     size_t output_sent;  /* bytes at the head of @output already sent */
+    /* A response being written piece by piece; events wait in @held behind it. */
+    TmQmpReplyStream *streaming;
+    GByteArray *held;
     size_t event_bytes;  /* events queued since @output last drained */
     guint id;            /* for log lines: the order clients came in */
     GSource *source;
@@ -47,9 +51,22 @@ static void pending_free(TmQmpPending *pending)
     g_free(pending);
 }
 
-static size_t output_queued(const TmQmpClient *client)
+/* Bytes of @output not yet sent. */
+static size_t unsent(const TmQmpClient *client)
 {
     return client->output->len - client->output_sent;
+}
+
+/* Everything waiting to be sent: @output and what waits behind a streamed response. */
+static size_t output_queued(const TmQmpClient *client)
+{
+    return unsent(client) + client->held->len;
+}
+
+static void end_stream(TmQmpClient *client)
+{
+    tm_qmp_reply_stream_free(client->streaming);
+    client->streaming = NULL;
 }
 
 /* Keep the global count of queued bytes: @before was output_queued() before a change. */
@@ -66,7 +83,9 @@ static void client_close(TmQmpClient *client)
     }
     client->env->output_queued -= output_queued(client);
     g_byte_array_set_size(client->output, 0);
+    g_byte_array_set_size(client->held, 0);
     client->output_sent = 0;
+    end_stream(client);
     client->closed = true;
     g_source_destroy(client->source);
     close(client->fd);
@@ -74,16 +93,20 @@ static void client_close(TmQmpClient *client)
     client->closed_fn(client, client->closed_opaque);
 }
 
-/* QEMU ends every QMP message with CR LF.  Returns the bytes queued. */
+/*
+ * QEMU ends every QMP message with CR LF.  A message that comes while a
+ * response is streaming waits behind it.  Returns the bytes queued.
+ */
 static size_t queue_message(TmQmpClient *client, json_object *message)
 {
     size_t len;
     size_t before = output_queued(client);
+    GByteArray *target = client->streaming ? client->held : client->output;
     const char *text = json_object_to_json_string_length(
         message, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
-    g_byte_array_append(client->output, (const guint8 *)text, len);
-    g_byte_array_append(client->output, (const guint8 *)"\r\n", 2);
+    g_byte_array_append(target, (const guint8 *)text, len);
+    g_byte_array_append(target, (const guint8 *)"\r\n", 2);
     account_output(client, before);
     return len + 2;
 }
@@ -98,7 +121,8 @@ static void compact_output(TmQmpClient *client)
         }
         g_byte_array_set_size(client->output, 0);
         client->output_sent = 0;
-        client->event_bytes = 0;
+        /* Events held behind a streaming response are still unread. */
+        client->event_bytes = client->held->len;
     } else if (client->output_sent > client->output->len / 2) {
         g_byte_array_remove_range(client->output, 0, client->output_sent);
         client->output_sent = 0;
@@ -108,9 +132,9 @@ static void compact_output(TmQmpClient *client)
 /* Write what the socket takes now; never blocks. */
 static void flush_output(TmQmpClient *client)
 {
-    while (!client->closed && output_queued(client) > 0) {
+    while (!client->closed && unsent(client) > 0) {
         ssize_t n = send(client->fd, client->output->data + client->output_sent,
-                         output_queued(client), MSG_NOSIGNAL | MSG_DONTWAIT);
+                         unsent(client), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
             client->output_sent += n;
             client->env->output_queued -= (size_t)n;
@@ -145,6 +169,7 @@ static void answer(TmQmpClient *client, TmQmpPending *pending)
 
     if (response == NULL) {
         client->waiting = g_steal_pointer(&client->session.later);
+        client->streaming = g_steal_pointer(&client->session.stream);
         return;
     }
     if (!client->closed) {
@@ -164,7 +189,8 @@ static void answer(TmQmpClient *client, TmQmpPending *pending)
 /* Answer waiting requests in order while the output queue has room. */
 static void answer_pending(TmQmpClient *client)
 {
-    while (!client->closed && client->waiting == NULL && !g_queue_is_empty(&client->pending) &&
+    while (!client->closed && client->waiting == NULL && client->streaming == NULL &&
+           !g_queue_is_empty(&client->pending) &&
            output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
         TmQmpPending *pending = g_queue_pop_head(&client->pending);
         answer(client, pending);
@@ -187,6 +213,29 @@ static void read_input(TmQmpClient *client)
     }
 }
 
+/*
+ * One piece of a streamed response per dispatch, and only when the socket
+ * has taken the previous ones: between pieces the loop serves everyone else.
+ */
+static void stream_piece(TmQmpClient *client)
+{
+    if (client->streaming == NULL || unsent(client) >= TM_QMP_CLIENT_STREAM_PIECE) {
+        return;
+    }
+    size_t before = output_queued(client);
+    g_autoptr(GString) piece = g_string_sized_new(TM_QMP_CLIENT_STREAM_PIECE + 512);
+    bool done = tm_qmp_reply_stream_next(client->streaming, piece, TM_QMP_CLIENT_STREAM_PIECE);
+
+    g_byte_array_append(client->output, (const guint8 *)piece->str, piece->len);
+    if (done) {
+        end_stream(client);
+        g_byte_array_append(client->output, client->held->data, client->held->len);
+        g_byte_array_unref(client->held);
+        client->held = g_byte_array_new();
+    }
+    account_output(client, before);
+}
+
 static void update_events(TmQmpClient *client)
 {
     GIOCondition events = 0;
@@ -195,7 +244,8 @@ static void update_events(TmQmpClient *client)
         output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
         events |= G_IO_IN;
     }
-    if (output_queued(client) > 0) {
+    /* A streaming response goes on when the socket can take more. */
+    if (unsent(client) > 0 || client->streaming) {
         events |= G_IO_OUT;
     }
     if (events != client->events) {
@@ -206,13 +256,14 @@ static void update_events(TmQmpClient *client)
 
 static void make_progress(TmQmpClient *client)
 {
+    stream_piece(client);
     answer_pending(client);
     flush_output(client);
     if (client->closed) {
         return;
     }
     if (client->input_ended && g_queue_is_empty(&client->pending) &&
-        client->waiting == NULL && output_queued(client) == 0) {
+        client->waiting == NULL && client->streaming == NULL && output_queued(client) == 0) {
         client_close(client);
         return;
     }
@@ -270,9 +321,11 @@ TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, guint id, TmQmpClientClose
     client->closed_opaque = opaque;
     client->session.deliver = deliver_later;
     client->session.deliver_opaque = client;
+    client->session.can_stream = true;
     client->stream = tm_json_stream_new(0, on_stream_message, client);
     g_queue_init(&client->pending);
     client->output = g_byte_array_new();
+    client->held = g_byte_array_new();
 
     json_object *greeting = tm_qmp_greeting();
     queue_message(client, greeting);
@@ -303,7 +356,9 @@ void tm_qmp_client_free(TmQmpClient *client)
     g_queue_clear_full(&client->pending, (GDestroyNotify)pending_free);
     tm_json_stream_free(client->stream);
     client->env->output_queued -= output_queued(client);
+    end_stream(client);
     g_byte_array_unref(client->output);
+    g_byte_array_unref(client->held);
     g_free(client);
 }
 

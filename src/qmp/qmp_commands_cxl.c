@@ -13,16 +13,11 @@
 #include "backend/hostmem.h"
 #include "core/error.h"
 #include "qmp/qmp_cxl_json.h"
+#include "qmp/qmp_cxl_query.h"
 
-/* In the order of the FM-API encodings (CXL r3.2 5604h/5605h), so the index is the value. */
-static const char *const selection_policies[] = {
-    "free", "contiguous", "prescriptive", "enable-shared-access", NULL,
-};
+/* In the order of the FM-API encoding (CXL r3.2 5605h), so the index is the value. */
 static const char *const removal_policies[] = { "tag-based", "prescriptive", NULL };
 
-_Static_assert(TM_DC_SELECT_FREE == 0 && TM_DC_SELECT_CONTIGUOUS == 1 &&
-               TM_DC_SELECT_PRESCRIPTIVE == 2 && TM_DC_SELECT_ENABLE_SHARED_ACCESS == 3,
-               "selection_policies[] follows TmDcSelectionPolicy");
 _Static_assert(TM_DC_REMOVE_TAG_BASED == 0 && TM_DC_REMOVE_PRESCRIPTIVE == 1,
                "removal_policies[] follows TmDcRemovalPolicy");
 
@@ -38,18 +33,6 @@ static guint enum_index(const char *const *values, const char *text)
 }
 
 /* ---- Arguments ---- */
-
-/*
- * An absent tag (or the null GUID) means untagged.  QEMU takes any string
- * and ignores it; tagmem refuses what is not a GUID (docs/qemu-compat.md).
- */
-static bool parse_tag(json_object *args, TmGuid *tag, GError **err)
-{
-    const char *text = tm_qmp_arg_str(args, "tag", NULL);
-
-    memset(tag, 0, sizeof(*tag));
-    return text == NULL || tm_guid_parse(text, "tag", tag, err);
-}
 
 /*
  * The DPA of region-relative @offset: region base + offset (QEMU's
@@ -129,11 +112,11 @@ static bool cxl_add_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session, json_
     TmDcAddRequest request = {
         .host_id = (uint16_t)tm_qmp_arg_uint(args, "host-id", 0),
         .policy = (TmDcSelectionPolicy)enum_index(
-            selection_policies, tm_qmp_arg_str(args, "selection-policy", NULL)),
+            tm_qmp_cxl_selection_policies, tm_qmp_arg_str(args, "selection-policy", NULL)),
         .region = (uint8_t)tm_qmp_arg_uint(args, "region", 0),
     };
 
-    if (dev == NULL || !parse_tag(args, &request.tag, err)) {
+    if (dev == NULL || !tm_qmp_cxl_parse_tag(args, &request.tag, err)) {
         return false;
     }
     g_autoptr(GArray) extents = parse_extents(args, find_region(dev, request.region));
@@ -169,7 +152,7 @@ static bool cxl_release_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
         .region = (uint8_t)tm_qmp_arg_uint(args, "region", 0),
     };
 
-    if (dev == NULL || !parse_tag(args, &request.tag, err)) {
+    if (dev == NULL || !tm_qmp_cxl_parse_tag(args, &request.tag, err)) {
         return false;
     }
     g_autoptr(GArray) extents = parse_extents(args, find_region(dev, request.region));
@@ -196,7 +179,7 @@ static bool cxl_withdraw_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
     uint64_t id = tm_qmp_arg_uint(args, "id", 0);
     TmGuid tag;
 
-    if (dev == NULL || !parse_tag(args, &tag, err)) {
+    if (dev == NULL || !tm_qmp_cxl_parse_tag(args, &tag, err)) {
         return false;
     }
     if (json_object_object_get_ex(args, "id", NULL) && id == 0) {
@@ -308,233 +291,6 @@ static bool cxl_release_dynamic_capacity_status(TmQmpEnv *env, TmQmpSession *ses
     return true;
 }
 
-/* ---- query-cxl-dynamic-capacity ---- */
-
-static json_object *region_json(unsigned index, const TmDcRegion *region)
-{
-    json_object *json = json_object_new_object();
-
-    json_object_object_add(json, "region", json_object_new_uint64(index));
-    json_object_object_add(json, "base", json_object_new_uint64(region->base));
-    json_object_object_add(json, "decode-length", json_object_new_uint64(region->decode_len));
-    json_object_object_add(json, "length", json_object_new_uint64(region->len));
-    json_object_object_add(json, "block-size", json_object_new_uint64(region->block_size));
-    json_object_object_add(json, "sanitize-on-release",
-                           json_object_new_boolean(region->sanitize_on_release));
-    json_object_object_add(json, "sharable", json_object_new_boolean(region->sharable));
-    return json;
-}
-
-/*
- * What a filtered query keeps: one host, one tag, one region (each
- * optional).  Unfiltered, everything is kept and the reply is as before.
- */
-typedef struct {
-    int host;          /* -1: every host */
-    int region;        /* -1: every region */
-    bool has_tag;
-    TmGuid tag;
-} QueryFilter;
-
-static bool keeps_extent(const QueryFilter *f, const TmBackedExtent *extent)
-{
-    return (f->region < 0 || extent->region == f->region) &&
-           (!f->has_tag || tm_guid_equal(&extent->extent.tag, &f->tag));
-}
-
-static bool keeps_group(const QueryFilter *f, const TmDcPendingGroupInfo *group)
-{
-    return (f->region < 0 || group->region == f->region) &&
-           (!f->has_tag || tm_guid_equal(&group->tag, &f->tag));
-}
-
-static json_object *pending_group_json(const TmDcd *dev, const TmDcPendingGroupInfo *group)
-{
-    json_object *json = json_object_new_object();
-
-    json_object_object_add(json, "id", json_object_new_uint64(group->id));
-    json_object_object_add(json, "selection-policy",
-                           json_object_new_string(selection_policies[group->policy]));
-    json_object_object_add(json, "region", json_object_new_uint64(group->region));
-    if (!tm_guid_is_null(&group->tag)) {
-        json_object_object_add(json, "tag", tm_qmp_cxl_guid(&group->tag));
-    }
-    json_object_object_add(json, "extents",
-                           tm_qmp_cxl_extent_list(dev, group->extents, group->n_extents));
-    return json;
-}
-
-/* An accepted extent: where its memory lives, and whether it has been asked back. */
-static json_object *accepted_json(const TmDcd *dev, uint16_t host_id,
-                                  const TmBackedExtent *extent)
-{
-    json_object *json = tm_qmp_cxl_extent(dev, extent);
-
-    if (extent->backend) {
-        json_object_object_add(json, "backend",
-                               json_object_new_string(tm_hostmem_id(extent->backend)));
-        json_object_object_add(json, "backend-offset",
-                               json_object_new_uint64(extent->backend_offset));
-    }
-    json_object_object_add(json, "release-pending",
-                           json_object_new_boolean(tm_dcd_host_release_pending(
-                               dev, host_id, extent->extent.dpa, extent->extent.length)));
-    return json;
-}
-
-static json_object *host_json(const TmDcd *dev, uint16_t host_id, const QueryFilter *f)
-{
-    TmDcLimits limits = tm_dcd_limits(dev, host_id);
-    guint n_groups = tm_dcd_host_pending_group_count(dev, host_id);
-    guint n_accepted = tm_dcd_host_accepted_count(dev, host_id);
-    json_object *pending = json_object_new_array_ext((int)n_groups);
-    json_object *accepted = json_object_new_array_ext((int)n_accepted);
-    json_object *json = json_object_new_object();
-
-    for (guint i = 0; i < n_groups; i++) {
-        TmDcPendingGroupInfo group = tm_dcd_host_pending_group(dev, host_id, i);
-        if (keeps_group(f, &group)) {
-            json_object_array_add(pending, pending_group_json(dev, &group));
-        }
-    }
-    for (guint i = 0; i < n_accepted; i++) {
-        const TmBackedExtent *extent = tm_dcd_host_accepted(dev, host_id, i);
-        if (keeps_extent(f, extent)) {
-            json_object_array_add(accepted, accepted_json(dev, host_id, extent));
-        }
-    }
-    json_object_object_add(json, "host-id", json_object_new_uint64(host_id));
-    json_object_object_add(json, "generation",
-                           json_object_new_uint64(tm_dcd_host_generation(dev, host_id)));
-    json_object_object_add(json, "supported-extents",
-                           json_object_new_uint64(limits.supported_extents));
-    json_object_object_add(json, "available-extents",
-                           json_object_new_uint64(limits.available_extents));
-    json_object_object_add(json, "pending", pending);
-    json_object_object_add(json, "accepted", accepted);
-    return json;
-}
-
-static json_object *tag_json(const TmDcd *dev, const TmDcTagInfo *info)
-{
-    json_object *json = json_object_new_object();
-
-    json_object_object_add(json, "tag", tm_qmp_cxl_guid(&info->tag));
-    json_object_object_add(json, "state",
-                           json_object_new_string(tm_dc_tag_state_name(info->state)));
-    json_object_object_add(json, "region", json_object_new_uint64(info->region));
-    if (info->backend) {
-        json_object_object_add(json, "backend",
-                               json_object_new_string(tm_hostmem_id(info->backend)));
-    }
-    json_object_object_add(json, "allocated", json_object_new_uint64(info->allocated));
-    json_object_object_add(json, "pending-hosts",
-                           tm_qmp_cxl_host_list(&info->pending_hosts, tm_dcd_num_hosts(dev)));
-    json_object_object_add(json, "committed-hosts",
-                           tm_qmp_cxl_host_list(&info->committed_hosts, tm_dcd_num_hosts(dev)));
-    json_object_object_add(json, "referenced", json_object_new_boolean(info->referenced));
-    return json;
-}
-
-static json_object *device_json(const TmDcd *dev, const QueryFilter *f)
-{
-    /* Tag limits are device-wide: any host's view gives them. */
-    TmDcLimits limits = tm_dcd_limits(dev, 0);
-    TmHostMem *memdev = tm_dcd_static_memdev(dev);
-    json_object *regions = json_object_new_array();
-    json_object *hosts = json_object_new_array();
-    json_object *tags = json_object_new_array();
-    json_object *json = json_object_new_object();
-
-    for (unsigned r = 0; r < tm_dcd_num_regions(dev); r++) {
-        if (f->region < 0 || (unsigned)f->region == r) {
-            json_object_array_add(regions, region_json(r, tm_dcd_region(dev, r)));
-        }
-    }
-    for (uint16_t h = 0; h < tm_dcd_num_hosts(dev); h++) {
-        if (f->host < 0 || f->host == h) {
-            json_object_array_add(hosts, host_json(dev, h, f));
-        }
-    }
-    for (guint i = 0; i < tm_dcd_tag_count(dev); i++) {
-        TmDcTagInfo info = tm_dcd_tag_info(dev, i);
-        bool kept = (f->region < 0 || info.region == f->region) &&
-                    (!f->has_tag || tm_guid_equal(&info.tag, &f->tag)) &&
-                    (f->host < 0 || tm_host_set_contains(&info.pending_hosts, (uint16_t)f->host) ||
-                     tm_host_set_contains(&info.committed_hosts, (uint16_t)f->host));
-        if (kept) {
-            json_object_array_add(tags, tag_json(dev, &info));
-        }
-    }
-    json_object_object_add(json, "id", json_object_new_string(tm_dcd_id(dev)));
-    json_object_object_add(json, "path", json_object_new_string(tm_dcd_path(dev)));
-    if (memdev) {
-        json_object_object_add(json, "volatile-dc-memdev",
-                               json_object_new_string(tm_hostmem_id(memdev)));
-    }
-    json_object_object_add(json, "total-size", json_object_new_uint64(tm_dcd_total_dc_size(dev)));
-    json_object_object_add(json, "num-hosts", json_object_new_uint64(tm_dcd_num_hosts(dev)));
-    json_object_object_add(json, "supported-tags", json_object_new_uint64(limits.supported_tags));
-    json_object_object_add(json, "available-tags", json_object_new_uint64(limits.available_tags));
-    json_object_object_add(json, "regions", regions);
-    json_object_object_add(json, "hosts", hosts);
-    json_object_object_add(json, "tags", tags);
-    return json;
-}
-
-/* The filter arguments; a host or region the device does not have is an error. */
-static bool parse_filter(const TmDcd *dev, json_object *args, QueryFilter *f, GError **err)
-{
-    *f = (QueryFilter){ .host = -1, .region = -1 };
-    if (tm_qmp_arg_has(args, "host-id")) {
-        f->host = (int)tm_qmp_arg_uint(args, "host-id", 0);
-        if (dev && f->host >= tm_dcd_num_hosts(dev)) {
-            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                        "host-id %d is out of range: device '%s' has %u hosts", f->host,
-                        tm_dcd_id(dev), tm_dcd_num_hosts(dev));
-            return false;
-        }
-    }
-    if (tm_qmp_arg_has(args, "region")) {
-        f->region = (int)tm_qmp_arg_uint(args, "region", 0);
-        if (dev && (unsigned)f->region >= tm_dcd_num_regions(dev)) {
-            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "region id is too large");
-            return false;
-        }
-    }
-    if (tm_qmp_arg_has(args, "tag")) {
-        f->has_tag = true;
-        return parse_tag(args, &f->tag, err);
-    }
-    return true;
-}
-
-/*
- * Every device, or the one "path" names; "host-id", "region" and "tag"
- * keep only what concerns that host, region or tag (docs/qmp.md).
- */
-static bool query_cxl_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session,
-                                       json_object *args, json_object **ret, GError **err)
-{
-    const char *path = tm_qmp_arg_str(args, "path", NULL);
-    TmDcd *dev = path ? tm_qmp_cxl_resolve_device(env, path, err) : NULL;
-    QueryFilter filter;
-
-    if ((path && dev == NULL) || !parse_filter(dev, args, &filter, err)) {
-        return false;
-    }
-    *ret = json_object_new_array();
-    if (dev) {
-        json_object_array_add(*ret, device_json(dev, &filter));
-    } else if (env->devices) {
-        g_autoptr(GPtrArray) devices = tm_device_registry_list(env->devices);
-        for (guint i = 0; i < devices->len; i++) {
-            json_object_array_add(*ret, device_json(g_ptr_array_index(devices, i), &filter));
-        }
-    }
-    return true;
-}
-
 /* ---- Schemas ---- */
 
 static const TmQmpArg extent_members[] = {
@@ -548,7 +304,7 @@ static const TmQmpArg extent_element = { .type = TM_QMP_ARG_STRUCT, .members = e
 static const TmQmpArg add_args[] = {
     { .name = "path", .type = TM_QMP_ARG_STR },
     { .name = "host-id", .type = TM_QMP_ARG_UINT16 },
-    { .name = "selection-policy", .type = TM_QMP_ARG_ENUM, .enum_values = selection_policies },
+    { .name = "selection-policy", .type = TM_QMP_ARG_ENUM, .enum_values = tm_qmp_cxl_selection_policies },
     { .name = "region", .type = TM_QMP_ARG_UINT8 },
     { .name = "tag", .type = TM_QMP_ARG_STR, .optional = true },
     { .name = "extents", .type = TM_QMP_ARG_LIST, .element = &extent_element },
@@ -601,7 +357,7 @@ const TmQmpCommand tm_qmp_cxl_commands[] = {
       .args = withdraw_args },
     { .name = "cxl-release-dynamic-capacity-status",
       .handler = cxl_release_dynamic_capacity_status, .args = release_status_args },
-    { .name = "query-cxl-dynamic-capacity", .handler = query_cxl_dynamic_capacity,
+    { .name = "query-cxl-dynamic-capacity", .handler = tm_qmp_query_cxl_dynamic_capacity,
       .args = query_args },
     { .name = NULL },
 };

@@ -1,7 +1,27 @@
 #include "qmp/qmp_cxl_json.h"
 
+#include <string.h>
+
 #include "core/error.h"
+#include "qmp/qmp_args.h"
 #include "qmp/qom_path.h"
+
+/* In the order of the FM-API encoding (CXL r3.2 5604h), so the index is the value. */
+const char *const tm_qmp_cxl_selection_policies[] = {
+    "free", "contiguous", "prescriptive", "enable-shared-access", NULL,
+};
+
+_Static_assert(TM_DC_SELECT_FREE == 0 && TM_DC_SELECT_CONTIGUOUS == 1 &&
+               TM_DC_SELECT_PRESCRIPTIVE == 2 && TM_DC_SELECT_ENABLE_SHARED_ACCESS == 3,
+               "tm_qmp_cxl_selection_policies[] follows TmDcSelectionPolicy");
+
+bool tm_qmp_cxl_parse_tag(json_object *args, TmGuid *tag, GError **err)
+{
+    const char *text = tm_qmp_arg_str(args, "tag", NULL);
+
+    memset(tag, 0, sizeof(*tag));
+    return text == NULL || tm_guid_parse(text, "tag", tag, err);
+}
 
 json_object *tm_qmp_cxl_guid(const TmGuid *guid)
 {

@@ -15,6 +15,16 @@
 #include "device/dcd.h"
 #include "qmp/qmp_env.h"
 
+/* QMP's names of TmDcSelectionPolicy values, in its order; NULL-terminated. */
+extern const char *const tm_qmp_cxl_selection_policies[];
+
+/*
+ * The "tag" argument of @args: absent (or the null GUID) means untagged.
+ * QEMU takes any string and ignores it; tagmem refuses what is not a GUID
+ * (docs/qemu-compat.md).
+ */
+bool tm_qmp_cxl_parse_tag(json_object *args, TmGuid *tag, GError **err);
+
 /* The canonical lower-case string of @guid. */
 json_object *tm_qmp_cxl_guid(const TmGuid *guid);
 

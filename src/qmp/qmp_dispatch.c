@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "qmp/qmp_command.h"
+#include "qmp/qmp_reply_stream.h"
 
 /* QEMU's qmp_dispatch(): members are checked in the order they arrive. */
 static bool check_request(json_object *request, const char **name, json_object **args,
@@ -169,7 +170,11 @@ json_object *tm_qmp_dispatch(TmQmpEnv *env, TmQmpSession *session, json_object *
         session->later->id = json_object_get(id);
         return NULL;
     }
-    /* A handler that deferred and then failed never finishes its answer. */
-    g_assert(session->later == NULL);
+    if (ok && session->stream) {
+        tm_qmp_reply_stream_set_id(session->stream, has_id, id);
+        return NULL;
+    }
+    /* A handler that deferred or streamed and then failed never finishes its answer. */
+    g_assert(session->later == NULL && session->stream == NULL);
     return build_response(ret, ok ? NULL : err, has_id, id);
 }

@@ -15,6 +15,9 @@
 /* A response promised for later (tm_qmp_session_defer). */
 typedef struct TmQmpLater TmQmpLater;
 
+/* A response sent piece by piece (qmp_reply_stream.h). */
+typedef struct TmQmpReplyStream TmQmpReplyStream;
+
 /* Takes ownership of @response, the deferred answer of the connection's command. */
 typedef void (*TmQmpDeliverFn)(void *opaque, json_object *response);
 
@@ -35,6 +38,11 @@ typedef struct {
     /* Set by tm_qmp_session_defer during a command; the dispatcher then
      * returns NULL and the caller takes it (to orphan it if it goes away). */
     TmQmpLater *later;
+    /* Set by a connection that can send a response piece by piece. */
+    bool can_stream;
+    /* Set by tm_qmp_session_return_stream during a command; the dispatcher
+     * then returns NULL and the caller takes it and sends it. */
+    TmQmpReplyStream *stream;
 } TmQmpSession;
 
 /*
@@ -55,7 +63,8 @@ void tm_qmp_later_orphan(TmQmpLater *later);
  * Answer @request (any JSON value; NULL is JSON null): {"return": ...} or
  * {"error": {"class": ..., "desc": ...}}, with the request's "id" echoed
  * verbatim when it has one.  The caller owns the response.  NULL only
- * when the command deferred its answer (session->later is then set).
+ * when the command deferred its answer (session->later is then set) or
+ * streams it (session->stream is then set).
  */
 json_object *tm_qmp_dispatch(TmQmpEnv *env, TmQmpSession *session, json_object *request);
 
