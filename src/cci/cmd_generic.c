@@ -6,15 +6,19 @@
 
 #include "cci/cxl_commands.h"
 
-/* CXL r3.1 §8.2.9.1.1: Identify (0001h). */
+/*
+ * CXL r3.1 §8.2.9.1.1: Identify (0001h).  The PCI IDs are the device's
+ * properties (tm_dcd_pci_identity); the serial number is its "sn".
+ */
 TmCxlReturnCode tm_mailbox_identify(const TmMailboxRequest *request,
                                     TmMailboxResponse *response, GError **err)
 {
+    TmDcPciIdentity pci = tm_dcd_pci_identity(request->dev);
     TmCxlIdentifyResponse out = {
-        .vendor_id = htole16(TM_MAILBOX_PCI_VENDOR_ID),
-        .device_id = htole16(TM_MAILBOX_PCI_DEVICE_ID),
-        .subsystem_vendor_id = htole16(TM_MAILBOX_PCI_SUBSYSTEM_VENDOR_ID),
-        .subsystem_id = htole16(TM_MAILBOX_PCI_SUBSYSTEM_ID),
+        .vendor_id = htole16(pci.vendor_id),
+        .device_id = htole16(pci.device_id),
+        .subsystem_vendor_id = htole16(pci.subsystem_vendor_id),
+        .subsystem_id = htole16(pci.subsystem_id),
         .serial_number = htole64(tm_dcd_serial(request->dev)),
         /* 2^n bytes; the caller's max payload is a power of two. */
         .max_message_size = (uint8_t)__builtin_ctz(request->caller->max_payload),

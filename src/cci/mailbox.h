@@ -37,19 +37,6 @@ typedef enum {
 #define TM_MAILBOX_DEFAULT_MAX_PAYLOAD (1u << 20)
 
 /*
- * What Identify (0001h) reports.  tagmem is not a PCI function and holds no
- * PCI-SIG vendor ID, so it borrows none (QEMU's cxl-type3 answers Intel's
- * 8086h:0D93h): vendor and device ID are FFFFh, the value PCI reserves as
- * "no valid vendor ID" (PCIe Base r6.0 §7.5.1.1.1), and the subsystem IDs
- * are 0, as QEMU reports them when it has none.  The serial number is the
- * device's "sn" property.
- */
-#define TM_MAILBOX_PCI_VENDOR_ID 0xFFFFu
-#define TM_MAILBOX_PCI_DEVICE_ID 0xFFFFu
-#define TM_MAILBOX_PCI_SUBSYSTEM_VENDOR_ID 0x0000u
-#define TM_MAILBOX_PCI_SUBSYSTEM_ID 0x0000u
-
-/*
  * Response payloads of list commands for a connection that never set its
  * Response Message Limit (0004h): the 2 KiB a CXL mailbox register offers,
  * which a client written for real devices can always take.

@@ -55,6 +55,30 @@ UINT_PROPERTY(max_tags, "dc-max-tags", max_tags, 1, UINT32_MAX)
 UINT_PROPERTY(dc_log_depth, "dc-event-log-depth", dc_log_depth, 1, TM_DCD_MAX_LOG_DEPTH)
 UINT_PROPERTY(offer_timeout, "dc-offer-timeout", offer_timeout_s, 0, TM_DCD_MAX_OFFER_TIMEOUT)
 
+/*
+ * The PCI IDs: 16 bits each.  FFFFh is PCI's "no device" (PCIe Base r6.0
+ * §7.5.1.1.1), so a vendor ID may not be it.
+ */
+#define PCI_ID_PROPERTY(fn, prop_name, member, max)                                     \
+    static bool set_##fn(TmObject *obj, const TmValue *value, GError **err)              \
+    {                                                                                    \
+        uint64_t id;                                                                     \
+        if (!set_in_range(obj, prop_name, value->uint, 0, max, &id, err)) {              \
+            return false;                                                                \
+        }                                                                                \
+        dcd(obj)->pci_identity.member = (uint16_t)id;                                    \
+        return true;                                                                     \
+    }                                                                                    \
+    static void get_##fn(TmObject *obj, TmValue *out)                                    \
+    {                                                                                    \
+        out->uint = dcd(obj)->pci_identity.member;                                       \
+    }
+
+PCI_ID_PROPERTY(vendor_id, "vendor-id", vendor_id, 0xFFFE)
+PCI_ID_PROPERTY(device_id, "device-id", device_id, 0xFFFF)
+PCI_ID_PROPERTY(subsystem_vendor_id, "subsystem-vendor-id", subsystem_vendor_id, 0xFFFE)
+PCI_ID_PROPERTY(subsystem_id, "subsystem-id", subsystem_id, 0xFFFF)
+
 static bool set_block_size(TmObject *obj, const TmValue *value, GError **err)
 {
     uint64_t size = value->uint;
@@ -108,6 +132,18 @@ static const TmProperty dcd_properties[] = {
     { .name = "sn", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
       .description = "Serial number",
       .set = set_serial, .get = get_serial },
+    { .name = "vendor-id", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "PCI vendor ID Identify reports (default 0x8086, as QEMU's cxl-type3)",
+      .set = set_vendor_id, .get = get_vendor_id },
+    { .name = "device-id", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "PCI device ID Identify reports (default 0x0d93, as QEMU's cxl-type3)",
+      .set = set_device_id, .get = get_device_id },
+    { .name = "subsystem-vendor-id", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "PCI subsystem vendor ID Identify reports (default 0)",
+      .set = set_subsystem_vendor_id, .get = get_subsystem_vendor_id },
+    { .name = "subsystem-id", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "PCI subsystem ID Identify reports (default 0)",
+      .set = set_subsystem_id, .get = get_subsystem_id },
     { .name = "dc-region-sharable", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
       .description = "Bit mask of the regions whose tagged capacity may be shared",
       .set = set_sharable_mask, .get = get_sharable_mask },
@@ -141,6 +177,8 @@ static void dcd_init(TmObject *obj)
     dev->block_size = TM_DC_DEFAULT_BLOCK_SIZE;
     dev->num_hosts = 1;
     dev->serial = UINT64_MAX;
+    dev->pci_identity.vendor_id = TM_DCD_DEFAULT_PCI_VENDOR_ID;
+    dev->pci_identity.device_id = TM_DCD_DEFAULT_PCI_DEVICE_ID;
     dev->max_extents = TM_DCD_DEFAULT_MAX_EXTENTS;
     dev->max_tags = TM_DCD_DEFAULT_MAX_TAGS;
     dev->observers = g_array_new(FALSE, FALSE, sizeof(TmDcdObserverEntry));

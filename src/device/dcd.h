@@ -101,6 +101,25 @@ const TmDcRegion *tm_dcd_region(const TmDcd *dev, unsigned index);
 uint64_t tm_dcd_total_dc_size(const TmDcd *dev);
 uint16_t tm_dcd_num_hosts(const TmDcd *dev);
 uint64_t tm_dcd_serial(const TmDcd *dev);
+
+/*
+ * The PCI identity Identify (0001h) reports: properties vendor-id,
+ * device-id, subsystem-vendor-id and subsystem-id.  The defaults are what
+ * QEMU's emulated cxl-type3 reports (8086h:0D93h, subsystem 0:0), so tools
+ * that know QEMU's device know tagmem's; a deployment with its own PCI-SIG
+ * assignment sets its own (docs/configuration.md).
+ */
+typedef struct {
+    uint16_t vendor_id;
+    uint16_t device_id;
+    uint16_t subsystem_vendor_id;
+    uint16_t subsystem_id;
+} TmDcPciIdentity;
+
+#define TM_DCD_DEFAULT_PCI_VENDOR_ID 0x8086u
+#define TM_DCD_DEFAULT_PCI_DEVICE_ID 0x0D93u
+
+TmDcPciIdentity tm_dcd_pci_identity(const TmDcd *dev);
 /* The volatile-dc-memdev backend, or NULL. */
 TmHostMem *tm_dcd_static_memdev(const TmDcd *dev);
 

@@ -82,6 +82,7 @@ struct TmDcd {
     uint64_t block_size;
     uint64_t num_hosts;
     uint64_t serial;
+    TmDcPciIdentity pci_identity;
     uint64_t sharable_mask;
     uint64_t sanitize_mask;
     uint64_t max_extents;

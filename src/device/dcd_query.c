@@ -29,6 +29,11 @@ uint64_t tm_dcd_serial(const TmDcd *dev)
     return dev->serial;
 }
 
+TmDcPciIdentity tm_dcd_pci_identity(const TmDcd *dev)
+{
+    return dev->pci_identity;
+}
+
 TmHostMem *tm_dcd_static_memdev(const TmDcd *dev)
 {
     return dev->dc_memdev;

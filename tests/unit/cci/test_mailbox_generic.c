@@ -14,7 +14,7 @@
 static void test_identify(void)
 {
     static const uint8_t expected[] = {
-        0xff, 0xff, 0xff, 0xff,                          /* no PCI vendor, device */
+        0x86, 0x80, 0x93, 0x0d,                          /* QEMU's cxl-type3 8086h:0D93h */
         0x00, 0x00, 0x00, 0x00,                          /* subsystem vendor, id */
         0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01,  /* serial = sn */
         0x14,                                            /* 2^20: 1 MiB */
@@ -39,7 +39,7 @@ static void test_identify(void)
 static void test_identify_default_serial(void)
 {
     static const uint8_t expected[] = {
-        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+        0x86, 0x80, 0x93, 0x0d, 0x00, 0x00, 0x00, 0x00,
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  /* QEMU's "no serial" */
         0x0b,                                            /* 2^11: 2 KiB */
         0x03,
@@ -47,6 +47,27 @@ static void test_identify_default_serial(void)
     MailboxFixture mf;
 
     mailbox_fixture_init(&mf, 1 * GiB, "num-dc-regions=1,volatile-dc-memdev=mem0");
+    mf.caller.max_payload = 2048;
+    mailbox_expect(&mf, TM_CXL_OP_IDENTIFY, NULL, 0, TM_CXL_RC_SUCCESS, expected,
+                   sizeof(expected));
+    mailbox_fixture_clear(&mf);
+}
+
+/* A deployment's own PCI IDs, from the device's properties. */
+static void test_identify_own_ids(void)
+{
+    static const uint8_t expected[] = {
+        0x34, 0x12, 0x78, 0x56,                          /* vendor 1234h, device 5678h */
+        0xcd, 0xab, 0x01, 0xef,                          /* subsystem ABCDh:EF01h */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0x0b,
+        0x03,
+    };
+    MailboxFixture mf;
+
+    mailbox_fixture_init(&mf, 1 * GiB, "num-dc-regions=1,volatile-dc-memdev=mem0,"
+                         "vendor-id=0x1234,device-id=0x5678,subsystem-vendor-id=0xabcd,"
+                         "subsystem-id=0xef01");
     mf.caller.max_payload = 2048;
     mailbox_expect(&mf, TM_CXL_OP_IDENTIFY, NULL, 0, TM_CXL_RC_SUCCESS, expected,
                    sizeof(expected));
@@ -149,6 +170,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cci/mailbox/identify", test_identify);
     g_test_add_func("/cci/mailbox/identify-default-serial", test_identify_default_serial);
+    g_test_add_func("/cci/mailbox/identify-own-ids", test_identify_own_ids);
     g_test_add_func("/cci/mailbox/identify-memory-device", test_identify_memory_device);
     g_test_add_func("/cci/mailbox/identify-memory-device-without-dc",
                     test_identify_memory_device_without_dc);
