@@ -18,14 +18,18 @@ static bool set_in(uint8_t set, uint8_t first, uint8_t last)
 
 bool tm_cci_port_takes_set(TmMailboxPortKind port, uint8_t command_set)
 {
-    /* CXL r3.1 §8.2.9: generic 00h-04h; memory device 40h-4Ah; FM-API 51h-5Fh. */
+    /*
+     * CXL r3.1 §8.2.9: generic 00h-04h; memory device 40h-4Ah; FM-API
+     * 51h-5Fh; and tagmem's vendor sets C0h (hosts) and C1h (FMs).
+     */
     if (set_in(command_set, 0x00, 0x04)) {
         return true;
     }
     if (port == TM_MAILBOX_PORT_HOST) {
         return set_in(command_set, 0x40, 0x4A) || command_set == TM_CXL_SET_TAGMEM_VENDOR;
     }
-    return port == TM_MAILBOX_PORT_FM && set_in(command_set, 0x51, 0x5F);
+    return port == TM_MAILBOX_PORT_FM &&
+           (set_in(command_set, 0x51, 0x5F) || command_set == TM_CXL_SET_TAGMEM_FM_VENDOR);
 }
 
 /* Answer with @code and no payload; @err was set by the check that chose it. */

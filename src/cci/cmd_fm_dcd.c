@@ -16,6 +16,7 @@
 
 #include "cci/cxl_commands.h"
 #include "cci/cxl_dc_extent.h"
+#include "cci/vendor_commands.h"
 
 /* r3.2 Table 7-66: DSMAS flag bits of a region, as Get Host DC Region Config reports them. */
 #define TM_CXL_DSMAS_FLAG_SHARABLE (1u << 3)
@@ -330,5 +331,32 @@ TmCxlReturnCode tm_mailbox_initiate_dc_release(const TmMailboxRequest *request,
         return rc;
     }
     TmDcStatus status = tm_dcd_release_request(request->dev, &release, &local);
+    return tm_cxl_return_code_from_dc_result(status, local, err);
+}
+
+/*
+ * C100h Withdraw Dynamic Capacity (tagmem's, docs/fm-api.md): FM-API has no
+ * way to take back an add request the host has not answered, so an FM
+ * could not reclaim what a host that never answers keeps busy.  The device
+ * call is QMP's cxl-withdraw-dynamic-capacity.
+ */
+TmCxlReturnCode tm_mailbox_withdraw_dc(const TmMailboxRequest *request,
+                                       TmMailboxResponse *response, GError **err)
+{
+    TmVendorWithdrawRequest in;
+    TmGuid tag;
+    GError *local = NULL;
+
+    memcpy(&in, request->payload, sizeof(in));
+    if ((in.flags & ~TM_VENDOR_WITHDRAW_BY_TAG) != 0) {
+        return tm_mailbox_fail(err, TM_CXL_RC_INVALID_INPUT,
+                               "flags %02Xh: reserved bits %02Xh are set", in.flags,
+                               in.flags & ~TM_VENDOR_WITHDRAW_BY_TAG & 0xFF);
+    }
+    memcpy(tag.bytes, in.tag, sizeof(tag.bytes));
+    response->length = 0;
+    TmDcStatus status = tm_dcd_withdraw_offers(
+        request->dev, le16toh(in.host_id), le64toh(in.add_request_id),
+        (in.flags & TM_VENDOR_WITHDRAW_BY_TAG) ? &tag : NULL, &local);
     return tm_cxl_return_code_from_dc_result(status, local, err);
 }

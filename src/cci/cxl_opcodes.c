@@ -39,6 +39,7 @@ const char *tm_cxl_opcode_name(uint16_t opcode)
         { TM_CXL_OP_READ_DPA, "Read DPA" },
         { TM_CXL_OP_WRITE_DPA, "Write DPA" },
         { TM_CXL_OP_GET_PENDING_OFFER, "Get Pending Offer" },
+        { TM_CXL_OP_WITHDRAW_DC, "Withdraw Dynamic Capacity" },
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -22,6 +22,7 @@ typedef enum {
     TM_CXL_SET_DCD_CONFIG = 0x48,        /* Dynamic Capacity, §8.2.9.9.9 */
     TM_CXL_SET_FM_DCD_MANAGEMENT = 0x56, /* FM-API DCD Management, r3.2 §7.6.7.6 */
     TM_CXL_SET_TAGMEM_VENDOR = 0xC0,     /* tagmem data path, docs/host-protocol.md */
+    TM_CXL_SET_TAGMEM_FM_VENDOR = 0xC1,  /* tagmem FM additions, docs/fm-api.md */
 } TmCxlCommandSet;
 
 typedef enum {
@@ -57,6 +58,7 @@ typedef enum {
     TM_CXL_OP_READ_DPA = 0xC002,
     TM_CXL_OP_WRITE_DPA = 0xC003,
     TM_CXL_OP_GET_PENDING_OFFER = 0xC004,
+    TM_CXL_OP_WITHDRAW_DC = 0xC100,               /* FM -> device */
 } TmCxlOpcode;
 
 /* The spec's name for @opcode ("Get Event Records"), or NULL if unknown. */

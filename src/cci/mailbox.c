@@ -108,6 +108,10 @@ static const TmMailboxCommand commands[] = {
       .effects = CONFIG | DATA },
     { .opcode = TM_CXL_OP_DC_LIST_TAGS, .handler = tm_mailbox_dc_list_tags,
       INPUT_FIXED(TmCxlDcListTagsRequest), .ports = FM, .needs_dc = true },
+    /* tagmem's FM addition (docs/fm-api.md): take back offers nobody answered */
+    { .opcode = TM_CXL_OP_WITHDRAW_DC, .handler = tm_mailbox_withdraw_dc,
+      INPUT_FIXED(TmVendorWithdrawRequest), .ports = FM, .needs_dc = true,
+      .effects = CONFIG | LOG },
     /* tagmem's data path (docs/host-protocol.md): a host's own accepted capacity */
     { .opcode = TM_CXL_OP_GET_EXTENT_MEMORY, .handler = tm_mailbox_get_extent_memory,
       INPUT_FIXED(TmVendorGetExtentMemoryRequest), .ports = HOST, .needs_dc = true },

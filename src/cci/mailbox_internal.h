@@ -135,6 +135,8 @@ TmCxlReturnCode tm_mailbox_initiate_dc_add(const TmMailboxRequest *request,
                                            TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_initiate_dc_release(const TmMailboxRequest *request,
                                                TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_withdraw_dc(const TmMailboxRequest *request,
+                                       TmMailboxResponse *response, GError **err);
 
 /* cmd_fm_tags.c */
 TmCxlReturnCode tm_mailbox_dc_add_reference(const TmMailboxRequest *request,

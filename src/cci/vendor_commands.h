@@ -1,6 +1,7 @@
 /*
- * Payloads of tagmem's vendor-defined commands, command set C0h (CXL
- * r3.1 §8.2.9 leaves C000h-FFFFh to vendors).  docs/host-protocol.md is
+ * Payloads of tagmem's vendor-defined commands: command set C0h on host
+ * sockets, C1h on FM sockets (CXL r3.1 §8.2.9 leaves C000h-FFFFh to
+ * vendors).  docs/host-protocol.md is
  * the contract; one packed struct per payload, all fields little-endian.
  */
 #pragma once
@@ -73,3 +74,20 @@ typedef struct __attribute__((packed)) {
     uint32_t reserved;
 } TmVendorDpaAccessRequest;
 _Static_assert(sizeof(TmVendorDpaAccessRequest) == 16, "Read/Write DPA input header is 16 bytes");
+
+/*
+ * C100h Withdraw Dynamic Capacity (FM socket): take back add requests
+ * @host_id has not answered yet, the FM-API twin of QMP's
+ * cxl-withdraw-dynamic-capacity.  add_request_id 0 means every pending
+ * request (of the tag, when TM_VENDOR_WITHDRAW_BY_TAG is set); no output.
+ */
+#define TM_VENDOR_WITHDRAW_BY_TAG (1u << 0)
+
+typedef struct __attribute__((packed)) {
+    uint16_t host_id;
+    uint8_t flags;
+    uint8_t reserved[5];
+    uint64_t add_request_id;
+    uint8_t tag[16];
+} TmVendorWithdrawRequest;
+_Static_assert(sizeof(TmVendorWithdrawRequest) == 32, "Withdraw Dynamic Capacity input is 32 bytes");

@@ -4,7 +4,7 @@
  *
  *   tagmem fm [--fm PATH] [--json] VERB [OPTIONS]
  *
- * Verbs: dcd-info, regions, extents, tags, add, release, add-ref,
+ * Verbs: dcd-info, regions, extents, tags, add, release, withdraw, add-ref,
  * remove-ref, set-region.  Lists are read page by page until complete.  A
  * command the device refuses prints its CXL return code.
  */
@@ -16,6 +16,7 @@
 #include "cci/cxl_commands.h"
 #include "cci/cxl_opcodes.h"
 #include "cci/cxl_return_codes.h"
+#include "cci/vendor_commands.h"
 #include "cli/cli.h"
 #include "cli/fm_conn.h"
 #include "cli/fm_print.h"
@@ -388,6 +389,7 @@ typedef struct {
     gboolean force;
     gboolean sanitize;
     char *block_size;
+    gint64 request_id;
 } VerbOptions;
 
 static bool verb_add(FmSession *fm, const VerbOptions *o)
@@ -442,6 +444,30 @@ static bool verb_release(FmSession *fm, const VerbOptions *o)
     return req && fm_call(fm, TM_CXL_OP_INITIATE_DC_RELEASE, req->data, req->len, NULL);
 }
 
+/* tagmem's C100h: take back add requests the host has not answered. */
+static bool verb_withdraw(FmSession *fm, const VerbOptions *o)
+{
+    TmVendorWithdrawRequest req = {
+        .host_id = htole16((uint16_t)o->host),
+        .add_request_id = htole64((uint64_t)o->request_id),
+    };
+    TmGuid tag;
+
+    if (o->request_id < 0) {
+        tm_cli_fail("fm withdraw: --id %" G_GINT64_FORMAT " is not an add request number",
+                    o->request_id);
+        return false;
+    }
+    if (o->tag) {
+        if (!parse_tag_option(o->tag, &tag)) {
+            return false;
+        }
+        memcpy(req.tag, tag.bytes, sizeof(req.tag));
+        req.flags = TM_VENDOR_WITHDRAW_BY_TAG;
+    }
+    return fm_call(fm, TM_CXL_OP_WITHDRAW_DC, &req, sizeof(req), NULL);
+}
+
 static bool verb_reference(FmSession *fm, uint16_t opcode, const char *tag_text)
 {
     TmCxlDcAddReferenceRequest req;
@@ -486,6 +512,7 @@ static const char *const verb_help =
     "  tags                                       tags with an allocation\n"
     "  add --host N --region R [--policy P] [--tag UUID] [--size SIZE] [--extent DPA:LEN]...\n"
     "  release --host N (--tag UUID | --extent DPA:LEN...) [--force] [--sanitize]\n"
+    "  withdraw --host N [--id N] [--tag UUID]   take back offers host N has not answered\n"
     "  add-ref --tag UUID | remove-ref --tag UUID  FM references on a tag\n"
     "  set-region --region R --block-size SIZE [--sanitize]\n"
     "Sizes take K, M, G, T suffixes; P is free, contiguous, prescriptive (default) or\n"
@@ -514,6 +541,9 @@ static bool run_verb(FmSession *fm, const VerbOptions *o, json_object *answer, b
     }
     if (strcmp(verb, "release") == 0) {
         return verb_release(fm, o);
+    }
+    if (strcmp(verb, "withdraw") == 0) {
+        return verb_withdraw(fm, o);
     }
     if (strcmp(verb, "add-ref") == 0) {
         return verb_reference(fm, TM_CXL_OP_DC_ADD_REFERENCE, o->tag);
@@ -575,6 +605,8 @@ int tm_cli_cmd_fm(const TmCliGlobal *global, int argc, char **argv)
           "sanitize on release (release, set-region)", NULL },
         { "block-size", 0, 0, G_OPTION_ARG_STRING, &o.block_size, "set-region's block size",
           "SIZE" },
+        { "id", 0, 0, G_OPTION_ARG_INT64, &o.request_id,
+          "withdraw's add request number (default: all)", "N" },
         G_OPTION_ENTRY_NULL,
     };
     int status = 1;

@@ -119,7 +119,8 @@ static void assert_identify(int fd, uint8_t max_message_size)
     tm_test_cci_call(fd, OP_IDENTIFY, NULL, 0, &response, NULL);
     g_assert_cmpuint(response.return_code, ==, RC_SUCCESS);
     g_assert_cmpuint(response.payload_size, ==, 18);
-    g_assert_cmphex(tm_test_le16(response.payload), ==, 0xffff);
+    g_assert_cmphex(tm_test_le16(response.payload), ==, 0x8086);
+    g_assert_cmphex(tm_test_le16(response.payload + 2), ==, 0x0d93);
     g_assert_cmpuint(tm_test_le64(response.payload + 8), ==, UINT64_MAX);
     g_assert_cmpuint(response.payload[16], ==, max_message_size);
     g_assert_cmpuint(response.payload[17], ==, 0x03);

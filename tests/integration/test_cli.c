@@ -238,6 +238,21 @@ static void test_fm(void)
     g_assert_cmpint(tags.status, ==, 0);
     g_assert_nonnull(strstr(tags.out, TAG "  no                 1\n"));
 
+    /* Host 1 never answers: the FM withdraws the offer; once more, nothing is left. */
+    g_auto(CliRun) withdraw = run_cli(NULL, "fm", "--fm", fm, "withdraw", "--host", "1",
+                                      "--tag", TAG, NULL);
+    g_assert_cmpint(withdraw.status, ==, 0);
+    reply = tm_test_execute(client, "query-cxl-dynamic-capacity", NULL);
+    host1 = json_object_array_get_idx(json_object_object_get(
+        json_object_array_get_idx(tm_test_assert_return(reply), 0), "hosts"), 1);
+    g_assert_cmpuint(json_object_array_length(json_object_object_get(host1, "pending")), ==, 0);
+    json_object_put(reply);
+    g_auto(CliRun) again = run_cli(NULL, "fm", "--fm", fm, "withdraw", "--host", "1", "--id", "1",
+                                   NULL);
+    g_assert_cmpint(again.status, ==, 1);
+    g_assert_nonnull(strstr(again.err, "Withdraw Dynamic Capacity (C100h) failed: "
+                                       "Invalid Input (02h)"));
+
     /* Refusals name the option, the command and its return code; nothing changes. */
     g_auto(CliRun) policy = run_cli(NULL, "fm", "--fm", fm, "add", "--policy", "any", NULL);
     g_assert_cmpint(policy.status, ==, 1);

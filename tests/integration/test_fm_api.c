@@ -3,8 +3,9 @@
  * mixed with QMP and a raw host client: an FM add reaches the host and shows
  * in query-cxl-dynamic-capacity, a QMP add shows in 5603h, an FM forced
  * release takes capacity back with the same QMP event as QMP's, each of two
- * devices answers only for itself on its own FM socket, and a tag reference
- * keeps a tag's bytes across a forced release for the next host.
+ * devices answers only for itself on its own FM socket, a tag reference
+ * keeps a tag's bytes across a forced release for the next host, and the FM
+ * withdraws (C100h) an offer a host never answered.
  */
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #define OP_EVENT_NOTIFICATION 0xC000
 #define OP_READ_DPA 0xC002
 #define OP_WRITE_DPA 0xC003
+#define OP_WITHDRAW_DC 0xC100
 #define RC_SUCCESS 0x00
 #define RC_INVALID_INPUT 0x02
 #define RC_UNSUPPORTED 0x03
@@ -275,6 +277,20 @@ static void test_fm_and_qmp_planes(void)
     g_assert_cmpuint(queried(fd.qmp, 0, 0, "accepted"), ==, 0);
     g_autofree char *after = fm_extents(fm, 0, &total);
     g_assert_cmpuint(total, ==, 0);
+
+    /*
+     * Host 1 never answers QMP's add: the FM withdraws it (C100h, every
+     * request of host 1), with QMP's event; a second withdrawal finds nothing.
+     */
+    uint8_t withdraw[32] = { 1, 0 };
+    g_assert_cmpuint(queried(fd.qmp, 0, 1, "pending"), ==, 1);
+    g_assert_cmpuint(call_rc(host, OP_WITHDRAW_DC, withdraw, sizeof(withdraw)), ==,
+                     RC_UNSUPPORTED);
+    g_assert_cmpuint(call_rc(fm, OP_WITHDRAW_DC, withdraw, sizeof(withdraw)), ==, RC_SUCCESS);
+    json_object_put(tm_e2e_next_event(fd.qmp, "CXL_DC_CAPACITY_WITHDRAWN"));
+    g_assert_cmpuint(queried(fd.qmp, 0, 1, "pending"), ==, 0);
+    g_assert_cmpuint(call_rc(fm, OP_WITHDRAW_DC, withdraw, sizeof(withdraw)), ==,
+                     RC_INVALID_INPUT);
 
     /* Hostile: the FM plane's commands on a host socket, a bad host id. */
     g_assert_cmpuint(call_rc(host, OP_INITIATE_DC_ADD, add->data, add->len), ==, RC_UNSUPPORTED);

@@ -119,8 +119,14 @@ static void test_frame_faults(void)
         { "unknown command set", HOST, 0, { PACKET(0x08, 0, 3, 0x00, 0x20, 0, 0, 0) }, 13, 0,
           TM_CCI_FRAME_REPLY, TM_CXL_RC_UNSUPPORTED,
           "command set 20h is not served on the host socket" },
-        { "another vendor's set", HOST, 0, { PACKET(0x08, 0, 3, 0x00, 0xC1, 0, 0, 0) }, 13, 0,
-          TM_CCI_FRAME_REPLY, TM_CXL_RC_UNSUPPORTED, "command set C1h is not served" },
+        { "FM vendor set on a host socket", HOST, 0, { PACKET(0x08, 0, 3, 0x00, 0xC1, 0, 0, 0) },
+          13, 0, TM_CCI_FRAME_REPLY, TM_CXL_RC_UNSUPPORTED,
+          "command set C1h is not served on the host socket" },
+        { "FM vendor set, short payload", FM, 0, { PACKET(0x08, 0, 3, 0x00, 0xC1, 0, 0, 0) },
+          13, 0, TM_CCI_FRAME_REPLY, TM_CXL_RC_INVALID_PAYLOAD_LENGTH,
+          "takes a 32-byte payload, got 0 bytes" },
+        { "another vendor's set", FM, 0, { PACKET(0x08, 0, 3, 0x00, 0xC2, 0, 0, 0) }, 13, 0,
+          TM_CCI_FRAME_REPLY, TM_CXL_RC_UNSUPPORTED, "command set C2h is not served" },
         { "unknown command of a set taken", HOST, 0, { PACKET(0x08, 0, 3, 0x7f, 0x00, 0, 0, 0) },
           13, 0, TM_CCI_FRAME_REPLY, TM_CXL_RC_UNSUPPORTED, "command 007Fh is not supported" },
         { "mailbox payload check", HOST, 0, { PACKET(0x08, 0, 3, 0x00, 0x48, 0x01, 0, 0), 0 },
@@ -150,7 +156,7 @@ static void test_identify_packet(void)
         0x00, 0x00,              /* vendor status */
     };
     static const uint8_t expected_payload[] = {
-        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+        0x86, 0x80, 0x93, 0x0d, 0x00, 0x00, 0x00, 0x00,
         0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01,
         0x14, 0x03,
     };
@@ -189,7 +195,7 @@ static void test_port_sets(void)
         { 0x48, true, false }, { 0x4a, true, false }, { 0x4b, false, false },
         { 0x50, false, false }, { 0x51, false, true }, { 0x56, false, true },
         { 0x5f, false, true }, { 0x60, false, false }, { 0xc0, true, false },
-        { 0xc1, false, false }, { 0xff, false, false },
+        { 0xc1, false, true }, { 0xc2, false, false }, { 0xff, false, false },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {

@@ -438,6 +438,70 @@ static void test_bad_requests(void)
     }
 }
 
+/*
+ * C100h Withdraw Dynamic Capacity (docs/fm-api.md): by request number, by
+ * tag or all of a host's; what matches nothing, reserved flag bits and an
+ * unknown host are Invalid Input and withdraw nothing.
+ */
+static void test_withdraw(void)
+{
+    static const uint8_t add_host0[] = {
+        U16(0), 0x02, 0x00, U64(0), NO_TAG, U32(2),
+        DC_EXTENT(0, 2 * MiB), DC_EXTENT(4 * MiB, 2 * MiB),
+    };
+    static const uint8_t add_host1[] = {
+        U16(1), 0x02, 0x01, U64(0), TEST_TAG_BYTES, U32(1), DC_EXTENT(0x20000000, 2 * MiB),
+    };
+    static const uint8_t request2_of_host0[] = { U16(0), 0x00, 0, 0, 0, 0, 0, U64(2), NO_TAG };
+    static const uint8_t tag_of_host1[] = { U16(1), 0x01, 0, 0, 0, 0, 0, U64(0), TEST_TAG_BYTES };
+    static const uint8_t all_of_host0[] = { U16(0), 0x00, 0, 0, 0, 0, 0, U64(0), NO_TAG };
+    static const uint8_t reserved_flag[] = { U16(0), 0x02, 0, 0, 0, 0, 0, U64(0), NO_TAG };
+    static const uint8_t unknown_host[] = { U16(5), 0x00, 0, 0, 0, 0, 0, U64(0), NO_TAG };
+    MailboxFixture mf;
+
+    fm_fixture_init(&mf);
+    mailbox_expect(&mf, TM_CXL_OP_INITIATE_DC_ADD, add_host0, sizeof(add_host0),
+                   TM_CXL_RC_SUCCESS, NULL, 0);
+    mailbox_expect(&mf, TM_CXL_OP_INITIATE_DC_ADD, add_host1, sizeof(add_host1),
+                   TM_CXL_RC_SUCCESS, NULL, 0);
+
+    const struct {
+        const uint8_t *payload;
+        gsize length;
+        const char *fragment;
+    } refused[] = {
+        { request2_of_host0, sizeof(request2_of_host0), "add request 2 is not pending for host 0" },
+        { reserved_flag, sizeof(reserved_flag), "reserved bits 02h" },
+        { unknown_host, sizeof(unknown_host), "host" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
+        g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_WITHDRAW_DC, refused[i].payload,
+                                     refused[i].length), ==, TM_CXL_RC_INVALID_INPUT);
+        g_assert_nonnull(strstr(mf.err->message, refused[i].fragment));
+        g_assert_cmpuint(tm_dcd_host_pending_extent_count(mf.fx.dev, 0), ==, 2);
+        g_assert_cmpuint(tm_dcd_host_pending_extent_count(mf.fx.dev, 1), ==, 1);
+    }
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_WITHDRAW_DC, all_of_host0, 31), ==,
+                    TM_CXL_RC_INVALID_PAYLOAD_LENGTH);
+
+    mailbox_expect(&mf, TM_CXL_OP_WITHDRAW_DC, tag_of_host1, sizeof(tag_of_host1),
+                   TM_CXL_RC_SUCCESS, NULL, 0);
+    g_assert_cmpuint(tm_dcd_host_pending_extent_count(mf.fx.dev, 1), ==, 0);
+    g_assert_cmpuint(tm_dcd_host_pending_extent_count(mf.fx.dev, 0), ==, 2);
+    mailbox_expect(&mf, TM_CXL_OP_WITHDRAW_DC, all_of_host0, sizeof(all_of_host0),
+                   TM_CXL_RC_SUCCESS, NULL, 0);
+    g_assert_cmpuint(tm_dcd_host_pending_extent_count(mf.fx.dev, 0), ==, 0);
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_WITHDRAW_DC, all_of_host0, sizeof(all_of_host0)),
+                    ==, TM_CXL_RC_INVALID_INPUT);
+    g_assert_nonnull(strstr(mf.err->message, "no add request is pending for host 0"));
+
+    /* A host may not withdraw anything. */
+    mf.caller.port = TM_MAILBOX_PORT_HOST;
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_WITHDRAW_DC, all_of_host0, sizeof(all_of_host0)),
+                    ==, TM_CXL_RC_UNSUPPORTED);
+    mailbox_fixture_clear(&mf);
+}
+
 /* FM-API commands are the FM's: a host port gets Unsupported and nothing changes. */
 static void test_host_port_refused(void)
 {
@@ -467,5 +531,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cci/fm-dcd/list-tags-paged", test_list_tags_paged);
     g_test_add_func("/cci/fm-dcd/bad-requests", test_bad_requests);
     g_test_add_func("/cci/fm-dcd/host-port-refused", test_host_port_refused);
+    g_test_add_func("/cci/fm-dcd/withdraw", test_withdraw);
     return g_test_run();
 }
