@@ -111,6 +111,70 @@ static void test_descriptor_reserve(void)
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
 }
 
+/* The daemon's resident memory, in KiB. */
+static guint64 daemon_rss_kib(const TmTestDaemon *daemon)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", daemon->pid);
+    g_autofree char *text = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    const char *line = strstr(text, "VmRSS:");
+    g_assert_nonnull(line);
+    return g_ascii_strtoull(line + strlen("VmRSS:"), NULL, 10);
+}
+
+/*
+ * 2,000 idle connections on one host socket (all admitted): the daemon's
+ * memory grows by little per connection (no per-connection reply buffer),
+ * and QMP, the other host and the FM are served as before.
+ */
+static void test_idle_connection_flood(void)
+{
+    enum { N = 2000 };
+    struct rlimit limit;
+    static const char *const args[] = { "--max-connections", "2000", NULL };
+
+    g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &limit), ==, 0);
+    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < N + 512) {
+        g_test_skip("the hard descriptor limit is below 2,512");
+        return;
+    }
+    limit.rlim_cur = N + 512;
+    g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &limit), ==, 0);
+    g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(args);
+    g_autofree char *path = host0_socket(daemon);
+    g_autofree char *host1 = g_build_filename(daemon->dir, "tagmem", "host1.sock", NULL);
+    g_autofree char *fm = g_build_filename(daemon->dir, "tagmem", "fm.sock", NULL);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
+    int fds[N];
+
+    g_assert_cmpint(tm_test_backend_count(client), ==, 0);
+    guint64 before = daemon_rss_kib(daemon);
+    for (int i = 0; i < N; i++) {
+        fds[i] = tm_test_cci_connect(path);
+    }
+    /* Each is served: the last one admitted answers. */
+    g_assert_true(identify_ok(fds[N - 1]));
+    guint64 after = daemon_rss_kib(daemon);
+    g_test_message("daemon RSS %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT
+                   " KiB with %d idle connections", before, after, N);
+    /* Under 8 KiB each, sanitizer bookkeeping included (a 1 MiB buffer each before). */
+    g_assert_cmpuint(after - before, <, N * 8);
+
+    g_assert_cmpint(tm_test_backend_count(client), ==, 0);
+    int other = tm_test_cci_connect(host1);
+    int fm_fd = tm_test_cci_connect(fm);
+    g_assert_true(identify_ok(other));
+    g_assert_true(identify_ok(fm_fd));
+    g_assert_true(identify_ok(fds[0]));
+    close(other);
+    close(fm_fd);
+    for (int i = 0; i < N; i++) {
+        close(fds[i]);
+    }
+    g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
+}
+
 static void qmp_ok(TmQmpConn *client, const char *command, const char *arguments)
 {
     json_object *reply = tm_test_execute(client, command, arguments);
@@ -199,6 +263,7 @@ static void test_qmp_event_budget(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/integration/bounds/idle-connection-flood", test_idle_connection_flood);
     g_test_add_func("/integration/bounds/connection-limit", test_connection_limit);
     g_test_add_func("/integration/bounds/qmp-event-budget", test_qmp_event_budget);
     /* Last: it lowers this process's descriptor limit for good. */
