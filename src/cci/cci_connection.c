@@ -326,6 +326,7 @@ TmCciConnection *tm_cci_connection_new(int fd, TmDcd *dev, const TmMailboxCaller
     connection->id = id;
     connection->dev = dev;
     connection->caller = *caller;
+    connection->caller.connection_id = id;
     connection->caller.max_payload = fit_send_buffer(fd, caller->max_payload);
     connection->shared = shared;
     connection->hooks = *hooks;

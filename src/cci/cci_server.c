@@ -186,7 +186,9 @@ static gboolean reap_closed(gpointer data)
 /*
  * A connection may close inside its own callbacks or while another one
  * notifies it; free it once they return.  A host left with no connection
- * starts afresh: its next records are announced to whoever connects.
+ * starts afresh: its next records are announced to whoever connects.  An
+ * Add DC Response it left half sent is dropped: the next process answers
+ * the whole offer.
  */
 static void on_connection_closed(TmCciConnection *connection, void *opaque)
 {
@@ -199,6 +201,7 @@ static void on_connection_closed(TmCciConnection *connection, void *opaque)
         g_ptr_array_add(server->closed, g_ptr_array_steal_index(server->connections, index));
     }
     if (caller->port == TM_MAILBOX_PORT_HOST) {
+        tm_dcd_host_connection_gone(dev, caller->host_id, caller->connection_id);
         g_autoptr(GPtrArray) others = host_connections(server, dev, caller->host_id);
         if (others->len == 0) {
             tm_host_set_remove(&find_watch(server, dev)->notified, caller->host_id);

@@ -161,7 +161,8 @@ TmCxlReturnCode tm_mailbox_add_dc_response(const TmMailboxRequest *request,
     parse_updated_extents(request->payload, &list);
     g_autofree TmExtent *extents = list.extents;
     TmDcStatus status = tm_dcd_host_add_response(request->dev, request->caller->host_id,
-                                                 extents, list.n_extents, list.more, err);
+                                                 request->caller->connection_id, extents,
+                                                 list.n_extents, list.more, err);
     return tm_cxl_return_code_from_dc_status(status);
 }
 

@@ -61,6 +61,11 @@ typedef struct {
      */
     uint32_t response_limit;
     uint8_t interrupt_settings[5];
+    /*
+     * Which connection of its socket this is (0 in-process): an Add DC
+     * Response sent in parts belongs to one connection (dcd.h).
+     */
+    uint64_t connection_id;
 } TmMailboxCaller;
 
 /* The caller fits @dev: a known port kind, an existing host, a valid max payload. */

@@ -234,9 +234,20 @@ TmDcStatus tm_dcd_add_request(TmDcd *dev, const TmDcAddRequest *request, GError 
  * with @more clear commits all parts.  A part that fails changes nothing
  * and the parts before it stay held.  An empty part only rejects the group
  * when no part is held; otherwise it just ends (or continues) the response.
+ *
+ * Parts belong to the connection that sent them (@connection, any number
+ * the caller picks; in-process callers use 0).  A part from another
+ * connection starts a new response: the held parts are dropped, and so
+ * are they when their connection goes away (tm_dcd_host_connection_gone).
+ * A process that dies mid-chain thus leaves the whole offer to the next
+ * one, never half an answer that the next one's parts would complete.
  */
-TmDcStatus tm_dcd_host_add_response(TmDcd *dev, uint16_t host_id, const TmExtent *extents,
-                                    guint n_extents, bool more, GError **err);
+TmDcStatus tm_dcd_host_add_response(TmDcd *dev, uint16_t host_id, uint64_t connection,
+                                    const TmExtent *extents, guint n_extents, bool more,
+                                    GError **err);
+
+/* @connection of @host_id closed: drop the response parts it left held. */
+void tm_dcd_host_connection_gone(TmDcd *dev, uint16_t host_id, uint64_t connection);
 
 /* ---- Release capacity (QMP cxl-release-dynamic-capacity, FM-API 5605h) ---- */
 

@@ -40,6 +40,7 @@ typedef struct {
      */
     TmExtentList *pending_offered;
     GArray *response_parts;       /* TmExtent held from 4802h parts with More */
+    uint64_t response_connection; /* who sent @response_parts */
     TmExtentList *accepted;
     uint32_t generation;
     TmBlockBitmap *backed[TM_DC_MAX_REGIONS]; /* allocated on first accept */

@@ -215,15 +215,19 @@ static TmDcStatus empty_response(TmDcd *dev, TmDcHost *host, bool more, GError *
     return commit_response(dev, host, host->response_parts, err);
 }
 
-TmDcStatus tm_dcd_host_add_response(TmDcd *dev, uint16_t host_id, const TmExtent *extents,
-                                    guint n_extents, bool more, GError **err)
+void tm_dcd_host_connection_gone(TmDcd *dev, uint16_t host_id, uint64_t connection)
 {
-    TmDcStatus status = tm_dcd_check_host(dev, host_id, err);
-
-    if (status != TM_DC_OK) {
-        return status;
-    }
     TmDcHost *host = tm_dcd_host(dev, host_id);
+
+    if (host->response_parts->len > 0 && host->response_connection == connection) {
+        g_array_set_size(host->response_parts, 0);
+    }
+}
+
+/* One part of @host's answer, against the parts held before it. */
+static TmDcStatus answer_part(TmDcd *dev, TmDcHost *host, uint64_t connection,
+                              const TmExtent *extents, guint n_extents, bool more, GError **err)
+{
     const TmPendingGroup *oldest = g_queue_peek_head(&host->pending_groups);
     if (oldest != NULL && oldest->withdrawn) {
         return tm_dcd_answer_withdrawn(dev, host, n_extents, err);
@@ -234,9 +238,9 @@ TmDcStatus tm_dcd_host_add_response(TmDcd *dev, uint16_t host_id, const TmExtent
     const TmPendingGroup *group = g_queue_peek_head(&host->pending_groups);
     if (group == NULL) {
         return tm_dc_fail(err, TM_DC_INVALID_INPUT, "no add request is pending for host %u",
-                          host_id);
+                          host->id);
     }
-    status = check_extent_count(dev, host, group, n_extents, err);
+    TmDcStatus status = check_extent_count(dev, host, group, n_extents, err);
     if (status == TM_DC_OK) {
         status = check_well_formed(dev, host, extents, n_extents, err);
     }
@@ -247,10 +251,53 @@ TmDcStatus tm_dcd_host_add_response(TmDcd *dev, uint16_t host_id, const TmExtent
         return status;
     }
     if (more) {
+        host->response_connection = connection;
         g_array_append_vals(host->response_parts, extents, n_extents);
         return TM_DC_OK;
     }
     g_autoptr(GArray) ranges = g_array_copy(host->response_parts);
     g_array_append_vals(ranges, extents, n_extents);
     return commit_response(dev, host, ranges, err);
+}
+
+/*
+ * A part from another connection cannot continue the held parts: their
+ * sender died (its close may not be seen yet) or gave up.  They must not
+ * be committed with the new answer, nor alone by the empty part that ends
+ * it, so the part is answered as if none were held; they are dropped once
+ * it succeeds (a refused part changes nothing).
+ */
+static TmDcStatus answer_part_instead(TmDcd *dev, TmDcHost *host, uint64_t connection,
+                                      const TmExtent *extents, guint n_extents, bool more,
+                                      GError **err)
+{
+    GArray *abandoned = host->response_parts;
+
+    host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    TmDcStatus status = answer_part(dev, host, connection, extents, n_extents, more, err);
+    if (status != TM_DC_OK) {
+        g_array_unref(host->response_parts);
+        host->response_parts = abandoned;
+        return status;
+    }
+    g_debug("%s: host %u answered from another connection; the %u extents an earlier one "
+            "left in parts are dropped", tm_dcd_id(dev), host->id, abandoned->len);
+    g_array_unref(abandoned);
+    return TM_DC_OK;
+}
+
+TmDcStatus tm_dcd_host_add_response(TmDcd *dev, uint16_t host_id, uint64_t connection,
+                                    const TmExtent *extents, guint n_extents, bool more,
+                                    GError **err)
+{
+    TmDcStatus status = tm_dcd_check_host(dev, host_id, err);
+
+    if (status != TM_DC_OK) {
+        return status;
+    }
+    TmDcHost *host = tm_dcd_host(dev, host_id);
+    if (host->response_parts->len > 0 && host->response_connection != connection) {
+        return answer_part_instead(dev, host, connection, extents, n_extents, more, err);
+    }
+    return answer_part(dev, host, connection, extents, n_extents, more, err);
 }

@@ -6,6 +6,7 @@
  * disconnects in the middle of a More chain and finishes it after
  * reconnecting (docs/host-protocol.md, "Pending groups and disconnects").
  */
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -230,6 +231,80 @@ static void test_killed_mid_offer(void)
     }
 }
 
+/* A host process that is up and waits for its next command. */
+static TmAgent *ready_agent(void)
+{
+    TmAgent *agent = tm_agent_start();
+
+    /* Any answer will do: it comes once the process has started. */
+    tm_agent_call(agent, "extents");
+    return agent;
+}
+
+/* How long a host process takes to connect and answer a whole @extents offer, in us. */
+static gint64 answer_time_us(TmE2e *e2e, const char *socket, const char *extents)
+{
+    g_autoptr(TmAgent) agent = ready_agent();
+
+    tm_e2e_add(e2e, 0, 0, NULL, extents);
+    gint64 start = g_get_monotonic_time();
+    tm_agent_ok(agent, "connect %s policy=accept", socket);
+    gint64 elapsed = g_get_monotonic_time() - start;
+    tm_agent_exit(agent);
+    tm_e2e_release(e2e, 0, 0, NULL, extents, true, false);
+    return elapsed;
+}
+
+/*
+ * Fifty host processes are SIGKILLed at random moments while they answer
+ * a 200-extent offer (in More chains of a few entries: 256-byte payloads);
+ * each time the next process finishes the job: every extent accepted
+ * once, nothing left pending.
+ */
+static void test_killed_agents_lose_nothing(void)
+{
+    enum { ROUNDS = 50, EXTENTS = 200 };
+    GString *extents = g_string_new(NULL);
+    TmE2e e2e;
+
+    for (int i = 0; i < EXTENTS; i++) {
+        g_string_append_printf(extents, "%s%dM:1M", i ? " " : "", i);
+    }
+    tm_e2e_start(&e2e, chain_daemon);
+    g_autofree char *socket = tm_e2e_host_socket(&e2e, 0);
+    gint64 window_us = answer_time_us(&e2e, socket, extents->str);
+    guint finished = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        tm_e2e_add(&e2e, 0, 0, NULL, extents->str);
+        TmAgent *victim = ready_agent();
+        tm_agent_send(victim, "connect %s policy=accept", socket);
+        /* Past the whole answer's time now and then: the kills cover all of it. */
+        gulong sleep_us = (gulong)g_test_rand_int_range(0, (gint32)MIN(window_us * 5 / 4,
+                                                                        G_MAXINT32));
+        g_test_message("round %d: kill after %lu us", round, sleep_us);
+        g_usleep(sleep_us);
+        tm_agent_kill(victim, SIGKILL);
+        tm_agent_wait(victim, TM_AGENT_TIMEOUT_MS);
+        tm_agent_free(victim);
+        g_autofree char *left = tm_e2e_pending(&e2e, 0);
+        finished += left[0] == '\0';
+
+        g_autoptr(TmAgent) heir = ready_agent();
+        tm_agent_ok(heir, "connect %s policy=accept", socket);
+        g_autofree char *pending = tm_e2e_pending(&e2e, 0);
+        g_autofree char *accepted = tm_e2e_accepted(&e2e, 0);
+        g_auto(GStrv) words = g_strsplit(accepted, " ", -1);
+        g_assert_cmpstr(pending, ==, "");
+        g_assert_cmpuint(g_strv_length(words), ==, EXTENTS);
+        tm_agent_exit(heir);
+        tm_e2e_release(&e2e, 0, 0, NULL, extents->str, true, false);
+    }
+    g_test_message("a whole answer takes %" G_GINT64_FORMAT " us; %u of %d victims finished "
+                   "before the kill", window_us, finished, ROUNDS);
+    tm_e2e_stop(&e2e);
+    g_string_free(extents, TRUE);
+}
+
 /* ---- More chains ---- */
 
 /* libtagmem answers a chain of twelve in two parts (ten entries fit 256 bytes). */
@@ -445,6 +520,7 @@ int main(int argc, char **argv)
     g_test_add_func("/host-chain/library-splits-its-response", test_library_splits_its_response);
     g_test_add_func("/host-chain/disconnect-mid-chain", test_disconnect_mid_chain);
     g_test_add_func("/host-chain/killed-mid-offer", test_killed_mid_offer);
+    g_test_add_func("/host-chain/killed-agents-lose-nothing", test_killed_agents_lose_nothing);
     g_test_add_func("/host-chain/library-finds-half-answered-chain",
                     test_library_finds_half_answered_chain);
     g_test_add_func("/host-chain/records-left-by-an-answered-chain",

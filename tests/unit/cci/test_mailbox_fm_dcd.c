@@ -279,7 +279,7 @@ static void test_tag_references(void)
 
     /* Host 0 lets go (forced): the tag stays listed, held by the reference alone. */
     g_assert_cmpint(release_tag(&mf.fx, 0, 1, true, false, TEST_TAG, NULL), ==, TM_DC_OK);
-    g_assert_cmpint(tm_dcd_host_add_response(mf.fx.dev, 1, NULL, 0, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(mf.fx.dev, 1, 0, NULL, 0, false, NULL), ==, TM_DC_OK);
     g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_DC_LIST_TAGS, list_all, 8), ==,
                     TM_CXL_RC_SUCCESS);
     g_assert_cmpuint(read_le32(mf.buffer + 4), ==, 1);

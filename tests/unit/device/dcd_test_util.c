@@ -184,7 +184,7 @@ void accept_all(DcdFixture *fx, uint16_t host)
         extents[i].dpa = group.extents[i].extent.dpa;
         extents[i].length = group.extents[i].extent.length;
     }
-    g_assert_cmpint(tm_dcd_host_add_response(fx->dev, host, extents, group.n_extents, false,
+    g_assert_cmpint(tm_dcd_host_add_response(fx->dev, host, 0, extents, group.n_extents, false,
                                              &err), ==, TM_DC_OK);
     g_assert_no_error(err);
 }

@@ -153,7 +153,7 @@ static guint random_accepted_parts(GRand *rand, DcdFixture *fx, uint16_t host, T
 static TmDcStatus random_response(GRand *rand, DcdFixture *fx, uint16_t host, GError **err)
 {
     if (tm_dcd_host_pending_group_count(fx->dev, host) == 0) {
-        return tm_dcd_host_add_response(fx->dev, host, NULL, 0, false, err);
+        return tm_dcd_host_add_response(fx->dev, host, 0, NULL, 0, false, err);
     }
     TmDcPendingGroupInfo group = tm_dcd_host_pending_group(fx->dev, host, 0);
     g_autofree TmExtent *taken = g_new(TmExtent, group.n_extents);
@@ -169,7 +169,7 @@ static TmDcStatus random_response(GRand *rand, DcdFixture *fx, uint16_t host, GE
                                         (blocks - skip) * BLOCK);
         }
     }
-    return tm_dcd_host_add_response(fx->dev, host, taken, n, false, err);
+    return tm_dcd_host_add_response(fx->dev, host, 0, taken, n, false, err);
 }
 
 static TmDcStatus random_step(GRand *rand, DcdFixture *fx)

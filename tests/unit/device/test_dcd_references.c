@@ -121,7 +121,7 @@ static void test_polite_release_and_rejection(void)
 
     g_assert_cmpint(add_by_length(&fx, 1, TM_DC_SELECT_ENABLE_SHARED_ACCESS, 0, TAG_A, 0, NULL),
                     ==, TM_DC_OK);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, NULL, 0, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, 0, NULL, 0, false, NULL), ==, TM_DC_OK);
     g_assert_true(tm_dcd_has_allocations(fx.dev));
     g_assert_cmpint(tm_dcd_remove_tag_reference(fx.dev, &tag, NULL), ==, TM_DC_OK);
     g_assert_false(tm_dcd_has_allocations(fx.dev));

@@ -32,7 +32,7 @@ static void test_accept_subset(void)
 
     setup_offer(&fx, "");
     tm_dcd_add_observer(fx.dev, record, kinds);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, accept, 2, false, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, accept, 2, false, &err), ==, TM_DC_OK);
     g_assert_no_error(err);
 
     TmExtent expected[] = { EXT(2 * MiB, 2 * MiB), EXT(16 * MiB, 4 * MiB) };
@@ -64,7 +64,7 @@ static void test_accept_subset(void)
     /* Both observers saw the records queued; a removed one hears nothing more. */
     g_assert_cmpuint(kinds->len, ==, 4);
     tm_dcd_remove_observer(fx.dev, observer);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, NULL, 0, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, 0, NULL, 0, false, NULL), ==, TM_DC_OK);
     g_assert_cmpuint(kinds->len, ==, 5);
     fixture_clear(&fx);
 }
@@ -75,7 +75,7 @@ static void test_reject_all(void)
     g_autoptr(GError) err = NULL;
 
     setup_offer(&fx, "");
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, NULL, 0, false, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, NULL, 0, false, &err), ==, TM_DC_OK);
     g_assert_no_error(err);
     g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 0);
     g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 0);
@@ -85,7 +85,7 @@ static void test_reject_all(void)
     g_assert_cmpuint(count_notices(&fx, TM_DCD_NOTICE_COMMITTED), ==, 0);
 
     /* Again: nothing is pending now (QEMU would crash here). */
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, NULL, 0, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, NULL, 0, false, &err), ==,
                     TM_DC_INVALID_INPUT);
     assert_error_contains(err, "no add request is pending for host 0");
     fixture_clear(&fx);
@@ -124,7 +124,7 @@ static void test_response_checks(void)
         g_autoptr(GError) err = NULL;
 
         g_test_message("case: %s", c->name);
-        g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, c->extents, c->n_extents, false,
+        g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, c->extents, c->n_extents, false,
                                                  &err), ==, c->status);
         assert_error_contains(err, c->message);
         g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 1);
@@ -133,11 +133,11 @@ static void test_response_checks(void)
     /* Host 1 has nothing pending; host 2 does not exist. */
     g_autoptr(GError) err = NULL;
     TmExtent any = EXT(0, 2 * MiB);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, &any, 1, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, 0, &any, 1, false, &err), ==,
                     TM_DC_INVALID_INPUT);
     assert_error_contains(err, "no add request is pending for host 1");
     g_clear_error(&err);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 2, &any, 1, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 2, 0, &any, 1, false, &err), ==,
                     TM_DC_INVALID_INPUT);
     assert_error_contains(err, "host-id 2 is out of range");
     fixture_clear(&fx);
@@ -152,14 +152,14 @@ static void test_twice_for_same_group(void)
 
     setup_offer(&fx, "");
     g_assert_cmpint(add_prescriptive(&fx, 0, 0, NULL, &second_offer, 1, NULL), ==, TM_DC_OK);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &accept, 1, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &accept, 1, false, NULL), ==, TM_DC_OK);
     /* The same answer now meets the next group, which did not offer it. */
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &accept, 1, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &accept, 1, false, &err), ==,
                     TM_DC_INVALID_PHYSICAL_ADDRESS);
     assert_error_contains(err, "is not inside an extent of the pending add request");
     g_clear_error(&err);
     accept_all(&fx, 0);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &accept, 1, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &accept, 1, false, &err), ==,
                     TM_DC_INVALID_INPUT);
     assert_error_contains(err, "no add request is pending for host 0");
     g_assert_cmpuint(tm_dcd_host_generation(fx.dev, 0), ==, 2);
@@ -176,11 +176,11 @@ static void test_extent_limit(void)
                         EXT(6 * MiB, 2 * MiB), EXT(16 * MiB, 2 * MiB) };
 
     setup_offer(&fx, ",dc-max-extents=4");
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, five, 5, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, five, 5, false, &err), ==,
                     TM_DC_RESOURCES_EXHAUSTED);
     assert_error_contains(err, "accepting 5 more extents would give host 0 5 extents, more "
                                "than dc-max-extents 4");
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, five, 4, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, five, 4, false, NULL), ==, TM_DC_OK);
     g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 4);
     fixture_clear(&fx);
 }
@@ -193,7 +193,7 @@ static void test_more_accumulates(void)
     TmExtent part2 = EXT(16 * MiB, 2 * MiB);
 
     setup_offer(&fx, "");
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &part1, 1, true, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &part1, 1, true, &err), ==, TM_DC_OK);
     /* Held, not committed. */
     g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 0);
     g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 1);
@@ -201,15 +201,15 @@ static void test_more_accumulates(void)
     g_assert_cmpuint(count_notices(&fx, TM_DCD_NOTICE_COMMITTED), ==, 0);
 
     /* A later part may not repeat an earlier one; the held part survives. */
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &part1, 1, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &part1, 1, false, &err), ==,
                     TM_DC_INVALID_EXTENT_LIST);
     assert_error_contains(err, "overlaps another extent");
     g_clear_error(&err);
     /* An empty part with More continues the response. */
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, NULL, 0, true, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, NULL, 0, true, &err), ==, TM_DC_OK);
     g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 1);
 
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &part2, 1, false, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &part2, 1, false, &err), ==, TM_DC_OK);
     TmExtent expected[] = { part1, part2 };
     assert_accepted(&fx, 0, expected, 2);
     g_assert_cmpuint(tm_dcd_host_generation(fx.dev, 0), ==, 1);
@@ -223,10 +223,60 @@ static void test_empty_last_part_commits_held_parts(void)
     TmExtent part1 = EXT(4 * MiB, 4 * MiB);
 
     setup_offer(&fx, "");
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &part1, 1, true, NULL), ==, TM_DC_OK);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, NULL, 0, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &part1, 1, true, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, NULL, 0, false, NULL), ==, TM_DC_OK);
     assert_accepted(&fx, 0, &part1, 1);
     g_assert_cmpuint(count_notices(&fx, TM_DCD_NOTICE_REJECTED), ==, 1);
+    fixture_clear(&fx);
+}
+
+/*
+ * Parts are one connection's: connection 1 dies after a part; connection
+ * 2's empty answer rejects the whole offer instead of committing 1's part,
+ * and a part 2 gets wrong leaves 1's parts where they were.
+ */
+static void test_parts_belong_to_a_connection(void)
+{
+    DcdFixture fx;
+    g_autoptr(GError) err = NULL;
+    TmExtent part1 = EXT(0, 2 * MiB);
+    TmExtent outside = EXT(64 * MiB, 2 * MiB);
+
+    setup_offer(&fx, "");
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 1, &part1, 1, true, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 2, &outside, 1, false, &err), ==,
+                    TM_DC_INVALID_PHYSICAL_ADDRESS);
+    g_clear_error(&err);
+    /* Connection 1 goes on: its part was kept. */
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 1, NULL, 0, false, &err), ==, TM_DC_OK);
+    assert_accepted(&fx, 0, &part1, 1);
+    fixture_clear(&fx);
+
+    setup_offer(&fx, "");
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 1, &part1, 1, true, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 2, NULL, 0, false, &err), ==, TM_DC_OK);
+    g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 0);
+    g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 0);
+    g_assert_cmpuint(count_notices(&fx, TM_DCD_NOTICE_REJECTED), ==, 1);
+    fixture_clear(&fx);
+}
+
+/* A connection that goes away leaves nothing held: the next answer starts afresh. */
+static void test_connection_gone_drops_parts(void)
+{
+    DcdFixture fx;
+    TmExtent part1 = EXT(0, 2 * MiB);
+    TmExtent part2 = EXT(16 * MiB, 2 * MiB);
+
+    setup_offer(&fx, "");
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 7, &part1, 1, true, NULL), ==, TM_DC_OK);
+    tm_dcd_host_connection_gone(fx.dev, 0, 8);  /* another connection: nothing changes */
+    tm_dcd_host_connection_gone(fx.dev, 1, 7);  /* another host: nothing changes */
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 7, &part2, 1, true, NULL), ==, TM_DC_OK);
+    tm_dcd_host_connection_gone(fx.dev, 0, 7);
+    /* Connection 7's number, reused: its parts are gone; only this one commits. */
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 7, &part2, 1, false, NULL), ==, TM_DC_OK);
+    assert_accepted(&fx, 0, &part2, 1);
     fixture_clear(&fx);
 }
 
@@ -240,5 +290,9 @@ int main(int argc, char **argv)
     g_test_add_func("/device/dcd_response/extent_limit", test_extent_limit);
     g_test_add_func("/device/dcd_response/more_accumulates", test_more_accumulates);
     g_test_add_func("/device/dcd_response/empty_last_part", test_empty_last_part_commits_held_parts);
+    g_test_add_func("/device/dcd_response/parts_belong_to_a_connection",
+                    test_parts_belong_to_a_connection);
+    g_test_add_func("/device/dcd_response/connection_gone_drops_parts",
+                    test_connection_gone_drops_parts);
     return g_test_run();
 }

@@ -81,7 +81,7 @@ static void test_rejected_offer_releases_tag(void)
     TmHostMem *backend = fixture_backend(&fx, "mem-a", 4 * MiB, TAG_A);
     g_assert_cmpint(add_by_length(&fx, 0, TM_DC_SELECT_FREE, 0, TAG_A, 4 * MiB, NULL), ==,
                     TM_DC_OK);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, NULL, 0, false, NULL), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, NULL, 0, false, NULL), ==, TM_DC_OK);
     g_assert_cmpint(tm_dcd_tag_state(fx.dev, &tag, 0), ==, TM_DC_TAG_RELEASED);
     g_assert_false(tm_hostmem_in_use(backend));
     g_assert_false(tm_hostmem_is_allocated(backend));

@@ -55,14 +55,14 @@ static void test_withdraw_by_tag(void)
     g_assert_no_error(err);
 
     /* Host 0's late answer naming tag A's extents is refused and changes nothing... */
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, a, 2, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, a, 2, false, &err), ==,
                     TM_DC_INVALID_PHYSICAL_ADDRESS);
     g_assert_nonnull(strstr(err->message, "was withdrawn"));
     g_clear_error(&err);
     /* ...its empty answer ends the withdrawn group, and tag B's offer is still there. */
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, NULL, 0, false, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, NULL, 0, false, &err), ==, TM_DC_OK);
     g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 1);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, b, 1, false, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, b, 1, false, &err), ==, TM_DC_OK);
     g_assert_no_error(err);
     assert_accepted(&fx, 0, b, 1);
     fixture_clear(&fx);
@@ -119,13 +119,13 @@ static void test_withdraw_mid_chain(void)
     TmExtent second = EXT(4 * MiB, 2 * MiB);
 
     setup_offers(&fx, "");
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &first, 1, true, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &first, 1, true, &err), ==, TM_DC_OK);
     g_assert_cmpint(tm_dcd_withdraw_offers(fx.dev, 0, tm_dcd_host_pending_group(fx.dev, 0, 0).id,
                                            NULL, &err), ==, TM_DC_OK);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, &second, 1, false, &err), ==,
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, &second, 1, false, &err), ==,
                     TM_DC_INVALID_PHYSICAL_ADDRESS);
     g_clear_error(&err);
-    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, NULL, 0, false, &err), ==, TM_DC_OK);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, NULL, 0, false, &err), ==, TM_DC_OK);
     g_assert_cmpuint(tm_dcd_host_accepted_count(fx.dev, 0), ==, 0);
     g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 1);
     fixture_clear(&fx);

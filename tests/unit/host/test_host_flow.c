@@ -545,7 +545,7 @@ static guint mapping_count(void)
 
 /*
  * Views come and go without the process's mapping count growing: each
- * retired view stays inaccessible inside its arena (tag_view.c), so 2,000
+ * retired view stays inaccessible inside its arena (tag_view.c), so 10,000
  * add/release cycles add no mapping (each used to leave one behind).
  */
 static void test_view_mappings_flat(void)
@@ -556,7 +556,7 @@ static void test_view_mappings_flat(void)
 
     flow_start(&flow, TM_MAILBOX_DEFAULT_MAX_PAYLOAD, NULL);
     shared_backend(&flow, 2 * MiB);
-    for (int cycle = 0; cycle < 2000; cycle++) {
+    for (int cycle = 0; cycle < 10000; cycle++) {
         uint8_t *view = NULL;
         size_t view_size = 0;
 

@@ -307,7 +307,7 @@ static void host_accept(Fixture *f, uint16_t host, uint64_t dpa, uint64_t len)
     g_autoptr(GError) err = NULL;
     TmExtent extent = { .dpa = dpa, .length = len };
 
-    TmDcStatus status = tm_dcd_host_add_response(f->dev, host, &extent, 1, false, &err);
+    TmDcStatus status = tm_dcd_host_add_response(f->dev, host, 0, &extent, 1, false, &err);
 
     g_assert_no_error(err);
     g_assert_cmpint(status, ==, TM_DC_OK);
