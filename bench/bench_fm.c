@@ -24,6 +24,7 @@
 
 #include "cci_client.h"
 #include "daemon_harness.h"
+#include "bench_util.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define TIMEOUT_MS 10000
@@ -44,14 +45,6 @@ typedef struct {
     int fm;
     int host;
 } Bench;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void put_le(uint8_t *out, uint64_t value, int bytes)
 {
@@ -149,11 +142,11 @@ static double cycles_per_second(Bench *b, CycleFn cycle, guint cycles)
     for (guint i = 0; i < WARMUP_CYCLES; i++) {
         cycle(b, i);
     }
-    uint64_t start = now_ns();
+    uint64_t start = tm_bench_now_ns();
     for (guint i = 0; i < cycles; i++) {
         cycle(b, i);
     }
-    return cycles / ((now_ns() - start) / 1e9);
+    return cycles / ((tm_bench_now_ns() - start) / 1e9);
 }
 
 /* ---- the floor: the same round trips against an echo thread ---- */
@@ -189,7 +182,7 @@ static double floor_cycles_per_second(guint cycles)
 
     g_assert_cmpint(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pair), ==, 0);
     GThread *thread = g_thread_new("echo", echo_thread, GINT_TO_POINTER(pair[1]));
-    uint64_t start = now_ns();
+    uint64_t start = tm_bench_now_ns();
     for (guint i = 0; i < cycles; i++) {
         buffer[0] = 'N';
         floor_round_trip(pair[0], buffer, 13 + 72);          /* add, with the notification */
@@ -200,7 +193,7 @@ static double floor_cycles_per_second(guint cycles)
         floor_round_trip(pair[0], buffer, 13 + 32);          /* 4802h */
         floor_round_trip(pair[0], buffer, 13 + 72);          /* release */
     }
-    double rate = cycles / ((now_ns() - start) / 1e9);
+    double rate = cycles / ((tm_bench_now_ns() - start) / 1e9);
     shutdown(pair[0], SHUT_RDWR);
     g_thread_join(thread);
     close(pair[0]);

@@ -22,6 +22,7 @@
 
 #include "backend/backend_registry.h"
 #include "core/error.h"
+#include "bench_util.h"
 
 #define ROUNDS 7
 #define ROUND_QUERIES 300000u
@@ -36,14 +37,6 @@ typedef struct {
     unsigned int count;
     GRand *rand;
 } Bench;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void random_tag(GRand *rand, TmGuid *tag)
 {
@@ -110,12 +103,12 @@ static double time_tag_lookups(Bench *bench, const unsigned int *indexes, unsign
     }
     for (unsigned int r = 0; r < rounds; r++) {
         const TmGuid *round_keys = keys + r * per_round;
-        uint64_t start = now_ns();
+        uint64_t start = tm_bench_now_ns();
         for (unsigned int i = 0; i < per_round; i++) {
             checksum += (uintptr_t)tm_backend_registry_find_by_tag(bench->registry,
                                                                    &round_keys[i]);
         }
-        round_ns[r] = (double)(now_ns() - start) / per_round;
+        round_ns[r] = (double)(tm_bench_now_ns() - start) / per_round;
     }
     queries = rounds * per_round;
     /* Every lookup must have found its backend; check outside the timing. */
@@ -141,12 +134,12 @@ static double time_id_lookups(Bench *bench, const unsigned int *indexes, unsigne
     }
     for (unsigned int r = 0; r < rounds; r++) {
         char *const *round_keys = keys + r * per_round;
-        uint64_t start = now_ns();
+        uint64_t start = tm_bench_now_ns();
         for (unsigned int i = 0; i < per_round; i++) {
             checksum += (uintptr_t)tm_backend_registry_find_by_id(bench->registry,
                                                                   round_keys[i]);
         }
-        round_ns[r] = (double)(now_ns() - start) / per_round;
+        round_ns[r] = (double)(tm_bench_now_ns() - start) / per_round;
     }
     for (unsigned int i = 0; i < rounds * per_round; i++) {
         TmHostMem *found = tm_backend_registry_find_by_id(bench->registry, keys[i]);
@@ -177,7 +170,7 @@ static TmHostMem *scan_for_tag(GPtrArray *backends, const TmGuid *tag)
 static double time_scans(Bench *bench, const unsigned int *indexes, unsigned int *done)
 {
     g_autoptr(GPtrArray) backends = tm_backend_registry_list(bench->registry);
-    uint64_t start = now_ns();
+    uint64_t start = tm_bench_now_ns();
     uint64_t elapsed = 0;
     unsigned int queries = 0;
 
@@ -186,7 +179,7 @@ static double time_scans(Bench *bench, const unsigned int *indexes, unsigned int
         TmHostMem *found = scan_for_tag(backends, &key);
         g_assert_cmpstr(tm_hostmem_id(found), ==, bench->ids[indexes[queries]]);
         queries++;
-        elapsed = now_ns() - start;
+        elapsed = tm_bench_now_ns() - start;
     }
     *done = queries;
     return (double)elapsed / queries;
@@ -224,12 +217,12 @@ int main(int argc, char **argv)
     printf("%10s  %10s  %9s  %9s  %12s  %7s  %10s\n", "backends", "create ns", "tag ns",
            "id ns", "scan ns", "scans", "scan/tag");
     for (size_t s = 0; s < G_N_ELEMENTS(sizes) && sizes[s] <= max_backends; s++) {
-        uint64_t start = now_ns();
+        uint64_t start = tm_bench_now_ns();
         unsigned int first = bench.count;
         for (; bench.count < sizes[s]; bench.count++) {
             create_backend(&bench, bench.count);
         }
-        measure(&bench, (double)(now_ns() - start) / (bench.count - first));
+        measure(&bench, (double)(tm_bench_now_ns() - start) / (bench.count - first));
     }
 
     tm_backend_registry_free(bench.registry);

@@ -37,6 +37,7 @@
 #include "cci/cxl_opcodes.h"
 #include "cci/mailbox.h"
 #include "device/device_registry.h"
+#include "bench_util.h"
 
 #define KiB (UINT64_C(1) << 10)
 #define MiB (UINT64_C(1) << 20)
@@ -59,14 +60,6 @@ typedef struct {
     TmExtent *extents;      /* REQUEST_EXTENTS */
     uint64_t step_ns[5];    /* add, get records, clear, 4802h, 4803h */
 } Bench;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void die(const char *what, const GError *err)
 {
@@ -166,9 +159,9 @@ static void read_and_clear_events(Bench *b, uint16_t host, guint expected)
 
     while (cleared < expected) {
         b->request[0] = TM_EVENT_LOG_DYNAMIC_CAPACITY;
-        uint64_t t0 = now_ns();
+        uint64_t t0 = tm_bench_now_ns();
         call(b, host, TM_CXL_OP_GET_EVENT_RECORDS, 1);
-        b->step_ns[1] += now_ns() - t0;
+        b->step_ns[1] += tm_bench_now_ns() - t0;
 
         uint16_t count;
         memcpy(&count, b->response + 20, sizeof(count));
@@ -185,9 +178,9 @@ static void read_and_clear_events(Bench *b, uint16_t host, guint expected)
                 memcpy(b->request + sizeof(header) + i * 2,
                        b->response + 32 + (done + i) * TM_CXL_EVENT_RECORD_SIZE + 20, 2);
             }
-            t0 = now_ns();
+            t0 = tm_bench_now_ns();
             call(b, host, TM_CXL_OP_CLEAR_EVENT_RECORDS, sizeof(header) + batch * 2);
-            b->step_ns[2] += now_ns() - t0;
+            b->step_ns[2] += tm_bench_now_ns() - t0;
             done += batch;
         }
         cleared += count;
@@ -213,27 +206,27 @@ static size_t updated_extents(Bench *b, uint64_t first_dpa, guint n)
 static void accept_extents(Bench *b, uint16_t host, uint64_t first_dpa, guint n)
 {
     size_t length = updated_extents(b, first_dpa, n);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = tm_bench_now_ns();
 
     call(b, host, TM_CXL_OP_ADD_DC_RESPONSE, length);
-    b->step_ns[3] += now_ns() - t0;
+    b->step_ns[3] += tm_bench_now_ns() - t0;
 }
 
 static void release_extents(Bench *b, uint16_t host, uint64_t first_dpa, guint n)
 {
     size_t length = updated_extents(b, first_dpa, n);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = tm_bench_now_ns();
 
     call(b, host, TM_CXL_OP_RELEASE_DC, length);
-    b->step_ns[4] += now_ns() - t0;
+    b->step_ns[4] += tm_bench_now_ns() - t0;
 }
 
 static void offer_read_accept(Bench *b, uint16_t host, uint64_t first_dpa, guint n)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = tm_bench_now_ns();
 
     add_request(b, host, first_dpa, n);
-    b->step_ns[0] += now_ns() - t0;
+    b->step_ns[0] += tm_bench_now_ns() - t0;
     read_and_clear_events(b, host, n);
     accept_extents(b, host, first_dpa, n);
 }
@@ -262,7 +255,7 @@ static void bench_cycles(const char *name, unsigned cycles, guint extents_per_cy
     Bench b;
 
     bench_init(&b);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = tm_bench_now_ns();
     for (unsigned c = 0; c < cycles; c++) {
         /* Move through the region so that every cycle uses fresh DPAs. */
         uint64_t first_dpa = (uint64_t)(c % 64) * REQUEST_EXTENTS * BLOCK;
@@ -270,7 +263,7 @@ static void bench_cycles(const char *name, unsigned cycles, guint extents_per_cy
         offer_read_accept(&b, 0, first_dpa, extents_per_cycle);
         release_extents(&b, 0, first_dpa, extents_per_cycle);
     }
-    print_row(name, cycles, (uint64_t)cycles * extents_per_cycle, now_ns() - t0);
+    print_row(name, cycles, (uint64_t)cycles * extents_per_cycle, tm_bench_now_ns() - t0);
     print_steps(&b, cycles);
     bench_clear(&b);
 }
@@ -319,17 +312,17 @@ static void bench_find_device(const Bench *b, guint accepted, GRand *rand)
     uint64_t span = (uint64_t)accepted * BLOCK;
     uint64_t found = 0;
 
-    uint64_t t0 = now_ns();
+    uint64_t t0 = tm_bench_now_ns();
     for (unsigned q = 0; q < FIND_QUERIES; q++) {
         found += tm_dcd_host_find_accepted(b->dev, 0, g_rand_int_range(rand, 0, (gint32)span))
                  != NULL;
     }
-    uint64_t tree_ns = now_ns() - t0;
-    t0 = now_ns();
+    uint64_t tree_ns = tm_bench_now_ns() - t0;
+    t0 = tm_bench_now_ns();
     for (unsigned q = 0; q < SCAN_QUERIES; q++) {
         found += scan_accepted(b->dev, 0, g_rand_int_range(rand, 0, (gint32)span)) != NULL;
     }
-    uint64_t scan_ns = now_ns() - t0;
+    uint64_t scan_ns = tm_bench_now_ns() - t0;
     if (found != FIND_QUERIES + SCAN_QUERIES) {
         die("find", NULL);
     }
@@ -348,12 +341,12 @@ static void bench_find_list(GRand *rand)
         TmBackedExtent extent = { .extent = { .dpa = i * BLOCK, .length = BLOCK } };
         tm_extent_list_insert(list, &extent);
     }
-    uint64_t t0 = now_ns();
+    uint64_t t0 = tm_bench_now_ns();
     for (unsigned q = 0; q < FIND_QUERIES; q++) {
         found += tm_extent_list_find(list, g_rand_int_range(rand, 0, (gint32)span)) != NULL;
     }
-    uint64_t tree_ns = now_ns() - t0;
-    t0 = now_ns();
+    uint64_t tree_ns = tm_bench_now_ns() - t0;
+    t0 = tm_bench_now_ns();
     for (unsigned q = 0; q < SCAN_QUERIES; q++) {
         uint64_t dpa = g_rand_int_range(rand, 0, (gint32)span);
 
@@ -364,7 +357,7 @@ static void bench_find_list(GRand *rand)
             }
         }
     }
-    uint64_t scan_ns = now_ns() - t0;
+    uint64_t scan_ns = tm_bench_now_ns() - t0;
     if (found != FIND_QUERIES + SCAN_QUERIES) {
         die("find in list", NULL);
     }
@@ -384,7 +377,7 @@ static void bench_total(void)
     size_t heap_before = heap_in_use();
     size_t rss_before = rss_bytes();
     unsigned requests = 0;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = tm_bench_now_ns();
     for (uint16_t h = 0, dpa_index = 0; h < 2; h++) {
         for (guint done = 0; done < per_host[h]; requests++) {
             guint n = MIN(REQUEST_EXTENTS, per_host[h] - done);
@@ -394,7 +387,7 @@ static void bench_total(void)
         }
         dpa_index += per_host[h];
     }
-    uint64_t add_ns = now_ns() - t0;
+    uint64_t add_ns = tm_bench_now_ns() - t0;
     size_t heap_after = heap_in_use();
     size_t rss_after = rss_bytes();
     if (tm_dcd_host_accepted_count(b.dev, 0) + tm_dcd_host_accepted_count(b.dev, 1) !=
@@ -407,7 +400,7 @@ static void bench_total(void)
     bench_find_device(&b, MAX_EXTENTS, rand);
 
     memset(b.step_ns, 0, sizeof(b.step_ns));
-    t0 = now_ns();
+    t0 = tm_bench_now_ns();
     unsigned releases = 0;
     for (uint16_t h = 0, dpa_index = 0; h < 2; h++) {
         for (guint done = 0; done < per_host[h]; releases++) {
@@ -418,7 +411,7 @@ static void bench_total(void)
         }
         dpa_index += per_host[h];
     }
-    print_row("100k: release (4803h of 1000)", releases, TOTAL_EXTENTS, now_ns() - t0);
+    print_row("100k: release (4803h of 1000)", releases, TOTAL_EXTENTS, tm_bench_now_ns() - t0);
     if (tm_dcd_has_allocations(b.dev)) {
         die("100k release", NULL);
     }

@@ -34,6 +34,7 @@
 
 #include "daemon_harness.h"
 #include "qemu_harness.h"
+#include "bench_util.h"
 
 #define WARMUP_ROUNDS 1000
 #define LINE_MAX_BYTES 4096
@@ -58,29 +59,6 @@ typedef struct {
     double min_us;
     size_t reply_bytes;
 } Result;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void write_all(int fd, const char *bytes, size_t length)
-{
-    while (length > 0) {
-        ssize_t sent = send(fd, bytes, length, MSG_NOSIGNAL);
-        if (sent < 0 && errno == EINTR) {
-            continue;
-        }
-        if (sent <= 0) {
-            g_error("send: %s", g_strerror(errno));
-        }
-        bytes += sent;
-        length -= (size_t)sent;
-    }
-}
 
 /*
  * Read one reply line into @line.  Each side waits for the answer before
@@ -117,22 +95,15 @@ static size_t read_line(int fd, char *line)
     }
 }
 
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* One request/reply round trip on @fd, in ns; the reply must be a "return". */
 static uint64_t round_trip(const char *name, int fd, const char *request, size_t *reply_bytes)
 {
     char line[LINE_MAX_BYTES];
-    uint64_t start = now_ns();
+    uint64_t start = tm_bench_now_ns();
 
-    write_all(fd, request, strlen(request));
+    tm_bench_write_all(fd, request, strlen(request));
     *reply_bytes = read_line(fd, line);
-    uint64_t elapsed = now_ns() - start;
+    uint64_t elapsed = tm_bench_now_ns() - start;
     if (*reply_bytes == 0 || memmem(line, *reply_bytes, "\"return\"", 8) == NULL) {
         g_error("%s: bad reply '%.*s' to %s", name, (int)*reply_bytes, line, request);
     }
@@ -142,7 +113,7 @@ static uint64_t round_trip(const char *name, int fd, const char *request, size_t
 /* Sorts @samples. */
 static Result summarize(const char *name, uint64_t *samples, guint n, size_t reply_bytes)
 {
-    qsort(samples, n, sizeof(uint64_t), compare_u64);
+    qsort(samples, n, sizeof(uint64_t), tm_bench_compare_u64);
     return (Result){
         .name = name,
         .median_us = samples[n / 2] / 1000.0,
@@ -183,7 +154,7 @@ static gpointer run_echo_server(gpointer data)
         g_error("accept: %s", g_strerror(errno));
     }
     while (read_line(fd, line) > 0) {
-        write_all(fd, server->reply, strlen(server->reply));
+        tm_bench_write_all(fd, server->reply, strlen(server->reply));
     }
     close(fd);
     return NULL;
@@ -339,7 +310,7 @@ static double dc_tail_median_us(const uint64_t *samples, guint n)
     guint tail = MAX(n / 10, 1);
     g_autofree uint64_t *copy = g_memdup2(samples + n - tail, tail * sizeof(uint64_t));
 
-    qsort(copy, tail, sizeof(uint64_t), compare_u64);
+    qsort(copy, tail, sizeof(uint64_t), tm_bench_compare_u64);
     return copy[tail / 2] / 1000.0;
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "daemon_harness.h"
+#include "bench_util.h"
 
 #define BLOCK ((guint64)2 * 1024 * 1024)
 #define EXTENTS_PER_ADD 1000
@@ -47,29 +48,6 @@ typedef struct {
     uint64_t query_ns;
     size_t answer_bytes;
 } Loader;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void write_all(int fd, const char *bytes, size_t length)
-{
-    while (length > 0) {
-        ssize_t sent = send(fd, bytes, length, MSG_NOSIGNAL);
-        if (sent < 0 && errno == EINTR) {
-            continue;
-        }
-        if (sent <= 0) {
-            g_error("send: %s", g_strerror(errno));
-        }
-        bytes += sent;
-        length -= (size_t)sent;
-    }
-}
 
 /* Read up to and including the next CR LF; returns the message's length. */
 static size_t read_message(int fd, GString *scratch)
@@ -105,7 +83,7 @@ static int connect_qmp(const char *path)
         g_error("connect %s: %s", path, g_strerror(errno));
     }
     read_message(fd, scratch);
-    write_all(fd, negotiate, strlen(negotiate));
+    tm_bench_write_all(fd, negotiate, strlen(negotiate));
     read_message(fd, scratch);
     return fd;
 }
@@ -126,27 +104,20 @@ static void offer(TmQmpConn *conn, unsigned host, guint64 first)
     json_object_put(reply);
 }
 
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 static Latency time_round_trips(int fd, guint rounds)
 {
     g_autofree uint64_t *samples = g_new(uint64_t, rounds);
     g_autoptr(GString) scratch = g_string_new(NULL);
 
     for (guint i = 0; i < WARMUP_ROUNDS + rounds; i++) {
-        uint64_t start = now_ns();
-        write_all(fd, version_request, sizeof(version_request) - 1);
+        uint64_t start = tm_bench_now_ns();
+        tm_bench_write_all(fd, version_request, sizeof(version_request) - 1);
         read_message(fd, scratch);
         if (i >= WARMUP_ROUNDS) {
-            samples[i - WARMUP_ROUNDS] = now_ns() - start;
+            samples[i - WARMUP_ROUNDS] = tm_bench_now_ns() - start;
         }
     }
-    qsort(samples, rounds, sizeof(uint64_t), compare_u64);
+    qsort(samples, rounds, sizeof(uint64_t), tm_bench_compare_u64);
     return (Latency){
         .median_us = samples[rounds / 2] / 1000.0,
         .p99_us = samples[(guint)(rounds * 0.99)] / 1000.0,
@@ -161,10 +132,10 @@ static gpointer run_loader(gpointer data)
     g_autoptr(GString) scratch = g_string_new(NULL);
 
     while (!g_atomic_int_get(&loader->stop)) {
-        uint64_t start = now_ns();
-        write_all(loader->fd, query_request, sizeof(query_request) - 1);
+        uint64_t start = tm_bench_now_ns();
+        tm_bench_write_all(loader->fd, query_request, sizeof(query_request) - 1);
         loader->answer_bytes = read_message(loader->fd, scratch);
-        loader->query_ns += now_ns() - start;
+        loader->query_ns += tm_bench_now_ns() - start;
         loader->queries++;
     }
     return NULL;
