@@ -200,7 +200,9 @@ int main(int argc, char **argv)
            "max us", "median/", "p99/");
     printf("%-36s %10s %10s %10s %9s %9s\n", "", "", "", "", "idle", "idle");
     print_row("alone (reference)", &idle, &idle);
-    print_row("while A runs 100k-extent queries", &loaded, &idle);
+    g_autofree char *loaded_name = g_strdup_printf("while A runs %u-extent queries",
+                                                   HOSTS * per_host);
+    print_row(loaded_name, &loaded, &idle);
     printf("\nclient A: %u whole answers of %zu bytes, %.1f ms each on average\n",
            loader.queries, loader.answer_bytes,
            loader.queries ? loader.query_ns / 1e6 / loader.queries : 0.0);
