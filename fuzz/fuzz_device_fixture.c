@@ -64,7 +64,7 @@ void tm_fuzz_device_offer(TmFuzzDevice *fx, uint16_t host, uint8_t region, const
 
 void tm_fuzz_device_accept(TmFuzzDevice *fx, uint16_t host, const TmExtent *extents, guint n)
 {
-    if (tm_dcd_host_add_response(fx->dev, host, extents, n, false, NULL) != TM_DC_OK) {
+    if (tm_dcd_host_add_response(fx->dev, host, 0, extents, n, false, NULL) != TM_DC_OK) {
         abort();
     }
 }
