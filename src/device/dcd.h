@@ -374,6 +374,11 @@ typedef struct {
 } TmDcPendingGroupInfo;
 
 guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id);
+/* Call @fn for every group, oldest first: O(groups), for walks over all of them. */
+void tm_dcd_host_foreach_pending_group(const TmDcd *dev, uint16_t host_id,
+                                       void (*fn)(const TmDcPendingGroupInfo *group,
+                                                  void *opaque),
+                                       void *opaque);
 /* Group @index, 0 = oldest (the one the next 4802h answers). */
 TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_id,
                                                guint index);

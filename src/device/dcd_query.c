@@ -96,6 +96,23 @@ static TmDcPendingGroupInfo group_info(const TmPendingGroup *group)
     };
 }
 
+void tm_dcd_host_foreach_pending_group(const TmDcd *dev, uint16_t host_id,
+                                       void (*fn)(const TmDcPendingGroupInfo *group,
+                                                  void *opaque),
+                                       void *opaque)
+{
+    const TmDcHost *host = tm_dcd_host(dev, host_id);
+
+    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
+        const TmPendingGroup *group = link->data;
+
+        if (!group->withdrawn) {
+            TmDcPendingGroupInfo info = group_info(group);
+            fn(&info, opaque);
+        }
+    }
+}
+
 bool tm_dcd_host_front_group(const TmDcd *dev, uint16_t host_id, TmDcPendingGroupInfo *out)
 {
     const TmPendingGroup *group = g_queue_peek_head(&tm_dcd_host(dev, host_id)->pending_groups);

@@ -176,9 +176,24 @@ static void copy_group(QuerySnapshot *s, const TmDcd *dev, const TmDcPendingGrou
     g_array_append_val(s->groups, group);
 }
 
+typedef struct {
+    QuerySnapshot *s;
+    const TmDcd *dev;
+    const QueryFilter *f;
+} GroupWalk;
+
+static void copy_kept_group(const TmDcPendingGroupInfo *group, void *opaque)
+{
+    GroupWalk *walk = opaque;
+
+    if (keeps(walk->f, group->region, &group->tag)) {
+        copy_group(walk->s, walk->dev, group);
+    }
+}
+
 static void copy_host(QuerySnapshot *s, const TmDcd *dev, uint16_t host_id, const QueryFilter *f)
 {
-    guint n_groups = tm_dcd_host_pending_group_count(dev, host_id);
+    GroupWalk walk = { .s = s, .dev = dev, .f = f };
     guint n_accepted = tm_dcd_host_accepted_count(dev, host_id);
     HostCopy host = {
         .host_id = host_id,
@@ -188,12 +203,7 @@ static void copy_host(QuerySnapshot *s, const TmDcd *dev, uint16_t host_id, cons
         .first_accepted = s->accepted->len,
     };
 
-    for (guint i = 0; i < n_groups; i++) {
-        TmDcPendingGroupInfo group = tm_dcd_host_pending_group(dev, host_id, i);
-        if (keeps(f, group.region, &group.tag)) {
-            copy_group(s, dev, &group);
-        }
-    }
+    tm_dcd_host_foreach_pending_group(dev, host_id, copy_kept_group, &walk);
     for (guint i = 0; i < n_accepted; i++) {
         const TmBackedExtent *extent = tm_dcd_host_accepted(dev, host_id, i);
         if (!keeps(f, extent->region, &extent->extent.tag)) {
