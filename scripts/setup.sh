@@ -9,10 +9,11 @@ set -euo pipefail
 
 BUILD_PACKAGES=(
     build-essential gcc pkg-config meson ninja-build python3
-    libglib2.0-dev libjson-c-dev uuid-dev
+    libglib2.0-dev libjson-c-dev uuid-dev libsystemd-dev
 )
-# clang with libFuzzer and the sanitizer runtimes, for the fuzz targets.
-TEST_PACKAGES=(clang libclang-rt-14-dev)
+# clang with libFuzzer and the sanitizer runtimes, for the fuzz targets;
+# systemd for systemd-socket-activate in the socket-activation test.
+TEST_PACKAGES=(clang libclang-rt-14-dev systemd)
 
 log() { printf 'setup: %s\n' "$*"; }
 

@@ -44,6 +44,7 @@ struct TmCciServer {
     guint reap_idle;
     TmCciShared shared;        /* the connections' buffers */
     guint next_connection_id;  /* names connections in log lines */
+    TmInheritedSockets *inherited; /* borrowed; NULL: none */
 };
 
 static void listener_free(TmCciListener *listener)
@@ -253,6 +254,11 @@ static void on_accept(int connection_fd, void *opaque)
 
 /* ---- Listening sockets ---- */
 
+void tm_cci_server_use_inherited(TmCciServer *server, TmInheritedSockets *inherited)
+{
+    server->inherited = inherited;
+}
+
 bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind port,
                           uint16_t host_id, const char *path, GError **err)
 {
@@ -268,7 +274,9 @@ bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind por
     g_autofree TmCciListener *listener = g_new0(TmCciListener, 1);
     listener->server = server;
     listener->caller = caller;
-    listener->socket = tm_unix_listener_new(path, &socket_config, on_accept, listener, err);
+    TmUnixListenerConfig config = socket_config;
+    config.inherited = server->inherited;
+    listener->socket = tm_unix_listener_new(path, &config, on_accept, listener, err);
     if (listener->socket == NULL) {
         return false;
     }

@@ -23,6 +23,7 @@
 #include <glib.h>
 
 #include "cci/mailbox.h"
+#include "core/inherited_sockets.h"
 
 typedef struct TmCciServer TmCciServer;
 
@@ -49,7 +50,14 @@ typedef struct TmCciServer TmCciServer;
 TmCciServer *tm_cci_server_new(uint32_t max_payload, guint max_connections);
 
 /*
- * Listen on the UNIX socket @path (mode 0600, whatever the umask) as
+ * Listening sockets the daemon inherited (borrowed; NULL: none): a later
+ * listen on one of their paths uses it instead of binding.
+ */
+void tm_cci_server_use_inherited(TmCciServer *server, TmInheritedSockets *inherited);
+
+/*
+ * Listen on the UNIX socket @path (mode 0600, whatever the umask), or on
+ * the inherited socket bound to it, as
  * @port of @dev; @host_id names the host for TM_MAILBOX_PORT_HOST and is
  * ignored for the FM port.  A stale socket file at @path is replaced; a
  * socket on which a process still accepts connections, or any other file,

@@ -1,6 +1,7 @@
 #include "core/unix_listener.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@ struct TmUnixListener {
     void *opaque;
     int fd;
     char *path;
+    bool inherited;            /* the socket file is not ours to remove */
     guint accept_watch;        /* 0 while accepting is paused */
     guint retry_timer;
 };
@@ -160,10 +162,57 @@ static int bind_socket(const char *path, const TmUnixListenerConfig *config, GEr
     return fd;
 }
 
+static const char *type_name(int type)
+{
+    return type == SOCK_STREAM ? "SOCK_STREAM" : type == SOCK_SEQPACKET ? "SOCK_SEQPACKET"
+                                                                      : "another type";
+}
+
+/* An inherited listening socket of the right type, made non-blocking like our own. */
+static bool adopt_socket(int fd, const char *path, const TmUnixListenerConfig *config,
+                         GError **err)
+{
+    int type = 0;
+    socklen_t size = sizeof(type);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) < 0 || type != config->type) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "inherited socket '%s' is %s, the %s socket must be %s", path,
+                    type_name(type), config->label, type_name(config->type));
+        return false;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "inherited socket '%s': %s", path,
+                    g_strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* The inherited socket for @path if there is one, else a new one: -1 on error. */
+static int listening_socket(const char *path, const TmUnixListenerConfig *config,
+                            bool *inherited, GError **err)
+{
+    int fd = config->inherited ? tm_inherited_sockets_take(config->inherited, path) : -1;
+
+    *inherited = fd >= 0;
+    if (!*inherited) {
+        return bind_socket(path, config, err);
+    }
+    if (!adopt_socket(fd, path, config, err)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 TmUnixListener *tm_unix_listener_new(const char *path, const TmUnixListenerConfig *config,
                                      TmUnixAcceptFunc accepted, void *opaque, GError **err)
 {
-    int fd = bind_socket(path, config, err);
+    bool inherited;
+    int fd = listening_socket(path, config, &inherited, err);
 
     if (fd < 0) {
         return NULL;
@@ -174,6 +223,7 @@ TmUnixListener *tm_unix_listener_new(const char *path, const TmUnixListenerConfi
     listener->opaque = opaque;
     listener->fd = fd;
     listener->path = g_strdup(path);
+    listener->inherited = inherited;
     listener->accept_watch = g_unix_fd_add(fd, G_IO_IN, on_accept, listener);
     return listener;
 }
@@ -186,7 +236,10 @@ void tm_unix_listener_free(TmUnixListener *listener)
     g_clear_handle_id(&listener->accept_watch, g_source_remove);
     g_clear_handle_id(&listener->retry_timer, g_source_remove);
     close(listener->fd);
-    unlink(listener->path);
+    /* A socket unit's file stays: clients connect to it while the daemon restarts. */
+    if (!listener->inherited) {
+        unlink(listener->path);
+    }
     g_free(listener->path);
     g_free(listener);
 }

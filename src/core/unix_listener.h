@@ -12,6 +12,8 @@
 #include <sys/types.h>
 #include <glib.h>
 
+#include "core/inherited_sockets.h"
+
 typedef struct TmUnixListener TmUnixListener;
 
 /* A connection accepted (non-blocking, close-on-exec); the callee owns @fd. */
@@ -26,13 +28,20 @@ typedef struct {
      * false replaces it like a stale one (a caller that checks first).
      */
     bool refuse_live;
+    /*
+     * Sockets the daemon was started with (may be NULL): one bound to the
+     * path is used as it is, and its file is left in place when freed (it
+     * is the service manager's).
+     */
+    TmInheritedSockets *inherited;
 } TmUnixListenerConfig;
 
 /*
  * Listen on @path as @config says and call @accepted for each connection
  * from the main loop.  Fails, creating nothing, when @path is too long for
  * a socket address, is a file that is not a socket, or (with refuse_live)
- * is a socket on which a process still accepts connections.
+ * is a socket on which a process still accepts connections; or when the
+ * inherited socket for @path is not of config->type.
  */
 TmUnixListener *tm_unix_listener_new(const char *path, const TmUnixListenerConfig *config,
                                      TmUnixAcceptFunc accepted, void *opaque, GError **err);

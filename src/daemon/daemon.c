@@ -17,6 +17,7 @@
 #include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "daemon/pidfile.h"
+#include "daemon/service_manager.h"
 #include "daemon/signals.h"
 #include "device/device_registry.h"
 #include "qmp/qmp_cxl_events.h"
@@ -47,6 +48,8 @@ struct TmDaemon {
     TmPidfile *pidfile;       /* set once written */
     TmSignals *signals;       /* the signals that stop it (signals.h) */
     guint offer_timer_source;  /* dc-offer-timeout checks; 0 when no device has one */
+    TmInheritedSockets *inherited; /* sockets from the service manager */
+    guint watchdog_source;     /* 0 when the service manager wants no pings */
 };
 
 static void request_quit(void *opaque)
@@ -211,6 +214,12 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     daemon->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
     daemon->cci = tm_cci_server_new(options->max_payload, options->max_connections);
     daemon->cci_sockets = g_ptr_array_new_with_free_func(g_free);
+    daemon->inherited = tm_service_inherited_sockets(err);
+    if (daemon->inherited == NULL) {
+        return NULL;
+    }
+    tm_qmp_server_use_inherited(daemon->qmp, daemon->inherited);
+    tm_cci_server_use_inherited(daemon->cci, daemon->inherited);
 
     /*
      * Sockets and pidfile come last: a failure before them leaves no file,
@@ -227,6 +236,7 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
         (daemon->signals = tm_signals_watch(shut_down_on, daemon, err)) == NULL) {
         return NULL;
     }
+    tm_inherited_sockets_close_unused(daemon->inherited);
     if (any_offer_timeout(daemon->devices)) {
         daemon->offer_timer_source = g_timeout_add_seconds(1, expire_offers, daemon);
     }
@@ -240,10 +250,15 @@ void tm_daemon_run(TmDaemon *daemon)
     g_ptr_array_add(daemon->qmp_sockets, NULL);
     sockets = g_strjoinv(", ", (char **)daemon->qmp_sockets->pdata);
     g_ptr_array_remove_index(daemon->qmp_sockets, daemon->qmp_sockets->len - 1);
-    g_message("ready: pid %d, %u backend(s), %u device(s), QMP on %s, %u CCI socket(s)",
-              (int)getpid(), tm_backend_registry_count(daemon->backends),
-              tm_device_registry_count(daemon->devices), sockets, daemon->cci_sockets->len);
+    g_autofree char *status = g_strdup_printf(
+        "%u backend(s), %u device(s), QMP on %s, %u CCI socket(s)",
+        tm_backend_registry_count(daemon->backends), tm_device_registry_count(daemon->devices),
+        sockets, daemon->cci_sockets->len);
+    g_message("ready: pid %d, %s", (int)getpid(), status);
+    tm_service_notify_ready(status);
+    daemon->watchdog_source = tm_service_watchdog_start();
     g_main_loop_run(daemon->loop);
+    tm_service_notify_stopping();
 }
 
 void tm_daemon_free(TmDaemon *daemon)
@@ -252,9 +267,8 @@ void tm_daemon_free(TmDaemon *daemon)
         return;
     }
     g_clear_pointer(&daemon->signals, tm_signals_free);
-    if (daemon->offer_timer_source) {
-        g_source_remove(daemon->offer_timer_source);
-    }
+    g_clear_handle_id(&daemon->offer_timer_source, g_source_remove);
+    g_clear_handle_id(&daemon->watchdog_source, g_source_remove);
     /* The servers close their clients and remove their socket files. */
     g_clear_pointer(&daemon->qmp, tm_qmp_server_free);
     /* Before the devices it observes. */
@@ -264,6 +278,7 @@ void tm_daemon_free(TmDaemon *daemon)
     g_clear_pointer(&daemon->pidfile, tm_pidfile_release);
     g_clear_pointer(&daemon->qmp_sockets, g_ptr_array_unref);
     g_clear_pointer(&daemon->cci_sockets, g_ptr_array_unref);
+    g_clear_pointer(&daemon->inherited, tm_inherited_sockets_free);
     g_clear_pointer(&daemon->loop, g_main_loop_unref);
     g_free(daemon);
 }

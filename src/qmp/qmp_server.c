@@ -42,7 +42,13 @@ struct TmQmpServer {
     GPtrArray *closed_clients; /* closed, freed from an idle callback */
     guint reap_idle;
     guint next_client_id;      /* names clients in log lines */
+    TmInheritedSockets *inherited; /* borrowed; NULL: none */
 };
+
+void tm_qmp_server_use_inherited(TmQmpServer *server, TmInheritedSockets *inherited)
+{
+    server->inherited = inherited;
+}
 
 TmQmpServer *tm_qmp_server_new(TmQmpEnv *env, guint max_connections)
 {
@@ -103,7 +109,9 @@ bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **e
 
     socket->server = server;
     tm_admission_init(&socket->admission, label, server->max_connections, 0);
-    socket->listener = tm_unix_listener_new(path, &socket_config, on_accept, socket, err);
+    TmUnixListenerConfig config = socket_config;
+    config.inherited = server->inherited;
+    socket->listener = tm_unix_listener_new(path, &config, on_accept, socket, err);
     if (socket->listener == NULL) {
         qmp_socket_free(socket);
         return false;

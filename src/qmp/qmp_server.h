@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 
+#include "core/inherited_sockets.h"
 #include "qmp/qmp_env.h"
 
 typedef struct TmQmpServer TmQmpServer;
@@ -20,11 +21,17 @@ typedef struct TmQmpServer TmQmpServer;
 TmQmpServer *tm_qmp_server_new(TmQmpEnv *env, guint max_connections);
 
 /*
+ * Listening sockets the daemon inherited (borrowed; NULL: none): a later
+ * listen on one of their paths uses it instead of binding.
+ */
+void tm_qmp_server_use_inherited(TmQmpServer *server, TmInheritedSockets *inherited);
+
+/*
  * Listen on the UNIX stream socket @path, mode 0600 whatever the umask
- * (a QMP connection controls the whole daemon).  A socket file at @path
- * is replaced, even one a process still serves (the caller checks for
- * that); any other file is not.  May be called more than once for several
- * sockets.
+ * (a QMP connection controls the whole daemon), or on the inherited
+ * socket bound to it.  A stale socket file at @path is replaced; a socket
+ * on which a process still accepts connections, or any other file, is
+ * not.  May be called more than once for several sockets.
  */
 bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **err);
 
