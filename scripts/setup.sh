@@ -11,8 +11,10 @@ BUILD_PACKAGES=(
     build-essential gcc pkg-config meson ninja-build python3
     libglib2.0-dev libjson-c-dev uuid-dev
 )
-# clang with libFuzzer and the sanitizer runtimes, for the fuzz targets.
-TEST_PACKAGES=(clang libclang-rt-14-dev)
+# clang with libFuzzer and the sanitizer runtimes, for the fuzz targets;
+# xmllint and rsvg-convert check and render tagmem map's SVG; man checks
+# the man pages; bash-completion runs the completion script's test.
+TEST_PACKAGES=(clang libclang-rt-14-dev libxml2-utils librsvg2-bin man-db bash-completion)
 
 log() { printf 'setup: %s\n' "$*"; }
 
