@@ -39,20 +39,11 @@ void tm_cli_show_request(const char *command, json_object *arguments)
     json_object_put(request);
 }
 
-bool tm_cli_call(TmCliSession *session, const char *command, json_object *arguments,
-                 json_object **ret)
+/* The "return" value of @reply (taken) into *@ret, or the daemon's message printed. */
+static bool take_reply(TmCliSession *session, json_object *reply, json_object **ret)
 {
-    g_autoptr(GError) err = NULL;
     json_object *value;
 
-    if (session->verbose) {
-        tm_cli_show_request(command, arguments);
-    }
-    json_object *reply = tm_qmp_conn_execute(session->conn, command, arguments, &err);
-    if (reply == NULL) {
-        tm_cli_fail("%s: %s", session->verb, err->message);
-        return false;
-    }
     if (!json_object_object_get_ex(reply, "return", &value)) {
         json_object *desc = json_object_object_get(json_object_object_get(reply, "error"),
                                                    "desc");
@@ -66,6 +57,55 @@ bool tm_cli_call(TmCliSession *session, const char *command, json_object *argume
     }
     json_object_put(reply);
     return true;
+}
+
+bool tm_cli_call(TmCliSession *session, const char *command, json_object *arguments,
+                 json_object **ret)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (session->verbose) {
+        tm_cli_show_request(command, arguments);
+    }
+    json_object *reply = tm_qmp_conn_execute(session->conn, command, arguments, &err);
+    if (reply == NULL) {
+        tm_cli_fail("%s: %s", session->verb, err->message);
+        return false;
+    }
+    return take_reply(session, reply, ret);
+}
+
+bool tm_cli_call_with_events(TmCliSession *session, const char *command,
+                             json_object *arguments, json_object **ret, TmCliEventFn on_event,
+                             void *data)
+{
+    g_autoptr(GError) err = NULL;
+    json_object *request = json_object_new_object();
+    bool sent;
+
+    if (session->verbose) {
+        tm_cli_show_request(command, arguments);
+    }
+    json_object_object_add(request, "execute", json_object_new_string(command));
+    if (arguments) {
+        json_object_object_add(request, "arguments", arguments);
+    }
+    sent = tm_qmp_conn_send(session->conn, request, &err);
+    json_object_put(request);
+    while (sent) {
+        json_object *message = tm_qmp_conn_receive(session->conn, -1, &err);
+
+        if (message == NULL) {
+            break;
+        }
+        if (!json_object_object_get_ex(message, "event", NULL)) {
+            return take_reply(session, message, ret);
+        }
+        on_event(data, message);
+        json_object_put(message);
+    }
+    tm_cli_fail("%s: %s", session->verb, err->message);
+    return false;
 }
 
 bool tm_cli_pick_device(TmCliSession *session, const char *wanted, char **device_id)
