@@ -108,6 +108,34 @@ bool tm_cli_call_with_events(TmCliSession *session, const char *command,
     return false;
 }
 
+json_object *tm_cli_choose_device(TmCliSession *session, json_object *devices,
+                                  const char *wanted)
+{
+    size_t n = json_object_array_length(devices);
+    g_autoptr(GString) ids = g_string_new(NULL);
+    json_object *chosen = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        json_object *device = json_object_array_get_idx(devices, i);
+        const char *id = json_object_get_string(json_object_object_get(device, "id"));
+
+        g_string_append_printf(ids, "%s%s", i ? ", " : "", id);
+        if (wanted && g_strcmp0(id, wanted) == 0) {
+            chosen = device;
+        }
+    }
+    if (wanted == NULL && n == 1) {
+        chosen = json_object_array_get_idx(devices, 0);
+    }
+    if (chosen == NULL) {
+        tm_cli_fail(wanted ? "%s: --device '%s': no such device (devices: %s)"
+                           : "%s: %s%s: give --device", session->verb,
+                    wanted ? wanted : (n ? "devices are " : "tagmemd has no device"),
+                    wanted ? (n ? ids->str : "none") : ids->str);
+    }
+    return chosen;
+}
+
 bool tm_cli_pick_device(TmCliSession *session, const char *wanted, char **device_id)
 {
     json_object *devices;
@@ -115,28 +143,10 @@ bool tm_cli_pick_device(TmCliSession *session, const char *wanted, char **device
     if (!tm_cli_call(session, "query-cxl-dynamic-capacity", NULL, &devices)) {
         return false;
     }
-    size_t n = json_object_array_length(devices);
-    g_autoptr(GString) ids = g_string_new(NULL);
-    for (size_t i = 0; i < n; i++) {
-        const char *id = json_object_get_string(
-            json_object_object_get(json_object_array_get_idx(devices, i), "id"));
-
-        g_string_append_printf(ids, "%s%s", i ? ", " : "", id);
-        if (wanted && g_strcmp0(id, wanted) == 0) {
-            *device_id = g_strdup(id);
-        }
-    }
-    if (wanted == NULL && n == 1) {
-        *device_id = g_strdup(json_object_get_string(
-            json_object_object_get(json_object_array_get_idx(devices, 0), "id")));
+    json_object *chosen = tm_cli_choose_device(session, devices, wanted);
+    if (chosen) {
+        *device_id = g_strdup(json_object_get_string(json_object_object_get(chosen, "id")));
     }
     json_object_put(devices);
-    if (*device_id == NULL) {
-        tm_cli_fail(wanted ? "%s: --device '%s': no such device (devices: %s)"
-                           : "%s: %s%s: give --device", session->verb,
-                    wanted ? wanted : (n ? "devices are " : "tagmemd has no device"),
-                    wanted ? (n ? ids->str : "none") : ids->str);
-        return false;
-    }
-    return true;
+    return chosen != NULL;
 }

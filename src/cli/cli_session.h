@@ -48,6 +48,14 @@ bool tm_cli_call_with_events(TmCliSession *session, const char *command,
                              void *data);
 
 /*
+ * The device of @devices (a query-cxl-dynamic-capacity reply) named
+ * @wanted, else the only one; otherwise NULL after printing the choices.
+ * Borrowed from @devices.
+ */
+json_object *tm_cli_choose_device(TmCliSession *session, json_object *devices,
+                                  const char *wanted);
+
+/*
  * The device id a verb works on: @wanted (checked to exist), else the
  * only device; otherwise false after printing the choices.
  */

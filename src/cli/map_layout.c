@@ -26,7 +26,7 @@ uint64_t tm_map_column_start(const TmMapRegion *region, guint columns, guint col
            (uint64_t)(((unsigned __int128)region->info.length * column) / columns);
 }
 
-static uint64_t column_length(const TmMapRegion *region, guint columns, guint column)
+uint64_t tm_map_column_length(const TmMapRegion *region, guint columns, guint column)
 {
     return tm_map_column_start(region, columns, column + 1) -
            tm_map_column_start(region, columns, column);
@@ -51,8 +51,8 @@ static guint column_of(const TmMapRegion *region, guint columns, uint64_t dpa)
 bool tm_map_cell_sparse(const TmMapRegion *region, guint columns, guint column,
                         const TmMapCell *cell)
 {
-    return cell->used > 0 && cell->used < column_length(region, columns, column) / 2 +
-                                               column_length(region, columns, column) % 2;
+    return cell->used > 0 && cell->used < tm_map_column_length(region, columns, column) / 2 +
+                                               tm_map_column_length(region, columns, column) % 2;
 }
 
 bool tm_map_cells_alike(const TmMapCell *a, bool a_sparse, const TmMapCell *b, bool b_sparse)

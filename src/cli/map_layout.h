@@ -84,6 +84,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmMapLayout, tm_map_layout_free)
 /* The first DPA of @column of @region (column == columns: the region's end). */
 uint64_t tm_map_column_start(const TmMapRegion *region, guint columns, guint column);
 
+/* The bytes @column of @region stands for. */
+uint64_t tm_map_column_length(const TmMapRegion *region, guint columns, guint column);
+
 /* True when @cell's bytes fill less than half of its column: drawn as "partly used". */
 bool tm_map_cell_sparse(const TmMapRegion *region, guint columns, guint column,
                         const TmMapCell *cell);

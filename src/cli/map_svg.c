@@ -4,7 +4,8 @@
  * count is bounded by the bar width, never by the extent count.  Each rect
  * carries a <title> tooltip (DPA range, length, bytes held, tag, extents).
  * Accepted capacity is the host's colour, pending a pale tint of it,
- * releasing a dark shade; a column less than half used is drawn half high;
+ * releasing a dark shade; a column's height says how full it is, in
+ * quarters, so dense and sparse parts read apart even at 100k extents;
  * a column mixing hosts, states or tags has a dark strip on top.
  */
 #include <inttypes.h>
@@ -108,11 +109,30 @@ static void append_tooltip(GString *out, const TmMapPicture *picture, const TmMa
     g_string_append(out, "</title>");
 }
 
+/*
+ * How full a column is, in quarters (1-4; 0 when free).  Rounded, not
+ * ceiled: a region filled every other block is 2 everywhere instead of
+ * flickering between 2 and 3 with each column's rounding.
+ */
+static guint lane_fill_level(const TmMapRegion *region, const TmMapLane *lane, guint columns,
+                             guint column)
+{
+    uint64_t used = lane->cells[column].used;
+    uint64_t length = tm_map_column_length(region, columns, column);
+
+    if (used == 0 || length == 0) {
+        return 4;
+    }
+    /* round(4 * used / length), in 128 bits: used may be close to 2^64. */
+    guint level = (guint)((((unsigned __int128)used * 8 / length) + 1) / 2);
+    return MIN(4, MAX(1, level));
+}
+
 static void append_run(GString *out, const TmMapPicture *picture, const TmMapRegion *region,
-                       const TmMapLane *lane, guint first, guint end, bool sparse, double y)
+                       const TmMapLane *lane, guint first, guint end, guint level, double y)
 {
     const TmMapCell *cell = &lane->cells[first];
-    double height = sparse ? LANE_HEIGHT / 2.0 : LANE_HEIGHT;
+    double height = cell->state == TM_MAP_FREE ? LANE_HEIGHT : LANE_HEIGHT * level / 4.0;
 
     g_string_append_printf(out, "<rect x=\"%u\" y=\"%g\" width=\"%u\" height=\"%g\" ",
                            MARGIN + LABEL_WIDTH + first, y + LANE_HEIGHT - height, end - first,
@@ -171,15 +191,15 @@ static void append_lane(GString *out, const TmMapPicture *picture, const TmMapRe
     append_fill(out, free_colour);
     g_string_append(out, "/>\n");
     for (guint c = 0; c < columns;) {
-        bool sparse = tm_map_cell_sparse(region, columns, c, &lane->cells[c]);
+        guint level = lane_fill_level(region, lane, columns, c);
         guint end = c + 1;
 
         while (end < columns &&
-               tm_map_cells_alike(&lane->cells[c], sparse, &lane->cells[end],
-                                  tm_map_cell_sparse(region, columns, end, &lane->cells[end]))) {
+               tm_map_cells_alike(&lane->cells[c], false, &lane->cells[end], false) &&
+               lane_fill_level(region, lane, columns, end) == level) {
             end++;
         }
-        append_run(out, picture, region, lane, c, end, sparse, y);
+        append_run(out, picture, region, lane, c, end, level, y);
         c = end;
     }
     append_tag_labels(out, picture, lane, columns, y);
@@ -260,7 +280,7 @@ static double append_legend(GString *out, const TmMapPicture *picture, double y)
     x = append_swatch(out, x, y, host_rgb(0), 14, "accepted");
     x = append_swatch(out, x, y, cell_rgb(&pending), 14, "pending");
     x = append_swatch(out, x, y, cell_rgb(&releasing), 14, "releasing");
-    x = append_swatch(out, x, y, host_rgb(0), 7, "less than half used");
+    x = append_swatch(out, x, y, host_rgb(0), 7, "half full (height: how full)");
     x = append_swatch(out, x, y, free_colour, 14, "free");
     g_string_append_printf(out, "<rect x=\"%g\" y=\"%g\" width=\"14\" height=\"3\" "
                            "fill=\"#222222\"/>\n", x, y);
@@ -301,9 +321,10 @@ char *tm_map_svg_render(const TmMapPicture *picture)
     double y = TITLE_HEIGHT;
 
     g_string_append_printf(body, "<text x=\"%d\" y=\"22\" font-size=\"16\" font-weight=\"bold\" "
-                           FONT " fill=\"#111111\">device %s: %u regions, %u hosts, %s of "
+                           FONT " fill=\"#111111\">device %s: %u region%s, %u host%s, %s of "
                            "dynamic capacity</text>\n", MARGIN, device, layout->n_regions,
-                           picture->n_hosts, total);
+                           layout->n_regions == 1 ? "" : "s", picture->n_hosts,
+                           picture->n_hosts == 1 ? "" : "s", total);
     for (guint r = 0; r < layout->n_regions; r++) {
         y = append_region(body, picture, &layout->regions[r], y);
     }
