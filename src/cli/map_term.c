@@ -42,17 +42,46 @@ static char cell_char(const TmMapRegion *region, guint columns, guint column,
     }
 }
 
-static void append_cell(GString *out, char symbol, const TmMapCell *cell, bool colour)
+/* The ANSI style of a cell drawn as @symbol; caller frees. */
+static char *cell_style(char symbol, const TmMapCell *cell)
 {
-    if (!colour) {
-        g_string_append_c(out, symbol);
-    } else if (cell->state == TM_MAP_FREE) {
-        g_string_append_printf(out, "\033[2m%c\033[0m", symbol);
-    } else if (cell->state == TM_MAP_ACCEPTED && symbol != ':') {
-        g_string_append_printf(out, "\033[48;5;%dm\033[38;5;16m%c\033[0m",
-                               host_colour(cell->host), symbol);
-    } else {
-        g_string_append_printf(out, "\033[1;38;5;%dm%c\033[0m", host_colour(cell->host), symbol);
+    if (cell->state == TM_MAP_FREE) {
+        return g_strdup("\033[2m");
+    }
+    if (cell->state == TM_MAP_ACCEPTED && symbol != ':') {
+        return g_strdup_printf("\033[48;5;%dm\033[38;5;16m", host_colour(cell->host));
+    }
+    return g_strdup_printf("\033[1;38;5;%dm", host_colour(cell->host));
+}
+
+/*
+ * Append @symbol in @cell's colours.  *@current is the style in effect
+ * (owned, NULL: none): escapes are written only where the style changes,
+ * so a bar of 200 columns is not 200 escape sequences.
+ */
+static void append_cell(GString *out, char symbol, const TmMapCell *cell, bool colour,
+                        char **current)
+{
+    if (colour) {
+        char *style = cell_style(symbol, cell);
+
+        if (g_strcmp0(style, *current) != 0) {
+            g_string_append_printf(out, "%s%s", *current ? "\033[0m" : "", style);
+            g_free(*current);
+            *current = style;
+        } else {
+            g_free(style);
+        }
+    }
+    g_string_append_c(out, symbol);
+}
+
+/* End the style in effect, if any. */
+static void end_style(GString *out, char **current)
+{
+    if (*current) {
+        g_string_append(out, "\033[0m");
+        g_clear_pointer(current, g_free);
     }
 }
 
@@ -62,11 +91,14 @@ static void append_bar(GString *out, const TmMapRegion *region, const TmMapLane 
     g_autofree char *name = lane->host < 0 ? g_strdup("all") : g_strdup_printf("host %d",
                                                                                lane->host);
 
+    char *current = NULL;
+
     g_string_append_printf(out, "  %-*s|", LANE_NAME_WIDTH - 3, name);
     for (guint c = 0; c < columns; c++) {
         append_cell(out, cell_char(region, columns, c, &lane->cells[c]), &lane->cells[c],
-                    colour);
+                    colour, &current);
     }
+    end_style(out, &current);
     g_string_append(out, "|\n");
 }
 
@@ -189,8 +221,10 @@ static void append_hosts(GString *out, const TmMapPicture *picture, bool colour)
     for (guint h = 0; h < picture->n_hosts; h++) {
         g_autofree char *held = tm_size_to_human(picture->host_bytes[h]);
         TmMapCell swatch = { .state = TM_MAP_ACCEPTED, .host = (int)h };
+        char *current = NULL;
 
-        append_cell(out, tm_map_host_symbol((int)h), &swatch, colour);
+        append_cell(out, tm_map_host_symbol((int)h), &swatch, colour, &current);
+        end_style(out, &current);
         g_string_append_printf(out, " host %u (%s)%s", h, held,
                                h + 1 < picture->n_hosts ? "  " : "\n");
     }

@@ -85,6 +85,40 @@ static const char expected_map[] =
     "       t2   " TAG_B "  1 GiB\n"
     "       t3   " TAG_C "  512 MiB\n";
 
+/* tagmem map on a pseudo-terminal (util-linux script), with @no_color as NO_COLOR. */
+static char *map_on_terminal(const char *socket, const char *no_color)
+{
+    g_autofree char *command = g_strdup_printf("'%s' -s '%s' map -w 43", cli_path(), socket);
+    g_auto(GStrv) env = g_environ_unsetenv(g_get_environ(), "NO_COLOR");
+    const char *argv[] = { "script", "-qec", command, "/dev/null", NULL };
+    g_autoptr(GError) err = NULL;
+    char *out = NULL;
+    int status;
+
+    if (no_color) {
+        env = g_environ_setenv(env, "NO_COLOR", no_color, TRUE);
+    }
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, &err));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    return out;
+}
+
+/* Colour on a terminal; none with NO_COLOR set, nor in a pipe (the text above). */
+static void expect_colour_on_terminal_only(const char *socket)
+{
+    g_autofree char *script = g_find_program_in_path("script");
+    if (script == NULL) {
+        g_test_message("no 'script' (bsdutils): colour on a terminal not checked");
+        return;
+    }
+    g_autofree char *coloured = map_on_terminal(socket, NULL);
+    g_assert_nonnull(strstr(coloured, "  all    |\033[48;5;33m\033[38;5;16m00\033[0m"));
+    g_autofree char *plain = map_on_terminal(socket, "1");
+    g_assert_null(strchr(plain, '\033'));
+    g_assert_nonnull(strstr(plain, "  all    |00......~.......................|"));
+}
+
 static void test_terminal_map(void)
 {
     g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
@@ -101,6 +135,8 @@ static void test_terminal_map(void)
     g_auto(CliRun) from_env = run_cli(env, "-s", s, "map", NULL);
     expect_ok(&from_env);
     g_assert_cmpstr(from_env.out, ==, expected_map);
+
+    expect_colour_on_terminal_only(s);
 
     g_auto(CliRun) one = run_cli(NULL, "-s", s, "map", "-w", "43", "--region", "1", NULL);
     expect_ok(&one);

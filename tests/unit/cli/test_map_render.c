@@ -71,11 +71,16 @@ static void test_terminal_colour(void)
     TmMapPicture picture = picture_of(layout);
     g_autofree char *text = tm_map_term_render(&picture, true);
 
-    /* Host 0's accepted columns on its colour (256-colour 33), free ones dim. */
-    g_assert_nonnull(strstr(text, "  host 0 |\033[48;5;33m\033[38;5;16m0\033[0m"));
-    g_assert_nonnull(strstr(text, "\033[2m.\033[0m"));
-    /* Host 1's pending columns in its colour (208). */
-    g_assert_nonnull(strstr(text, "  host 1 |\033[1;38;5;208m~\033[0m"));
+    /*
+     * Host 0's accepted columns on its colour (256-colour 33), free ones
+     * dim, the sparse one in its colour; one escape per change of style.
+     */
+    g_assert_nonnull(strstr(text, "  host 0 |\033[48;5;33m\033[38;5;16m000000\033[0m\033[2m"
+                                  ".........\033[0m\033[1;38;5;33m:\033[0m|\n"));
+    /* Host 1's pending and releasing columns in its colour (208). */
+    g_assert_nonnull(strstr(text, "  host 1 |\033[1;38;5;208m~~\033[0m\033[2m......\033[0m"
+                                  "\033[1;38;5;208m!!\033[0m"));
+    g_assert_nonnull(strstr(text, "hosts: \033[48;5;33m\033[38;5;16m0\033[0m host 0"));
 }
 
 static void count_element(GMarkupParseContext *context, const char *name, const char **names,
