@@ -225,11 +225,12 @@ static bool write_svg(const char *path, const char *svg)
 static int draw(const MapOptions *o, const char *device_id, json_object *device)
 {
     g_auto(MapInputs) in = { 0 };
+    /* A terminal narrower than the minimum still gets a bar worth reading (it wraps). */
     guint columns = o->svg ? (guint)(o->width > 0 ? o->width : SVG_DEFAULT_WIDTH) - SVG_BAR_INSET
-                           : terminal_width(o->width) - TERM_BAR_INSET;
+                           : MAX(terminal_width(o->width), TERM_MIN_WIDTH) - TERM_BAR_INSET;
 
     read_inputs(&in, device, o->region);
-    if (in.regions->len == 0) {
+    if (in.regions->len == 0 && o->region >= 0) {
         return tm_cli_fail("map: --region %d: device '%s' has no such region", o->region,
                            device_id);
     }

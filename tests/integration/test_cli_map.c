@@ -135,6 +135,13 @@ static void test_terminal_map(void)
     g_auto(CliRun) from_env = run_cli(env, "-s", s, "map", NULL);
     expect_ok(&from_env);
     g_assert_cmpstr(from_env.out, ==, expected_map);
+    /* Narrower than a bar can be: the narrowest bar (19 columns) instead. */
+    g_auto(GStrv) narrow_env = g_environ_setenv(g_get_environ(), "COLUMNS", "5", TRUE);
+    g_auto(CliRun) narrow = run_cli(narrow_env, "-s", s, "map", NULL);
+    expect_ok(&narrow);
+    const char *bar = strstr(narrow.out, "  all    |0");
+    g_assert_nonnull(bar);
+    g_assert_true(strchr(bar, '\n') - bar == 10 + 19 + 1);
 
     expect_colour_on_terminal_only(s);
 
