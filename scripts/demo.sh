@@ -4,7 +4,8 @@
 # device dcd0, two hosts, region 1 sharable), and show one tagged
 # allocation shared by two hosts, each a separate process using libtagmem:
 #
-#   an orchestrator (tagmem qmp) creates a tagged memfd backend and adds
+#   an orchestrator (the tagmem verbs; --verbose shows the QMP line each one
+#   sends) creates a tagged memfd backend and adds
 #   its capacity to host 0 in the sharable region; host 0's agent accepts;
 #   host 1 gets shared access to the same extent; host 0 writes a message
 #   through its direct alias and host 1 reads it through its own; both
@@ -21,7 +22,6 @@ cd "$(dirname "$0")/.."
 BUILD=${TAGMEM_DEMO_BUILD:-build-release}
 TAG=0b5e6c1c-8d2f-4a3b-9c4d-5e6f7a8b9c0d
 MESSAGE="hello from host 0, through tagged CXL memory"
-GIB=1073741824
 
 bash scripts/setup.sh
 if [ ! -f "$BUILD/build.ninja" ]; then
@@ -106,14 +106,13 @@ wait_for_lines() {
     fail "no line '$pattern' (#$count) in $(basename "$file") after 10 s"
 }
 
-# The tag's state for HOST, as QMP cxl-release-dynamic-capacity-status says.
+# The tag's state for HOST, as "tagmem status" (QMP cxl-release-dynamic-capacity-status) says.
 expect_status() {
     local host=$1 expected=$2 reply
-    reply=$("$TAGMEM" qmp cxl-release-dynamic-capacity-status \
-        "{\"path\": \"dcd0\", \"host-id\": $host, \"region\": 1, \"tag\": \"$TAG\"}")
-    grep -q "\"status\": \"$expected\"" <<<"$reply" ||
-        fail "host $host: expected the tag to be $expected, QMP says: $reply"
-    echo "(QMP: the tag is $expected for host $host)"
+    reply=$("$TAGMEM" status "$TAG" | awk -v host="$host" '$1 == host { print $2 }')
+    [ "$reply" = "$expected" ] ||
+        fail "host $host: expected the tag to be $expected, tagmem status says: $reply"
+    echo "(tagmem status: the tag is $expected for host $host)"
 }
 
 # Start a host agent in the background; its output goes to WORK/agentN.log.
@@ -147,24 +146,19 @@ wait_for_lines "$WORK/agent1.log" '^ready host=1' 1 "$agent1_pid"
 cat "$WORK/agent0.log" "$WORK/agent1.log" | sed 's/^/    /'
 
 section "the orchestrator creates a 1 GiB memfd backend tagged $TAG"
-tagmem qmp object-add \
-    "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"mem0\", \"size\": $GIB, \"tag\": \"$TAG\"}"
-[ "$("$TAGMEM" qmp qom-get '{"path": "/objects/mem0", "property": "tag"}')" = "\"$TAG\"" ] ||
-    fail "qom-get /objects/mem0 tag does not give the tag back"
+tagmem create-backend --verbose --id mem0 --size 1G --tag "$TAG"
+"$TAGMEM" list -B | grep -q "^mem0 .* $TAG\$" ||
+    fail "tagmem list -B does not show mem0 with the tag"
 
 section "add its capacity to host 0 in sharable region 1 (DPA 16 GiB); host 0's agent accepts"
-tagmem qmp cxl-add-dynamic-capacity \
-    "{\"path\": \"dcd0\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", \"region\": 1,
-      \"tag\": \"$TAG\", \"extents\": [{\"offset\": 0, \"len\": $GIB}]}"
+tagmem add-capacity --verbose --host 0 --region 1 --extent 0:1G --tag "$TAG"
 wait_for_lines "$WORK/agent0.log" "^accepted host=0 dpa=0x400000000 len=0x40000000 tag=$TAG" 1 \
     "$agent0_pid"
 show_new_lines "$WORK/agent0.log" 2
 expect_status 0 Committed
 
 section "give host 1 shared access to the same capacity; host 1's agent accepts"
-tagmem qmp cxl-add-dynamic-capacity \
-    "{\"path\": \"dcd0\", \"host-id\": 1, \"selection-policy\": \"enable-shared-access\",
-      \"region\": 1, \"tag\": \"$TAG\", \"extents\": []}"
+tagmem add-capacity --verbose --tag "$TAG" --shared-with 1
 wait_for_lines "$WORK/agent1.log" "^accepted host=1 dpa=0x400000000 len=0x40000000 tag=$TAG" 1 \
     "$agent1_pid"
 show_new_lines "$WORK/agent1.log" 2
@@ -185,19 +179,18 @@ echo "    read: \"$read_back\""
 echo "(the same bytes: one backend, two hosts, zero copies)"
 
 section "a refused request: deleting the backend while it backs extents"
-if tagmem qmp object-del '{"id": "mem0"}'; then
+if tagmem destroy-backend --verbose mem0; then
     fail "object-del of a backend in use was accepted"
 fi
-"$TAGMEM" qmp query-memdev | grep -q '"id": "mem0"' || fail "the refused object-del changed state"
+"$TAGMEM" list -B | grep -q '^mem0 ' || fail "the refused destroy-backend changed state"
 echo "(refused, nothing changed)"
 
-section "the state, as an operator sees it"
+section "the state, as an operator sees it: a table and a picture of the DPA space"
 tagmem list
+tagmem map --width 100
 
 section "release the tag from host 0 with sanitize-on-release; its agent answers"
-tagmem qmp cxl-release-dynamic-capacity \
-    "{\"path\": \"dcd0\", \"host-id\": 0, \"removal-policy\": \"tag-based\",
-      \"sanitize-on-release\": true, \"region\": 1, \"tag\": \"$TAG\", \"extents\": []}"
+tagmem release-capacity --verbose --host 0 --tag "$TAG" --sanitize
 wait_for_lines "$WORK/agent0.log" "^released host=0 dpa=0x400000000 len=0x40000000 tag=$TAG" 1 \
     "$agent0_pid"
 grep '^released' "$WORK/agent0.log" | sed 's/^/    /'
@@ -208,18 +201,14 @@ echo "(host 1 still holds the capacity and still reads the message: memory is sa
 echo " only when its last holder lets go)"
 
 section "release the tag from host 1 with sanitize-on-release; its agent answers"
-tagmem qmp cxl-release-dynamic-capacity \
-    "{\"path\": \"dcd0\", \"host-id\": 1, \"removal-policy\": \"tag-based\",
-      \"sanitize-on-release\": true, \"region\": 1, \"tag\": \"$TAG\", \"extents\": []}"
+tagmem release-capacity --verbose --host 1 --tag "$TAG" --sanitize
 wait_for_lines "$WORK/agent1.log" "^released host=1 dpa=0x400000000 len=0x40000000 tag=$TAG" 1 \
     "$agent1_pid"
 grep '^released' "$WORK/agent1.log" | sed 's/^/    /'
 expect_status 1 Released
 
 section "add the same tag to host 0 again: the memory reads as zeros"
-tagmem qmp cxl-add-dynamic-capacity \
-    "{\"path\": \"dcd0\", \"host-id\": 0, \"selection-policy\": \"free\", \"region\": 1,
-      \"tag\": \"$TAG\", \"extents\": [{\"offset\": 0, \"len\": $GIB}]}"
+tagmem add-capacity --verbose --host 0 --region 1 --size 1G --tag "$TAG"
 wait_for_lines "$WORK/agent0.log" "^accepted host=0 .* tag=$TAG" 2 "$agent0_pid"
 grep '^accepted' "$WORK/agent0.log" | tail -n 1 | sed 's/^/    /'
 zeros=$(tagmem host-read --host 0 --tag "$TAG" --length "${#MESSAGE}" --hex)

@@ -12,8 +12,11 @@ BUILD_PACKAGES=(
     libglib2.0-dev libjson-c-dev uuid-dev libsystemd-dev
 )
 # clang with libFuzzer and the sanitizer runtimes, for the fuzz targets;
-# systemd for systemd-socket-activate in the socket-activation test.
-TEST_PACKAGES=(clang libclang-rt-14-dev systemd)
+# systemd for systemd-socket-activate in the socket-activation test;
+# xmllint and rsvg-convert check and render tagmem map's SVG; man checks
+# the man pages; bash-completion runs the completion script's test.
+TEST_PACKAGES=(clang libclang-rt-14-dev systemd libxml2-utils librsvg2-bin man-db
+               bash-completion)
 
 log() { printf 'setup: %s\n' "$*"; }
 

@@ -63,6 +63,8 @@ int tm_cli_cmd_release_capacity(const TmCliGlobal *global, int argc, char **argv
 int tm_cli_cmd_status(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_monitor.c */
 int tm_cli_cmd_monitor(const TmCliGlobal *global, int argc, char **argv);
+/* cmd_map.c */
+int tm_cli_cmd_map(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_fm.c */
 int tm_cli_cmd_fm(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_host_access.c */

@@ -36,6 +36,25 @@ void tm_cli_show_request(const char *command, json_object *arguments);
 bool tm_cli_call(TmCliSession *session, const char *command, json_object *arguments,
                  json_object **ret);
 
+/* Called with each QMP event (a borrowed reference) that arrives before a reply. */
+typedef void (*TmCliEventFn)(void *data, json_object *event);
+
+/*
+ * tm_cli_call() for a command that takes long: the events the daemon
+ * sends meanwhile (progress) go to @on_event until the reply comes.
+ */
+bool tm_cli_call_with_events(TmCliSession *session, const char *command,
+                             json_object *arguments, json_object **ret, TmCliEventFn on_event,
+                             void *data);
+
+/*
+ * The device of @devices (a query-cxl-dynamic-capacity reply) named
+ * @wanted, else the only one; otherwise NULL after printing the choices.
+ * Borrowed from @devices.
+ */
+json_object *tm_cli_choose_device(TmCliSession *session, json_object *devices,
+                                  const char *wanted);
+
 /*
  * The device id a verb works on: @wanted (checked to exist), else the
  * only device; otherwise false after printing the choices.

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_progress.h"
 #include "cli/cli_session.h"
 #include "core/guid.h"
 
@@ -98,6 +99,50 @@ static bool check_backend_options(const BackendOptions *o, const char **qom_type
     return true;
 }
 
+typedef struct {
+    const char *id;
+    char *what;              /* "prealloc ID" */
+    TmCliProgress progress;
+} PreallocWatch;
+
+/* MEMORY_BACKEND_PREALLOC_PROGRESS of our backend: redraw the progress line. */
+static void on_prealloc_event(void *data, json_object *event)
+{
+    PreallocWatch *watch = data;
+    json_object *fields = json_object_object_get(event, "data");
+
+    if (g_strcmp0(json_object_get_string(json_object_object_get(event, "event")),
+                  "MEMORY_BACKEND_PREALLOC_PROGRESS") != 0 ||
+        g_strcmp0(json_object_get_string(json_object_object_get(fields, "id")), watch->id) != 0) {
+        return;
+    }
+    tm_cli_progress_update(&watch->progress, watch->what,
+                           json_object_get_uint64(json_object_object_get(fields, "done")),
+                           json_object_get_uint64(json_object_object_get(fields, "total")));
+}
+
+/*
+ * object-add; with --prealloc the reply comes when the memory is there,
+ * and the daemon's progress events meanwhile are drawn on a terminal.
+ */
+static bool add_object(TmCliSession *session, const char *id, bool prealloc,
+                       json_object *arguments)
+{
+    PreallocWatch watch = { .id = id };
+    bool added;
+
+    if (!prealloc) {
+        return tm_cli_call(session, "object-add", arguments, NULL);
+    }
+    tm_cli_progress_init(&watch.progress);
+    watch.what = g_strdup_printf("prealloc %s", id);
+    added = tm_cli_call_with_events(session, "object-add", arguments, NULL, on_prealloc_event,
+                                    &watch);
+    tm_cli_progress_finish(&watch.progress);
+    g_free(watch.what);
+    return added;
+}
+
 static int run_create(TmCliSession *session, BackendOptions *o)
 {
     const char *qom_type;
@@ -129,7 +174,7 @@ static int run_create(TmCliSession *session, BackendOptions *o)
     if (o->mem_path) {
         json_object_object_add(arguments, "mem-path", json_object_new_string(o->mem_path));
     }
-    if (!tm_cli_call(session, "object-add", arguments, NULL)) {
+    if (!add_object(session, id, o->prealloc, arguments)) {
         return 1;
     }
     if (o->id == NULL) {
