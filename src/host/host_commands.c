@@ -45,25 +45,48 @@ bool tm_host_identify(TmHostConn *conn, size_t *max_payload, GError **err)
     return true;
 }
 
+/*
+ * A command a device may lack: Unsupported is not an error (the device
+ * then keeps its default), anything else is.
+ */
+static bool call_optional(TmHostConn *conn, uint16_t opcode, const void *payload, size_t length,
+                          GError **err)
+{
+    g_autoptr(GError) local = NULL;
+    TmHostReply reply;
+
+    if (tm_host_conn_call(conn, opcode, payload, length, &reply, &local)) {
+        drop_fd(&reply);
+        return true;
+    }
+    if (g_error_matches(local, TM_HOST_ERROR, EREMOTEIO) &&
+        conn->last_return_code == TM_CXL_RC_UNSUPPORTED) {
+        tm_host_log(conn->logger, TAGMEM_LOG_DEBUG,
+                    "the device does not support %04Xh; it keeps its default", opcode);
+        return true;
+    }
+    g_propagate_error(err, g_steal_pointer(&local));
+    return false;
+}
+
+/*
+ * Ask for records to fit our buffer (0004h) and for the DC log's
+ * notification packet (0103h).  Both commands are optional (CXL r3.1
+ * §8.2.9.1.4, §8.2.9.2.5): a device without them, such as a tagmemd from
+ * before they existed, sends its notifications unasked and records within
+ * its own limit.
+ */
 bool tm_host_enable_events(TmHostConn *conn, size_t max_payload, GError **err)
 {
     /* The smallest 2^n holding @max_payload (which may be 2^20 - 1); the daemon holds it to its own. */
     TmCxlResponseMessageLimit limit = { .limit_log2 = (uint8_t)MIN(g_bit_storage(max_payload), 20) };
     /* DC log: mode 01b; the other logs keep none. */
     TmCxlEventInterruptPolicy policy = { .dynamic_capacity = 0x01 };
-    TmHostReply reply;
 
-    if (!tm_host_conn_call(conn, TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, &limit, sizeof(limit),
-                           &reply, err)) {
-        return false;
-    }
-    drop_fd(&reply);
-    if (!tm_host_conn_call(conn, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, &policy, sizeof(policy),
-                           &reply, err)) {
-        return false;
-    }
-    drop_fd(&reply);
-    return true;
+    return call_optional(conn, TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, &limit, sizeof(limit),
+                         err) &&
+           call_optional(conn, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, &policy, sizeof(policy),
+                         err);
 }
 
 bool tm_host_get_dc_config(TmHostConn *conn, GArray *regions, GError **err)

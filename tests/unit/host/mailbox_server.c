@@ -53,6 +53,16 @@ static void send_response(int fd, const uint8_t *packet, size_t len, int passed_
     }
 }
 
+static bool opcode_unsupported(const MailboxServer *server, uint16_t opcode)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(server->unsupported); i++) {
+        if (server->unsupported[i] != 0 && server->unsupported[i] == opcode) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void serve_request(MailboxServer *server, int fd, const uint8_t *packet, size_t len,
                           uint8_t *response)
 {
@@ -69,7 +79,9 @@ static void serve_request(MailboxServer *server, int fd, const uint8_t *packet, 
     };
     g_mutex_lock(&server->lock);
     in.dev = server->mf.fx.dev;
-    TmCxlReturnCode rc = tm_mailbox_dispatch(&in, &out, NULL);
+    TmCxlReturnCode rc = opcode_unsupported(server, request.opcode)
+                             ? TM_CXL_RC_UNSUPPORTED
+                             : tm_mailbox_dispatch(&in, &out, NULL);
     server->requests_served++;
     if (request.opcode == TM_CXL_OP_ADD_DC_RESPONSE && rc == TM_CXL_RC_SUCCESS &&
         (in.payload[4] & 0x01) != 0) {

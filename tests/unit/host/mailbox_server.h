@@ -26,6 +26,8 @@ typedef struct {
     guint requests_served;
     guint responses_more;  /* 4802h requests with More set, taken */
     guint releases;        /* 4803h requests taken */
+    /* Opcodes answered Unsupported, as a device without them would (0: none). */
+    uint16_t unsupported[4];
 } MailboxServer;
 
 /* A device from @device_props (mailbox_fixture_init) behind a socket; @max_payload for Identify. */

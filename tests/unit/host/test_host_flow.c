@@ -13,6 +13,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "cci/cxl_opcodes.h"
 #include "mailbox_server.h"
 #include "tagmem/tagmem.h"
 
@@ -213,6 +214,27 @@ static void test_accept_tagged(void)
         g_assert_cmpint(rc, ==, 0);
         g_assert_cmpuint(size, ==, 4 * MiB);
     }
+    flow_stop(&flow);
+}
+
+/*
+ * A device without Set Response Message Limit (0004h) and Set Event
+ * Interrupt Policy (0103h), both optional (a tagmemd from before them):
+ * the host connects and accepts as usual.
+ */
+static void test_device_without_event_setup(void)
+{
+    TmExtent offer[] = { EXT(R1, 2 * MiB) };
+    Flow flow;
+
+    mailbox_server_start(&flow.server, DCD_PROPS, TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
+    flow.server.unsupported[0] = TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT;
+    flow.server.unsupported[1] = TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY;
+    flow.events = g_array_new(FALSE, FALSE, sizeof(TagmemEvent));
+    flow.host = connect_host(&flow, NULL);
+    add(&flow, 1, TEST_TAG, offer, 1);
+    process(&flow, 1);
+    assert_device_holds(&flow, offer, 1);
     flow_stop(&flow);
 }
 
@@ -623,6 +645,7 @@ int main(int argc, char **argv)
     g_test_add_func("/host/flow/connect", test_connect);
     g_test_add_func("/host/flow/connect-fails", test_connect_fails);
     g_test_add_func("/host/flow/accept-tagged", test_accept_tagged);
+    g_test_add_func("/host/flow/device-without-event-setup", test_device_without_event_setup);
     g_test_add_func("/host/flow/duplicate-tag-rejected", test_duplicate_tag_rejected);
     g_test_add_func("/host/flow/reject-all", test_reject_all);
     g_test_add_func("/host/flow/small-messages", test_small_messages);
