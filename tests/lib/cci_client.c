@@ -244,9 +244,10 @@ int tm_test_cci_connect_host(const char *path)
     g_auto(TmTestCciPacket) response;
     g_auto(TmTestCciPacket) enabled;
 
+    /* Both optional: a device without them (Unsupported) keeps its defaults, as in libtagmem. */
     tm_test_cci_call(fd, 0x0004, &limit, 1, &response, NULL);
-    g_assert_cmpuint(response.return_code, ==, 0);
+    g_assert_true(response.return_code == 0 || response.return_code == 3);
     tm_test_cci_call(fd, 0x0103, policy, sizeof(policy), &enabled, NULL);
-    g_assert_cmpuint(enabled.return_code, ==, 0);
+    g_assert_true(enabled.return_code == 0 || enabled.return_code == 3);
     return fd;
 }

@@ -37,7 +37,8 @@ int tm_test_cci_connect(const char *path);
 /*
  * Connect to a host socket as libtagmem does: list replies as large as the
  * socket takes (0004h) and notifications for DC records (0103h), which a
- * connection that never asks does not get.
+ * connection that never asks does not get.  A device that answers either
+ * Unsupported (one from before them) is used with its defaults.
  */
 int tm_test_cci_connect_host(const char *path);
 
