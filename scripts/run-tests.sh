@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install what is needed, build, and run every test:
 #   1. gcc build with ASan + UBSan: meson suites 'unit' and 'integration';
-#   2. clang build with -Dfuzz=true: each libFuzzer target for a bounded
+#   2. the Debian packages built (without sanitizers), lintian-checked,
+#      unpacked into a fresh root and run from there, meson suite 'package'
+#      (tests/package/test_package.sh; about a minute or two);
+#   3. clang build with -Dfuzz=true: each libFuzzer target for a bounded
 #      time (TAGMEM_FUZZ_SECONDS, default 25 s each), meson suite 'fuzz'.
 # Failing tests' logs are printed.  The last line is "N passed, N failed"
 # over both runs; the exit status is non-zero if anything failed.
@@ -78,6 +81,24 @@ build_and_test() {
     fi
 }
 
+# run_suite LABEL BUILD_DIR SUITE: one more suite of a build made above.
+run_suite() {
+    local label=$1 dir=$2 suite=$3
+    if [ ! -f "$dir/build.ninja" ]; then
+        echo "== $label: no build in $dir"
+        failed=$((failed + 1))
+        return
+    fi
+    echo "== $label: meson test --suite $suite"
+    rm -f "$dir/meson-logs/testlog.json"
+    meson test -C "$dir" --no-rebuild --print-errorlogs --suite "$suite"
+    local status=$?
+    if count_results "$dir/meson-logs/testlog.json" && [ "$status" -ne 0 ]; then
+        echo "== $label: meson test exited $status"
+        failed=$((failed + 1))
+    fi
+}
+
 # Sanitizer findings must fail the test that triggers them (UBSan only
 # prints by default).
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -86,6 +107,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 CC=gcc build_and_test "gcc+asan+ubsan" "$GCC_BUILD" \
     "--buildtype=debug -Db_sanitize=address,undefined" \
     --suite unit --suite integration
+
+run_suite "Debian packages" "$GCC_BUILD" package
 
 CC=clang build_and_test "clang+libFuzzer" "$FUZZ_BUILD" \
     "--buildtype=debugoptimized -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false" \

@@ -14,9 +14,10 @@ BUILD_PACKAGES=(
 # clang with libFuzzer and the sanitizer runtimes, for the fuzz targets;
 # systemd for systemd-socket-activate in the socket-activation test;
 # xmllint and rsvg-convert check and render tagmem map's SVG; man checks
-# the man pages; bash-completion runs the completion script's test.
+# the man pages; bash-completion runs the completion script's test; the
+# Debian package tools for the package test (tests/package).
 TEST_PACKAGES=(clang libclang-rt-14-dev systemd libxml2-utils librsvg2-bin man-db
-               bash-completion)
+               bash-completion debhelper dpkg-dev fakeroot lintian binutils)
 
 log() { printf 'setup: %s\n' "$*"; }
 

@@ -22,8 +22,9 @@ need() {  # PATH...: each must exist
         fi
     done
 }
+unit_dir=$(dirname "$(find "$root" -name tagmemd.service | head -n 1)")
 need "$base/bin/tagmemd" "$base/bin/tagmem" "$base/include/tagmem/tagmem.h" \
-     "$base/lib/systemd/system/tagmemd.service" "$base/lib/systemd/system/tagmemd.socket" \
+     "$unit_dir/tagmemd.service" "$unit_dir/tagmemd.socket" \
      "$base/lib/tmpfiles.d/tagmem.conf" \
      "$base/share/man/man1/tagmem.1" "$base/share/man/man8/tagmemd.8" \
      "$base/share/man/man3/libtagmem.3"
@@ -31,20 +32,21 @@ lib=$(find "$base" -name 'libtagmem.so.0' | head -n 1)
 pc=$(find "$base" -name 'tagmem.pc' | head -n 1)
 need "$lib" "$pc"
 # The library's SONAME carries its major version.
-if ! objdump -p "$lib" | grep -q 'SONAME *libtagmem.so.0$'; then
+objdump -p "$lib" >"$root/objdump.txt"
+if ! grep -q 'SONAME *libtagmem.so.0$' "$root/objdump.txt"; then
     echo "libtagmem has no versioned SONAME"
     fail=1
 fi
 # The unit runs the installed daemon.
-if ! grep -q "^ExecStart=$prefix/bin/tagmemd " "$base/lib/systemd/system/tagmemd.service"; then
+if ! grep -q "^ExecStart=$prefix/bin/tagmemd " "$unit_dir/tagmemd.service"; then
     echo "tagmemd.service does not run $prefix/bin/tagmemd"
     fail=1
 fi
 # Verified as the system would load them, with ExecStart pointing into the scratch root.
 units=$root/units
 mkdir "$units"
-cp "$base/lib/systemd/system/tagmemd.socket" "$units/"
-sed "s|^ExecStart=$prefix/bin/|ExecStart=$base/bin/|" "$base/lib/systemd/system/tagmemd.service" \
+cp "$unit_dir/tagmemd.socket" "$units/"
+sed "s|^ExecStart=$prefix/bin/|ExecStart=$base/bin/|" "$unit_dir/tagmemd.service" \
     >"$units/tagmemd.service"
 if ! systemd-analyze verify --man=no "$units/tagmemd.socket" "$units/tagmemd.service"; then
     echo "systemd-analyze verify refused the units"
