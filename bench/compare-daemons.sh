@@ -5,8 +5,11 @@
 # tagmemd built from OLD_REV (default 5071bf4, the last commit before memory
 # objects, docs/memory-model.md) and tagmemd built from this tree, both in
 # release mode; then one table with the ratio new/old of every full-cycle
-# time and every copy bandwidth.  The native memcpy rows are measured in
-# both runs: their ratio shows how noisy the machine was.
+# time and every copy bandwidth.  The two daemons take turns, ROUNDS times
+# (environment, default 2), and each row keeps its best figure of the
+# rounds, so that load on the machine in one stretch does not fall on one
+# daemon only.  The native memcpy rows are measured in every run: their
+# ratio shows how noisy the machine still was.
 #
 # Builds go to build-release/ (this tree) and a temporary git worktree
 # (OLD_REV), removed at exit.
@@ -36,12 +39,14 @@ release_build "$work/old" "$work/old/build" src/daemon/tagmemd
 release_build "$top" "$top/build-release" src/daemon/tagmemd bench/bench-host
 
 bench="$top/build-release/bench/bench-host"
-echo "running bench-host against the old daemon..."
-"$bench" "$@" "$work/old/build/src/daemon/tagmemd" >"$work/old.txt"
-echo "running bench-host against the new daemon..."
-"$bench" "$@" "$top/build-release/src/daemon/tagmemd" >"$work/new.txt"
+rounds=${ROUNDS:-2}
+for ((round = 1; round <= rounds; round++)); do
+    echo "round $round of $rounds: bench-host against the old daemon, then the new one..."
+    "$bench" "$@" "$work/old/build/src/daemon/tagmemd" >"$work/old.$round.txt"
+    "$bench" "$@" "$top/build-release/src/daemon/tagmemd" >"$work/new.$round.txt"
+done
 
-python3 - "$work/old.txt" "$work/new.txt" "$old_rev" <<'EOF'
+python3 - "$work" "$rounds" "$old_rev" <<'EOF'
 import re, sys
 
 def rows(path):
@@ -57,8 +62,20 @@ def rows(path):
             copies[m.group(1).strip()] = (float(m.group(2)), float(m.group(3)))
     return cycles, copies
 
-old_cycles, old_copies = rows(sys.argv[1])
-new_cycles, new_copies = rows(sys.argv[2])
+def best(which):
+    """Each row's best of the rounds: the least time, the most bandwidth."""
+    cycles, copies = {}, {}
+    for r in range(1, int(sys.argv[2]) + 1):
+        c, b = rows(f"{sys.argv[1]}/{which}.{r}.txt")
+        for n, times in c.items():
+            cycles[n] = [min(x, y) for x, y in zip(cycles[n], times)] if n in cycles else times
+        for name, bw in b.items():
+            copies[name] = tuple(max(x, y) for x, y in zip(copies[name], bw)) \
+                if name in copies else bw
+    return cycles, copies
+
+old_cycles, old_copies = best("old")
+new_cycles, new_copies = best("new")
 if not old_cycles or not new_cycles or not old_copies or not new_copies:
     sys.exit("compare-daemons: bench-host printed no table (see its output above)")
 

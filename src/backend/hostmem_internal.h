@@ -70,6 +70,11 @@ struct TmHostMem {
     /* Memory objects by backend offset (GSIZE_TO_POINTER), when the memory
      * is handed out in objects (tm_hostmem_passes_fds); created on first use. */
     GHashTable *objects;
+    /* Closes dropped objects and populates replacements (object_worker.h);
+     * made with @objects.  Blocks dropped in full use whose replacements
+     * are still to be populated. */
+    struct TmObjectWorker *object_worker;
+    uint64_t full_blocks_dropped;
 
     /* Descriptions of the users, in registration order; NULL when unused. */
     GPtrArray *users;

@@ -4,7 +4,9 @@
  * offset (docs/memory-model.md).  A descriptor then reaches exactly one
  * block, and revoking a block is forgetting its object: whoever still maps
  * the old one keeps only those pages, and the next user of the block gets
- * a fresh, zeroed object.  Other backends (private memory, files) are one
+ * a fresh, zeroed object.  A worker thread closes dropped objects and
+ * populates the replacements of blocks that were in full use
+ * (object_worker.h).  Other backends (private memory, files) are one
  * mapping or one file that never leaves the daemon.
  */
 #include <errno.h>
@@ -12,11 +14,13 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/host_nodes.h"
 #include "backend/hostmem_internal.h"
 #include "backend/mem_object.h"
+#include "backend/object_worker.h"
 #include "core/error.h"
 #include "core/fd_io.h"
 
@@ -49,11 +53,14 @@ static bool place_object(const TmHostMem *backend, TmMemObject *object, GError *
  * now in any case, as a mapping of them would reserve them: a host must
  * not find out by SIGBUS that there were none.
  */
+static bool populate_now(const TmHostMem *backend)
+{
+    return backend->prealloc || (backend->ops->object_flags(backend) & MFD_HUGETLB) != 0;
+}
+
 static bool populate_object(const TmHostMem *backend, TmMemObject *object, GError **err)
 {
-    bool huge = (backend->ops->object_flags(backend) & MFD_HUGETLB) != 0;
-
-    if ((backend->prealloc || huge) &&
+    if (populate_now(backend) &&
         fallocate(tm_mem_object_fd(object), 0, 0, (off_t)tm_mem_object_length(object)) != 0) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "cannot preallocate a memory object: %s",
                     g_strerror(errno));
@@ -83,6 +90,29 @@ static TmMemObject *create_object(TmHostMem *backend, uint64_t offset, uint64_t 
     return g_steal_pointer(&object);
 }
 
+/*
+ * A block dropped in full use is likely to be used in full again: its
+ * replacement (whichever block it is for) is populated by the worker,
+ * ahead of the new holder's page faults.  Never more pages than the
+ * dropped objects had, so the backend holds no more than before.
+ */
+static void populate_as_before(TmHostMem *backend, TmMemObject *object)
+{
+    if (backend->full_blocks_dropped > 0 && !populate_now(backend)) {
+        backend->full_blocks_dropped--;
+        tm_object_worker_populate(backend->object_worker, tm_mem_object_ref(object));
+    }
+}
+
+/* Every page of @object is allocated: its holders used all of it. */
+static bool object_is_full(TmMemObject *object)
+{
+    struct stat st;
+
+    return fstat(tm_mem_object_fd(object), &st) == 0 &&
+           (uint64_t)st.st_blocks * 512 >= tm_mem_object_length(object);
+}
+
 TmMemObject *tm_hostmem_block_object(TmHostMem *backend, uint64_t offset, uint64_t length,
                                      GError **err)
 {
@@ -91,6 +121,7 @@ TmMemObject *tm_hostmem_block_object(TmHostMem *backend, uint64_t offset, uint64
     if (backend->objects == NULL) {
         backend->objects = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                                  (GDestroyNotify)tm_mem_object_unref);
+        backend->object_worker = tm_object_worker_new();
     }
     TmMemObject *object = g_hash_table_lookup(backend->objects, GSIZE_TO_POINTER(offset));
     if (object != NULL) {
@@ -104,6 +135,7 @@ TmMemObject *tm_hostmem_block_object(TmHostMem *backend, uint64_t offset, uint64
         return NULL;
     }
     g_hash_table_insert(backend->objects, GSIZE_TO_POINTER(offset), object);
+    populate_as_before(backend, object);
     return object;
 }
 
@@ -114,7 +146,15 @@ void tm_hostmem_drop_objects(TmHostMem *backend, uint64_t offset, uint64_t lengt
         return;
     }
     for (uint64_t at = offset; at < offset + length; at += block_size) {
-        g_hash_table_remove(backend->objects, GSIZE_TO_POINTER(at));
+        gpointer object;
+        if (!g_hash_table_steal_extended(backend->objects, GSIZE_TO_POINTER(at), NULL,
+                                         &object)) {
+            continue;
+        }
+        if (object_is_full(object)) {
+            backend->full_blocks_dropped++;
+        }
+        tm_object_worker_retire(backend->object_worker, object);
     }
 }
 
@@ -125,6 +165,7 @@ guint tm_hostmem_object_count(const TmHostMem *backend)
 
 void tm_hostmem_free_objects(TmHostMem *backend)
 {
+    g_clear_pointer(&backend->object_worker, tm_object_worker_free);
     g_clear_pointer(&backend->objects, g_hash_table_unref);
 }
 

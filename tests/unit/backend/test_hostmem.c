@@ -298,6 +298,44 @@ static void test_memfd_default(Fixture *fixture, gconstpointer data)
     assert_block_objects(backend, 2 * MiB);
 }
 
+static uint64_t object_allocated_bytes(TmMemObject *object)
+{
+    struct stat st;
+
+    g_assert_cmpint(fstat(tm_mem_object_fd(object), &st), ==, 0);
+    return (uint64_t)st.st_blocks * 512;
+}
+
+/*
+ * A block dropped in full use has its replacement (the next new object)
+ * populated by the backend's worker; a block dropped half used does not,
+ * so the backend never holds more pages than before the release.
+ */
+static void test_memfd_replacement_populated(Fixture *fixture, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    TmHostMem *backend =
+        test_create_backend_ok(fixture->registry, "memory-backend-memfd", "mfd0", "size=8M");
+    g_autofree unsigned char *bytes = g_malloc0(2 * MiB);
+
+    g_assert_true(tm_hostmem_block_write(backend, 0, 2 * MiB, 0, bytes, 2 * MiB, &err));
+    g_assert_true(tm_hostmem_block_write(backend, 2 * MiB, 2 * MiB, 2 * MiB, bytes, 4096, &err));
+    g_assert_no_error(err);
+    tm_hostmem_drop_objects(backend, 0, 4 * MiB, 2 * MiB);
+
+    TmMemObject *refilled = tm_hostmem_block_object(backend, 4 * MiB, 2 * MiB, &err);
+    TmMemObject *lazy = tm_hostmem_block_object(backend, 6 * MiB, 2 * MiB, &err);
+    g_assert_no_error(err);
+    for (int tries = 0; object_allocated_bytes(refilled) < 2 * MiB && tries < 1000; tries++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpuint(object_allocated_bytes(refilled), ==, 2 * MiB);
+    g_assert_cmpuint(object_allocated_bytes(lazy), ==, 0);
+    g_assert_true(tm_hostmem_block_read(backend, 4 * MiB, 2 * MiB, 4 * MiB, bytes, 2 * MiB,
+                                        &err));
+    assert_zero(bytes, 2 * MiB);
+}
+
 /* seal=off: the objects handed out are sealed all the same. */
 static void test_memfd_unsealed(Fixture *fixture, gconstpointer data)
 {
@@ -779,6 +817,7 @@ int main(int argc, char **argv)
     ADD("/backend/hostmem/ram/shared", test_ram_shared, NULL);
     ADD("/backend/hostmem/memfd/default", test_memfd_default, NULL);
     ADD("/backend/hostmem/memfd/unsealed", test_memfd_unsealed, NULL);
+    ADD("/backend/hostmem/memfd/replacement-populated", test_memfd_replacement_populated, NULL);
     ADD("/backend/hostmem/memfd/private", test_memfd_private, NULL);
     ADD("/backend/hostmem/memfd/hugetlb", test_memfd_hugetlb, NULL);
     ADD("/backend/hostmem/file/shared", test_file_shared, NULL);
