@@ -9,7 +9,7 @@ set -euo pipefail
 
 BUILD_PACKAGES=(
     build-essential gcc pkg-config meson ninja-build python3
-    libglib2.0-dev libjson-c-dev uuid-dev libsystemd-dev
+    libglib2.0-dev libjson-c-dev uuid-dev libsystemd-dev libsqlite3-dev
 )
 # clang with libFuzzer and the sanitizer runtimes, for the fuzz targets;
 # systemd for systemd-socket-activate in the socket-activation test;

@@ -45,6 +45,7 @@ struct TmCciServer {
     TmCciShared shared;        /* the connections' buffers */
     guint next_connection_id;  /* names connections in log lines */
     TmInheritedSockets *inherited; /* borrowed; NULL: none */
+    const TmMailboxRecorder *recorder; /* borrowed; NULL: changes are not recorded */
 };
 
 static void listener_free(TmCciListener *listener)
@@ -259,6 +260,11 @@ void tm_cci_server_use_inherited(TmCciServer *server, TmInheritedSockets *inheri
     server->inherited = inherited;
 }
 
+void tm_cci_server_use_recorder(TmCciServer *server, const TmMailboxRecorder *recorder)
+{
+    server->recorder = recorder;
+}
+
 bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind port,
                           uint16_t host_id, const char *path, GError **err)
 {
@@ -266,6 +272,7 @@ bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind por
         .port = port,
         .host_id = port == TM_MAILBOX_PORT_HOST ? host_id : 0,
         .max_payload = server->max_payload,
+        .recorder = server->recorder,
     };
 
     if (!tm_mailbox_caller_check(dev, &caller, err)) {

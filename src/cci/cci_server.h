@@ -63,6 +63,9 @@ void tm_cci_server_use_inherited(TmCciServer *server, TmInheritedSockets *inheri
  * socket on which a process still accepts connections, or any other file,
  * is not.  @dev must outlive the server.
  */
+/* Record the changes of device state that connections make (before listening). */
+void tm_cci_server_use_recorder(TmCciServer *server, const TmMailboxRecorder *recorder);
+
 bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind port,
                           uint16_t host_id, const char *path, GError **err);
 

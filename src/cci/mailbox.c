@@ -314,21 +314,41 @@ static TmCxlReturnCode check_request(const TmMailboxCommand *command,
     return check_input_length(command, name, request, err);
 }
 
+/*
+ * A command changes device state that a restarted daemon must rebuild when
+ * the Command Effects Log says it changes the configuration or a log at
+ * once (CXL r3.1 §8.2.9.5.2.1).  Policy changes are the connection's own
+ * settings (and the timestamp, which hosts set again after a restart as
+ * after a reset); data changes are memory, which keeps itself.
+ */
+static bool changes_device_state(const TmMailboxCommand *command)
+{
+    return (command->effects & (CONFIG | LOG)) != 0;
+}
+
 TmCxlReturnCode tm_mailbox_dispatch(const TmMailboxRequest *request,
                                     TmMailboxResponse *response, GError **err)
 {
     const TmMailboxCommand *command = tm_mailbox_find_command(request->opcode);
     TmCxlReturnCode code = check_request(command, request, err);
+    const TmMailboxRecorder *recorder = request->caller->recorder;
+    bool recorded = code == TM_CXL_RC_SUCCESS && recorder != NULL &&
+                    changes_device_state(command);
 
     response->length = 0;
     response->fd = -1;
     if (code != TM_CXL_RC_SUCCESS) {
         return code;
     }
+    if (recorded && !recorder->can_record(recorder->opaque, err)) {
+        return TM_CXL_RC_INTERNAL_ERROR;
+    }
     code = command->handler(request, response, err);
     g_assert(response->length <= tm_mailbox_payload_limit(request->caller));
     if (code != TM_CXL_RC_SUCCESS) {
         response->length = 0;
+    } else if (recorded) {
+        recorder->record(recorder->opaque, request);
     }
     return code;
 }

@@ -48,6 +48,20 @@ typedef enum {
 #define TM_MAILBOX_INTERRUPT_NONE 0x00u
 #define TM_MAILBOX_INTERRUPT_MSI 0x01u   /* tagmem: the C000h notification packet */
 
+struct TmMailboxRequest;
+
+/*
+ * The daemon's state journal as the mailbox sees it (TmQmpEnv has the same
+ * pair): can_record refuses a change before it is made (no room to record
+ * it); record keeps a change made before it is answered, and stops the
+ * daemon when it cannot (the change was never answered).
+ */
+typedef struct {
+    bool (*can_record)(void *opaque, GError **err);
+    void (*record)(void *opaque, const struct TmMailboxRequest *request);
+    void *opaque;
+} TmMailboxRecorder;
+
 typedef struct {
     TmMailboxPortKind port;
     uint16_t host_id;      /* host port: the host it is bound to; FM port: unused */
@@ -66,6 +80,8 @@ typedef struct {
      * Response sent in parts belongs to one connection (dcd.h).
      */
     uint64_t connection_id;
+    /* Where changes of device state are recorded; NULL: nowhere. */
+    const TmMailboxRecorder *recorder;
 } TmMailboxCaller;
 
 /* The caller fits @dev: a known port kind, an existing host, a valid max payload. */
@@ -88,7 +104,7 @@ size_t tm_mailbox_response_limit(const TmMailboxCaller *caller);
 /* The caller asked for DC event interrupts (0103h): it gets notification packets. */
 bool tm_mailbox_caller_notifies_dc(const TmMailboxCaller *caller);
 
-typedef struct {
+typedef struct TmMailboxRequest {
     TmDcd *dev;
     TmMailboxCaller *caller;  /* the connection's: its commands may change it */
     uint16_t opcode;          /* command set << 8 | command */

@@ -15,6 +15,7 @@
 #include "core/runtime_dir.h"
 #include "daemon/cci_sockets.h"
 #include "daemon/device_option.h"
+#include "daemon/durable_state.h"
 #include "daemon/object_option.h"
 #include "daemon/pidfile.h"
 #include "daemon/service_manager.h"
@@ -50,6 +51,7 @@ struct TmDaemon {
     guint offer_timer_source;  /* dc-offer-timeout checks; 0 when no device has one */
     TmInheritedSockets *inherited; /* sockets from the service manager */
     guint watchdog_source;     /* 0 when the service manager wants no pings */
+    TmDurableState *state;     /* --state-dir; NULL: state lives in memory only */
 };
 
 static void request_quit(void *opaque)
@@ -174,14 +176,33 @@ static gboolean expire_offers(gpointer data)
 
     for (guint i = 0; i < devices->len; i++) {
         TmDcd *dev = g_ptr_array_index(devices, i);
-        guint withdrawn = tm_dcd_withdraw_expired(dev, now_us);
+        g_autoptr(GArray) offers = g_array_new(FALSE, FALSE, sizeof(TmDcWithdrawnOffer));
+        guint withdrawn = tm_dcd_withdraw_expired(dev, now_us, offers);
 
         if (withdrawn > 0) {
             g_message("%s: withdrew %u add request(s) unanswered for %" G_GUINT64_FORMAT " s",
                       tm_dcd_path(dev), withdrawn, tm_dcd_offer_timeout(dev));
         }
+        if (daemon->state != NULL) {
+            tm_durable_state_record_withdrawn(daemon->state, tm_dcd_path(dev), offers);
+        }
     }
     return G_SOURCE_CONTINUE;
+}
+
+/*
+ * --state-dir: rebuild what was recorded on top of what the command line
+ * made, then record every change from here on, before sockets open.
+ */
+static bool restore_state(TmDaemon *daemon, const char *dir, GError **err)
+{
+    daemon->state = tm_durable_state_open(dir, err);
+    if (daemon->state == NULL || !tm_durable_state_replay(daemon->state, &daemon->qmp_env, err)) {
+        return false;
+    }
+    tm_durable_state_record_qmp(daemon->state, &daemon->qmp_env);
+    tm_cci_server_use_recorder(daemon->cci, tm_durable_state_mailbox_recorder(daemon->state));
+    return true;
 }
 
 static bool any_offer_timeout(const TmDeviceRegistry *registry)
@@ -228,6 +249,7 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
      * answer finds every host socket ready.
      */
     if (!create_backends(daemon, options->objects, err) || !create_devices(daemon, options, err) ||
+        (options->state_dir && !restore_state(daemon, options->state_dir, err)) ||
         !tm_cci_sockets_listen(daemon->cci, daemon->devices, options->cci_sockets,
                                daemon->cci_sockets, err) ||
         !choose_sockets(daemon, options->qmp_sockets, err) || !listen_all(daemon, err) ||
@@ -275,6 +297,8 @@ void tm_daemon_free(TmDaemon *daemon)
     g_clear_pointer(&daemon->cci, tm_cci_server_free);
     g_clear_pointer(&daemon->devices, tm_device_registry_free);
     g_clear_pointer(&daemon->backends, tm_backend_registry_free);
+    /* After everything that could record a change. */
+    g_clear_pointer(&daemon->state, tm_durable_state_free);
     g_clear_pointer(&daemon->pidfile, tm_pidfile_release);
     g_clear_pointer(&daemon->qmp_sockets, g_ptr_array_unref);
     g_clear_pointer(&daemon->cci_sockets, g_ptr_array_unref);

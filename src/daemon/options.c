@@ -20,6 +20,7 @@ typedef struct {
     char *max_payload;
     gint max_connections;
     char *pidfile;
+    char *state_dir;
     char *log_level;
     gboolean version;
     gboolean help;
@@ -34,10 +35,11 @@ static void raw_options_clear(RawOptions *raw)
     g_strfreev(raw->fms);
     g_free(raw->max_payload);
     g_free(raw->pidfile);
+    g_free(raw->state_dir);
     g_free(raw->log_level);
 }
 
-#define N_OPTION_ENTRIES 13 /* with the terminator */
+#define N_OPTION_ENTRIES 14 /* with the terminator */
 
 static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES])
 {
@@ -67,6 +69,9 @@ static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES]
           "(default: 64)", "N" },
         { "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &raw->pidfile,
           "Write the daemon's pid to FILE (removed on exit)", "FILE" },
+        { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &raw->state_dir,
+          "Record every change of state in DIR and rebuild it from there at start "
+          "(docs/durable-state.md; default: none, state lives in memory only)", "DIR" },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &raw->log_level,
           "Log to stderr up to this level (default: info)", "error|warning|info|debug" },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &raw->version, "Print the version and exit",
@@ -204,6 +209,10 @@ static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *optio
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Option --pidfile expects a file name");
         return false;
     }
+    if (raw->state_dir && *raw->state_dir == '\0') {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Option --state-dir expects a directory");
+        return false;
+    }
     if (raw->log_level && !tm_log_level_parse(raw->log_level, &options->log_level, err)) {
         return false;
     }
@@ -249,6 +258,7 @@ bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GE
               check_raw(&raw, args, options, err);
     if (ok) {
         options->pidfile = g_steal_pointer(&raw.pidfile);
+        options->state_dir = g_steal_pointer(&raw.state_dir);
         options->show_version = raw.version;
         options->no_defaults = raw.no_defaults;
         if (raw.help) {
@@ -269,5 +279,6 @@ void tm_daemon_options_clear(TmDaemonOptions *options)
     g_clear_pointer(&options->qmp_sockets, g_ptr_array_unref);
     g_clear_pointer(&options->cci_sockets, g_ptr_array_unref);
     g_clear_pointer(&options->pidfile, g_free);
+    g_clear_pointer(&options->state_dir, g_free);
     g_clear_pointer(&options->help_text, g_free);
 }

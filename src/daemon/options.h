@@ -12,6 +12,7 @@
  *   --max-payload SIZE                   the largest CCI payload (default 1M)
  *   --max-connections N                  connections per socket (default 64)
  *   --pidfile FILE                       write the pid there while running
+ *   --state-dir DIR                      keep the state there across restarts
  *   --log-level error|warning|info|debug (default info)
  *   --help, --version
  *
@@ -37,6 +38,7 @@ typedef struct {
     uint32_t max_payload;    /* --max-payload */
     guint max_connections;   /* --max-connections: per socket */
     char *pidfile;           /* NULL: none */
+    char *state_dir;         /* NULL: state in memory only */
     TmLogLevel log_level;
     bool show_version;
     char *help_text;         /* set when --help was given */

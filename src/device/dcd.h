@@ -344,11 +344,18 @@ TmDcStatus tm_dcd_host_write(TmDcd *dev, uint16_t host_id, uint64_t dpa, const v
 TmDcStatus tm_dcd_withdraw_offers(TmDcd *dev, uint16_t host_id, uint64_t group_id,
                                   const TmGuid *tag, GError **err);
 
+/* An add request withdrawn by the device itself. */
+typedef struct {
+    uint16_t host_id;
+    uint64_t group_id;
+} TmDcWithdrawnOffer;
+
 /*
  * Withdraw, as above, every group offered at least dc-offer-timeout
- * seconds before @now_us (g_get_monotonic_time()); returns how many.
+ * seconds before @now_us (g_get_monotonic_time()); returns how many, and
+ * appends each to @withdrawn (TmDcWithdrawnOffer) unless it is NULL.
  */
-guint tm_dcd_withdraw_expired(TmDcd *dev, int64_t now_us);
+guint tm_dcd_withdraw_expired(TmDcd *dev, int64_t now_us, GArray *withdrawn);
 
 /* The dc-offer-timeout property: 0 when offers never expire. */
 uint64_t tm_dcd_offer_timeout(const TmDcd *dev);

@@ -98,7 +98,7 @@ TmDcStatus tm_dcd_withdraw_offers(TmDcd *dev, uint16_t host_id, uint64_t group_i
     return withdrawn > 0 ? TM_DC_OK : no_match(dev, host_id, group_id, tag, err);
 }
 
-guint tm_dcd_withdraw_expired(TmDcd *dev, int64_t now_us)
+guint tm_dcd_withdraw_expired(TmDcd *dev, int64_t now_us, GArray *withdrawn_offers)
 {
     int64_t timeout_us = (int64_t)dev->offer_timeout_s * G_USEC_PER_SEC;
     guint withdrawn = 0;
@@ -115,6 +115,10 @@ guint tm_dcd_withdraw_expired(TmDcd *dev, int64_t now_us)
             if (!group->withdrawn && now_us - group->offered_us >= timeout_us) {
                 withdraw_group(dev, host, group);
                 withdrawn++;
+                if (withdrawn_offers != NULL) {
+                    TmDcWithdrawnOffer offer = { .host_id = h, .group_id = group->id };
+                    g_array_append_val(withdrawn_offers, offer);
+                }
             }
         }
     }

@@ -28,6 +28,9 @@ typedef struct {
     bool extra_args;
     /* Allowed before capabilities negotiation is complete. */
     bool in_negotiation;
+    /* A success changes what a restarted daemon must rebuild: it is recorded
+     * (TmQmpEnv.record) before it is answered. */
+    bool changes_state;
 } TmQmpCommand;
 
 extern const TmQmpCommand tm_qmp_core_commands[];

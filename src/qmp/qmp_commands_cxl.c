@@ -350,11 +350,11 @@ static const TmQmpArg query_args[] = {
 
 const TmQmpCommand tm_qmp_cxl_commands[] = {
     { .name = "cxl-add-dynamic-capacity", .handler = cxl_add_dynamic_capacity,
-      .args = add_args },
+      .args = add_args, .changes_state = true },
     { .name = "cxl-release-dynamic-capacity", .handler = cxl_release_dynamic_capacity,
-      .args = release_args },
+      .args = release_args, .changes_state = true },
     { .name = "cxl-withdraw-dynamic-capacity", .handler = cxl_withdraw_dynamic_capacity,
-      .args = withdraw_args },
+      .args = withdraw_args, .changes_state = true },
     { .name = "cxl-release-dynamic-capacity-status",
       .handler = cxl_release_dynamic_capacity_status, .args = release_status_args },
     { .name = "query-cxl-dynamic-capacity", .handler = tm_qmp_query_cxl_dynamic_capacity,

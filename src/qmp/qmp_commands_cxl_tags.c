@@ -91,9 +91,11 @@ static const TmQmpArg list_args[] = {
 
 const TmQmpCommand tm_qmp_cxl_tag_commands[] = {
     { .name = "cxl-add-dynamic-capacity-reference",
-      .handler = cxl_add_dynamic_capacity_reference, .args = reference_args },
+      .handler = cxl_add_dynamic_capacity_reference, .args = reference_args,
+      .changes_state = true },
     { .name = "cxl-remove-dynamic-capacity-reference",
-      .handler = cxl_remove_dynamic_capacity_reference, .args = reference_args },
+      .handler = cxl_remove_dynamic_capacity_reference, .args = reference_args,
+      .changes_state = true },
     { .name = "query-cxl-dynamic-capacity-tags", .handler = query_cxl_dynamic_capacity_tags,
       .args = list_args },
     { .name = NULL },

@@ -56,6 +56,7 @@ static GArray *convert_properties(const TmObjectClass *klass, json_object *args,
 typedef struct {
     TmQmpEnv *env;
     TmQmpLater *later;
+    json_object *args;      /* a reference, recorded when the backend is made */
 } ObjectAddLater;
 
 /* Progress as an event every client sees (docs/qmp.md). */
@@ -78,7 +79,11 @@ static void on_created(void *opaque, TmHostMem *backend, const GError *error)
 {
     ObjectAddLater *context = opaque;
 
+    if (error == NULL) {
+        tm_qmp_record(context->env, "object-add", context->args);
+    }
     tm_qmp_later_finish(context->later, NULL, error);
+    json_object_put(context->args);
     g_free(context);
 }
 
@@ -86,8 +91,8 @@ static void on_created(void *opaque, TmHostMem *backend, const GError *error)
  * A connection that can wait gets its answer when the preallocation is
  * done, and meanwhile the daemon serves everyone; others wait here.
  */
-static bool create_backend(TmQmpEnv *env, TmQmpSession *session, const char *type_name,
-                           const char *id, GArray *props, GError **err)
+static bool create_backend(TmQmpEnv *env, TmQmpSession *session, json_object *args,
+                           const char *type_name, const char *id, GArray *props, GError **err)
 {
     const TmPropAssignment *assignments = props ? (const TmPropAssignment *)props->data : NULL;
     guint n = props ? props->len : 0;
@@ -108,6 +113,7 @@ static bool create_backend(TmQmpEnv *env, TmQmpSession *session, const char *typ
     case TM_BACKEND_CREATE_STARTED:
         /* The callbacks run from the main loop, after this returns. */
         context->later = tm_qmp_session_defer(session);
+        context->args = json_object_get(args);
         return true;
     case TM_BACKEND_CREATE_DONE:
         g_free(context);
@@ -127,13 +133,13 @@ static bool object_add(TmQmpEnv *env, TmQmpSession *session, json_object *args,
 
     if (klass == NULL) {
         /* The registry refuses unknown types, naming the known ones. */
-        return create_backend(env, session, type_name, id, NULL, err);
+        return create_backend(env, session, args, type_name, id, NULL, err);
     }
     g_autoptr(GArray) props = convert_properties(klass, args, err);
     if (props == NULL) {
         return false;
     }
-    return create_backend(env, session, type_name, id, props, err);
+    return create_backend(env, session, args, type_name, id, props, err);
 }
 
 /* Deleting a backend still being preallocated cancels it (the registry does). */
@@ -200,8 +206,10 @@ static const TmQmpArg object_del_args[] = {
 };
 
 const TmQmpCommand tm_qmp_object_commands[] = {
-    { .name = "object-add", .handler = object_add, .args = object_add_args, .extra_args = true },
-    { .name = "object-del", .handler = object_del, .args = object_del_args },
+    { .name = "object-add", .handler = object_add, .args = object_add_args, .extra_args = true,
+      .changes_state = true },
+    { .name = "object-del", .handler = object_del, .args = object_del_args,
+      .changes_state = true },
     { .name = "query-memdev", .handler = query_memdev },
     { .name = NULL },
 };

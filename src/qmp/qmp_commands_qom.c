@@ -172,6 +172,6 @@ static const TmQmpArg qom_set_args[] = {
 const TmQmpCommand tm_qmp_qom_commands[] = {
     { .name = "qom-list", .handler = qom_list, .args = qom_list_args },
     { .name = "qom-get", .handler = qom_get, .args = qom_get_args },
-    { .name = "qom-set", .handler = qom_set, .args = qom_set_args },
+    { .name = "qom-set", .handler = qom_set, .args = qom_set_args, .changes_state = true },
     { .name = NULL },
 };

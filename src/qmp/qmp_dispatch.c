@@ -78,9 +78,22 @@ static bool run_request(TmQmpEnv *env, TmQmpSession *session, json_object *reque
     json_object *no_args = args ? NULL : json_object_new_object();
     bool ok = tm_qmp_args_check(command->args, command->extra_args, args ? args : no_args,
                                 err) &&
+              (!command->changes_state || env->can_record == NULL ||
+               env->can_record(env->record_opaque, err)) &&
               command->handler(env, session, args ? args : no_args, ret, err);
+    /* A command answered later records itself when it succeeds (tm_qmp_record). */
+    if (ok && command->changes_state && session->later == NULL) {
+        tm_qmp_record(env, name, args ? args : no_args);
+    }
     json_object_put(no_args);
     return ok;
+}
+
+void tm_qmp_record(TmQmpEnv *env, const char *command, json_object *args)
+{
+    if (env->record != NULL) {
+        env->record(env->record_opaque, command, args);
+    }
 }
 
 json_object *tm_qmp_error_response(const GError *error)

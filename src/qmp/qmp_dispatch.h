@@ -68,5 +68,8 @@ void tm_qmp_later_orphan(TmQmpLater *later);
  */
 json_object *tm_qmp_dispatch(TmQmpEnv *env, TmQmpSession *session, json_object *request);
 
+/* Record a change of state that succeeded (see TmQmpEnv.record). */
+void tm_qmp_record(TmQmpEnv *env, const char *command, json_object *args);
+
 /* {"error": {"class": ..., "desc": ...}} for @error, without an id. */
 json_object *tm_qmp_error_response(const GError *error);

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <glib.h>
 #include <json-c/json.h>
 
 #include "backend/backend_registry.h"
@@ -27,6 +28,16 @@ typedef struct {
      */
     void (*emit_event)(void *opaque, const char *name, json_object *data);
     void *event_opaque;
+    /*
+     * The state journal (the daemon's --state-dir), for commands that change
+     * state: can_record refuses a change before it is made (no room to
+     * record it), record keeps a change made before it is answered (and
+     * stops the daemon when it cannot: the change was never answered, and
+     * the journal still holds what clients were told).  NULL: not kept.
+     */
+    bool (*can_record)(void *opaque, GError **err);
+    void (*record)(void *opaque, const char *command, json_object *args);
+    void *record_opaque;
     /* Bytes queued for sending, all clients together (the global output budget). */
     size_t output_queued;
 } TmQmpEnv;

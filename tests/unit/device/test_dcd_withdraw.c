@@ -138,17 +138,24 @@ static void test_offer_timeout(void)
 
     setup_offers(&fx, ",dc-offer-timeout=30");
     g_assert_cmpuint(tm_dcd_offer_timeout(fx.dev), ==, 30);
-    g_assert_cmpuint(tm_dcd_withdraw_expired(fx.dev, now + 29 * G_USEC_PER_SEC), ==, 0);
+    g_assert_cmpuint(tm_dcd_withdraw_expired(fx.dev, now + 29 * G_USEC_PER_SEC, NULL), ==, 0);
     g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 2);
-    g_assert_cmpuint(tm_dcd_withdraw_expired(fx.dev, now + 31 * G_USEC_PER_SEC), ==, 2);
+    g_autoptr(GArray) withdrawn = g_array_new(FALSE, FALSE, sizeof(TmDcWithdrawnOffer));
+    g_assert_cmpuint(tm_dcd_withdraw_expired(fx.dev, now + 31 * G_USEC_PER_SEC, withdrawn), ==,
+                     2);
     g_assert_cmpuint(tm_dcd_host_pending_group_count(fx.dev, 0), ==, 0);
+    /* Each one named, so that a state journal can record it (docs/durable-state.md). */
+    g_assert_cmpuint(withdrawn->len, ==, 2);
+    g_assert_cmpuint(g_array_index(withdrawn, TmDcWithdrawnOffer, 0).host_id, ==, 0);
+    g_assert_cmpuint(g_array_index(withdrawn, TmDcWithdrawnOffer, 0).group_id, <,
+                     g_array_index(withdrawn, TmDcWithdrawnOffer, 1).group_id);
     g_assert_cmpuint(count_notices(&fx, TM_DCD_NOTICE_WITHDRAWN), ==, 2);
-    g_assert_cmpuint(tm_dcd_withdraw_expired(fx.dev, now + 99 * G_USEC_PER_SEC), ==, 0);
+    g_assert_cmpuint(tm_dcd_withdraw_expired(fx.dev, now + 99 * G_USEC_PER_SEC, NULL), ==, 0);
     fixture_clear(&fx);
 
     /* Without the property offers never expire. */
     setup_offers(&fx, "");
-    g_assert_cmpuint(tm_dcd_withdraw_expired(fx.dev, G_MAXINT64 / 2), ==, 0);
+    g_assert_cmpuint(tm_dcd_withdraw_expired(fx.dev, G_MAXINT64 / 2, NULL), ==, 0);
     fixture_clear(&fx);
 }
 

@@ -1,0 +1,570 @@
+/*
+ * --state-dir (docs/durable-state.md) with the real tagmemd: a daemon
+ * killed with SIGKILL comes back with exactly the state it had; killed at
+ * random instants of a mixed workload (QMP and CCI changes), it comes back
+ * with the state of a reference daemon that ran the same requests and was
+ * never killed (the oracle), before or after the request in flight; a
+ * second daemon on the same directory, a damaged, truncated or newer
+ * store, and a configuration the recorded state does not fit are refused
+ * with a clear message; a full disk refuses changes without making them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cci_client.h"
+#include "daemon_harness.h"
+
+#define RC_SUCCESS 0x00
+#define OP_CLEAR_EVENT_RECORDS 0x0101
+#define OP_ADD_DC_RESPONSE 0x4802
+#define OP_RELEASE_DC 0x4803
+#define OP_GET_PENDING_OFFER 0xC004
+#define BLOCK (2u << 20)
+#define N_TAGS 4
+#define N_HOSTS 2
+
+static const char *const device_line =
+    "cxl-type3,id=dcd0,num-dc-regions=2,dc-regions-total-size=512M,num-hosts=2,"
+    "dc-region-sharable=2";
+
+/* One tagmemd on a state directory that outlives it, and its clients. */
+typedef struct {
+    const char *state_dir;
+    TmTestDaemon *daemon;
+    TmQmpConn *qmp;
+    int hosts[N_HOSTS];
+} Node;
+
+static void node_start_with(Node *node, const char *state_dir, const char *device)
+{
+    const char *args[] = { "-nodefaults", "-device", device, "--state-dir", state_dir, NULL };
+
+    node->state_dir = state_dir;
+    node->daemon = tm_test_daemon_start(args);
+    node->qmp = tm_test_daemon_connect(node->daemon);
+    for (int h = 0; h < N_HOSTS; h++) {
+        g_autofree char *name = g_strdup_printf("host%d.sock", h);
+        g_autofree char *path = g_build_filename(node->daemon->dir, "tagmem", name, NULL);
+        node->hosts[h] = tm_test_cci_connect_host(path);
+    }
+}
+
+static void node_start(Node *node, const char *state_dir)
+{
+    node_start_with(node, state_dir, device_line);
+}
+
+static void node_stop(Node *node, int signo)
+{
+    for (int h = 0; h < N_HOSTS; h++) {
+        close(node->hosts[h]);
+    }
+    g_clear_pointer(&node->qmp, tm_qmp_conn_free);
+    if (signo != 0) {
+        tm_test_daemon_stop(node->daemon, signo);
+    }
+    g_clear_pointer(&node->daemon, tm_test_daemon_free);
+}
+
+/* Every backend, device, extent, offer and tag the daemon reports, as one string. */
+static char *node_state(Node *node)
+{
+    static const char *const queries[][2] = {
+        { "query-memdev", NULL },
+        { "query-cxl-dynamic-capacity", NULL },
+        { "query-cxl-dynamic-capacity-tags", "{\"path\": \"dcd0\"}" },
+    };
+    GString *state = g_string_new(NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(queries); i++) {
+        json_object *reply = tm_test_execute(node->qmp, queries[i][0], queries[i][1]);
+        g_string_append_printf(state, "%s\n",
+                               json_object_to_json_string_ext(tm_test_assert_return(reply),
+                                                              JSON_C_TO_STRING_PLAIN));
+        json_object_put(reply);
+    }
+    return g_string_free(state, FALSE);
+}
+
+/* ---- The requests of the workload, the same bytes to every node ---- */
+
+typedef struct {
+    bool qmp;
+    char *command;          /* QMP */
+    char *arguments;
+    int host;               /* CCI: host socket */
+    uint16_t opcode;
+    GByteArray *payload;
+} Request;
+
+static void request_clear(Request *request)
+{
+    g_free(request->command);
+    g_free(request->arguments);
+    if (request->payload) {
+        g_byte_array_unref(request->payload);
+    }
+    memset(request, 0, sizeof(*request));
+}
+
+/* Run @request to completion; true when it succeeded. */
+static bool node_run(Node *node, const Request *request)
+{
+    if (request->qmp) {
+        json_object *reply = tm_test_execute(node->qmp, request->command, request->arguments);
+        bool ok = json_object_object_get_ex(reply, "return", NULL);
+        json_object_put(reply);
+        return ok;
+    }
+    g_auto(TmTestCciPacket) response;
+    tm_test_cci_call(node->hosts[request->host], request->opcode, request->payload->data,
+                     request->payload->len, &response, NULL);
+    return response.return_code == RC_SUCCESS;
+}
+
+/* Send @request without waiting for its answer (the node is about to be killed). */
+static void node_send(Node *node, const Request *request)
+{
+    if (request->qmp) {
+        g_autofree char *text = g_strdup_printf("{\"execute\": \"%s\", \"arguments\": %s}\n",
+                                                request->command,
+                                                request->arguments ? request->arguments
+                                                                   : "{}");
+        g_assert_true(tm_qmp_conn_send_raw(node->qmp, text, strlen(text), NULL));
+        return;
+    }
+    g_autoptr(GByteArray) packet = tm_test_cci_request(TM_TEST_CCI_TYPE_CCI, 7, request->opcode,
+                                                       request->payload->data,
+                                                       request->payload->len);
+    g_assert_true(tm_test_cci_send(node->hosts[request->host], packet->data, packet->len));
+}
+
+static void put_le(uint8_t *out, uint64_t value, int bytes)
+{
+    for (int i = 0; i < bytes; i++) {
+        out[i] = (uint8_t)(value >> (8 * i));
+    }
+}
+
+static char *tag_of(int k)
+{
+    return g_strdup_printf("5a5a0000-0000-4000-8000-%012d", k + 1);
+}
+
+static void qmp_request(Request *request, const char *command, char *arguments)
+{
+    request->qmp = true;
+    request->command = g_strdup(command);
+    request->arguments = arguments;
+}
+
+/* A host's answer to its oldest offer, as the reference sees it: accept it all or nothing. */
+static void answer_request(Node *reference, GRand *rand, Request *request)
+{
+    int host = g_rand_int_range(rand, 0, N_HOSTS);
+    uint8_t start[4] = { 0 };
+    g_auto(TmTestCciPacket) offer;
+
+    tm_test_cci_call(reference->hosts[host], OP_GET_PENDING_OFFER, start, sizeof(start),
+                     &offer, NULL);
+    g_assert_cmpuint(offer.return_code, ==, RC_SUCCESS);
+    uint32_t count = g_rand_boolean(rand) ? tm_test_le32(offer.payload + 4) : 0;
+    request->host = host;
+    request->opcode = OP_ADD_DC_RESPONSE;
+    request->payload = g_byte_array_new();
+    g_byte_array_set_size(request->payload, 8 + 24 * count);
+    memset(request->payload->data, 0, request->payload->len);
+    put_le(request->payload->data, count, 4);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *extent = offer.payload + 16 + 40 * i;
+        memcpy(request->payload->data + 8 + 24 * i, extent, 16);  /* DPA and length */
+    }
+}
+
+/* 4803h of the first extent @host holds, taken from the reference's QMP view. */
+static bool host_release_request(Node *reference, GRand *rand, Request *request)
+{
+    int host = g_rand_int_range(rand, 0, N_HOSTS);
+    json_object *reply = tm_test_execute(reference->qmp, "query-cxl-dynamic-capacity", NULL);
+    json_object *devices = tm_test_assert_return(reply), *hosts, *accepted;
+    json_object *dev = json_object_array_get_idx(devices, 0);
+    bool found = json_object_object_get_ex(dev, "hosts", &hosts) &&
+                 json_object_object_get_ex(json_object_array_get_idx(hosts, host), "accepted",
+                                           &accepted) &&
+                 json_object_array_length(accepted) > 0;
+    if (found) {
+        json_object *extent = json_object_array_get_idx(accepted, 0), *dpa, *len;
+        g_assert_true(json_object_object_get_ex(extent, "dpa", &dpa));
+        g_assert_true(json_object_object_get_ex(extent, "len", &len));
+        request->host = host;
+        request->opcode = OP_RELEASE_DC;
+        request->payload = g_byte_array_new();
+        g_byte_array_set_size(request->payload, 8 + 24);
+        memset(request->payload->data, 0, request->payload->len);
+        put_le(request->payload->data, 1, 4);
+        put_le(request->payload->data + 8, json_object_get_uint64(dpa), 8);
+        put_le(request->payload->data + 16, json_object_get_uint64(len), 8);
+    }
+    json_object_put(reply);
+    return found;
+}
+
+/* One random request of the workload (some fail: they must change nothing, anywhere). */
+static void next_request(Node *reference, GRand *rand, Request *request)
+{
+    int k = g_rand_int_range(rand, 0, N_TAGS);
+    int host = g_rand_int_range(rand, 0, N_HOSTS);
+    int region = g_rand_int_range(rand, 0, 2);
+    g_autofree char *tag = tag_of(k);
+
+    switch (g_rand_int_range(rand, 0, 10)) {
+    case 0:
+        qmp_request(request, "object-add",
+                    g_strdup_printf("{\"qom-type\": \"memory-backend-memfd\", \"id\": \"b%d\", "
+                                    "\"size\": %u, \"tag\": \"%s\"}", k, 4 * BLOCK, tag));
+        return;
+    case 1:
+        qmp_request(request, "object-del", g_strdup_printf("{\"id\": \"b%d\"}", k));
+        return;
+    case 2:
+    case 3:
+        qmp_request(request, "cxl-add-dynamic-capacity",
+                    g_strdup_printf("{\"path\": \"dcd0\", \"host-id\": %d, \"selection-policy\": "
+                                    "\"prescriptive\", \"region\": %d, \"tag\": \"%s\", "
+                                    "\"extents\": [{\"offset\": %u, \"len\": %u}]}",
+                                    host, region, tag, g_rand_int_range(rand, 0, 32) * BLOCK,
+                                    g_rand_int_range(rand, 1, 3) * BLOCK));
+        return;
+    case 4:
+        qmp_request(request, "cxl-release-dynamic-capacity",
+                    g_strdup_printf("{\"path\": \"dcd0\", \"host-id\": %d, \"removal-policy\": "
+                                    "\"tag-based\", \"region\": %d, \"tag\": \"%s\", "
+                                    "\"forced-removal\": %s, \"sanitize-on-release\": %s, "
+                                    "\"extents\": []}", host, region, tag,
+                                    g_rand_boolean(rand) ? "true" : "false",
+                                    g_rand_boolean(rand) ? "true" : "false"));
+        return;
+    case 5:
+        qmp_request(request, "cxl-withdraw-dynamic-capacity",
+                    g_strdup_printf("{\"path\": \"dcd0\", \"host-id\": %d}", host));
+        return;
+    case 6:
+        qmp_request(request, g_rand_boolean(rand) ? "cxl-add-dynamic-capacity-reference"
+                                                  : "cxl-remove-dynamic-capacity-reference",
+                    g_strdup_printf("{\"path\": \"dcd0\", \"tag\": \"%s\"}", tag));
+        return;
+    case 7: {
+        /* Clear Event Records, clear-all flag, the DC log (CXL r3.1 §8.2.9.2.3). */
+        static const uint8_t clear_all[6] = { 4, 1, 0, 0, 0, 0 };
+        request->host = host;
+        request->opcode = OP_CLEAR_EVENT_RECORDS;
+        request->payload = g_byte_array_new();
+        g_byte_array_append(request->payload, clear_all, sizeof(clear_all));
+        return;
+    }
+    case 8:
+        if (host_release_request(reference, rand, request)) {
+            return;
+        }
+        /* nothing to release: answer an offer instead */
+        G_GNUC_FALLTHROUGH;
+    default:
+        answer_request(reference, rand, request);
+        return;
+    }
+}
+
+/* ---- Tests ---- */
+
+static char *make_state_dir(char **root)
+{
+    *root = tm_test_make_dir();
+    return g_build_filename(*root, "state", NULL);
+}
+
+/* A state built over QMP and CCI comes back whole after SIGKILL. */
+static void test_restart_keeps_state(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *state_dir = make_state_dir(&root);
+    g_autoptr(GRand) rand = g_rand_new_with_seed(7);
+    Node node;
+
+    int accepts = 0, changes = 0;
+
+    node_start(&node, state_dir);
+    for (int i = 0; i < 150; i++) {
+        Request request = { 0 };
+        next_request(&node, rand, &request);
+        bool ok = node_run(&node, &request);
+        changes += ok;
+        accepts += ok && !request.qmp && request.opcode == OP_ADD_DC_RESPONSE &&
+                   request.payload->data[0] > 0;
+        request_clear(&request);
+    }
+    /* The workload got somewhere: hosts accepted capacity, most kinds of change were made. */
+    g_test_message("%d changes made, %d offers accepted", changes, accepts);
+    g_assert_cmpint(accepts, >, 2);
+    g_assert_cmpint(changes, >, 30);
+    g_autofree char *before = node_state(&node);
+    node_stop(&node, SIGKILL);
+
+    node_start(&node, state_dir);
+    g_autofree char *after = node_state(&node);
+    g_assert_cmpstr(after, ==, before);
+    node_stop(&node, SIGTERM);
+    tm_test_remove_tree(root);
+}
+
+/*
+ * The crash loop: the subject is killed at a random instant after each
+ * request is sent; once restarted it must equal the reference before or
+ * after that request (then it gets the request again).
+ */
+static void test_crash_loop(void)
+{
+    const char *env_rounds = g_getenv("TAGMEM_CRASH_ROUNDS");
+    int rounds = env_rounds ? atoi(env_rounds) : 150;
+    g_autofree char *root = NULL;
+    g_autofree char *state_dir = make_state_dir(&root);
+    g_autofree char *reference_dir = g_build_filename(root, "reference", NULL);
+    guint32 seed = g_test_rand_int();
+    g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
+    Node subject, reference;
+    int64_t deadline = g_get_monotonic_time() + 90 * G_USEC_PER_SEC;
+    int applied = 0, lost = 0;
+
+    g_test_message("seed %u, %d rounds", seed, rounds);
+    node_start(&subject, state_dir);
+    node_start(&reference, reference_dir);
+    for (int round = 0; round < rounds && g_get_monotonic_time() < deadline; round++) {
+        Request request = { 0 };
+        next_request(&reference, rand, &request);
+        g_autofree char *expected_before = node_state(&reference);
+        node_run(&reference, &request);
+        g_autofree char *expected_after = node_state(&reference);
+
+        node_send(&subject, &request);
+        /* Half the kills land while the request is most likely being served. */
+        g_usleep(g_rand_boolean(rand) ? g_rand_int_range(rand, 0, 300)
+                                      : g_rand_int_range(rand, 0, 3000));
+        node_stop(&subject, SIGKILL);
+        node_start(&subject, state_dir);
+        g_autofree char *restored = node_state(&subject);
+        if (strcmp(restored, expected_after) != 0) {
+            /* Killed before the change was recorded: it never happened. */
+            g_assert_cmpstr(restored, ==, expected_before);
+            node_run(&subject, &request);
+            g_autofree char *redone = node_state(&subject);
+            g_assert_cmpstr(redone, ==, expected_after);
+            lost++;
+        } else {
+            applied++;
+        }
+        request_clear(&request);
+    }
+    g_test_message("%d requests survived the kill, %d were lost before being recorded",
+                   applied, lost);
+    g_assert_cmpint(applied + lost, >, 20);
+    node_stop(&subject, SIGTERM);
+    node_stop(&reference, SIGTERM);
+    tm_test_remove_tree(root);
+}
+
+static int run_refused(const char *state_dir, const char *device, char **err_text)
+{
+    g_autofree char *cwd = tm_test_make_dir();
+    const char *args[] = { "-nodefaults", "-device", device, "--state-dir", state_dir,
+                           "-qmp", "unix:qmp.sock,server=on,wait=off", NULL };
+    int status = tm_test_run_tagmemd(args, cwd, err_text);
+
+    tm_test_remove_tree(cwd);
+    return status;
+}
+
+/* A state with one backend and one add, recorded and closed cleanly. */
+static void build_small_state(const char *state_dir)
+{
+    Node node;
+
+    node_start(&node, state_dir);
+    g_autofree char *tag = tag_of(0);
+    g_autofree char *add = g_strdup_printf("{\"qom-type\": \"memory-backend-memfd\", \"id\": "
+                                           "\"b0\", \"size\": %u, \"tag\": \"%s\"}", BLOCK, tag);
+    json_object *created = tm_test_execute(node.qmp, "object-add", add);
+    tm_test_assert_return(created);
+    json_object_put(created);
+    g_autofree char *offer = g_strdup_printf(
+        "{\"path\": \"dcd0\", \"host-id\": 1, \"selection-policy\": \"prescriptive\", "
+        "\"region\": 0, \"tag\": \"%s\", \"extents\": [{\"offset\": 0, \"len\": %u}]}",
+        tag, BLOCK);
+    json_object *reply = tm_test_execute(node.qmp, "cxl-add-dynamic-capacity", offer);
+    tm_test_assert_return(reply);
+    json_object_put(reply);
+    node_stop(&node, SIGTERM);
+}
+
+static void test_second_daemon_refused(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *state_dir = make_state_dir(&root);
+    g_autofree char *err_text = NULL;
+    Node node;
+
+    node_start(&node, state_dir);
+    g_assert_cmpint(run_refused(state_dir, device_line, &err_text), !=, 0);
+    g_assert_nonnull(strstr(err_text, "is in use by another tagmemd (pid"));
+    node_stop(&node, SIGTERM);
+    tm_test_remove_tree(root);
+}
+
+static void corrupt_file(const char *path, off_t at, size_t length)
+{
+    int fd = open(path, O_WRONLY);
+    g_autofree uint8_t *junk = g_malloc(length);
+
+    g_assert_cmpint(fd, >=, 0);
+    memset(junk, 0xa5, length);
+    g_assert_cmpint(pwrite(fd, junk, length, at), ==, (ssize_t)length);
+    close(fd);
+}
+
+static void assert_refused(const char *state_dir, const char *device, const char *fragment)
+{
+    g_autofree char *err_text = NULL;
+
+    g_assert_cmpint(run_refused(state_dir, device, &err_text), !=, 0);
+    if (strstr(err_text, fragment) == NULL) {
+        g_error("expected \"%s\" in: %s", fragment, err_text);
+    }
+}
+
+static void test_damaged_store_refused(void)
+{
+    static const char *const cases[] = { "flipped", "edited", "truncated", "newer", "foreign" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *root = NULL;
+        g_autofree char *state_dir = make_state_dir(&root);
+        g_autofree char *db = g_build_filename(state_dir, "journal.sqlite", NULL);
+        struct stat st;
+        sqlite3 *handle;
+
+        build_small_state(state_dir);
+        g_assert_cmpint(stat(db, &st), ==, 0);
+        if (strcmp(cases[i], "flipped") == 0) {
+            /* The last page holds the rows: their text is damaged, not SQLite's structure. */
+            corrupt_file(db, st.st_size - 200, 16);
+            assert_refused(state_dir, device_line, "is damaged");
+        } else if (strcmp(cases[i], "edited") == 0) {
+            /* A change SQLite's own check cannot see: the entry's checksum does. */
+            g_assert_cmpint(sqlite3_open(db, &handle), ==, SQLITE_OK);
+            g_assert_cmpint(sqlite3_exec(handle, "UPDATE changes SET arguments = "
+                                                 "replace(arguments, '\"host-id\":1', "
+                                                 "'\"host-id\":0') WHERE seq = 2",
+                                         NULL, NULL, NULL), ==, SQLITE_OK);
+            g_assert_cmpint(sqlite3_changes(handle), ==, 1);
+            sqlite3_close(handle);
+            assert_refused(state_dir, device_line, "change 2 fails its checksum");
+        } else if (strcmp(cases[i], "truncated") == 0) {
+            g_assert_cmpint(truncate(db, st.st_size / 2 + 1), ==, 0);
+            assert_refused(state_dir, device_line, "state store");
+        } else {
+            g_assert_cmpint(sqlite3_open(db, &handle), ==, SQLITE_OK);
+            g_assert_cmpint(sqlite3_exec(handle, strcmp(cases[i], "newer") == 0
+                                                     ? "PRAGMA user_version = 99"
+                                                     : "PRAGMA application_id = 1",
+                                         NULL, NULL, NULL), ==, SQLITE_OK);
+            sqlite3_close(handle);
+            assert_refused(state_dir, device_line,
+                           strcmp(cases[i], "newer") == 0 ? "written by a newer tagmemd"
+                                                          : "is not a tagmem journal");
+        }
+        /* Refused, not emptied: the file is still there for whoever recovers it. */
+        g_assert_cmpint(stat(db, &st), ==, 0);
+        g_assert_cmpint(st.st_size, >, 0);
+        tm_test_remove_tree(root);
+    }
+}
+
+/* The command line no longer has what the recorded state uses: refused, the change named. */
+static void test_configuration_mismatch_refused(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *state_dir = make_state_dir(&root);
+
+    build_small_state(state_dir);
+    assert_refused(state_dir,
+                   "cxl-type3,id=dcd0,num-dc-regions=2,dc-regions-total-size=512M,num-hosts=1",
+                   "(QMP cxl-add-dynamic-capacity) does not apply");
+    tm_test_remove_tree(root);
+}
+
+/* A state directory on a full file system: changes are refused whole, reads still work. */
+static void test_full_disk(void)
+{
+    g_autofree char *root = tm_test_make_dir();
+    g_autofree char *mount_dir = g_build_filename(root, "small", NULL);
+    g_autofree char *state_dir = g_build_filename(mount_dir, "state", NULL);
+    g_autofree char *filler = g_build_filename(mount_dir, "filler", NULL);
+    Node node;
+
+    g_assert_cmpint(mkdir(mount_dir, 0700), ==, 0);
+    if (mount("tmpfs", mount_dir, "tmpfs", 0, "size=4m") != 0) {
+        g_test_skip_printf("cannot mount a small tmpfs here (%s): needs root",
+                           g_strerror(errno));
+        tm_test_remove_tree(root);
+        return;
+    }
+    node_start(&node, state_dir);
+    g_autofree char *before = node_state(&node);
+    /* Fill the file system up to the last few KiB. */
+    int fd = open(filler, O_WRONLY | O_CREAT, 0600);
+    static uint8_t chunk[4096];
+    while (write(fd, chunk, sizeof(chunk)) == (ssize_t)sizeof(chunk)) {
+    }
+    close(fd);
+    json_object *reply = tm_test_execute(node.qmp, "object-add",
+                                         "{\"qom-type\": \"memory-backend-memfd\", "
+                                         "\"id\": \"b9\", \"size\": 2097152}");
+    tm_test_assert_error(reply, "GenericError", "bytes free, a change needs");
+    json_object_put(reply);
+    g_autofree char *after = node_state(&node);
+    g_assert_cmpstr(after, ==, before);
+
+    /* With room again, the same change is made and survives a kill. */
+    g_assert_cmpint(unlink(filler), ==, 0);
+    reply = tm_test_execute(node.qmp, "object-add",
+                            "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"b9\", "
+                            "\"size\": 2097152}");
+    tm_test_assert_return(reply);
+    json_object_put(reply);
+    g_autofree char *made = node_state(&node);
+    node_stop(&node, SIGKILL);
+    node_start(&node, state_dir);
+    g_autofree char *restored = node_state(&node);
+    g_assert_cmpstr(restored, ==, made);
+    node_stop(&node, SIGTERM);
+    g_assert_cmpint(umount(mount_dir), ==, 0);
+    tm_test_remove_tree(root);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/durable-state/restart-keeps-state", test_restart_keeps_state);
+    g_test_add_func("/durable-state/crash-loop", test_crash_loop);
+    g_test_add_func("/durable-state/second-daemon-refused", test_second_daemon_refused);
+    g_test_add_func("/durable-state/damaged-store-refused", test_damaged_store_refused);
+    g_test_add_func("/durable-state/configuration-mismatch-refused",
+                    test_configuration_mismatch_refused);
+    g_test_add_func("/durable-state/full-disk", test_full_disk);
+    return g_test_run();
+}
