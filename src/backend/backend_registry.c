@@ -18,7 +18,18 @@ struct TmBackendRegistry {
      * TmBackendCreation *.  Their ids and tags are taken; they are not
      * visible otherwise. */
     GHashTable *creating;
+    const TmObjectWatch *object_watch; /* borrowed; NULL: none */
 };
+
+void tm_backend_registry_watch_objects(TmBackendRegistry *registry, const TmObjectWatch *watch)
+{
+    registry->object_watch = watch;
+}
+
+const TmObjectWatch *tm_backend_registry_object_watch(const TmBackendRegistry *registry)
+{
+    return registry->object_watch;
+}
 
 /* How often a creation checks its workers (ms), and reports progress (us). */
 #define TM_CREATION_POLL_MS 100

@@ -21,8 +21,23 @@ typedef struct {
     TmValue value;
 } TmPropAssignment;
 
+/*
+ * Told of every memory object a backend makes (first use of a block, or
+ * adoption) and drops (release, or the backend's end): the daemon keeps
+ * them in the service manager's descriptor store (docs/durable-state.md).
+ */
+typedef struct {
+    void (*made)(void *opaque, TmHostMem *backend, uint64_t offset, TmMemObject *object);
+    void (*dropped)(void *opaque, TmHostMem *backend, uint64_t offset);
+    void *opaque;
+} TmObjectWatch;
+
 TmBackendRegistry *tm_backend_registry_new(void);
 void tm_backend_registry_free(TmBackendRegistry *registry);
+
+/* @watch (borrowed; NULL: none) hears of the objects of every backend. */
+void tm_backend_registry_watch_objects(TmBackendRegistry *registry, const TmObjectWatch *watch);
+const TmObjectWatch *tm_backend_registry_object_watch(const TmBackendRegistry *registry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmBackendRegistry, tm_backend_registry_free)
 
 /*

@@ -90,6 +90,13 @@ guint tm_hostmem_object_count(const TmHostMem *backend);
 void tm_hostmem_free_objects(TmHostMem *backend);
 
 /*
+ * Take @fd (closed on failure) as the object of the block at @offset: a
+ * memory object a previous run of the daemon made (sealed memfd; its size
+ * is the block's), given back by the service manager's descriptor store.
+ */
+bool tm_hostmem_adopt_object(TmHostMem *backend, uint64_t offset, int fd, GError **err);
+
+/*
  * Copy [offset, offset + length), inside the block [block_offset,
  * block_offset + block_length), out of or into the backend: objects and
  * shared files with pread/pwrite (an object or file cut short, or a full

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend/backend_registry.h"
 #include "backend/host_nodes.h"
 #include "backend/hostmem_internal.h"
 #include "backend/mem_object.h"
@@ -113,20 +114,51 @@ static bool object_is_full(TmMemObject *object)
            (uint64_t)st.st_blocks * 512 >= tm_mem_object_length(object);
 }
 
-TmMemObject *tm_hostmem_block_object(TmHostMem *backend, uint64_t offset, uint64_t length,
-                                     GError **err)
+static void ensure_objects(TmHostMem *backend)
 {
-    g_assert(tm_hostmem_passes_fds(backend));
-    g_assert(offset <= backend->size && length <= backend->size - offset);
     if (backend->objects == NULL) {
         backend->objects = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                                  (GDestroyNotify)tm_mem_object_unref);
         backend->object_worker = tm_object_worker_new();
     }
+}
+
+static const TmObjectWatch *object_watch(const TmHostMem *backend)
+{
+    return backend->registry ? tm_backend_registry_object_watch(backend->registry) : NULL;
+}
+
+static void tell_made(TmHostMem *backend, uint64_t offset, TmMemObject *object)
+{
+    const TmObjectWatch *watch = object_watch(backend);
+
+    if (watch != NULL) {
+        watch->made(watch->opaque, backend, offset, object);
+    }
+}
+
+static void tell_dropped(TmHostMem *backend, uint64_t offset)
+{
+    const TmObjectWatch *watch = object_watch(backend);
+
+    if (watch != NULL) {
+        watch->dropped(watch->opaque, backend, offset);
+    }
+}
+
+TmMemObject *tm_hostmem_block_object(TmHostMem *backend, uint64_t offset, uint64_t length,
+                                     GError **err)
+{
+    g_assert(tm_hostmem_passes_fds(backend));
+    g_assert(offset <= backend->size && length <= backend->size - offset);
+    ensure_objects(backend);
     TmMemObject *object = g_hash_table_lookup(backend->objects, GSIZE_TO_POINTER(offset));
-    if (object != NULL) {
-        g_assert(tm_mem_object_length(object) == length);
+    if (object != NULL && tm_mem_object_length(object) == length) {
         return object;
+    }
+    if (object != NULL) {
+        /* Only an adopted object can differ (the device's blocks changed): fresh memory. */
+        tm_hostmem_drop_objects(backend, offset, length, length);
     }
     object = create_object(backend, offset, length, err);
     if (object == NULL) {
@@ -136,7 +168,40 @@ TmMemObject *tm_hostmem_block_object(TmHostMem *backend, uint64_t offset, uint64
     }
     g_hash_table_insert(backend->objects, GSIZE_TO_POINTER(offset), object);
     populate_as_before(backend, object);
+    tell_made(backend, offset, object);
     return object;
+}
+
+bool tm_hostmem_adopt_object(TmHostMem *backend, uint64_t offset, int fd, GError **err)
+{
+    g_autoptr(TmMemObject) object = NULL;
+
+    g_assert(tm_hostmem_passes_fds(backend));
+    ensure_objects(backend);
+    if (g_hash_table_contains(backend->objects, GSIZE_TO_POINTER(offset))) {
+        close(fd);
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "memory backend '%s' already has an object at 0x%" PRIx64,
+                    tm_hostmem_id(backend), offset);
+        return false;
+    }
+    object = tm_mem_object_adopt(fd, err);
+    if (object == NULL) {
+        g_prefix_error(err, "memory backend '%s', object at 0x%" PRIx64 ": ",
+                       tm_hostmem_id(backend), offset);
+        return false;
+    }
+    uint64_t length = tm_mem_object_length(object);
+    if (offset > backend->size || length > backend->size - offset ||
+        length % backend->page_size != 0 || offset % backend->page_size != 0) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "memory backend '%s' (0x%" PRIx64 " bytes) has no block 0x%" PRIx64
+                    "+0x%" PRIx64, tm_hostmem_id(backend), backend->size, offset, length);
+        return false;
+    }
+    g_hash_table_insert(backend->objects, GSIZE_TO_POINTER(offset), g_steal_pointer(&object));
+    tell_made(backend, offset, g_hash_table_lookup(backend->objects, GSIZE_TO_POINTER(offset)));
+    return true;
 }
 
 void tm_hostmem_drop_objects(TmHostMem *backend, uint64_t offset, uint64_t length,
@@ -155,6 +220,7 @@ void tm_hostmem_drop_objects(TmHostMem *backend, uint64_t offset, uint64_t lengt
             backend->full_blocks_dropped++;
         }
         tm_object_worker_retire(backend->object_worker, object);
+        tell_dropped(backend, at);
     }
 }
 

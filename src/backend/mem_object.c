@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -48,6 +49,26 @@ bool tm_mem_object_seal(TmMemObject *object, GError **err)
         return false;
     }
     return true;
+}
+
+TmMemObject *tm_mem_object_adopt(int fd, GError **err)
+{
+    const int needed = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+    int seals = fcntl(fd, F_GET_SEALS);
+    struct stat st;
+
+    /* F_GET_SEALS answers only for memfds (and shmem files) that allow sealing. */
+    if (seals < 0 || (seals & needed) != needed || fstat(fd, &st) != 0 || st.st_size <= 0) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "descriptor %d is not a sealed memory object (seals %d)", fd, seals);
+        close(fd);
+        return NULL;
+    }
+    TmMemObject *object = g_new0(TmMemObject, 1);
+    g_atomic_ref_count_init(&object->refs);
+    object->fd = fd;
+    object->length = (uint64_t)st.st_size;
+    return object;
 }
 
 TmMemObject *tm_mem_object_ref(TmMemObject *object)

@@ -24,6 +24,13 @@ TmMemObject *tm_mem_object_new(const char *name, uint64_t length, unsigned int m
                                GError **err);
 bool tm_mem_object_seal(TmMemObject *object, GError **err);
 
+/*
+ * The object behind @fd (taken; closed on failure), which must be what
+ * tm_mem_object_new made and sealed: a memfd that cannot shrink, grow or
+ * take new seals, of a non-zero size.
+ */
+TmMemObject *tm_mem_object_adopt(int fd, GError **err);
+
 TmMemObject *tm_mem_object_ref(TmMemObject *object);
 void tm_mem_object_unref(TmMemObject *object);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmMemObject, tm_mem_object_unref)

@@ -16,6 +16,7 @@
 #include "daemon/cci_sockets.h"
 #include "daemon/device_option.h"
 #include "daemon/durable_state.h"
+#include "daemon/object_store.h"
 #include "daemon/object_option.h"
 #include "daemon/pidfile.h"
 #include "daemon/service_manager.h"
@@ -52,6 +53,8 @@ struct TmDaemon {
     TmInheritedSockets *inherited; /* sockets from the service manager */
     guint watchdog_source;     /* 0 when the service manager wants no pings */
     TmDurableState *state;     /* --state-dir; NULL: state lives in memory only */
+    GPtrArray *stored_fds;     /* TmStoredFd *: given back by the service manager */
+    TmObjectStore *object_store; /* memory objects in the manager's descriptor store */
 };
 
 static void request_quit(void *opaque)
@@ -235,7 +238,8 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     daemon->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
     daemon->cci = tm_cci_server_new(options->max_payload, options->max_connections);
     daemon->cci_sockets = g_ptr_array_new_with_free_func(g_free);
-    daemon->inherited = tm_service_inherited_sockets(err);
+    daemon->stored_fds = g_ptr_array_new_with_free_func((GDestroyNotify)tm_stored_fd_free);
+    daemon->inherited = tm_service_inherited_sockets(daemon->stored_fds, err);
     if (daemon->inherited == NULL) {
         return NULL;
     }
@@ -250,6 +254,9 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
      */
     if (!create_backends(daemon, options->objects, err) || !create_devices(daemon, options, err) ||
         (options->state_dir && !restore_state(daemon, options->state_dir, err)) ||
+        !(daemon->object_store = tm_object_store_new(daemon->backends, daemon->devices,
+                                                      daemon->stored_fds,
+                                                      options->state_dir != NULL)) ||
         !tm_cci_sockets_listen(daemon->cci, daemon->devices, options->cci_sockets,
                                daemon->cci_sockets, err) ||
         !choose_sockets(daemon, options->qmp_sockets, err) || !listen_all(daemon, err) ||
@@ -296,6 +303,8 @@ void tm_daemon_free(TmDaemon *daemon)
     /* Before the devices it observes. */
     g_clear_pointer(&daemon->cci, tm_cci_server_free);
     g_clear_pointer(&daemon->devices, tm_device_registry_free);
+    /* Before the backends: their objects stay in the descriptor store at exit. */
+    g_clear_pointer(&daemon->object_store, tm_object_store_free);
     g_clear_pointer(&daemon->backends, tm_backend_registry_free);
     /* After everything that could record a change. */
     g_clear_pointer(&daemon->state, tm_durable_state_free);
@@ -303,6 +312,7 @@ void tm_daemon_free(TmDaemon *daemon)
     g_clear_pointer(&daemon->qmp_sockets, g_ptr_array_unref);
     g_clear_pointer(&daemon->cci_sockets, g_ptr_array_unref);
     g_clear_pointer(&daemon->inherited, tm_inherited_sockets_free);
+    g_clear_pointer(&daemon->stored_fds, g_ptr_array_unref);
     g_clear_pointer(&daemon->loop, g_main_loop_unref);
     g_free(daemon);
 }

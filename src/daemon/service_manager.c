@@ -1,10 +1,21 @@
 #include "daemon/service_manager.h"
 
+#include <unistd.h>
+
 #include <systemd/sd-daemon.h>
 
 #include "core/error.h"
 
-TmInheritedSockets *tm_service_inherited_sockets(GError **err)
+void tm_stored_fd_free(TmStoredFd *stored)
+{
+    if (stored->fd >= 0) {
+        close(stored->fd);
+    }
+    g_free(stored->name);
+    g_free(stored);
+}
+
+TmInheritedSockets *tm_service_inherited_sockets(GPtrArray *stored, GError **err)
 {
     g_autoptr(TmInheritedSockets) sockets = tm_inherited_sockets_new();
     char **names = NULL;
@@ -16,19 +27,51 @@ TmInheritedSockets *tm_service_inherited_sockets(GError **err)
     }
     g_auto(GStrv) owned_names = names;
     bool ok = true;
+    int n_stored = 0;
     for (int i = 0; i < n; i++) {
+        const char *name = names ? names[i] : NULL;
+        if (name != NULL && g_str_has_prefix(name, TM_SERVICE_STORED_PREFIX)) {
+            TmStoredFd *kept = g_new0(TmStoredFd, 1);
+            kept->name = g_strdup(name);
+            kept->fd = SD_LISTEN_FDS_START + i;
+            g_ptr_array_add(stored, kept);
+            n_stored++;
+            continue;
+        }
         /* Every descriptor is taken (and closed on failure), not just those before one failed. */
         GError **slot = ok ? err : NULL;
-        ok = tm_inherited_sockets_add(sockets, SD_LISTEN_FDS_START + i,
-                                      names ? names[i] : NULL, slot) && ok;
+        ok = tm_inherited_sockets_add(sockets, SD_LISTEN_FDS_START + i, name, slot) && ok;
     }
     if (!ok) {
         return NULL;
     }
-    if (n > 0) {
-        g_info("%d listening socket(s) inherited from the service manager", n);
+    if (n > n_stored) {
+        g_info("%d listening socket(s) inherited from the service manager", n - n_stored);
     }
     return g_steal_pointer(&sockets);
+}
+
+bool tm_service_can_store_fds(void)
+{
+    const char *socket = g_getenv("NOTIFY_SOCKET");
+
+    return socket != NULL && *socket != '\0';
+}
+
+void tm_service_store_fd(const char *name, int fd)
+{
+    g_autofree char *message = g_strdup_printf("FDSTORE=1\nFDNAME=%s", name);
+    int rc = sd_pid_notify_with_fds(0, 0, message, &fd, 1);
+
+    if (rc <= 0) {
+        g_warning("cannot keep %s in the service manager's descriptor store: %s", name,
+                  rc < 0 ? g_strerror(-rc) : "no service manager");
+    }
+}
+
+void tm_service_remove_fd(const char *name)
+{
+    sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", name);
 }
 
 void tm_service_notify_ready(const char *status)

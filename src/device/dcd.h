@@ -344,6 +344,15 @@ TmDcStatus tm_dcd_host_write(TmDcd *dev, uint16_t host_id, uint64_t dpa, const v
 TmDcStatus tm_dcd_withdraw_offers(TmDcd *dev, uint16_t host_id, uint64_t group_id,
                                   const TmGuid *tag, GError **err);
 
+/*
+ * Every range of backend memory the device has allocated -- pending,
+ * accepted, or kept for a referenced tag -- in DPA order: what a restarted
+ * daemon may give memory objects kept from before (docs/durable-state.md).
+ */
+typedef void (*TmDcdAllocatedFn)(void *opaque, TmHostMem *backend, uint64_t backend_offset,
+                                 uint64_t length);
+void tm_dcd_foreach_allocated(const TmDcd *dev, TmDcdAllocatedFn fn, void *opaque);
+
 /* An add request withdrawn by the device itself. */
 typedef struct {
     uint16_t host_id;

@@ -279,3 +279,13 @@ bool tm_dcd_has_allocations(const TmDcd *dev)
 {
     return dev->alloc_map && tm_alloc_map_length(dev->alloc_map) > 0;
 }
+
+void tm_dcd_foreach_allocated(const TmDcd *dev, TmDcdAllocatedFn fn, void *opaque)
+{
+    for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
+         tm_alloc_map_at(dev->alloc_map, pos) != NULL;
+         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
+        const TmBackedExtent *range = &tm_alloc_map_at(dev->alloc_map, pos)->range;
+        fn(opaque, range->backend, range->backend_offset, range->extent.length);
+    }
+}

@@ -14,7 +14,11 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <gio/gio.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +30,8 @@
 #define OP_ADD_DC_RESPONSE 0x4802
 #define OP_RELEASE_DC 0x4803
 #define OP_GET_PENDING_OFFER 0xC004
+#define OP_READ_DPA 0xC002
+#define OP_WRITE_DPA 0xC003
 #define BLOCK (2u << 20)
 #define N_TAGS 4
 #define N_HOSTS 2
@@ -556,6 +562,284 @@ static void test_full_disk(void)
     tm_test_remove_tree(root);
 }
 
+/* ---- A stand-in for systemd's notify socket and descriptor store ---- */
+
+typedef struct {
+    char *path;
+    int fd;                 /* SOCK_DGRAM, bound to @path */
+    GHashTable *stored;     /* FDNAME -> GINT_TO_POINTER(fd) */
+} FdStore;
+
+static void fd_store_init(FdStore *store, const char *dir)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+    store->path = g_build_filename(dir, "notify.sock", NULL);
+    store->stored = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    store->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    g_assert_cmpint(store->fd, >=, 0);
+    g_strlcpy(addr.sun_path, store->path, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(store->fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+}
+
+static void fd_store_forget(FdStore *store, const char *name)
+{
+    gpointer fd;
+
+    if (g_hash_table_lookup_extended(store->stored, name, NULL, &fd)) {
+        close(GPOINTER_TO_INT(fd));
+        g_hash_table_remove(store->stored, name);
+    }
+}
+
+/* One notification, as systemd handles FDSTORE=1 / FDSTOREREMOVE=1 with FDNAME=. */
+static void fd_store_handle(FdStore *store, char *text, const int *fds, int n_fds)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    bool store_it = g_strv_contains((const char *const *)lines, "FDSTORE=1");
+    bool remove_it = g_strv_contains((const char *const *)lines, "FDSTOREREMOVE=1");
+    const char *name = NULL;
+
+    for (char **line = lines; *line; line++) {
+        if (g_str_has_prefix(*line, "FDNAME=")) {
+            name = *line + strlen("FDNAME=");
+        }
+    }
+    if (store_it && name && n_fds == 1) {
+        fd_store_forget(store, name);
+        g_hash_table_insert(store->stored, g_strdup(name), GINT_TO_POINTER(fds[0]));
+        return;
+    }
+    for (int i = 0; i < n_fds; i++) {
+        close(fds[i]);
+    }
+    if (remove_it && name) {
+        fd_store_forget(store, name);
+    }
+}
+
+static void fd_store_drain(FdStore *store)
+{
+    for (;;) {
+        char text[4096];
+        union {
+            struct cmsghdr align;
+            char bytes[CMSG_SPACE(sizeof(int) * 8)];
+        } control;
+        struct iovec iov = { text, sizeof(text) - 1 };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                              .msg_control = control.bytes,
+                              .msg_controllen = sizeof(control.bytes) };
+        ssize_t n = recvmsg(store->fd, &msg, MSG_CMSG_CLOEXEC);
+        if (n < 0) {
+            g_assert_cmpint(errno, ==, EAGAIN);
+            return;
+        }
+        text[n] = '\0';
+        int fds[8], n_fds = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                n_fds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+                memcpy(fds, CMSG_DATA(c), sizeof(int) * n_fds);
+            }
+        }
+        fd_store_handle(store, text, fds, n_fds);
+    }
+}
+
+static void fd_store_clear(FdStore *store)
+{
+    GHashTableIter iter;
+    gpointer fd;
+
+    g_hash_table_iter_init(&iter, store->stored);
+    while (g_hash_table_iter_next(&iter, NULL, &fd)) {
+        close(GPOINTER_TO_INT(fd));
+    }
+    g_hash_table_unref(store->stored);
+    close(store->fd);
+    unlink(store->path);
+    g_free(store->path);
+}
+
+/*
+ * tagmemd under the stand-in: NOTIFY_SOCKET, and the stored descriptors
+ * passed back as systemd does (LISTEN_FDS from 3, LISTEN_FDNAMES,
+ * LISTEN_PID set by the shell that execs the daemon).
+ */
+typedef struct {
+    GSubprocess *process;
+    char *dir;
+    TmQmpConn *qmp;
+    int host;
+} ManagedDaemon;
+
+static void managed_start(ManagedDaemon *daemon, FdStore *store, const char *state_dir)
+{
+    g_autoptr(GSubprocessLauncher) launcher =
+        g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr(GString) names = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *qmp_arg = NULL;
+    GHashTableIter iter;
+    gpointer name, fd;
+    int n = 0;
+
+    fd_store_drain(store);
+    daemon->dir = tm_test_make_dir();
+    qmp_arg = g_strdup_printf("unix:%s/qmp.sock,server=on,wait=off", daemon->dir);
+    g_hash_table_iter_init(&iter, store->stored);
+    while (g_hash_table_iter_next(&iter, &name, &fd)) {
+        g_subprocess_launcher_take_fd(launcher, dup(GPOINTER_TO_INT(fd)), 3 + n++);
+        g_string_append_printf(names, "%s%s", names->len ? ":" : "", (char *)name);
+    }
+    g_subprocess_launcher_setenv(launcher, "XDG_RUNTIME_DIR", daemon->dir, TRUE);
+    g_subprocess_launcher_setenv(launcher, "NOTIFY_SOCKET", store->path, TRUE);
+    if (n > 0) {
+        g_autofree char *count = g_strdup_printf("%d", n);
+        g_subprocess_launcher_setenv(launcher, "LISTEN_FDS", count, TRUE);
+        g_subprocess_launcher_setenv(launcher, "LISTEN_FDNAMES", names->str, TRUE);
+    }
+    daemon->process = g_subprocess_launcher_spawn(
+        launcher, &err, "/bin/sh", "-c",
+        n > 0 ? "LISTEN_PID=$$ exec \"$@\"" : "exec \"$@\"", "sh", tm_test_tagmemd_path(),
+        "-nodefaults", "-device", device_line, "--state-dir", state_dir, "-qmp", qmp_arg, NULL);
+    g_assert_no_error(err);
+
+    g_autofree char *qmp_path = g_build_filename(daemon->dir, "qmp.sock", NULL);
+    for (int tries = 0; daemon->qmp == NULL && tries < 500; tries++) {
+        daemon->qmp = tm_qmp_conn_connect(qmp_path, NULL);
+        if (daemon->qmp == NULL) {
+            g_usleep(10 * 1000);
+        }
+    }
+    g_assert_nonnull(daemon->qmp);
+    g_assert_true(tm_qmp_conn_negotiate(daemon->qmp, NULL));
+    g_autofree char *host_path = g_build_filename(daemon->dir, "tagmem", "host0.sock", NULL);
+    daemon->host = tm_test_cci_connect_host(host_path);
+}
+
+static void managed_kill(ManagedDaemon *daemon, FdStore *store)
+{
+    close(daemon->host);
+    g_clear_pointer(&daemon->qmp, tm_qmp_conn_free);
+    g_subprocess_send_signal(daemon->process, SIGKILL);
+    g_assert_true(g_subprocess_wait(daemon->process, NULL, NULL));
+    g_clear_object(&daemon->process);
+    tm_test_remove_tree(daemon->dir);
+    g_clear_pointer(&daemon->dir, g_free);
+    fd_store_drain(store);
+}
+
+static void managed_qmp_ok(ManagedDaemon *daemon, const char *command, const char *args)
+{
+    json_object *reply = tm_test_execute(daemon->qmp, command, args);
+
+    tm_test_assert_return(reply);
+    json_object_put(reply);
+}
+
+static void dpa_write(int host, uint64_t dpa, const char *text)
+{
+    uint8_t request[16 + 64] = { 0 };
+    g_auto(TmTestCciPacket) response;
+
+    put_le(request, dpa, 8);
+    put_le(request + 8, strlen(text), 4);
+    memcpy(request + 16, text, strlen(text));
+    tm_test_cci_call(host, OP_WRITE_DPA, request, 16 + strlen(text), &response, NULL);
+    g_assert_cmpuint(response.return_code, ==, RC_SUCCESS);
+}
+
+static char *dpa_read(int host, uint64_t dpa, size_t length)
+{
+    uint8_t request[16] = { 0 };
+    g_auto(TmTestCciPacket) response;
+
+    put_le(request, dpa, 8);
+    put_le(request + 8, length, 4);
+    tm_test_cci_call(host, OP_READ_DPA, request, sizeof(request), &response, NULL);
+    g_assert_cmpuint(response.return_code, ==, RC_SUCCESS);
+    g_assert_cmpuint(response.payload_size, ==, length);
+    return g_strndup((const char *)response.payload, length);
+}
+
+/* 4802h accepting [dpa, dpa + length) as host 0. */
+static void accept_range(int host, uint64_t dpa, uint64_t length)
+{
+    uint8_t accept[8 + 24] = { 1 };
+    g_auto(TmTestCciPacket) response;
+
+    put_le(accept + 8, dpa, 8);
+    put_le(accept + 16, length, 8);
+    tm_test_cci_call(host, OP_ADD_DC_RESPONSE, accept, sizeof(accept), &response, NULL);
+    g_assert_cmpuint(response.return_code, ==, RC_SUCCESS);
+}
+
+/* A sealed memfd of one block holding @text, as a previous run would have stored it. */
+static int stale_object(const char *text)
+{
+    int fd = memfd_create("stale", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+    g_assert_cmpint(ftruncate(fd, BLOCK), ==, 0);
+    g_assert_cmpint(pwrite(fd, text, strlen(text), 0), ==, (ssize_t)strlen(text));
+    g_assert_cmpint(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), ==, 0);
+    return fd;
+}
+
+/*
+ * Memory of a memfd backend survives SIGKILL through the descriptor
+ * store; an object for memory no device has allocated is let go, never
+ * handed to the next holder.
+ */
+static void test_memory_survives_restart(void)
+{
+    g_autofree char *root = tm_test_make_dir();
+    g_autofree char *state_dir = g_build_filename(root, "state", NULL);
+    g_autofree char *tag = tag_of(0);
+    g_autofree char *backend = g_strdup_printf(
+        "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"b0\", \"size\": %u, "
+        "\"tag\": \"%s\"}", 4 * BLOCK, tag);
+    g_autofree char *add = g_strdup_printf(
+        "{\"path\": \"dcd0\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
+        "\"region\": 0, \"tag\": \"%s\", \"extents\": [{\"offset\": 0, \"len\": %u}]}",
+        tag, BLOCK);
+    FdStore store;
+    ManagedDaemon daemon = { 0 };
+
+    fd_store_init(&store, root);
+    managed_start(&daemon, &store, state_dir);
+    managed_qmp_ok(&daemon, "object-add", backend);
+    managed_qmp_ok(&daemon, "cxl-add-dynamic-capacity", add);
+    accept_range(daemon.host, 0, BLOCK);
+    dpa_write(daemon.host, 100, "kept across a restart");
+    managed_kill(&daemon, &store);
+    g_assert_true(g_hash_table_contains(store.stored, "obj.0.b0"));
+
+    /* A stray object for the backend's second block, which nobody holds. */
+    g_hash_table_insert(store.stored, g_strdup("obj.200000.b0"),
+                        GINT_TO_POINTER(stale_object("a former holder's secret")));
+    managed_start(&daemon, &store, state_dir);
+    g_autofree char *kept = dpa_read(daemon.host, 100, strlen("kept across a restart"));
+    g_assert_cmpstr(kept, ==, "kept across a restart");
+    fd_store_drain(&store);
+    g_assert_false(g_hash_table_contains(store.stored, "obj.200000.b0"));
+    g_assert_true(g_hash_table_contains(store.stored, "obj.0.b0"));
+
+    /* The second block, offered and accepted now, is fresh memory. */
+    g_autofree char *add_second = g_strdup_printf(
+        "{\"path\": \"dcd0\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
+        "\"region\": 0, \"tag\": \"%s\", \"extents\": [{\"offset\": %u, \"len\": %u}]}",
+        tag, BLOCK, BLOCK);
+    managed_qmp_ok(&daemon, "cxl-add-dynamic-capacity", add_second);
+    accept_range(daemon.host, BLOCK, BLOCK);
+    g_autofree char *fresh = dpa_read(daemon.host, BLOCK, 8);
+    g_assert_cmpmem(fresh, 8, "\0\0\0\0\0\0\0\0", 8);
+    managed_kill(&daemon, &store);
+    fd_store_clear(&store);
+    tm_test_remove_tree(root);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -566,5 +850,6 @@ int main(int argc, char **argv)
     g_test_add_func("/durable-state/configuration-mismatch-refused",
                     test_configuration_mismatch_refused);
     g_test_add_func("/durable-state/full-disk", test_full_disk);
+    g_test_add_func("/durable-state/memory-survives-restart", test_memory_survives_restart);
     return g_test_run();
 }
