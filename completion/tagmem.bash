@@ -22,7 +22,7 @@ _tagmem_options() {
         qmp) echo "--help" ;;
         fm) echo "--fm --json --host --region --policy --tag --size --extent --force --sanitize
             --block-size --id --help" ;;
-        host-agent) echo "$host --duration --once --release-on-exit" ;;
+        host-agent) echo "$host --duration --once --release-on-exit --reconnect" ;;
         host-write) echo "$host --tag --offset --timeout --data" ;;
         host-read) echo "$host --tag --offset --timeout --length --hex" ;;
     esac

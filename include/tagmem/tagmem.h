@@ -32,8 +32,21 @@
  * failed, naming the field and the value.  -EREMOTEIO means the device
  * refused a command: tagmem_host_last_return_code() gives the CXL return
  * code.  -ETIMEDOUT: the daemon did not answer within the timeout.
- * -ECONNRESET: the daemon closed the connection (the handle is then only
- * good for queries and tagmem_host_close()).
+ * -ECONNRESET: the daemon closed the connection and did not come back
+ * within the reconnect window (tagmem_host_set_reconnect(); the handle is
+ * then only good for queries and tagmem_host_close()).
+ *
+ * Daemon restarts: when the daemon closes the connection, the call that
+ * notices connects again, with backoff, for up to the reconnect window
+ * (30 s by default), keeping the number tagmem_host_fd() returns (a poll()
+ * user needs to do nothing; an epoll user must add the descriptor again,
+ * as its registration went with the old connection).  It then checks that
+ * the device is the same, that each mapped block is still backed by the
+ * same memory (with tagmemd --state-dir under systemd it is; a block whose
+ * memory changed is reported as TAGMEM_EVENT_FORCED_RELEASE and then
+ * TAGMEM_EVENT_ACCEPTED, mapped afresh), takes the device's extent list
+ * and answers its event log, and carries on.  Mappings stay valid
+ * throughout: they hold their own descriptors.
  *
  * Threads: a handle belongs to one thread at a time; use one handle per
  * thread (several handles may connect to the same host socket; they share
@@ -216,6 +229,13 @@ TAGMEM_API TagmemHost *tagmem_host_connect(const char *path, const TagmemHostOpt
  * NULL is ignored.
  */
 TAGMEM_API void tagmem_host_close(TagmemHost *host);
+
+/*
+ * How long a call keeps trying to reconnect after the daemon closed the
+ * connection (see "Daemon restarts" above): @timeout_ms, default 30000;
+ * 0 never reconnects (-ECONNRESET at once).
+ */
+TAGMEM_API void tagmem_host_set_reconnect(TagmemHost *host, int timeout_ms);
 
 /* The message of the last failure on @host ("" if none); valid until the next call. */
 TAGMEM_API const char *tagmem_host_last_error(const TagmemHost *host);

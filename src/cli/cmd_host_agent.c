@@ -19,6 +19,7 @@ typedef struct {
     double duration;           /* seconds; 0: until a signal */
     gboolean once;
     gboolean release_on_exit;
+    double reconnect;          /* seconds to keep trying after the daemon went; 0: stop */
 } AgentOptions;
 
 static void agent_options_clear(AgentOptions *options)
@@ -147,6 +148,10 @@ static bool check_agent_options(const AgentOptions *options, int argc, char **ar
         tm_cli_fail("--duration: expected a number of seconds >= 0, got %g", options->duration);
         return false;
     }
+    if (options->reconnect < 0 || options->reconnect > 86400) {
+        tm_cli_fail("--reconnect: expected 0 to 86400 seconds, got %g", options->reconnect);
+        return false;
+    }
     if (options->once && options->duration > 0) {
         tm_cli_fail("--once answers the event log as it is and exits: it takes no --duration");
         return false;
@@ -163,6 +168,7 @@ static int run_agent(const AgentOptions *options)
     catch_signals(&agent, sources);
     agent.host = tm_cli_host_connect(&options->host, true);
     if (agent.host != NULL) {
+        tagmem_host_set_reconnect(agent.host, (int)(options->reconnect * 1000));
         g_autofree char *path = tm_cli_host_socket(&options->host);
         printf("ready host=%d socket=%s policy=%s seq-base=%d held=%zu\n", options->host.host_id,
                path, options->host.policy ? options->host.policy : "linux",
@@ -187,7 +193,7 @@ static int run_agent(const AgentOptions *options)
 
 int tm_cli_cmd_host_agent(const TmCliGlobal *global, int argc, char **argv)
 {
-    g_auto(AgentOptions) options = { .host = TM_CLI_HOST_OPTIONS_INIT };
+    g_auto(AgentOptions) options = { .host = TM_CLI_HOST_OPTIONS_INIT, .reconnect = 30 };
     const GOptionEntry entries[] = {
         TM_CLI_HOST_OPTION_ENTRIES(&options.host),
         { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &options.duration,
@@ -196,6 +202,9 @@ int tm_cli_cmd_host_agent(const TmCliGlobal *global, int argc, char **argv)
           "Answer what the event log holds now, then exit", NULL },
         { "release-on-exit", 0, 0, G_OPTION_ARG_NONE, &options.release_on_exit,
           "Give back everything the host holds before exiting (default: keep it)", NULL },
+        { "reconnect", 0, 0, G_OPTION_ARG_DOUBLE, &options.reconnect,
+          "When tagmemd goes away, keep trying to reconnect for SECONDS and carry on "
+          "(default 30; 0: stop at once)", "SECONDS" },
         G_OPTION_ENTRY_NULL,
     };
 

@@ -5,6 +5,7 @@
  */
 #include "host/host_internal.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host/host_commands.h"
@@ -46,6 +47,12 @@ TmHostMapResult tm_host_map_range(TagmemHost *host, uint8_t *addr, uint64_t dpa,
             return refused ? TM_HOST_MAP_SLOW_PATH : TM_HOST_MAP_BROKEN;
         }
         bool mapped = map_answer(addr + done, dpa + done, &memory, err);
+        struct stat st;
+        if (mapped && fstat(memory.fd, &st) == 0) {
+            /* What a reconnect compares with (host_reconnect.c). */
+            g_hash_table_insert(host->mapped_inodes, GSIZE_TO_POINTER(dpa + done),
+                                GSIZE_TO_POINTER(st.st_ino));
+        }
         close(memory.fd);
         if (!mapped) {
             tm_host_make_inaccessible(addr, done + memory.length, NULL);

@@ -18,6 +18,7 @@
 #include "host/memory_map.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_RECONNECT_MS 30000
 /* Event Notification bitmap bit 4: the Dynamic Capacity log. */
 #define DC_LOG_BIT (1u << TM_HOST_EVENT_LOG_DYNAMIC_CAPACITY)
 
@@ -89,6 +90,8 @@ static TagmemHost *host_new(const TagmemHostOptions *opts)
     }
     host->logger = (TmHostLogger){ .fn = host->opts.log_fn, .data = host->opts.log_data };
     host->conn.fd = -1;
+    host->reconnect_ms = DEFAULT_RECONNECT_MS;
+    host->mapped_inodes = g_hash_table_new(g_direct_hash, g_direct_equal);
     host->regions = g_array_new(FALSE, FALSE, sizeof(TagmemRegion));
     host->committed = tm_committed_new();
     host->pending_chain = g_array_new(FALSE, FALSE, sizeof(TagmemExtent));
@@ -117,7 +120,7 @@ static bool reserve_window(TagmemHost *host, GError **err)
  * the device's maximum (docs/host-protocol.md), rounded down to a power of
  * two like every maximum the device reports.
  */
-static bool fit_max_payload(TagmemHost *host, GError **err)
+bool tm_host_fit_max_payload(TagmemHost *host, GError **err)
 {
     size_t fitted = 256;
 
@@ -138,10 +141,11 @@ static bool host_start(TagmemHost *host, const char *path, GError **err)
 {
     size_t handled = 0;
 
+    host->socket_path = g_strdup(path);
     if (!check_options(&host->opts, err) ||
         !tm_host_conn_open(&host->conn, path, host->opts.timeout_ms, &host->logger, err) ||
         !tm_host_identify(&host->conn, &host->max_payload, err) ||
-        !fit_max_payload(host, err) ||
+        !tm_host_fit_max_payload(host, err) ||
         !tm_host_enable_events(&host->conn, host->max_payload, err) ||
         !tm_host_get_dc_config(&host->conn, host->regions, err) ||
         !reserve_window(host, err) ||
@@ -196,6 +200,8 @@ TAGMEM_API void tagmem_host_close(TagmemHost *host)
     g_array_unref(host->regions);
     g_array_unref(host->committed);
     g_array_unref(host->pending_chain);
+    g_hash_table_unref(host->mapped_inodes);
+    g_free(host->socket_path);
     g_free(host->last_error);
     g_free(host);
 }
@@ -233,18 +239,42 @@ static bool drain_while_notified(TagmemHost *host, size_t *handled, GError **err
     return true;
 }
 
+/* A call broke on the daemon going away: reconnect (and resynchronise) when allowed. */
+static bool recovered(TagmemHost *host, GError **error, size_t *handled)
+{
+    size_t answered = 0;
+
+    if (!tm_host_may_reconnect(host, *error)) {
+        return false;
+    }
+    g_clear_error(error);
+    if (!tm_host_reconnect(host, &answered, error)) {
+        return false;
+    }
+    if (handled != NULL) {
+        *handled += answered;
+    }
+    return true;
+}
+
 static int process(TagmemHost *host, int timeout_ms)
 {
     GError *error = NULL;
     bool notified = false;
     size_t handled = 0;
 
-    if (!tm_host_conn_wait_notification(&host->conn, timeout_ms, &notified, &error) ||
-        !drain_while_notified(host, &handled, &error)) {
+    if ((!tm_host_conn_wait_notification(&host->conn, timeout_ms, &notified, &error) ||
+         !drain_while_notified(host, &handled, &error)) &&
+        !recovered(host, &error, &handled)) {
         return fail(host, error);
     }
     succeed(host);
     return (int)MIN(handled, (size_t)G_MAXINT);
+}
+
+TAGMEM_API void tagmem_host_set_reconnect(TagmemHost *host, int timeout_ms)
+{
+    host->reconnect_ms = MAX(timeout_ms, 0);
 }
 
 TAGMEM_API int tagmem_host_dispatch(TagmemHost *host)
@@ -327,7 +357,9 @@ TAGMEM_API int tagmem_host_read(TagmemHost *host, uint64_t dpa, void *buf, size_
     GError *error = NULL;
 
     if (!check_held(host, dpa, length, &error) ||
-        !tm_host_read_dpa(&host->conn, host->max_payload, dpa, buf, length, &error)) {
+        (!tm_host_read_dpa(&host->conn, host->max_payload, dpa, buf, length, &error) &&
+         (!recovered(host, &error, NULL) || !check_held(host, dpa, length, &error) ||
+          !tm_host_read_dpa(&host->conn, host->max_payload, dpa, buf, length, &error)))) {
         return fail(host, error);
     }
     succeed(host);
@@ -340,7 +372,9 @@ TAGMEM_API int tagmem_host_write(TagmemHost *host, uint64_t dpa, const void *buf
     GError *error = NULL;
 
     if (!check_held(host, dpa, length, &error) ||
-        !tm_host_write_dpa(&host->conn, host->max_payload, dpa, buf, length, &error)) {
+        (!tm_host_write_dpa(&host->conn, host->max_payload, dpa, buf, length, &error) &&
+         (!recovered(host, &error, NULL) || !check_held(host, dpa, length, &error) ||
+          !tm_host_write_dpa(&host->conn, host->max_payload, dpa, buf, length, &error)))) {
         return fail(host, error);
     }
     succeed(host);
@@ -353,7 +387,12 @@ TAGMEM_API int tagmem_host_release_tag(TagmemHost *host, const uint8_t tag[16])
     bool found = false;
 
     if (!tm_host_release_held_tag(host, tag, &found, &error)) {
-        return fail(host, error);
+        /* After a restart, what the daemon did not take back yet is released again. */
+        bool again = false;
+        if (!recovered(host, &error, NULL) ||
+            !tm_host_release_held_tag(host, tag, &again, &error)) {
+            return fail(host, error);
+        }
     }
     if (!found) {
         char tag_text[TM_HOST_TAG_STRING_LEN + 1];
@@ -371,7 +410,11 @@ TAGMEM_API int tagmem_host_release_range(TagmemHost *host, uint64_t dpa, uint64_
 {
     GError *error = NULL;
 
-    if (!tm_host_release_held_range(host, dpa, length, &error)) {
+    if (!tm_host_release_held_range(host, dpa, length, &error) &&
+        (!recovered(host, &error, NULL) ||
+         /* After a restart the range is still held only if the daemon did not take it. */
+         (tm_committed_covers(host->committed, dpa, length) &&
+          !tm_host_release_held_range(host, dpa, length, &error)))) {
         return fail(host, error);
     }
     succeed(host);

@@ -39,6 +39,14 @@ struct TagmemHost {
     TagmemHostOptions opts;
     TmHostLogger logger;
     TmHostConn conn;
+    char *socket_path;         /* for reconnecting */
+    int reconnect_ms;          /* how long to try after the daemon closed the connection; 0: never */
+    /*
+     * The memory object behind each mapped block: DPA of the block ->
+     * inode (GSIZE_TO_POINTER both), so that a reconnect can tell whether
+     * the daemon still hands out the same memory (host_reconnect.c).
+     */
+    GHashTable *mapped_inodes;
     size_t max_payload;        /* from Identify */
     GArray *regions;           /* of TagmemRegion (4800h) */
     GArray *committed;         /* of TmCommittedExtent */
@@ -81,6 +89,26 @@ typedef enum {
  */
 TmHostMapResult tm_host_map_range(TagmemHost *host, uint8_t *addr, uint64_t dpa,
                                   uint64_t length, uint32_t *flags, GError **err);
+
+/* ---- host.c ---- */
+
+/* Hold the payload size to what the socket's send buffer takes as well (Identify's maximum). */
+bool tm_host_fit_max_payload(TagmemHost *host, GError **err);
+
+/* ---- host_reconnect.c ---- */
+
+/* @error says the daemon closed the connection and the handle may try to reconnect. */
+bool tm_host_may_reconnect(const TagmemHost *host, const GError *error);
+
+/*
+ * The daemon closed the connection (a restart): connect again within the
+ * handle's reconnect window (keeping the descriptor number the application
+ * may poll), check the device is the same, check each mapped block is
+ * still the same memory (a block whose memory changed is reported as a
+ * forced release and mapped afresh), take the device's extent list and
+ * answer its event log; *handled counts the records answered.
+ */
+bool tm_host_reconnect(TagmemHost *host, size_t *handled, GError **err);
 
 /* ---- host_capacity.c ---- */
 

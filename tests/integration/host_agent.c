@@ -242,10 +242,16 @@ static void accept_first(void *data, const TagmemExtent *chain, size_t n_extents
     accept[0] = n_extents > 0;
 }
 
-static bool parse_option(const char *word, TagmemHostOptions *opts)
+/* connect's options: TagmemHostOptions fields, and the reconnect window (*reconnect_ms). */
+static bool parse_option(const char *word, TagmemHostOptions *opts, int *reconnect_ms)
 {
     uint64_t value;
 
+    if (strncmp(word, "reconnect=", 10) == 0 && parse_u64(word + 10, &value) &&
+        value <= 600000) {
+        *reconnect_ms = (int)value;
+        return true;
+    }
     if (strncmp(word, "policy=", 7) == 0) {
         return parse_policy(word + 7, opts);
     }
@@ -270,13 +276,14 @@ static void cmd_connect(Agent *agent, char **words, int n_words)
         .log_fn = on_log,
     };
     char *error = NULL;
+    int reconnect_ms = -1;
 
     if (agent->host != NULL) {
         reply("err already connected");
         return;
     }
     for (int i = 1; i < n_words; i++) {
-        if (!parse_option(words[i], &opts)) {
+        if (!parse_option(words[i], &opts, &reconnect_ms)) {
             reply("err bad option '%s'", words[i]);
             return;
         }
@@ -286,6 +293,9 @@ static void cmd_connect(Agent *agent, char **words, int n_words)
         reply("err %s", error);
         free(error);
         return;
+    }
+    if (reconnect_ms >= 0) {
+        tagmem_host_set_reconnect(agent->host, reconnect_ms);
     }
     reply("ok %zu", tagmem_host_extents(agent->host, NULL, 0));
 }

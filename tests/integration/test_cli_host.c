@@ -323,8 +323,9 @@ static void test_agent_options(void)
     g_free(agent_wait_line(releasing, "stopped host=0 reason=SIGTERM"));
     assert_tag_status(client, 0, TAG_B, "Released");
 
-    /* The daemon goes away: the agent says so and fails. */
-    g_autoptr(Agent) orphan = agent_start(NULL, seq_args);
+    /* The daemon goes away for good (no reconnecting): the agent says so and fails. */
+    const char *orphan_args[] = { "--host", "0", "--socket", socket0, "--reconnect", "0", NULL };
+    g_autoptr(Agent) orphan = agent_start(NULL, orphan_args);
     g_free(agent_wait_line(orphan, "ready host=0 "));
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
     g_free(agent_wait_line(orphan, "stopped host=0 reason=disconnected"));

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tagmem/tagmem.h"
+
 #include "cci_client.h"
 #include "daemon_harness.h"
 
@@ -686,7 +688,10 @@ static void managed_start(ManagedDaemon *daemon, FdStore *store, const char *sta
     int n = 0;
 
     fd_store_drain(store);
-    daemon->dir = tm_test_make_dir();
+    if (daemon->dir == NULL) {
+        /* Kept across restarts, as a real runtime directory: the same socket paths. */
+        daemon->dir = tm_test_make_dir();
+    }
     qmp_arg = g_strdup_printf("unix:%s/qmp.sock,server=on,wait=off", daemon->dir);
     g_hash_table_iter_init(&iter, store->stored);
     while (g_hash_table_iter_next(&iter, &name, &fd)) {
@@ -726,9 +731,13 @@ static void managed_kill(ManagedDaemon *daemon, FdStore *store)
     g_subprocess_send_signal(daemon->process, SIGKILL);
     g_assert_true(g_subprocess_wait(daemon->process, NULL, NULL));
     g_clear_object(&daemon->process);
+    fd_store_drain(store);
+}
+
+static void managed_clear(ManagedDaemon *daemon)
+{
     tm_test_remove_tree(daemon->dir);
     g_clear_pointer(&daemon->dir, g_free);
-    fd_store_drain(store);
 }
 
 static void managed_qmp_ok(ManagedDaemon *daemon, const char *command, const char *args)
@@ -836,6 +845,119 @@ static void test_memory_survives_restart(void)
     g_autofree char *fresh = dpa_read(daemon.host, BLOCK, 8);
     g_assert_cmpmem(fresh, 8, "\0\0\0\0\0\0\0\0", 8);
     managed_kill(&daemon, &store);
+    managed_clear(&daemon);
+    fd_store_clear(&store);
+    tm_test_remove_tree(root);
+}
+
+/* libtagmem's events, as "kind dpa+len" lines. */
+static void record_event(void *data, const TagmemEvent *event)
+{
+    g_string_append_printf(data, "%s %" G_GINT64_MODIFIER "x+%" G_GINT64_MODIFIER "x\n",
+                           tagmem_event_kind_name(event->kind), event->extent.dpa,
+                           event->extent.length);
+}
+
+static void tag_bytes(const char *text, uint8_t out[16])
+{
+    for (int i = 0, j = 0; i < 16; j++) {
+        if (text[j] == '-') {
+            continue;
+        }
+        sscanf(text + j, "%2hhx", &out[i++]);
+        j++;
+    }
+}
+
+static void offer_tag(ManagedDaemon *daemon, const char *tag, unsigned first_block,
+                      unsigned blocks)
+{
+    g_autofree char *add = g_strdup_printf(
+        "{\"path\": \"dcd0\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
+        "\"region\": 0, \"tag\": \"%s\", \"extents\": [{\"offset\": %u, \"len\": %u}]}",
+        tag, first_block * BLOCK, blocks * BLOCK);
+    managed_qmp_ok(daemon, "cxl-add-dynamic-capacity", add);
+}
+
+/*
+ * A host process keeps using its tagged memory through two restarts: with
+ * the descriptor store its memory, extents and view stay as they were and
+ * what it wrote while the daemon was down is what the daemon reads; a new
+ * offer after the restart is answered.  Without the store, libtagmem
+ * notices that the memory changed and says so with events.
+ */
+static void test_host_carries_on(void)
+{
+    g_autofree char *root = tm_test_make_dir();
+    g_autofree char *state_dir = g_build_filename(root, "state", NULL);
+    g_autofree char *tag = tag_of(0), *tag2 = tag_of(1);
+    g_autoptr(GString) events = g_string_new(NULL);
+    uint8_t tag_id[16];
+    FdStore store;
+    ManagedDaemon daemon = { 0 };
+    char *error = NULL;
+    void *view, *view_again;
+    size_t size, size_again;
+
+    fd_store_init(&store, root);
+    managed_start(&daemon, &store, state_dir);
+    for (int k = 0; k < 2; k++) {
+        g_autofree char *backend = g_strdup_printf(
+            "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"b%d\", \"size\": %u, "
+            "\"tag\": \"%s\"}", k, 2 * BLOCK, k ? tag2 : tag);
+        managed_qmp_ok(&daemon, "object-add", backend);
+    }
+    g_autofree char *host_path = g_build_filename(daemon.dir, "tagmem", "host0.sock", NULL);
+    TagmemHostOptions options = { .policy = TAGMEM_POLICY_ACCEPT_ALL,
+                                  .event_fn = record_event, .event_data = events };
+    TagmemHost *host = tagmem_host_connect(host_path, &options, &error);
+    g_assert_nonnull(host);
+    int host_fd = tagmem_host_fd(host);
+    offer_tag(&daemon, tag, 0, 2);
+    g_assert_cmpint(tagmem_host_process_events(host, 5000), ==, 1);
+    tag_bytes(tag, tag_id);
+    g_assert_cmpint(tagmem_host_find_tag(host, tag_id, &view, &size), ==, 0);
+    g_assert_cmpuint(size, ==, 2 * BLOCK);
+    strcpy(view, "written before the restart");
+
+    /* Down: the host keeps writing its memory; back with the same socket path. */
+    managed_kill(&daemon, &store);
+    strcpy((char *)view + BLOCK + 10, "written while the daemon was down");
+    managed_start(&daemon, &store, state_dir);
+    offer_tag(&daemon, tag2, 8, 1);
+    g_string_truncate(events, 0);
+    g_assert_cmpint(tagmem_host_process_events(host, 5000), >=, 1);
+    g_assert_cmpint(tagmem_host_fd(host), ==, host_fd);
+    g_assert_cmpstr(events->str, ==, "accepted 1000000+200000\n");
+    g_assert_cmpint(tagmem_host_find_tag(host, tag_id, &view_again, &size_again), ==, 0);
+    g_assert_true(view_again == view);
+    g_assert_cmpstr(view, ==, "written before the restart");
+    /* The daemon reads what the host wrote while it was down: the same memory. */
+    g_autofree char *seen = dpa_read(daemon.host, BLOCK + 10,
+                                     strlen("written while the daemon was down"));
+    g_assert_cmpstr(seen, ==, "written while the daemon was down");
+
+    /* Restarted without the store: the memory is new, and libtagmem says so. */
+    managed_kill(&daemon, &store);
+    GHashTableIter iter;
+    gpointer fd;
+    g_hash_table_iter_init(&iter, store.stored);
+    while (g_hash_table_iter_next(&iter, NULL, &fd)) {
+        close(GPOINTER_TO_INT(fd));
+        g_hash_table_iter_remove(&iter);
+    }
+    managed_start(&daemon, &store, state_dir);
+    g_string_truncate(events, 0);
+    g_assert_cmpint(tagmem_host_process_events(host, 0), >=, 0);
+    g_assert_cmpstr(events->str, ==,
+                    "forced 0+400000\nforced 1000000+200000\n"
+                    "accepted 0+400000\naccepted 1000000+200000\n");
+    g_assert_cmpint(tagmem_host_find_tag(host, tag_id, &view_again, &size_again), ==, 0);
+    g_assert_cmpuint(((uint8_t *)view_again)[0], ==, 0);
+
+    tagmem_host_close(host);
+    managed_kill(&daemon, &store);
+    managed_clear(&daemon);
     fd_store_clear(&store);
     tm_test_remove_tree(root);
 }
@@ -851,5 +973,6 @@ int main(int argc, char **argv)
                     test_configuration_mismatch_refused);
     g_test_add_func("/durable-state/full-disk", test_full_disk);
     g_test_add_func("/durable-state/memory-survives-restart", test_memory_survives_restart);
+    g_test_add_func("/durable-state/host-carries-on", test_host_carries_on);
     return g_test_run();
 }

@@ -215,8 +215,9 @@ static void test_daemon_sigterm(void)
     g_autofree char *fm = g_build_filename(e2e.daemon->dir, "tagmem", "fm.sock", NULL);
     agents[0] = tm_agent_start();
     agents[1] = tm_agent_start();
-    tm_agent_ok(agents[0], "connect %s", socket0);
-    tm_agent_ok(agents[1], "connect %s", socket1);
+    /* No reconnecting: the daemon is gone for good (docs/durable-state.md for restarts). */
+    tm_agent_ok(agents[0], "connect %s reconnect=0", socket0);
+    tm_agent_ok(agents[1], "connect %s reconnect=0", socket1);
     tm_e2e_add(&e2e, 0, 0, NULL, "0:2M");
     tm_e2e_add(&e2e, 1, 0, NULL, "4M:2M");
     tm_agent_ok(agents[0], "await 1 " WAIT_MS);

@@ -417,7 +417,10 @@ static void test_pollable(void)
     flow_stop(&flow);
 }
 
-/* The daemon goes away: the next call says so; the handle still answers queries. */
+/*
+ * The daemon goes away for good: the next call says so once the reconnect
+ * window is over (at once with none); the handle still answers queries.
+ */
 static void test_daemon_gone(void)
 {
     TmExtent offer[] = { EXT(0, 2 * MiB) };
@@ -427,6 +430,14 @@ static void test_daemon_gone(void)
     add(&flow, 0, NULL, offer, 1);
     process(&flow, 1);
     mailbox_server_stop(&flow.server);
+    tagmem_host_set_reconnect(flow.host, 200);
+    int64_t start = g_get_monotonic_time();
+    g_assert_cmpint(tagmem_host_process_events(flow.host, 1000), ==, -ECONNRESET);
+    g_assert_cmpint(g_get_monotonic_time() - start, >=, 150 * 1000);
+    g_assert_true(g_str_has_prefix(tagmem_host_last_error(flow.host),
+                                   "the daemon closed the CCI connection and did not come back "
+                                   "within 200 ms"));
+    tagmem_host_set_reconnect(flow.host, 0);
     g_assert_cmpint(tagmem_host_process_events(flow.host, 1000), ==, -ECONNRESET);
     g_assert_cmpstr(tagmem_host_last_error(flow.host), ==, "the daemon closed the CCI connection");
     g_assert_cmpint(tagmem_host_release_range(flow.host, 0, 2 * MiB), ==, -ECONNRESET);
