@@ -35,6 +35,7 @@ typedef struct {
 } TmCciListener;
 
 struct TmCciServer {
+    TmFdDispatcher *dispatcher; /* borrowed: watches the sockets */
     uint32_t max_payload;
     guint max_connections;     /* per socket */
     GPtrArray *watches;        /* TmCciDeviceWatch *, owned */
@@ -60,11 +61,13 @@ static void watch_free(TmCciDeviceWatch *watch)
     g_free(watch);
 }
 
-TmCciServer *tm_cci_server_new(uint32_t max_payload, guint max_connections)
+TmCciServer *tm_cci_server_new(TmFdDispatcher *dispatcher, uint32_t max_payload,
+                               guint max_connections)
 {
     TmCciServer *server = g_new0(TmCciServer, 1);
     TmMailboxCaller caller = { .max_payload = max_payload };
 
+    server->dispatcher = dispatcher;
     server->max_payload = max_payload;
     server->max_connections = max_connections;
     server->watches = g_ptr_array_new_with_free_func((GDestroyNotify)watch_free);
@@ -241,15 +244,22 @@ static void on_accept(int connection_fd, void *opaque)
         .opaque = server,
     };
 
+    g_autoptr(GError) err = NULL;
+
     if (!tm_admission_admit(&listener->admission, socket_connections(listener),
                             connection_fd)) {
         close(connection_fd);
         return;
     }
-    g_ptr_array_add(server->connections,
-                    tm_cci_connection_new(connection_fd, listener->watch->dev, &listener->caller,
-                                          &server->shared, ++server->next_connection_id,
-                                          &hooks));
+    TmCciConnection *connection = tm_cci_connection_new(
+        server->dispatcher, connection_fd, listener->watch->dev, &listener->caller,
+        &server->shared, ++server->next_connection_id, &hooks, &err);
+    if (connection == NULL) {
+        g_warning("CCI connection %u refused: %s", server->next_connection_id, err->message);
+        close(connection_fd);
+        return;
+    }
+    g_ptr_array_add(server->connections, connection);
 }
 
 /* ---- Listening sockets ---- */
@@ -276,7 +286,8 @@ bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind por
     listener->caller = caller;
     TmUnixListenerConfig config = socket_config;
     config.inherited = server->inherited;
-    listener->socket = tm_unix_listener_new(path, &config, on_accept, listener, err);
+    listener->socket = tm_unix_listener_new(server->dispatcher, path, &config, on_accept,
+                                            listener, err);
     if (listener->socket == NULL) {
         return false;
     }

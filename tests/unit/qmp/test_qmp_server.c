@@ -26,6 +26,7 @@ typedef struct {
     char *path;
     TmBackendRegistry *backends;
     TmQmpEnv env;
+    TmFdDispatcher *dispatcher;
     TmQmpServer *server;
     guint quit_calls;
 } Fixture;
@@ -47,7 +48,9 @@ static void fixture_init(Fixture *f)
     f->env.backends = f->backends;
     f->env.request_quit = count_quit;
     f->env.quit_opaque = f;
-    f->server = tm_qmp_server_new(&f->env, 64);
+    f->dispatcher = tm_fd_dispatcher_new(NULL, &err);
+    g_assert_no_error(err);
+    f->server = tm_qmp_server_new(&f->env, f->dispatcher, 64);
     g_assert_true(tm_qmp_server_listen_unix(f->server, f->path, &err));
     g_assert_no_error(err);
 }
@@ -55,6 +58,7 @@ static void fixture_init(Fixture *f)
 static void fixture_clear(Fixture *f)
 {
     tm_qmp_server_free(f->server);
+    tm_fd_dispatcher_free(f->dispatcher);
     /* The server removes its socket file. */
     g_assert_false(g_file_test(f->path, G_FILE_TEST_EXISTS));
     while (g_main_context_iteration(NULL, FALSE)) {
