@@ -21,7 +21,11 @@
 #include <stdbool.h>
 #include <glib.h>
 
-/* Ready descriptors handled per pass; the rest wait for the next pass. */
+/*
+ * Ready descriptors handled per pass; the rest wait for the next pass, so
+ * that timers and idle callbacks run between batches when every socket
+ * is busy.
+ */
 #define TM_FD_DISPATCH_BATCH 128
 
 typedef struct TmFdDispatcher TmFdDispatcher;

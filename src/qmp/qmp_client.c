@@ -178,12 +178,19 @@ static void answer(TmQmpClient *client, TmQmpPending *pending)
     }
 }
 
-/* Answer waiting requests in order while the output queue has room. */
+/* A request waits and nothing holds it back: no deferred answer, no stream, room for output. */
+static bool can_answer(TmQmpClient *client)
+{
+    return !client->closed && client->waiting == NULL && client->streaming == NULL &&
+           !g_queue_is_empty(&client->pending) &&
+           output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH;
+}
+
+/* Answer waiting requests in order, a few per turn (fairness). */
 static void answer_pending(TmQmpClient *client)
 {
-    while (!client->closed && client->waiting == NULL && client->streaming == NULL &&
-           !g_queue_is_empty(&client->pending) &&
-           output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
+    for (guint answered = 0; answered < TM_QMP_CLIENT_REQUESTS_PER_TURN && can_answer(client);
+         answered++) {
         TmQmpPending *pending = g_queue_pop_head(&client->pending);
         answer(client, pending);
         pending_free(pending);
@@ -236,8 +243,12 @@ static void update_events(TmQmpClient *client)
         output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
         events |= G_IO_IN;
     }
-    /* A streaming response goes on when the socket can take more. */
-    if (unsent(client) > 0 || client->streaming) {
+    /*
+     * A streaming response goes on when the socket can take more; so do
+     * requests left for the next turn (a full socket must be read first
+     * anyway).
+     */
+    if (unsent(client) > 0 || client->streaming || can_answer(client)) {
         events |= G_IO_OUT;
     }
     tm_fd_watch_set_interest(client->watch, events);
@@ -259,7 +270,7 @@ static void make_progress(TmQmpClient *client)
     update_events(client);
 }
 
-/* One read and what it allows per turn: every client has its turn in each pass. */
+/* One read and a few answers per turn: every client has its turn in each pass. */
 static void on_ready(GIOCondition revents, void *opaque)
 {
     TmQmpClient *client = opaque;

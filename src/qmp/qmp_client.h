@@ -28,6 +28,11 @@
 #define TM_QMP_OUTPUT_BUDGET (64 * 1024 * 1024)
 #define TM_QMP_CLIENT_READ_SIZE (64 * 1024)
 /*
+ * Fairness: requests answered per turn of a client (docs/event-loop.md);
+ * one read can hold hundreds of pipelined requests.
+ */
+#define TM_QMP_CLIENT_REQUESTS_PER_TURN 16
+/*
  * A streamed response (qmp_reply_stream.h) is written this much at a time:
  * one piece (~30 extents) delays another client's request by ~10-20 us.
  * bench-query measured (100k extents, 2 cores): 4 KiB keeps the others'
