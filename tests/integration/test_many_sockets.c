@@ -4,12 +4,15 @@
  * socket and a few QMP clients.  Every client is served when all of them
  * send at once; every host gets its notification and commits its extent
  * when all are offered one at once; hosts that flood their sockets without
- * pause neither starve quiet hosts nor lose a reply.
+ * pause neither starve quiet hosts nor lose a reply; a burst of connections
+ * larger than one turn accepts is served, and when all of them hang up at
+ * once their places are free again.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cci_client.h"
@@ -26,6 +29,8 @@
 #define RC_SUCCESS 0x00
 #define BLOCK (2u * 1024 * 1024)
 #define REPLY_TIMEOUT_MS 20000
+/* tagmemd's default --max-connections, per socket. */
+#define CONNECTION_LIMIT 64
 
 static TmTestDaemon *daemon_under_test;
 
@@ -298,6 +303,55 @@ static void test_flooding_hosts_starve_nobody(void)
     }
 }
 
+/* Connect the limit's worth to one socket at once, and have each answered. */
+static void connect_burst(const char *path, int *fds, guint n)
+{
+    for (guint i = 0; i < n; i++) {
+        fds[i] = tm_test_cci_connect(path);
+    }
+    for (guint i = 0; i < n; i++) {
+        send_packet(fds[i], (uint8_t)i, OP_IDENTIFY, NULL, 0);
+    }
+    for (guint i = 0; i < n; i++) {
+        expect_reply(fds[i], (uint8_t)i, OP_IDENTIFY);
+    }
+}
+
+/*
+ * More connections arrive at once than one turn accepts; all of them
+ * hanging up at once frees their places (the limit admits as many again).
+ */
+static void test_connection_burst_and_mass_hang_up(void)
+{
+    g_autofree char *path = host_socket(DEVICES - 1, 1);
+    int fds[CONNECTION_LIMIT];
+
+    connect_burst(path, fds, CONNECTION_LIMIT);
+    for (guint i = 0; i < CONNECTION_LIMIT; i++) {
+        close(fds[i]);
+    }
+    /* The daemon may not have seen every hang-up yet: it closes a refused one at once. */
+    g_autoptr(GByteArray) identify = tm_test_cci_request(TM_TEST_CCI_TYPE_CCI, 1, OP_IDENTIFY,
+                                                         NULL, 0);
+    gint64 deadline = g_get_monotonic_time() + REPLY_TIMEOUT_MS * 1000LL;
+    for (guint admitted = 0; admitted < CONNECTION_LIMIT;) {
+        int fd = tm_test_cci_connect(path);
+        g_auto(TmTestCciPacket) reply;
+
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        if (send(fd, identify->data, identify->len, MSG_NOSIGNAL) == (ssize_t)identify->len &&
+            tm_test_cci_receive(fd, REPLY_TIMEOUT_MS, &reply)) {
+            g_assert_cmphex(reply.return_code, ==, RC_SUCCESS);
+            fds[admitted++] = fd;
+        } else {
+            close(fd);
+        }
+    }
+    for (guint i = 0; i < CONNECTION_LIMIT; i++) {
+        close(fds[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -305,6 +359,8 @@ int main(int argc, char **argv)
     g_test_add_func("/many-sockets/every-client-served", test_every_client_served);
     g_test_add_func("/many-sockets/flooding-hosts-starve-nobody",
                     test_flooding_hosts_starve_nobody);
+    g_test_add_func("/many-sockets/connection-burst-and-mass-hang-up",
+                    test_connection_burst_and_mass_hang_up);
     int status = g_test_run();
     g_assert_cmpint(tm_test_daemon_stop(daemon_under_test, SIGTERM), ==, 0);
     tm_test_daemon_free(daemon_under_test);
