@@ -243,7 +243,6 @@ static void on_accept(int connection_fd, void *opaque)
         .served = on_connection_served,
         .opaque = server,
     };
-
     g_autoptr(GError) err = NULL;
 
     if (!tm_admission_admit(&listener->admission, socket_connections(listener),
