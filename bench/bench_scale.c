@@ -1,28 +1,29 @@
 /*
  * bench-scale: the daemon's CPU per request as sockets multiply
- * (docs/event-loop.md), each configuration beside the smallest one in the
- * same run.
+ * (docs/event-loop.md), each configuration beside the smallest one and
+ * beside the same configuration of another daemon, in the same run.
  *
- *   bench-scale [--rounds N] [--cycles N] [TAGMEMD...]  (default: $TAGMEMD)
+ *   bench-scale [--rounds N] [--cycles N] [--blocks N] [TAGMEMD...]
+ *   (default: $TAGMEMD; say, this build's tagmemd and main's)
  *
- * Each configuration starts tagmemd with D devices of H hosts (one memfd
- * region each), so it listens on D * (H + 1) CCI sockets and one QMP
- * socket, and connects a libtagmem host (Linux v11 rules) to every host
- * socket.  Then, reading the daemon's CPU time (all its threads'
- * /proc/PID/task/TID/schedstat, nanoseconds) before and after:
+ * Each configuration is a tagmemd with D devices of H hosts (one memfd
+ * region each), listening on D * (H + 1) CCI sockets and one QMP socket,
+ * with a libtagmem host (Linux v11 rules) connected to every host socket:
+ * 1, 16, 64, 256 devices x 2 hosts, and 1 x 64, 1 x 256, 4 x 250 (1,000
+ * hosts; a device has at most 256).  Reading the daemon's CPU time (all
+ * its threads' /proc/PID/task/TID/schedstat, nanoseconds) before and after:
  *
- *   qom-get  N round trips on one QMP connection (qom-get of a backend's
+ *   qom-get  round trips on one QMP connection (qom-get of a backend's
  *            size); server CPU per request.
  *   cycle    rounds in which every host does a one-extent cycle at once:
  *            the FM sends one prescriptive 2 MiB add per host (pipelined),
  *            every host accepts (Get Event Records, Clear, 4802h, C001h,
  *            mmap) and releases it (4803h), and the FM reads the committed
- *            and released events; server CPU per cycle, and per round
- *            divided by the hosts (flat when the total is linear in them).
+ *            and released events; server CPU per cycle, which is flat when
+ *            the total work of a round is linear in the hosts.
  *
- * Ratios are against the first row (1 device, 2 hosts).  With several
- * TAGMEMD paths the table is printed for each, one after the other (say,
- * this build and main's).
+ * Every daemon runs at once and the measurements are split into blocks
+ * that visit every daemon in turn; each figure is the median of its blocks.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -61,9 +62,13 @@ typedef struct {
 typedef struct {
     double qom_get_us;      /* server CPU per request */
     double cycle_us;        /* server CPU per cycle */
-    double cycle_wall_us;   /* wall time per cycle */
-    guint sockets;          /* listening and connected */
-} Row;
+} Run;
+
+typedef struct {
+    guint rounds;           /* qom-gets per daemon, all blocks */
+    guint cycles;           /* cycles per daemon, all blocks */
+    guint blocks;
+} Options;
 
 static char *device_socket(const Setup *setup, guint device, guint host)
 {
@@ -167,16 +172,21 @@ static const char qom_get_request[] =
     "{\"execute\": \"qom-get\", \"arguments\": {\"path\": \"/objects/m0\", "
     "\"property\": \"size\"}}\n";
 
-static double measure_qom_get(Setup *setup, guint rounds)
+static double sample_qom_get(Setup *setup, guint rounds)
 {
-    for (guint i = 0; i < WARMUP_ROUNDS; i++) {
-        bench_qmp_request(setup->qmp, qom_get_request);
-    }
     uint64_t before = process_cpu_ns(setup->daemon->pid);
+
     for (guint i = 0; i < rounds; i++) {
         bench_qmp_request(setup->qmp, qom_get_request);
     }
     return (double)(process_cpu_ns(setup->daemon->pid) - before) / rounds / 1000.0;
+}
+
+static int compare_double(gconstpointer a, gconstpointer b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
 }
 
 static void send_request(TmQmpConn *qmp, const char *request)
@@ -234,54 +244,96 @@ static void cycle_round(Setup *setup, const Config *config)
     bench_qmp_read_cycle_events(setup->qmp, setup->n_hosts, NULL);
 }
 
-static void measure_cycles(Setup *setup, const Config *config, guint cycles, Row *row)
+static void warm_up(Setup *setup, const Config *config)
+{
+    for (guint i = 0; i < WARMUP_ROUNDS; i++) {
+        bench_qmp_request(setup->qmp, qom_get_request);
+    }
+    cycle_round(setup, config);
+}
+
+/* Server CPU per cycle over at least @cycles cycles (whole rounds). */
+static double sample_cycles(Setup *setup, const Config *config, guint cycles)
 {
     guint rounds = MAX(1u, cycles / setup->n_hosts);
+    uint64_t before = process_cpu_ns(setup->daemon->pid);
 
-    cycle_round(setup, config);
-    uint64_t cpu_before = process_cpu_ns(setup->daemon->pid);
-    uint64_t wall_before = bench_now_ns();
     for (guint r = 0; r < rounds; r++) {
         cycle_round(setup, config);
     }
-    double n = (double)rounds * setup->n_hosts;
-    row->cycle_wall_us = (double)(bench_now_ns() - wall_before) / n / 1000.0;
-    row->cycle_us = (double)(process_cpu_ns(setup->daemon->pid) - cpu_before) / n / 1000.0;
+    return (double)(process_cpu_ns(setup->daemon->pid) - before) / rounds / setup->n_hosts /
+           1000.0;
 }
 
-static Row measure_config(const Config *config, guint rounds, guint cycles)
+static double median(GArray *samples)
 {
-    Setup setup;
-    Row row = {
-        /* Listening: every device's FM and host sockets, and QMP; connected: hosts, QMP. */
-        .sockets = config->devices * (config->hosts + 1) + 1 + config->devices * config->hosts + 1,
-    };
-
-    setup_start(&setup, config);
-    row.qom_get_us = measure_qom_get(&setup, rounds);
-    measure_cycles(&setup, config, cycles, &row);
-    setup_stop(&setup);
-    return row;
+    g_array_sort(samples, compare_double);
+    return g_array_index(samples, double, samples->len / 2);
 }
 
-static void print_table(const char *tagmemd, guint rounds, guint cycles)
+/* Listening: every device's FM and host sockets, and QMP; connected: the hosts and QMP. */
+static guint socket_count(const Config *config)
 {
-    Row rows[G_N_ELEMENTS(configs)];
+    return config->devices * (config->hosts + 1) + 1 + config->devices * config->hosts + 1;
+}
 
-    g_setenv("TAGMEMD", tagmemd, TRUE);
-    printf("\nbench-scale: %s\n", tagmemd);
-    printf("server CPU (all daemon threads, /proc schedstat); qom-get: %u round trips on one "
-           "QMP connection;\ncycle: at least %u one-extent add/accept/release cycles, every "
-           "host at once; ratios against 1 x 2\n\n", rounds, cycles);
-    printf("%-8s %-6s %-6s %-7s | %-12s %-6s | %-12s %-6s %-12s\n", "devices", "hosts",
-           "total", "sockets", "qom-get us", "ratio", "cycle us", "ratio", "cycle wall us");
+static void print_table(const char *tagmemd, const Run *runs, const Run *reference)
+{
+    printf("\n%s\n", tagmemd);
+    printf("%-8s %-6s %-6s %-7s | %-10s %-6s %-8s | %-10s %-6s %-8s\n", "devices", "hosts",
+           "total", "sockets", "qom-get us", "ratio", "vs first", "cycle us", "ratio",
+           "vs first");
     for (guint i = 0; i < G_N_ELEMENTS(configs); i++) {
         const Config *config = &configs[i];
-        rows[i] = measure_config(config, rounds, cycles);
-        printf("%-8u %-6u %-6u %-7u | %-12.1f %-6.2f | %-12.1f %-6.2f %-12.1f\n",
+        printf("%-8u %-6u %-6u %-7u | %-10.1f %-6.2f %-8.2f | %-10.1f %-6.2f %-8.2f\n",
                config->devices, config->hosts, config->devices * config->hosts,
-               rows[i].sockets, rows[i].qom_get_us, rows[i].qom_get_us / rows[0].qom_get_us,
-               rows[i].cycle_us, rows[i].cycle_us / rows[0].cycle_us, rows[i].cycle_wall_us);
+               socket_count(config), runs[i].qom_get_us, runs[i].qom_get_us / runs[0].qom_get_us,
+               runs[i].qom_get_us / reference[i].qom_get_us, runs[i].cycle_us,
+               runs[i].cycle_us / runs[0].cycle_us, runs[i].cycle_us / reference[i].cycle_us);
+    }
+}
+
+/*
+ * Every daemon of every configuration runs at once, and each block
+ * measures each of them in turn: load from elsewhere on the machine falls
+ * on all alike, and the median of the blocks leaves out a block it hit.
+ */
+static void run_all(char **tagmemds, guint n_daemons, const Options *opts)
+{
+    guint n = n_daemons * G_N_ELEMENTS(configs);
+    g_autofree Setup *setups = g_new0(Setup, n);
+    g_autofree Run *runs = g_new0(Run, n);
+    GArray *qom_get[n], *cycle[n];
+
+    for (guint i = 0; i < n; i++) {
+        g_setenv("TAGMEMD", tagmemds[i / G_N_ELEMENTS(configs)], TRUE);
+        setup_start(&setups[i], &configs[i % G_N_ELEMENTS(configs)]);
+        warm_up(&setups[i], &configs[i % G_N_ELEMENTS(configs)]);
+        qom_get[i] = g_array_new(FALSE, FALSE, sizeof(double));
+        cycle[i] = g_array_new(FALSE, FALSE, sizeof(double));
+    }
+    for (guint block = 0; block < opts->blocks; block++) {
+        for (guint i = 0; i < n; i++) {
+            double qom = sample_qom_get(&setups[i], opts->rounds / opts->blocks);
+            double cyc = sample_cycles(&setups[i], &configs[i % G_N_ELEMENTS(configs)],
+                                       opts->cycles / opts->blocks);
+            g_array_append_val(qom_get[i], qom);
+            g_array_append_val(cycle[i], cyc);
+        }
+    }
+    for (guint i = 0; i < n; i++) {
+        runs[i] = (Run){ .qom_get_us = median(qom_get[i]), .cycle_us = median(cycle[i]) };
+        g_array_unref(qom_get[i]);
+        g_array_unref(cycle[i]);
+        setup_stop(&setups[i]);
+    }
+    printf("bench-scale: server CPU (all daemon threads, /proc/PID/task/*/schedstat), median of "
+           "%u blocks;\nper block and daemon: %u qom-get round trips on one QMP connection, and "
+           "at least %u one-extent\nadd/accept/release cycles, every host at once.  ratio: "
+           "against 1 x 2 of the same daemon;\nvs first: against the same row of the first "
+           "daemon.\n", opts->blocks, opts->rounds / opts->blocks, opts->cycles / opts->blocks);
+    for (guint d = 0; d < n_daemons; d++) {
+        print_table(tagmemds[d], &runs[d * G_N_ELEMENTS(configs)], runs);
     }
 }
 
@@ -298,32 +350,39 @@ static void raise_descriptor_limit(void)
 
 int main(int argc, char **argv)
 {
-    gint rounds = 5000, cycles = 1000;
+    gint rounds = 10000, cycles = 2000, blocks = 10;
     g_autoptr(GError) err = NULL;
     const GOptionEntry entries[] = {
         { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds,
-          "qom-get round trips per configuration (default 5000)", "N" },
+          "qom-get round trips per configuration (default 10000)", "N" },
         { "cycles", 'c', 0, G_OPTION_ARG_INT, &cycles,
-          "one-extent cycles per configuration, at least one per host (default 1000)", "N" },
+          "one-extent cycles per configuration, at least a round per block (default 2000)",
+          "N" },
+        { "blocks", 'b', 0, G_OPTION_ARG_INT, &blocks,
+          "blocks the measurements are split into (default 10)", "N" },
         G_OPTION_ENTRY_NULL,
     };
     g_autoptr(GOptionContext) context = g_option_context_new("[TAGMEMD...]");
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     g_option_context_add_main_entries(context, entries, NULL);
-    if (!g_option_context_parse(context, &argc, &argv, &err) || rounds < 100 || cycles < 1) {
+    if (!g_option_context_parse(context, &argc, &argv, &err) || blocks < 1 || blocks > 1000 ||
+        rounds < 100 * blocks || cycles < blocks) {
         fprintf(stderr, "bench-scale: %s\n",
-                err ? err->message : "usage: bench-scale [-n N>=100] [-c N>=1] [TAGMEMD...]");
+                err ? err->message
+                    : "usage: bench-scale [-b 1..1000] [-n N>=100*blocks] [-c N>=blocks] "
+                      "[TAGMEMD...]");
         return 1;
     }
+    Options opts = { .rounds = (guint)rounds, .cycles = (guint)cycles, .blocks = (guint)blocks };
     raise_descriptor_limit();
+    g_autoptr(GPtrArray) tagmemds = g_ptr_array_new_with_free_func(g_free);
     if (argc < 2) {
-        print_table(tm_test_tagmemd_path(), (guint)rounds, (guint)cycles);
-        return 0;
+        g_ptr_array_add(tagmemds, g_strdup(tm_test_tagmemd_path()));
     }
     for (int i = 1; i < argc; i++) {
-        g_autofree char *tagmemd = g_canonicalize_filename(argv[i], NULL);
-        print_table(tagmemd, (guint)rounds, (guint)cycles);
+        g_ptr_array_add(tagmemds, g_canonicalize_filename(argv[i], NULL));
     }
+    run_all((char **)tagmemds->pdata, tagmemds->len, &opts);
     return 0;
 }
