@@ -55,7 +55,7 @@ typedef struct {
     TmQmpConn *qmp;
     GPtrArray *hosts;       /* TagmemHost *, device by device */
     HostTally *tallies;     /* one per host */
-    uint64_t *dpa;          /* region 0's base, per host */
+    uint64_t *dpa;          /* where each host's extent goes: its own 2 MiB of region 0 */
     guint n_hosts;
 } Setup;
 
