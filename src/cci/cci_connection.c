@@ -341,19 +341,9 @@ void tm_cci_connection_free(TmCciConnection *connection)
     g_free(connection);
 }
 
-TmDcd *tm_cci_connection_device(const TmCciConnection *connection)
-{
-    return connection->dev;
-}
-
 const TmMailboxCaller *tm_cci_connection_caller(const TmCciConnection *connection)
 {
     return &connection->caller;
-}
-
-bool tm_cci_connection_is_closed(const TmCciConnection *connection)
-{
-    return connection->closed;
 }
 
 void tm_cci_connection_notify(TmCciConnection *connection, uint8_t log_bitmap)

@@ -58,9 +58,7 @@ TmCciConnection *tm_cci_connection_new(TmFdDispatcher *dispatcher, int fd, TmDcd
                                        GError **err);
 void tm_cci_connection_free(TmCciConnection *connection);
 
-TmDcd *tm_cci_connection_device(const TmCciConnection *connection);
 const TmMailboxCaller *tm_cci_connection_caller(const TmCciConnection *connection);
-bool tm_cci_connection_is_closed(const TmCciConnection *connection);
 
 /*
  * Send the host the C000h Event Notification for the logs in @log_bitmap
