@@ -21,12 +21,6 @@ typedef enum {
     SEND_FAILED,  /* the connection is closed */
 } SendResult;
 
-/* One GSource per connection, so its poll events can change in place. */
-typedef struct {
-    GSource source;
-    TmCciConnection *connection;
-} TmCciConnectionSource;
-
 struct TmCciConnection {
     int fd;
     guint id;
@@ -43,9 +37,7 @@ struct TmCciConnection {
     bool reply_held;
     bool reply_waiting;
     uint8_t notification_logs; /* logs of a notification not yet sent, 0: none */
-    GSource *source;
-    gpointer fd_tag;
-    GIOCondition events;       /* what @source polls for */
+    TmFdWatch *watch;          /* the socket on the server's dispatcher */
     bool closed;
 };
 
@@ -67,7 +59,7 @@ static void connection_close(TmCciConnection *connection)
     }
     release_held_reply(connection);
     connection->closed = true;
-    g_source_destroy(connection->source);
+    g_clear_pointer(&connection->watch, tm_fd_watch_free);
     close(connection->fd);
     connection->fd = -1;
     if (connection->reply.fd >= 0) {
@@ -197,11 +189,9 @@ static bool output_waiting(const TmCciConnection *connection)
 /* Read only while nothing waits to be sent: a host that does not read holds one reply. */
 static void update_events(TmCciConnection *connection)
 {
-    GIOCondition events = output_waiting(connection) ? G_IO_OUT : G_IO_IN;
-
-    if (!connection->closed && events != connection->events) {
-        g_source_modify_unix_fd(connection->source, connection->fd_tag, events);
-        connection->events = events;
+    if (!connection->closed) {
+        tm_fd_watch_set_interest(connection->watch,
+                                 output_waiting(connection) ? G_IO_OUT : G_IO_IN);
     }
 }
 
@@ -252,14 +242,13 @@ static bool serve_one_packet(TmCciConnection *connection)
     return result == SEND_DONE;
 }
 
-static gboolean connection_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+static void on_ready(GIOCondition revents, void *opaque)
 {
-    TmCciConnection *connection = ((TmCciConnectionSource *)source)->connection;
-    GIOCondition revents = g_source_query_unix_fd(source, connection->fd_tag);
+    TmCciConnection *connection = opaque;
 
     if (output_waiting(connection) && flush(connection) != SEND_DONE) {
         update_events(connection);
-        return G_SOURCE_CONTINUE;
+        return;
     }
     if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
         /* Fairness: a few packets, then the other connections' turn. */
@@ -270,12 +259,7 @@ static gboolean connection_dispatch(GSource *source, GSourceFunc callback, gpoin
         }
     }
     update_events(connection);
-    return G_SOURCE_CONTINUE;
 }
-
-static GSourceFuncs connection_source_funcs = {
-    .dispatch = connection_dispatch,
-};
 
 static uint32_t largest_power_of_two_at_most(size_t value)
 {
@@ -316,12 +300,18 @@ static uint32_t fit_send_buffer(int fd, uint32_t max_payload)
     return fitted;
 }
 
-TmCciConnection *tm_cci_connection_new(int fd, TmDcd *dev, const TmMailboxCaller *caller,
-                                       TmCciShared *shared, guint id,
-                                       const TmCciConnectionHooks *hooks)
+TmCciConnection *tm_cci_connection_new(TmFdDispatcher *dispatcher, int fd, TmDcd *dev,
+                                       const TmMailboxCaller *caller, TmCciShared *shared,
+                                       guint id, const TmCciConnectionHooks *hooks,
+                                       GError **err)
 {
     TmCciConnection *connection = g_new0(TmCciConnection, 1);
 
+    connection->watch = tm_fd_watch_new(dispatcher, fd, G_IO_IN, on_ready, connection, err);
+    if (connection->watch == NULL) {
+        g_free(connection);
+        return NULL;
+    }
     connection->fd = fd;
     connection->id = id;
     connection->dev = dev;
@@ -332,13 +322,6 @@ TmCciConnection *tm_cci_connection_new(int fd, TmDcd *dev, const TmMailboxCaller
     connection->hooks = *hooks;
     connection->reply.payload = shared->reply_buffer;
     connection->reply.fd = -1;
-
-    connection->source = g_source_new(&connection_source_funcs, sizeof(TmCciConnectionSource));
-    ((TmCciConnectionSource *)connection->source)->connection = connection;
-    g_source_set_name(connection->source, "tagmem CCI connection");
-    connection->events = G_IO_IN;
-    connection->fd_tag = g_source_add_unix_fd(connection->source, fd, connection->events);
-    g_source_attach(connection->source, NULL);
     return connection;
 }
 
@@ -348,30 +331,19 @@ void tm_cci_connection_free(TmCciConnection *connection)
         return;
     }
     if (!connection->closed) {
-        g_source_destroy(connection->source);
+        tm_fd_watch_free(connection->watch);
         close(connection->fd);
         if (connection->reply.fd >= 0) {
             close(connection->reply.fd);
         }
     }
     release_held_reply(connection);
-    g_source_unref(connection->source);
     g_free(connection);
-}
-
-TmDcd *tm_cci_connection_device(const TmCciConnection *connection)
-{
-    return connection->dev;
 }
 
 const TmMailboxCaller *tm_cci_connection_caller(const TmCciConnection *connection)
 {
     return &connection->caller;
-}
-
-bool tm_cci_connection_is_closed(const TmCciConnection *connection)
-{
-    return connection->closed;
 }
 
 void tm_cci_connection_notify(TmCciConnection *connection, uint8_t log_bitmap)

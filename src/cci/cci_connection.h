@@ -1,7 +1,7 @@
 /*
  * One connection on a CCI socket (internal to the server): non-blocking
- * SOCK_SEQPACKET I/O on its own GLib source, a packet at a time through
- * tm_cci_frame_serve(), at most one reply waiting to be sent, and the
+ * SOCK_SEQPACKET I/O on the server's descriptor dispatcher, a packet at a
+ * time through tm_cci_frame_serve(), at most one reply waiting to be sent, and the
  * Event Notification it may owe its host.
  */
 #pragma once
@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "cci/cci_frame.h"
+#include "core/fd_dispatcher.h"
 
 typedef struct TmCciConnection TmCciConnection;
 
@@ -44,19 +45,20 @@ typedef struct {
 } TmCciConnectionHooks;
 
 /*
- * Take @fd (a connected SOCK_SEQPACKET socket, non-blocking) as a port of
- * @dev described by @caller, with the server's @shared buffers (borrowed).
- * The connection's own max payload is @caller's, or less when the socket
- * cannot send a reply that large.  @id names it in log lines.
+ * Take @fd (a connected SOCK_SEQPACKET socket, non-blocking), watched by
+ * @dispatcher, as a port of @dev described by @caller, with the server's
+ * @shared buffers (borrowed).  The connection's own max payload is
+ * @caller's, or less when the socket cannot send a reply that large.  @id
+ * names it in log lines.  NULL when the socket cannot be watched: @fd is
+ * then still the caller's.
  */
-TmCciConnection *tm_cci_connection_new(int fd, TmDcd *dev, const TmMailboxCaller *caller,
-                                       TmCciShared *shared, guint id,
-                                       const TmCciConnectionHooks *hooks);
+TmCciConnection *tm_cci_connection_new(TmFdDispatcher *dispatcher, int fd, TmDcd *dev,
+                                       const TmMailboxCaller *caller, TmCciShared *shared,
+                                       guint id, const TmCciConnectionHooks *hooks,
+                                       GError **err);
 void tm_cci_connection_free(TmCciConnection *connection);
 
-TmDcd *tm_cci_connection_device(const TmCciConnection *connection);
 const TmMailboxCaller *tm_cci_connection_caller(const TmCciConnection *connection);
-bool tm_cci_connection_is_closed(const TmCciConnection *connection);
 
 /*
  * Send the host the C000h Event Notification for the logs in @log_bitmap

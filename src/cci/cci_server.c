@@ -24,6 +24,12 @@ typedef struct {
     guint observer_id;
     /* Hosts notified that have not asked for their events since. */
     TmHostSet notified;
+    /*
+     * Open connections of each host (TmCciConnection *, borrowed; NULL
+     * until the host's first): a notice reaches them without a walk
+     * through every connection of the server.
+     */
+    GPtrArray **host_connections;
 } TmCciDeviceWatch;
 
 typedef struct {
@@ -32,9 +38,11 @@ typedef struct {
     TmMailboxCaller caller;    /* the port every connection on this socket is */
     TmUnixListener *socket;
     TmAdmission admission;     /* how many connections it takes */
+    guint open_connections;    /* accepted, not yet closed */
 } TmCciListener;
 
 struct TmCciServer {
+    TmFdDispatcher *dispatcher; /* borrowed: watches the sockets */
     uint32_t max_payload;
     guint max_connections;     /* per socket */
     GPtrArray *watches;        /* TmCciDeviceWatch *, owned */
@@ -58,14 +66,22 @@ static void listener_free(TmCciListener *listener)
 static void watch_free(TmCciDeviceWatch *watch)
 {
     tm_dcd_remove_observer(watch->dev, watch->observer_id);
+    for (uint16_t host = 0; host < tm_dcd_num_hosts(watch->dev); host++) {
+        if (watch->host_connections[host] != NULL) {
+            g_ptr_array_unref(watch->host_connections[host]);
+        }
+    }
+    g_free(watch->host_connections);
     g_free(watch);
 }
 
-TmCciServer *tm_cci_server_new(uint32_t max_payload, guint max_connections)
+TmCciServer *tm_cci_server_new(TmFdDispatcher *dispatcher, uint32_t max_payload,
+                               guint max_connections)
 {
     TmCciServer *server = g_new0(TmCciServer, 1);
     TmMailboxCaller caller = { .max_payload = max_payload };
 
+    server->dispatcher = dispatcher;
     server->max_payload = max_payload;
     server->max_connections = max_connections;
     server->watches = g_ptr_array_new_with_free_func((GDestroyNotify)watch_free);
@@ -83,28 +99,12 @@ TmCciServer *tm_cci_server_new(uint32_t max_payload, guint max_connections)
 
 /* ---- Notifications ---- */
 
-static bool is_host_connection(const TmCciConnection *connection, const TmDcd *dev,
-                               uint16_t host_id)
+/* Open connections of @host_id (a copy: sending may close some). */
+static GPtrArray *host_connections(const TmCciDeviceWatch *watch, uint16_t host_id)
 {
-    const TmMailboxCaller *caller = tm_cci_connection_caller(connection);
+    const GPtrArray *open = watch->host_connections[host_id];
 
-    return !tm_cci_connection_is_closed(connection) &&
-           tm_cci_connection_device(connection) == dev &&
-           caller->port == TM_MAILBOX_PORT_HOST && caller->host_id == host_id;
-}
-
-/* Open connections of @host_id of @dev (a copy: sending may close some). */
-static GPtrArray *host_connections(TmCciServer *server, const TmDcd *dev, uint16_t host_id)
-{
-    GPtrArray *found = g_ptr_array_new();
-
-    for (guint i = 0; i < server->connections->len; i++) {
-        TmCciConnection *connection = g_ptr_array_index(server->connections, i);
-        if (is_host_connection(connection, dev, host_id)) {
-            g_ptr_array_add(found, connection);
-        }
-    }
-    return found;
+    return open != NULL ? g_ptr_array_copy((GPtrArray *)open, NULL, NULL) : g_ptr_array_new();
 }
 
 static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque)
@@ -115,7 +115,7 @@ static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opa
         tm_host_set_contains(&watch->notified, notice->host_id)) {
         return;
     }
-    g_autoptr(GPtrArray) targets = host_connections(watch->server, dev, notice->host_id);
+    g_autoptr(GPtrArray) targets = host_connections(watch, notice->host_id);
     /* Only connections that asked for DC interrupts (0103h) get packets they did not ask for. */
     for (guint i = targets->len; i-- > 0;) {
         if (!tm_mailbox_caller_notifies_dc(
@@ -154,6 +154,7 @@ static TmCciDeviceWatch *watch_device(TmCciServer *server, TmDcd *dev)
         watch->server = server;
         watch->dev = dev;
         watch->observer_id = tm_dcd_add_observer(dev, on_device_notice, watch);
+        watch->host_connections = g_new0(GPtrArray *, tm_dcd_num_hosts(dev));
         g_ptr_array_add(server->watches, watch);
     }
     return watch;
@@ -163,14 +164,13 @@ static TmCciDeviceWatch *watch_device(TmCciServer *server, TmDcd *dev)
 static void on_connection_served(TmCciConnection *connection, const TmCciFrameReply *reply,
                                  void *opaque)
 {
-    TmCciServer *server = opaque;
+    TmCciListener *listener = opaque;
     const TmMailboxCaller *caller = tm_cci_connection_caller(connection);
 
     if (caller->port == TM_MAILBOX_PORT_HOST &&
         reply->request.opcode == TM_CXL_OP_GET_EVENT_RECORDS &&
         reply->return_code == TM_CXL_RC_SUCCESS) {
-        TmCciDeviceWatch *watch = find_watch(server, tm_cci_connection_device(connection));
-        tm_host_set_remove(&watch->notified, caller->host_id);
+        tm_host_set_remove(&listener->watch->notified, caller->host_id);
     }
 }
 
@@ -194,42 +194,27 @@ static gboolean reap_closed(gpointer data)
  */
 static void on_connection_closed(TmCciConnection *connection, void *opaque)
 {
-    TmCciServer *server = opaque;
+    TmCciListener *listener = opaque;
+    TmCciServer *server = listener->server;
     const TmMailboxCaller *caller = tm_cci_connection_caller(connection);
-    TmDcd *dev = tm_cci_connection_device(connection);
     guint index;
 
     if (g_ptr_array_find(server->connections, connection, &index)) {
         g_ptr_array_add(server->closed, g_ptr_array_steal_index(server->connections, index));
     }
+    listener->open_connections--;
     if (caller->port == TM_MAILBOX_PORT_HOST) {
-        tm_dcd_host_connection_gone(dev, caller->host_id, caller->connection_id);
-        g_autoptr(GPtrArray) others = host_connections(server, dev, caller->host_id);
+        GPtrArray *others = listener->watch->host_connections[caller->host_id];
+        g_ptr_array_remove_fast(others, connection);
+        tm_dcd_host_connection_gone(listener->watch->dev, caller->host_id,
+                                    caller->connection_id);
         if (others->len == 0) {
-            tm_host_set_remove(&find_watch(server, dev)->notified, caller->host_id);
+            tm_host_set_remove(&listener->watch->notified, caller->host_id);
         }
     }
     if (server->reap_idle == 0) {
         server->reap_idle = g_idle_add_full(G_PRIORITY_DEFAULT, reap_closed, server, NULL);
     }
-}
-
-/* Open connections of @listener's socket (its device, port and host). */
-static guint socket_connections(const TmCciListener *listener)
-{
-    const TmCciServer *server = listener->server;
-    guint count = 0;
-
-    for (guint i = 0; i < server->connections->len; i++) {
-        const TmCciConnection *connection = g_ptr_array_index(server->connections, i);
-        const TmMailboxCaller *caller = tm_cci_connection_caller(connection);
-
-        count += !tm_cci_connection_is_closed(connection) &&
-                 tm_cci_connection_device(connection) == listener->watch->dev &&
-                 caller->port == listener->caller.port &&
-                 caller->host_id == listener->caller.host_id;
-    }
-    return count;
 }
 
 static void on_accept(int connection_fd, void *opaque)
@@ -239,18 +224,31 @@ static void on_accept(int connection_fd, void *opaque)
     TmCciConnectionHooks hooks = {
         .closed = on_connection_closed,
         .served = on_connection_served,
-        .opaque = server,
+        .opaque = listener,
     };
+    g_autoptr(GError) err = NULL;
 
-    if (!tm_admission_admit(&listener->admission, socket_connections(listener),
-                            connection_fd)) {
+    if (!tm_admission_admit(&listener->admission, listener->open_connections, connection_fd)) {
         close(connection_fd);
         return;
     }
-    g_ptr_array_add(server->connections,
-                    tm_cci_connection_new(connection_fd, listener->watch->dev, &listener->caller,
-                                          &server->shared, ++server->next_connection_id,
-                                          &hooks));
+    TmCciConnection *connection = tm_cci_connection_new(
+        server->dispatcher, connection_fd, listener->watch->dev, &listener->caller,
+        &server->shared, ++server->next_connection_id, &hooks, &err);
+    if (connection == NULL) {
+        g_warning("CCI connection %u refused: %s", server->next_connection_id, err->message);
+        close(connection_fd);
+        return;
+    }
+    g_ptr_array_add(server->connections, connection);
+    listener->open_connections++;
+    if (listener->caller.port == TM_MAILBOX_PORT_HOST) {
+        GPtrArray **open = &listener->watch->host_connections[listener->caller.host_id];
+        if (*open == NULL) {
+            *open = g_ptr_array_new();
+        }
+        g_ptr_array_add(*open, connection);
+    }
 }
 
 /* ---- Listening sockets ---- */
@@ -283,7 +281,8 @@ bool tm_cci_server_listen(TmCciServer *server, TmDcd *dev, TmMailboxPortKind por
     listener->caller = caller;
     TmUnixListenerConfig config = socket_config;
     config.inherited = server->inherited;
-    listener->socket = tm_unix_listener_new(path, &config, on_accept, listener, err);
+    listener->socket = tm_unix_listener_new(server->dispatcher, path, &config, on_accept,
+                                            listener, err);
     if (listener->socket == NULL) {
         return false;
     }

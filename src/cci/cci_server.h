@@ -1,14 +1,14 @@
 /*
  * The CCI socket server (docs/host-protocol.md): UNIX SOCK_SEQPACKET
- * listeners on the GLib main loop, one packet = one CCI message.  Each
- * listening socket is a port of one device -- its FM port, or the port of
+ * listeners on the daemon's descriptor dispatcher (core/fd_dispatcher.h),
+ * one packet = one CCI message.  Each listening socket is a port of one device -- its FM port, or the port of
  * one of its hosts -- and every connection accepted on it speaks as that
  * port: the socket a connection arrives on is its identity, and the
  * socket's mode (0600) is the access control.
  *
  * Connections are served fairly: each takes at most a few packets per
- * main-loop iteration, and a connection whose reply cannot be sent yet is
- * not read until it can, so a host that does not read holds one reply
+ * pass of the dispatcher, and a connection whose reply cannot be sent
+ * yet is not read until it can, so a host that does not read holds one reply
  * and never blocks the loop or the other hosts.
  *
  * Hosts are told when their event logs gain records with the unsolicited
@@ -23,13 +23,14 @@
 #include <glib.h>
 
 #include "cci/mailbox.h"
+#include "core/fd_dispatcher.h"
 #include "core/inherited_sockets.h"
 
 typedef struct TmCciServer TmCciServer;
 
 /*
- * Fairness: packets one connection may have served per main-loop
- * iteration before the others get their turn.
+ * Fairness: packets one connection may have served per pass of the
+ * dispatcher before the others get their turn.
  */
 #define TM_CCI_SERVER_PACKETS_PER_TURN 4
 
@@ -40,14 +41,16 @@ typedef struct TmCciServer TmCciServer;
 #define TM_CCI_FD_RESERVE 64
 
 /*
- * A server whose connections take payloads of up to @max_payload bytes
+ * A server whose sockets @dispatcher (borrowed; it outlives the server)
+ * watches, whose connections take payloads of up to @max_payload bytes
  * (a power of two, 256 .. 1 MiB; see tm_mailbox_caller_check()).  A
  * connection reports less in Identify when the system's socket buffer
  * limit (net.core.wmem_max) cannot hold a reply of that size.  Each socket
  * takes at most @max_connections connections at once, and none that would
  * leave fewer than TM_CCI_FD_RESERVE descriptors; more are closed at once.
  */
-TmCciServer *tm_cci_server_new(uint32_t max_payload, guint max_connections);
+TmCciServer *tm_cci_server_new(TmFdDispatcher *dispatcher, uint32_t max_payload,
+                               guint max_connections);
 
 /*
  * Listening sockets the daemon inherited (borrowed; NULL: none): a later

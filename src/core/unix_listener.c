@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <glib-unix.h>
 
 #include "core/error.h"
 
 /* After running out of file descriptors, accept again this much later. */
 #define ACCEPT_RETRY_MS 100
 #define LISTEN_BACKLOG 64
+#define ACCEPTS_PER_TURN 16
 
 struct TmUnixListener {
     TmUnixListenerConfig config;
@@ -22,40 +22,42 @@ struct TmUnixListener {
     int fd;
     char *path;
     bool inherited;            /* the socket file is not ours to remove */
-    guint accept_watch;        /* 0 while accepting is paused */
+    TmFdWatch *watch;          /* no interest while accepting is paused */
     guint retry_timer;
 };
 
 /* ---- Accepting ---- */
-
-static gboolean on_accept(int fd, GIOCondition condition, gpointer data);
 
 static gboolean resume_accept(gpointer data)
 {
     TmUnixListener *listener = data;
 
     listener->retry_timer = 0;
-    listener->accept_watch = g_unix_fd_add(listener->fd, G_IO_IN, on_accept, listener);
+    tm_fd_watch_set_interest(listener->watch, G_IO_IN);
     return G_SOURCE_REMOVE;
 }
 
-/* Out of descriptors: the socket stays readable, so stop polling it for a while. */
-static gboolean pause_accept(TmUnixListener *listener)
+/* Out of descriptors: the socket stays readable, so stop watching it for a while. */
+static void pause_accept(TmUnixListener *listener)
 {
     g_warning("%s socket %s: cannot accept: %s; retrying", listener->config.label,
               listener->path, g_strerror(errno));
-    listener->accept_watch = 0;
+    tm_fd_watch_set_interest(listener->watch, 0);
     listener->retry_timer = g_timeout_add(ACCEPT_RETRY_MS, resume_accept, listener);
-    return G_SOURCE_REMOVE;
 }
 
-static gboolean on_accept(int fd, GIOCondition condition, gpointer data)
+/*
+ * Fairness: a few connections per turn; the socket stays ready for the
+ * next pass when more wait.
+ */
+static void on_accept(GIOCondition ready, void *opaque)
 {
-    TmUnixListener *listener = data;
+    TmUnixListener *listener = opaque;
 
-    for (;;) {
-        int connection_fd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    for (int taken = 0; taken < ACCEPTS_PER_TURN;) {
+        int connection_fd = accept4(listener->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (connection_fd >= 0) {
+            taken++;
             listener->accepted(connection_fd, listener->opaque);
             continue;
         }
@@ -63,10 +65,10 @@ static gboolean on_accept(int fd, GIOCondition condition, gpointer data)
             continue;
         }
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            return pause_accept(listener);
+            pause_accept(listener);
         }
         /* EAGAIN: every waiting connection taken. */
-        return G_SOURCE_CONTINUE;
+        return;
     }
 }
 
@@ -208,7 +210,8 @@ static int listening_socket(const char *path, const TmUnixListenerConfig *config
     return fd;
 }
 
-TmUnixListener *tm_unix_listener_new(const char *path, const TmUnixListenerConfig *config,
+TmUnixListener *tm_unix_listener_new(TmFdDispatcher *dispatcher, const char *path,
+                                     const TmUnixListenerConfig *config,
                                      TmUnixAcceptFunc accepted, void *opaque, GError **err)
 {
     bool inherited;
@@ -218,13 +221,22 @@ TmUnixListener *tm_unix_listener_new(const char *path, const TmUnixListenerConfi
         return NULL;
     }
     TmUnixListener *listener = g_new0(TmUnixListener, 1);
+    listener->watch = tm_fd_watch_new(dispatcher, fd, G_IO_IN, on_accept, listener, err);
+    if (listener->watch == NULL) {
+        g_prefix_error(err, "%s socket '%s': ", config->label, path);
+        close(fd);
+        if (!inherited) {
+            unlink(path);
+        }
+        g_free(listener);
+        return NULL;
+    }
     listener->config = *config;
     listener->accepted = accepted;
     listener->opaque = opaque;
     listener->fd = fd;
     listener->path = g_strdup(path);
     listener->inherited = inherited;
-    listener->accept_watch = g_unix_fd_add(fd, G_IO_IN, on_accept, listener);
     return listener;
 }
 
@@ -233,8 +245,8 @@ void tm_unix_listener_free(TmUnixListener *listener)
     if (listener == NULL) {
         return;
     }
-    g_clear_handle_id(&listener->accept_watch, g_source_remove);
     g_clear_handle_id(&listener->retry_timer, g_source_remove);
+    tm_fd_watch_free(listener->watch);
     close(listener->fd);
     /* A socket unit's file stays: clients connect to it while the daemon restarts. */
     if (!listener->inherited) {

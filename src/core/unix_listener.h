@@ -1,10 +1,11 @@
 /*
- * A listening UNIX socket on the GLib main loop, shared by the QMP and
- * the CCI servers: it binds @path with a fixed file mode, replaces a stale
- * socket file left by a daemon that died (never another kind of file, and
- * on request never a live socket), accepts every waiting connection when the socket
- * is readable, backs off for a while when out of file descriptors, and
- * removes the socket file when freed.
+ * A listening UNIX socket on a descriptor dispatcher, shared by the QMP
+ * and the CCI servers: it binds @path with a fixed file mode, replaces a
+ * stale socket file left by a daemon that died (never another kind of
+ * file, and on request never a live socket), accepts waiting connections
+ * when the socket is readable (a few per pass of the dispatcher), backs
+ * off for a while when out of file descriptors, and removes the socket
+ * file when freed.
  */
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <sys/types.h>
 #include <glib.h>
 
+#include "core/fd_dispatcher.h"
 #include "core/inherited_sockets.h"
 
 typedef struct TmUnixListener TmUnixListener;
@@ -38,12 +40,13 @@ typedef struct {
 
 /*
  * Listen on @path as @config says and call @accepted for each connection
- * from the main loop.  Fails, creating nothing, when @path is too long for
+ * from @dispatcher's passes (a few per pass: fairness).  Fails, creating nothing, when @path is too long for
  * a socket address, is a file that is not a socket, or (with refuse_live)
  * is a socket on which a process still accepts connections; or when the
  * inherited socket for @path is not of config->type.
  */
-TmUnixListener *tm_unix_listener_new(const char *path, const TmUnixListenerConfig *config,
+TmUnixListener *tm_unix_listener_new(TmFdDispatcher *dispatcher, const char *path,
+                                     const TmUnixListenerConfig *config,
                                      TmUnixAcceptFunc accepted, void *opaque, GError **err);
 
 /* Stop accepting, close the socket and remove its file. */

@@ -12,6 +12,7 @@
 #include "backend/backend_registry.h"
 #include "cci/cci_server.h"
 #include "core/error.h"
+#include "core/fd_dispatcher.h"
 #include "core/runtime_dir.h"
 #include "daemon/cci_sockets.h"
 #include "daemon/device_option.h"
@@ -40,6 +41,7 @@
 
 struct TmDaemon {
     GMainLoop *loop;
+    TmFdDispatcher *dispatcher; /* every listening socket and connection */
     TmBackendRegistry *backends;
     TmDeviceRegistry *devices; /* its devices use the backends */
     TmQmpEnv qmp_env;         /* borrowed by the QMP server */
@@ -76,7 +78,8 @@ static void shut_down_on(void *opaque, const char *signal_name)
 /*
  * Host connections and memory objects each hold a descriptor: take all the
  * system allows (the hard limit), as servers do.  Descriptors are watched
- * with poll(), never select(), so numbers past 1024 are fine.
+ * with epoll (docs/event-loop.md), never select(), so numbers past 1024
+ * are fine.
  */
 static void raise_descriptor_limit(void)
 {
@@ -234,9 +237,15 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     daemon->qmp_env.emit_event = emit_event;
     daemon->qmp_env.event_opaque = daemon;
     raise_descriptor_limit();
-    daemon->qmp = tm_qmp_server_new(&daemon->qmp_env, options->max_connections);
+    daemon->dispatcher = tm_fd_dispatcher_new(NULL, err);
+    if (daemon->dispatcher == NULL) {
+        return NULL;
+    }
+    daemon->qmp = tm_qmp_server_new(&daemon->qmp_env, daemon->dispatcher,
+                                    options->max_connections);
     daemon->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
-    daemon->cci = tm_cci_server_new(options->max_payload, options->max_connections);
+    daemon->cci = tm_cci_server_new(daemon->dispatcher, options->max_payload,
+                                    options->max_connections);
     daemon->cci_sockets = g_ptr_array_new_with_free_func(g_free);
     daemon->stored_fds = g_ptr_array_new_with_free_func((GDestroyNotify)tm_stored_fd_free);
     daemon->inherited = tm_service_inherited_sockets(daemon->stored_fds, err);
@@ -302,6 +311,7 @@ void tm_daemon_free(TmDaemon *daemon)
     g_clear_pointer(&daemon->qmp, tm_qmp_server_free);
     /* Before the devices it observes. */
     g_clear_pointer(&daemon->cci, tm_cci_server_free);
+    g_clear_pointer(&daemon->dispatcher, tm_fd_dispatcher_free);
     g_clear_pointer(&daemon->devices, tm_device_registry_free);
     /* Before the backends: their objects stay in the descriptor store at exit. */
     g_clear_pointer(&daemon->object_store, tm_object_store_free);

@@ -15,12 +15,6 @@ typedef struct {
     GError *error;        /* ... or why the stream refused it */
 } TmQmpPending;
 
-/* One GSource per client, so its poll events can change in place. */
-typedef struct {
-    GSource source;
-    TmQmpClient *client;
-} TmQmpClientSource;
-
 struct TmQmpClient {
     int fd;
     TmQmpEnv *env;
@@ -34,9 +28,7 @@ struct TmQmpClient {
     GByteArray *held;
     size_t event_bytes;  /* events queued since @output last drained */
     guint id;            /* for log lines: the order clients came in */
-    GSource *source;
-    gpointer fd_tag;
-    GIOCondition events; /* what @source polls for */
+    TmFdWatch *watch;    /* the socket on the daemon's dispatcher */
     TmQmpLater *waiting; /* a command answering later; requests wait behind it */
     bool input_ended;    /* the peer will send no more */
     bool closed;
@@ -87,7 +79,7 @@ static void client_close(TmQmpClient *client)
     client->output_sent = 0;
     end_stream(client);
     client->closed = true;
-    g_source_destroy(client->source);
+    g_clear_pointer(&client->watch, tm_fd_watch_free);
     close(client->fd);
     client->fd = -1;
     client->closed_fn(client, client->closed_opaque);
@@ -186,12 +178,19 @@ static void answer(TmQmpClient *client, TmQmpPending *pending)
     }
 }
 
-/* Answer waiting requests in order while the output queue has room. */
+/* A request waits and nothing holds it back: no deferred answer, no stream, room for output. */
+static bool can_answer(TmQmpClient *client)
+{
+    return !client->closed && client->waiting == NULL && client->streaming == NULL &&
+           !g_queue_is_empty(&client->pending) &&
+           output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH;
+}
+
+/* Answer waiting requests in order, a few per turn (fairness). */
 static void answer_pending(TmQmpClient *client)
 {
-    while (!client->closed && client->waiting == NULL && client->streaming == NULL &&
-           !g_queue_is_empty(&client->pending) &&
-           output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
+    for (guint answered = 0; answered < TM_QMP_CLIENT_REQUESTS_PER_TURN && can_answer(client);
+         answered++) {
         TmQmpPending *pending = g_queue_pop_head(&client->pending);
         answer(client, pending);
         pending_free(pending);
@@ -244,14 +243,15 @@ static void update_events(TmQmpClient *client)
         output_queued(client) < TM_QMP_CLIENT_OUTPUT_HIGH) {
         events |= G_IO_IN;
     }
-    /* A streaming response goes on when the socket can take more. */
-    if (unsent(client) > 0 || client->streaming) {
+    /*
+     * A streaming response goes on when the socket can take more; so do
+     * requests left for the next turn (a full socket must be read first
+     * anyway).
+     */
+    if (unsent(client) > 0 || client->streaming || can_answer(client)) {
         events |= G_IO_OUT;
     }
-    if (events != client->events) {
-        g_source_modify_unix_fd(client->source, client->fd_tag, events);
-        client->events = events;
-    }
+    tm_fd_watch_set_interest(client->watch, events);
 }
 
 static void make_progress(TmQmpClient *client)
@@ -270,10 +270,10 @@ static void make_progress(TmQmpClient *client)
     update_events(client);
 }
 
-static gboolean client_source_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+/* One read and a few answers per turn: every client has its turn in each pass. */
+static void on_ready(GIOCondition revents, void *opaque)
 {
-    TmQmpClient *client = ((TmQmpClientSource *)source)->client;
-    GIOCondition revents = g_source_query_unix_fd(source, client->fd_tag);
+    TmQmpClient *client = opaque;
 
     if (revents & G_IO_OUT) {
         flush_output(client);
@@ -285,7 +285,6 @@ static gboolean client_source_dispatch(GSource *source, GSourceFunc callback, gp
     if (!client->closed) {
         make_progress(client);
     }
-    return G_SOURCE_CONTINUE;
 }
 
 /*
@@ -305,15 +304,17 @@ static void deliver_later(void *opaque, json_object *response)
     json_object_put(response);
 }
 
-static GSourceFuncs client_source_funcs = {
-    .dispatch = client_source_dispatch,
-};
-
-TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, guint id, TmQmpClientClosedFn closed,
-                               void *opaque)
+TmQmpClient *tm_qmp_client_new(TmFdDispatcher *dispatcher, int fd, TmQmpEnv *env, guint id,
+                               TmQmpClientClosedFn closed, void *opaque, GError **err)
 {
     TmQmpClient *client = g_new0(TmQmpClient, 1);
 
+    /* The greeting waits to be sent. */
+    client->watch = tm_fd_watch_new(dispatcher, fd, G_IO_IN | G_IO_OUT, on_ready, client, err);
+    if (client->watch == NULL) {
+        g_free(client);
+        return NULL;
+    }
     client->fd = fd;
     client->id = id;
     client->env = env;
@@ -330,13 +331,6 @@ TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, guint id, TmQmpClientClose
     json_object *greeting = tm_qmp_greeting();
     queue_message(client, greeting);
     json_object_put(greeting);
-
-    client->source = g_source_new(&client_source_funcs, sizeof(TmQmpClientSource));
-    ((TmQmpClientSource *)client->source)->client = client;
-    g_source_set_name(client->source, "tagmem QMP client");
-    client->events = G_IO_IN | G_IO_OUT;
-    client->fd_tag = g_source_add_unix_fd(client->source, fd, client->events);
-    g_source_attach(client->source, NULL);
     return client;
 }
 
@@ -346,13 +340,12 @@ void tm_qmp_client_free(TmQmpClient *client)
         return;
     }
     if (!client->closed) {
-        g_source_destroy(client->source);
+        tm_fd_watch_free(client->watch);
         close(client->fd);
     }
     if (client->waiting) {
         tm_qmp_later_orphan(client->waiting);
     }
-    g_source_unref(client->source);
     g_queue_clear_full(&client->pending, (GDestroyNotify)pending_free);
     tm_json_stream_free(client->stream);
     client->env->output_queued -= output_queued(client);

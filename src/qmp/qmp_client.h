@@ -19,6 +19,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 
+#include "core/fd_dispatcher.h"
 #include "qmp/qmp_env.h"
 
 #define TM_QMP_CLIENT_OUTPUT_HIGH (1024 * 1024)
@@ -26,6 +27,11 @@
 #define TM_QMP_CLIENT_EVENT_BUDGET (1024 * 1024)
 #define TM_QMP_OUTPUT_BUDGET (64 * 1024 * 1024)
 #define TM_QMP_CLIENT_READ_SIZE (64 * 1024)
+/*
+ * Fairness: requests answered per turn of a client (docs/event-loop.md);
+ * one read can hold hundreds of pipelined requests.
+ */
+#define TM_QMP_CLIENT_REQUESTS_PER_TURN 16
 /*
  * A streamed response (qmp_reply_stream.h) is written this much at a time:
  * one piece (~30 extents) delays another client's request by ~10-20 us.
@@ -44,9 +50,13 @@ typedef struct TmQmpClient TmQmpClient;
  */
 typedef void (*TmQmpClientClosedFn)(TmQmpClient *client, void *opaque);
 
-/* Takes ownership of @fd (a connected stream socket); queues the greeting. */
-TmQmpClient *tm_qmp_client_new(int fd, TmQmpEnv *env, guint id, TmQmpClientClosedFn closed,
-                               void *opaque);
+/*
+ * Takes ownership of @fd (a connected stream socket), watched by
+ * @dispatcher; queues the greeting.  NULL when the socket cannot be
+ * watched: @fd is then still the caller's.
+ */
+TmQmpClient *tm_qmp_client_new(TmFdDispatcher *dispatcher, int fd, TmQmpEnv *env, guint id,
+                               TmQmpClientClosedFn closed, void *opaque, GError **err);
 void tm_qmp_client_free(TmQmpClient *client);
 
 /* Queue @message (borrowed) for sending, if the client is still open. */

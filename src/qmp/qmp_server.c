@@ -36,6 +36,7 @@ static void qmp_socket_free(TmQmpSocket *socket)
 
 struct TmQmpServer {
     TmQmpEnv *env;
+    TmFdDispatcher *dispatcher; /* borrowed: watches the sockets */
     guint max_connections;     /* QMP clients at once, all sockets together */
     GPtrArray *listeners;      /* TmQmpSocket *, owned */
     GPtrArray *clients;        /* open TmQmpClient *, owned */
@@ -50,11 +51,13 @@ void tm_qmp_server_use_inherited(TmQmpServer *server, TmInheritedSockets *inheri
     server->inherited = inherited;
 }
 
-TmQmpServer *tm_qmp_server_new(TmQmpEnv *env, guint max_connections)
+TmQmpServer *tm_qmp_server_new(TmQmpEnv *env, TmFdDispatcher *dispatcher,
+                               guint max_connections)
 {
     TmQmpServer *server = g_new0(TmQmpServer, 1);
 
     server->env = env;
+    server->dispatcher = dispatcher;
     server->max_connections = max_connections;
     server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)qmp_socket_free);
     server->clients = g_ptr_array_new_with_free_func((GDestroyNotify)tm_qmp_client_free);
@@ -91,15 +94,22 @@ static void on_accept(int client_fd, void *opaque)
 {
     TmQmpSocket *socket = opaque;
     TmQmpServer *server = socket->server;
+    g_autoptr(GError) err = NULL;
 
     /* No descriptor reserve: the CCI sockets keep theirs for QMP. */
     if (!tm_admission_admit(&socket->admission, server->clients->len, client_fd)) {
         close(client_fd);
         return;
     }
-    g_ptr_array_add(server->clients, tm_qmp_client_new(client_fd, server->env,
-                                                       ++server->next_client_id,
-                                                       on_client_closed, server));
+    TmQmpClient *client = tm_qmp_client_new(server->dispatcher, client_fd, server->env,
+                                            ++server->next_client_id, on_client_closed, server,
+                                            &err);
+    if (client == NULL) {
+        g_warning("QMP client %u refused: %s", server->next_client_id, err->message);
+        close(client_fd);
+        return;
+    }
+    g_ptr_array_add(server->clients, client);
 }
 
 bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **err)
@@ -111,7 +121,8 @@ bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **e
     tm_admission_init(&socket->admission, label, server->max_connections, 0);
     TmUnixListenerConfig config = socket_config;
     config.inherited = server->inherited;
-    socket->listener = tm_unix_listener_new(path, &config, on_accept, socket, err);
+    socket->listener = tm_unix_listener_new(server->dispatcher, path, &config, on_accept,
+                                            socket, err);
     if (socket->listener == NULL) {
         qmp_socket_free(socket);
         return false;

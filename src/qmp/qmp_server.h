@@ -1,6 +1,7 @@
 /*
- * The QMP server: UNIX stream sockets, one GLib main-loop source per
- * client, greeting, capabilities negotiation, command dispatch, events.
+ * The QMP server: UNIX stream sockets on the daemon's descriptor
+ * dispatcher (core/fd_dispatcher.h), greeting, capabilities negotiation,
+ * command dispatch, events.
  * Wire behaviour follows QEMU's docs/interop/qmp-spec.
  */
 #pragma once
@@ -9,16 +10,19 @@
 #include <glib.h>
 #include <json-c/json.h>
 
+#include "core/fd_dispatcher.h"
 #include "core/inherited_sockets.h"
 #include "qmp/qmp_env.h"
 
 typedef struct TmQmpServer TmQmpServer;
 
 /*
- * A server for @env taking at most @max_connections QMP clients at once (all
+ * A server for @env whose sockets @dispatcher (borrowed; it outlives the
+ * server) watches, taking at most @max_connections QMP clients at once (all
  * its sockets together); more are closed at once, with a log line.
  */
-TmQmpServer *tm_qmp_server_new(TmQmpEnv *env, guint max_connections);
+TmQmpServer *tm_qmp_server_new(TmQmpEnv *env, TmFdDispatcher *dispatcher,
+                               guint max_connections);
 
 /*
  * Listening sockets the daemon inherited (borrowed; NULL: none): a later

@@ -32,6 +32,7 @@ typedef struct {
     char *dir;
     char *host_path[2];
     char *fm_path;
+    TmFdDispatcher *dispatcher;
     TmCciServer *server;
 } ServerFixture;
 
@@ -44,7 +45,9 @@ static void server_fixture_init(ServerFixture *sf, uint32_t max_payload)
     fixture_device(&sf->fx, DEVICE_PROPS);
     sf->dir = g_dir_make_tmp("tagmem-cci-XXXXXX", &err);
     g_assert_no_error(err);
-    sf->server = tm_cci_server_new(max_payload, 64);
+    sf->dispatcher = tm_fd_dispatcher_new(NULL, &err);
+    g_assert_no_error(err);
+    sf->server = tm_cci_server_new(sf->dispatcher, max_payload, 64);
     for (uint16_t host = 0; host < 2; host++) {
         g_autofree char *name = g_strdup_printf("host%u.sock", host);
         sf->host_path[host] = g_build_filename(sf->dir, name, NULL);
@@ -61,6 +64,7 @@ static void server_fixture_init(ServerFixture *sf, uint32_t max_payload)
 static void server_fixture_clear(ServerFixture *sf)
 {
     tm_cci_server_free(sf->server);
+    tm_fd_dispatcher_free(sf->dispatcher);
     /* The server removed its socket files: the directory is empty. */
     g_assert_cmpint(g_rmdir(sf->dir), ==, 0);
     for (int host = 0; host < 2; host++) {
@@ -194,7 +198,8 @@ static void test_listen_refused(void)
     g_autoptr(GError) err = NULL;
 
     server_fixture_init(&sf, TM_MAILBOX_DEFAULT_MAX_PAYLOAD);
-    g_autoptr(TmCciServer) other = tm_cci_server_new(TM_MAILBOX_DEFAULT_MAX_PAYLOAD, 64);
+    g_autoptr(TmCciServer) other =
+        tm_cci_server_new(sf.dispatcher, TM_MAILBOX_DEFAULT_MAX_PAYLOAD, 64);
 
     /* A socket another server accepts on is never taken over. */
     g_assert_false(tm_cci_server_listen(other, sf.fx.dev, TM_MAILBOX_PORT_HOST, 0,
@@ -226,7 +231,8 @@ static void test_listen_refused(void)
 
     /* A stale socket (nobody accepts on it) is replaced. */
     g_autofree char *stale = g_build_filename(sf.dir, "stale.sock", NULL);
-    g_autoptr(TmCciServer) first = tm_cci_server_new(TM_MAILBOX_DEFAULT_MAX_PAYLOAD, 64);
+    g_autoptr(TmCciServer) first =
+        tm_cci_server_new(sf.dispatcher, TM_MAILBOX_DEFAULT_MAX_PAYLOAD, 64);
     g_assert_true(tm_cci_server_listen(first, sf.fx.dev, TM_MAILBOX_PORT_FM, 0, stale, NULL));
     int stale_fd = tm_test_cci_connect(stale);
     close(stale_fd);
@@ -237,7 +243,8 @@ static void test_listen_refused(void)
     strcpy(addr.sun_path, stale);
     g_assert_cmpint(bind(leftover, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
     close(leftover);
-    g_autoptr(TmCciServer) second = tm_cci_server_new(TM_MAILBOX_DEFAULT_MAX_PAYLOAD, 64);
+    g_autoptr(TmCciServer) second =
+        tm_cci_server_new(sf.dispatcher, TM_MAILBOX_DEFAULT_MAX_PAYLOAD, 64);
     g_assert_true(tm_cci_server_listen(second, sf.fx.dev, TM_MAILBOX_PORT_FM, 0, stale, &err));
     g_assert_no_error(err);
     int fd = tm_test_cci_connect(stale);

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "backend/backend_registry.h"
+#include "qmp/qmp_client.h"
 #include "qmp/qmp_server.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
@@ -26,6 +27,7 @@ typedef struct {
     char *path;
     TmBackendRegistry *backends;
     TmQmpEnv env;
+    TmFdDispatcher *dispatcher;
     TmQmpServer *server;
     guint quit_calls;
 } Fixture;
@@ -47,7 +49,9 @@ static void fixture_init(Fixture *f)
     f->env.backends = f->backends;
     f->env.request_quit = count_quit;
     f->env.quit_opaque = f;
-    f->server = tm_qmp_server_new(&f->env, 64);
+    f->dispatcher = tm_fd_dispatcher_new(NULL, &err);
+    g_assert_no_error(err);
+    f->server = tm_qmp_server_new(&f->env, f->dispatcher, 64);
     g_assert_true(tm_qmp_server_listen_unix(f->server, f->path, &err));
     g_assert_no_error(err);
 }
@@ -55,6 +59,7 @@ static void fixture_init(Fixture *f)
 static void fixture_clear(Fixture *f)
 {
     tm_qmp_server_free(f->server);
+    tm_fd_dispatcher_free(f->dispatcher);
     /* The server removes its socket file. */
     g_assert_false(g_file_test(f->path, G_FILE_TEST_EXISTS));
     while (g_main_context_iteration(NULL, FALSE)) {
@@ -251,6 +256,60 @@ static void test_clients_independent(void)
     fixture_clear(&f);
 }
 
+/* Lines the server has sent to @r so far, without running it. */
+static guint lines_sent(Reader *r)
+{
+    char chunk[4096];
+    ssize_t n;
+    guint lines = 0;
+
+    while ((n = recv(r->fd, chunk, sizeof(chunk), MSG_DONTWAIT)) > 0) {
+        g_string_append_len(r->buffer, chunk, n);
+    }
+    for (const char *p = r->buffer->str; (p = strstr(p, "\r\n")) != NULL; p += 2) {
+        lines++;
+    }
+    return lines;
+}
+
+/*
+ * A client that pipelines many requests gets a few answered per turn; a
+ * client ready in the same pass is answered in it, and the rest follow in
+ * order.
+ */
+static void test_fair_turns(void)
+{
+    enum { BURST = 3 * TM_QMP_CLIENT_REQUESTS_PER_TURN };
+    Fixture f;
+    fixture_init(&f);
+    Reader busy = reader_new(connect_client(&f));
+    Reader quiet = reader_new(connect_client(&f));
+    g_autoptr(GString) burst = g_string_new(NULL);
+
+    negotiate(&busy);
+    negotiate(&quiet);
+    wait_for_clients(&f, 2);
+    for (int i = 0; i < BURST; i++) {
+        g_string_append_printf(burst, "{\"execute\":\"query-version\",\"id\":%d}", i);
+    }
+    send_text(busy.fd, burst->str);
+    send_text(quiet.fd, "{\"execute\":\"query-version\",\"id\":\"quiet\"}");
+
+    g_main_context_iteration(NULL, FALSE);
+    g_assert_cmpuint(lines_sent(&busy), ==, TM_QMP_CLIENT_REQUESTS_PER_TURN);
+    g_assert_cmpuint(lines_sent(&quiet), ==, 1);
+    for (int i = 0; i < BURST; i++) {
+        g_autoptr(json_object) reply = read_message(&busy);
+        g_assert_cmpint(json_object_get_int(json_object_object_get(reply, "id")), ==, i);
+    }
+    g_autoptr(json_object) reply = read_message(&quiet);
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(reply, "id")), ==, "quiet");
+
+    reader_close(&busy);
+    reader_close(&quiet);
+    fixture_clear(&f);
+}
+
 /* Events reach negotiated clients only, with QEMU's timestamp. */
 static void test_events(void)
 {
@@ -381,6 +440,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qmp/server/pipelined-input", test_pipelined_input);
     g_test_add_func("/qmp/server/clients-independent", test_clients_independent);
+    g_test_add_func("/qmp/server/fair-turns", test_fair_turns);
     g_test_add_func("/qmp/server/events", test_events);
     g_test_add_func("/qmp/server/quit", test_quit);
     g_test_add_func("/qmp/server/client-not-reading", test_client_not_reading);
