@@ -224,6 +224,28 @@ static bool host_release_request(Node *reference, GRand *rand, Request *request)
     return found;
 }
 
+/* Clear Event Records naming what the host's DC log holds (Clear All is not for the DC log). */
+static void clear_request(Node *reference, int host, Request *request)
+{
+    uint8_t dc_log = 4;
+    g_auto(TmTestCciPacket) records;
+
+    tm_test_cci_call(reference->hosts[host], 0x0100, &dc_log, 1, &records, NULL);
+    g_assert_cmpuint(records.return_code, ==, RC_SUCCESS);
+    /* The request names at most 255 handles (a one-byte count). */
+    uint16_t count = MIN(tm_test_le16(records.payload + 20), 255);
+    request->host = host;
+    request->opcode = OP_CLEAR_EVENT_RECORDS;
+    request->payload = g_byte_array_new();
+    g_byte_array_set_size(request->payload, 6 + 2 * count);
+    memset(request->payload->data, 0, request->payload->len);
+    request->payload->data[0] = 4;
+    request->payload->data[2] = (uint8_t)count;
+    for (uint16_t i = 0; i < count; i++) {
+        memcpy(request->payload->data + 6 + 2 * i, records.payload + 32 + 128 * i + 20, 2);
+    }
+}
+
 /* One random request of the workload (some fail: they must change nothing, anywhere). */
 static void next_request(Node *reference, GRand *rand, Request *request)
 {
@@ -268,15 +290,9 @@ static void next_request(Node *reference, GRand *rand, Request *request)
                                                   : "cxl-remove-dynamic-capacity-reference",
                     g_strdup_printf("{\"path\": \"dcd0\", \"tag\": \"%s\"}", tag));
         return;
-    case 7: {
-        /* Clear Event Records, clear-all flag, the DC log (CXL r3.1 §8.2.9.2.3). */
-        static const uint8_t clear_all[6] = { 4, 1, 0, 0, 0, 0 };
-        request->host = host;
-        request->opcode = OP_CLEAR_EVENT_RECORDS;
-        request->payload = g_byte_array_new();
-        g_byte_array_append(request->payload, clear_all, sizeof(clear_all));
+    case 7:
+        clear_request(reference, host, request);
         return;
-    }
     case 8:
         if (host_release_request(reference, rand, request)) {
             return;
