@@ -108,15 +108,7 @@ void tm_dcd_tag_count_accepted(TmDcd *dev, const TmBackedExtent *extent, uint16_
 /* A range of the tag is still in the allocation map (e.g. kept out of use). */
 static bool map_holds_tag(const TmDcd *dev, const TmGuid *tag)
 {
-    const TmAllocRange *range;
-    for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
-         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
-         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
-        if (tm_guid_equal(&range->range.extent.tag, tag)) {
-            return true;
-        }
-    }
-    return false;
+    return tm_alloc_map_tag_range_count(dev->alloc_map, tag) > 0;
 }
 
 void tm_dcd_tag_refresh(TmDcd *dev, const TmGuid *tag, uint16_t host_id)
