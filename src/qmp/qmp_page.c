@@ -1,0 +1,30 @@
+#include "qmp/qmp_page.h"
+
+#include "core/error.h"
+
+bool tm_qmp_page_parse(json_object *args, TmQmpPage *page, GError **err)
+{
+    uint64_t count = tm_qmp_arg_uint(args, "count", TM_QMP_PAGE_MAX_COUNT);
+
+    *page = (TmQmpPage){
+        .paged = tm_qmp_arg_has(args, "start") || tm_qmp_arg_has(args, "count"),
+        .start = tm_qmp_arg_uint(args, "start", 0),
+    };
+    if (count == 0 || count > TM_QMP_PAGE_MAX_COUNT) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "Parameter 'count' expects a value from 1 to %u, got %" G_GUINT64_FORMAT,
+                    TM_QMP_PAGE_MAX_COUNT, count);
+        return false;
+    }
+    page->count = (guint)count;
+    return true;
+}
+
+guint tm_qmp_page_length(const TmQmpPage *page, uint64_t total)
+{
+    /* A start past the end is an empty page; the total still says how many there are. */
+    if (page->start >= total) {
+        return 0;
+    }
+    return (guint)MIN(total - page->start, (uint64_t)page->count);
+}
