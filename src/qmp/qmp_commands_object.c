@@ -7,6 +7,8 @@
 
 #include "backend/hostmem.h"
 #include "core/error.h"
+#include "qmp/qmp_cxl_json.h"
+#include "qmp/qmp_page.h"
 #include "qmp/qmp_value.h"
 
 static void clear_assignment(gpointer data)
@@ -176,15 +178,58 @@ static json_object *memdev_info(TmHostMem *backend)
     return info;
 }
 
+static json_object *memdev_list(const GPtrArray *backends)
+{
+    json_object *list = json_object_new_array_ext(backends->len);
+
+    for (guint i = 0; i < backends->len; i++) {
+        json_object_array_add(list, memdev_info(g_ptr_array_index(backends, i)));
+    }
+    return list;
+}
+
+/*
+ * The backends in creation order, or the one holding "tag" (found in the
+ * tag index, never by a walk); "start"/"count" page them in O(log n +
+ * count).  Without those the answer is QEMU's array; with them it is
+ * {"total", "start", "memdevs"} (docs/qmp.md, "Filters and paging").
+ */
 static bool query_memdev(TmQmpEnv *env, TmQmpSession *session, json_object *args,
                          json_object **ret, GError **err)
 {
-    g_autoptr(GPtrArray) backends = tm_backend_registry_list(env->backends);
+    TmQmpPage page;
+    g_autoptr(GPtrArray) backends = NULL;
+    uint64_t total;
 
-    *ret = json_object_new_array_ext(backends->len);
-    for (guint i = 0; i < backends->len; i++) {
-        json_object_array_add(*ret, memdev_info(g_ptr_array_index(backends, i)));
+    if (!tm_qmp_page_parse(args, &page, err)) {
+        return false;
     }
+    if (tm_qmp_arg_has(args, "tag")) {
+        TmGuid tag;
+        if (!tm_qmp_cxl_parse_tag(args, &tag, err)) {
+            return false;
+        }
+        TmHostMem *holder = tm_backend_registry_find_by_tag(env->backends, &tag);
+        backends = g_ptr_array_new();
+        if (holder && page.start == 0) {
+            g_ptr_array_add(backends, holder);
+        }
+        total = holder ? 1 : 0;
+    } else {
+        total = tm_backend_registry_count(env->backends);
+        backends = page.paged ? tm_backend_registry_list_range(env->backends,
+                                                               (guint)MIN(page.start, total),
+                                                               page.count)
+                              : tm_backend_registry_list(env->backends);
+    }
+    if (!page.paged) {
+        *ret = memdev_list(backends);
+        return true;
+    }
+    *ret = json_object_new_object();
+    json_object_object_add(*ret, "total", json_object_new_uint64(total));
+    json_object_object_add(*ret, "start", json_object_new_uint64(page.start));
+    json_object_object_add(*ret, "memdevs", memdev_list(backends));
     return true;
 }
 
@@ -199,9 +244,15 @@ static const TmQmpArg object_del_args[] = {
     { .name = NULL },
 };
 
+static const TmQmpArg query_memdev_args[] = {
+    { .name = "tag", .type = TM_QMP_ARG_STR, .optional = true },
+    TM_QMP_PAGE_ARGS,
+    { .name = NULL },
+};
+
 const TmQmpCommand tm_qmp_object_commands[] = {
     { .name = "object-add", .handler = object_add, .args = object_add_args, .extra_args = true },
     { .name = "object-del", .handler = object_del, .args = object_del_args },
-    { .name = "query-memdev", .handler = query_memdev },
+    { .name = "query-memdev", .handler = query_memdev, .args = query_memdev_args },
     { .name = NULL },
 };
