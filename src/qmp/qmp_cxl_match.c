@@ -150,11 +150,14 @@ static void accepted_spans(const TmDcd *dev, uint16_t host_id, const TmQmpCxlFil
     } else if (f->has_tag) {
         untagged_spans(dev, host_id, f, match);
     } else if (f->region >= 0) {
-        const TmDcRegion *region = tm_dcd_region(dev, (unsigned)f->region);
         guint first, end;
 
-        tm_dcd_host_accepted_span(dev, host_id, region->base, region->len, &first, &end);
-        add_span(match, first, end);
+        /* Without "path", a region some devices lack keeps nothing of those. */
+        if ((unsigned)f->region < tm_dcd_num_regions(dev)) {
+            const TmDcRegion *region = tm_dcd_region(dev, (unsigned)f->region);
+            tm_dcd_host_accepted_span(dev, host_id, region->base, region->len, &first, &end);
+            add_span(match, first, end);
+        }
     } else {
         add_span(match, 0, tm_dcd_host_accepted_count(dev, host_id));
     }
