@@ -5,12 +5,14 @@
  * two hosts and asked back.  Every filter combination is checked against
  * the unfiltered answer filtered here (a shared tag whose allocation one
  * host's release split included); pages of every combination,
- * concatenated, against the same list; totals and pages past the end; and
- * the bad arguments, one table row each.
+ * concatenated, against the same list; totals and pages past the end; the
+ * bad arguments, one table row each; and tagmem list's filters and pages
+ * against its unfiltered list.
  */
 #include <string.h>
 
 #include "cci_client.h"
+#include "cli_run.h"
 #include "e2e_daemon.h"
 
 #define OP_ADD_DC_RESPONSE 0x4802
@@ -159,16 +161,18 @@ static void build_state(Fixture *fx)
             "}]}", 2 * MiB, 2 * MiB);
     for (int dev = 0; dev < 2; dev++) {
         for (int host = 0; host < 3 - dev; host++) {
-            for (int region = 0; region < 2 - dev; region++) {
-                const char *tag = tags[dev * 6 + region * 3 + host];
-                int base = 8 + host * 32;
+            int base = 8 + host * 32;
 
+            /* A host answers its oldest group: accept first, then leave some pending. */
+            for (int region = 0; region < 2 - dev; region++) {
                 add(fx, dev, host, region, NULL, base, 2, 2);
                 accept_front(fx, dev, host);
-                add(fx, dev, host, region, tag, base + 8, 2, 2);
+                add(fx, dev, host, region, tags[dev * 6 + region * 3 + host], base + 8, 2, 2);
                 accept_front(fx, dev, host);
+            }
+            for (int region = 0; region < 2 - dev; region++) {
                 add(fx, dev, host, region, NULL, base + 16, 1, 2);
-                add(fx, dev, host, region, tag, base + 24, 1, 2);
+                add(fx, dev, host, region, tags[dev * 6 + region * 3 + host], base + 24, 1, 2);
             }
         }
     }
@@ -646,11 +650,135 @@ static void test_bad_arguments(void)
     tm_e2e_stop(&fx.e2e);
 }
 
+/* ---- tagmem list ---- */
+
+static json_object *list_json(const char *socket, const char *const *options)
+{
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+
+    g_ptr_array_add(args, "--socket");
+    g_ptr_array_add(args, (gpointer)socket);
+    g_ptr_array_add(args, "list");
+    g_ptr_array_add(args, "--json");
+    for (size_t i = 0; options[i]; i++) {
+        g_ptr_array_add(args, (gpointer)options[i]);
+    }
+    g_ptr_array_add(args, NULL);
+    g_auto(CliRun) run = run_cli_argv(NULL, (const char *const *)args->pdata);
+    if (run.status != 0) {
+        g_error("tagmem list failed: %s", run.err);
+    }
+    json_object *value = json_tokener_parse(run.out);
+    g_assert_nonnull(value);
+    return value;
+}
+
+/* The records of @all whose @key is @value (a number or a string), all of them for NULL. */
+static json_object *records_with(json_object *all, const char *key, const char *value)
+{
+    json_object *out = json_object_new_array();
+
+    for (size_t i = 0; i < json_object_array_length(all); i++) {
+        json_object *record = json_object_array_get_idx(all, i);
+        json_object *field = json_object_object_get(record, key);
+        if (value == NULL || (field && strcmp(json_object_get_string(field), value) == 0)) {
+            json_object_array_add(out, copy_json(record));
+        }
+    }
+    return out;
+}
+
+static void test_cli_list_filters_and_pages(void)
+{
+    Fixture fx;
+
+    fixture_start(&fx);
+    const char *socket = fx.e2e.daemon->socket_path;
+    json_object *all = list_json(socket, (const char *const[]){ "-E", NULL });
+    size_t total = json_object_array_length(all);
+    g_assert_cmpuint(total, ==, 2 + 6 * 8);
+
+    /* Filters: the daemon's answer is the full list's records that match. */
+    json_object *dcd1 = records_with(all, "device", "dcd1");
+    json_object *host1 = records_with(dcd1, "host", "1");
+    json_object *got = list_json(socket, (const char *const[]){ "-E", "-d", "dcd1", "-H", "1",
+                                                                NULL });
+    assert_same_json(got, host1, "-d dcd1 -H 1");
+    json_object_put(got);
+    json_object *shared = records_with(all, "tag", TAG_SHARED);
+    got = list_json(socket, (const char *const[]){ "-E", "-t", TAG_SHARED, NULL });
+    g_assert_cmpuint(json_object_array_length(shared), ==, 2);
+    assert_same_json(got, shared, "-t shared");
+    json_object_put(got);
+    json_object *pending = records_with(all, "state", "pending");
+    got = list_json(socket, (const char *const[]){ "-E", "--state", "pending", NULL });
+    g_assert_cmpuint(json_object_array_length(pending), ==, 2 * 8);
+    assert_same_json(got, pending, "--state pending");
+    json_object_put(got);
+    json_object *backends = list_json(socket, (const char *const[]){ "-B", "-t", TAG(0, 1, 1),
+                                                                     NULL });
+    g_assert_cmpuint(json_object_array_length(backends), ==, 1);
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(
+                        json_object_array_get_idx(backends, 0), "backend")), ==, "t011");
+
+    /* Pages of 7, concatenated, are the full list; each says the total. */
+    json_object *pages = json_object_new_array();
+    for (size_t start = 0; start <= total; start += PAGE) {
+        g_autofree char *start_text = g_strdup_printf("%zu", start);
+        json_object *page = list_json(socket, (const char *const[]){ "--start", start_text,
+                                                                     "--count", "7", NULL });
+        json_object *records = json_object_object_get(page, "extents");
+        g_assert_cmpint(int_member(page, "total"), ==, (int64_t)total);
+        for (size_t i = 0; i < json_object_array_length(records); i++) {
+            json_object_array_add(pages, copy_json(json_object_array_get_idx(records, i)));
+        }
+        json_object_put(page);
+    }
+    assert_same_json(pages, all, "pages");
+
+    /* For people: the table and where the page is. */
+    g_auto(CliRun) table = run_cli(NULL, "--socket", socket, "list", "--start", "49",
+                                   "--count", "5", NULL);
+    g_assert_cmpint(table.status, ==, 0);
+    g_assert_nonnull(strstr(table.out, "extents 49 to 49 of 50\n"));
+    g_auto(CliRun) past = run_cli(NULL, "--socket", socket, "list", "--start", "60", NULL);
+    g_assert_cmpstr(past.out, ==, "no extents from 60 of 50\n");
+
+    static const char *const bad[][3] = {
+        { "--count", "0", "Parameter 'count' expects a value from 1 to 10000, got 0" },
+        { "--start", "-2", "Parameter 'start' expects uint64, got negative value -2" },
+        { "--state", "held", "--state 'held': expected pending or accepted" },
+        { "-d", "dcd9", "-d 'dcd9': no such device" },
+        { "-r", "1", NULL },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        /* On dcd1 (one region), unless the row names another device. */
+        g_auto(CliRun) run = run_cli(NULL, "--socket", socket, "list", "-d", "dcd1", bad[i][0],
+                                     bad[i][1], NULL);
+        g_assert_cmpint(run.status, ==, 1);
+        g_assert_nonnull(strstr(run.err, bad[i][2] ? bad[i][2] : "region id is too large"));
+    }
+    g_auto(CliRun) tags_paged = run_cli(NULL, "--socket", socket, "list", "-T", "--count", "3",
+                                        NULL);
+    g_assert_cmpint(tags_paged.status, ==, 1);
+    g_assert_nonnull(strstr(tags_paged.err, "-T and -B cannot be paged"));
+
+    json_object_put(pages);
+    json_object_put(backends);
+    json_object_put(pending);
+    json_object_put(shared);
+    json_object_put(host1);
+    json_object_put(dcd1);
+    json_object_put(all);
+    fixture_stop(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/query_filters/every_filter", test_every_filter_against_the_full_answer);
     g_test_add_func("/query_filters/memdev", test_memdev_filters_and_pages);
     g_test_add_func("/query_filters/bad_arguments", test_bad_arguments);
+    g_test_add_func("/query_filters/cli_list", test_cli_list_filters_and_pages);
     return g_test_run();
 }
