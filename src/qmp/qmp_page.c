@@ -19,12 +19,3 @@ bool tm_qmp_page_parse(json_object *args, TmQmpPage *page, GError **err)
     page->count = (guint)count;
     return true;
 }
-
-guint tm_qmp_page_length(const TmQmpPage *page, uint64_t total)
-{
-    /* A start past the end is an empty page; the total still says how many there are. */
-    if (page->start >= total) {
-        return 0;
-    }
-    return (guint)MIN(total - page->start, (uint64_t)page->count);
-}

@@ -34,6 +34,3 @@ typedef struct {
  * count of 0 or above the maximum is refused, naming the value.
  */
 bool tm_qmp_page_parse(json_object *args, TmQmpPage *page, GError **err);
-
-/* How many of @total items, from the page's start, the page holds. */
-guint tm_qmp_page_length(const TmQmpPage *page, uint64_t total);
