@@ -403,3 +403,9 @@ GPtrArray *tm_backend_registry_list_range(const TmBackendRegistry *registry, gui
     }
     return backends;
 }
+
+guint tm_backend_registry_position(const TmBackendRegistry *registry, const TmHostMem *backend)
+{
+    g_assert(backend->registry == registry);
+    return (guint)g_sequence_iter_get_position(backend->registry_link);
+}

@@ -99,3 +99,5 @@ GPtrArray *tm_backend_registry_list(const TmBackendRegistry *registry);
  */
 GPtrArray *tm_backend_registry_list_range(const TmBackendRegistry *registry, guint start,
                                           guint count);
+/* @backend's index in creation order: O(log n), for putting a few backends in that order. */
+guint tm_backend_registry_position(const TmBackendRegistry *registry, const TmHostMem *backend);

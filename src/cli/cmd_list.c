@@ -442,9 +442,14 @@ static json_object *capacity_arguments(const ListOptions *o)
     return args;
 }
 
+/* -d keeps the device's backends, -t the tag's (docs/cli.md). */
 static json_object *memdev_arguments(const ListOptions *o)
 {
     json_object *args = json_object_new_object();
+
+    if (o->device) {
+        json_object_object_add(args, "path", json_object_new_string(o->device));
+    }
 
     if (o->tag) {
         json_object_object_add(args, "tag", json_object_new_string(o->tag));

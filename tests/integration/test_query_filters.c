@@ -579,6 +579,52 @@ static void test_memdev_filters_and_pages(void)
         json_object_put(got);
         json_object_put(want);
     }
+
+    /* A device's backends: its volatile-dc-memdev and its tags' backends. */
+    json_object *devices = call(fx.e2e.qmp, "query-cxl-dynamic-capacity", NULL);
+    for (size_t d = 0; d < json_object_array_length(devices); d++) {
+        json_object *device = json_object_array_get_idx(devices, d);
+        const char *id = json_object_get_string(json_object_object_get(device, "id"));
+        json_object *device_tags = json_object_object_get(device, "tags");
+        g_autoptr(GHashTable) used = g_hash_table_new(g_str_hash, g_str_equal);
+
+        g_hash_table_add(used, (gpointer)json_object_get_string(
+                                   json_object_object_get(device, "volatile-dc-memdev")));
+        for (size_t t = 0; t < json_object_array_length(device_tags); t++) {
+            json_object *backend = json_object_object_get(
+                json_object_array_get_idx(device_tags, t), "backend");
+            g_hash_table_add(used, (gpointer)json_object_get_string(backend));
+        }
+        json_object *want = json_object_new_array();
+        for (size_t i = 0; i < json_object_array_length(all); i++) {
+            json_object *memdev = json_object_array_get_idx(all, i);
+            if (g_hash_table_contains(used, json_object_get_string(
+                                                json_object_object_get(memdev, "id")))) {
+                json_object_array_add(want, copy_json(memdev));
+            }
+        }
+        g_assert_cmpuint(json_object_array_length(want), ==, strcmp(id, "dcd0") == 0 ? 8 : 3);
+        g_autofree char *arguments = g_strdup_printf("{\"path\": \"%s\"}", id);
+        g_autofree char *filter = g_strdup_printf("\"path\": \"%s\", ", id);
+        json_object *got = call(fx.e2e.qmp, "query-memdev", arguments);
+        assert_same_json(got, want, arguments);
+        check_memdev_pages(fx.e2e.qmp, filter, want, 3);
+        json_object_put(got);
+
+        /* With a tag: its backend if the device uses it, else nothing. */
+        for (size_t t = 0; t < N_TAGS; t++) {
+            Filter f = { .tag = tags[t] };
+            json_object *tagged = kept(want, &f, keep_memdev);
+            g_autofree char *both = g_strdup_printf("{\"path\": \"%s\", \"tag\": \"%s\"}",
+                                                    id, tags[t]);
+            got = call(fx.e2e.qmp, "query-memdev", both);
+            assert_same_json(got, tagged, both);
+            json_object_put(got);
+            json_object_put(tagged);
+        }
+        json_object_put(want);
+    }
+    json_object_put(devices);
     json_object_put(all);
     fixture_stop(&fx);
 }
@@ -630,6 +676,12 @@ static const BadCase bad_cases[] = {
       "Parameter 'tag' expects a GUID (8-4-4-4-12 hex digits), got '1234'" },
     { "query-memdev", "{\"tag\": null}", "Invalid parameter type for 'tag', expected: string" },
     { "query-memdev", "{\"host-id\": 0}", "Parameter 'host-id' is unexpected" },
+    { "query-memdev", "{\"path\": \"dcd9\"}", "Unable to resolve CXL type 3 device" },
+    { "query-memdev", "{\"path\": \"dc0\", \"tag\": \"x\"}",
+      "Unable to resolve CXL type 3 device" },
+    { "query-memdev", "{\"path\": \"dcd0\", \"tag\": \"x\"}",
+      "Parameter 'tag' expects a GUID (8-4-4-4-12 hex digits), got 'x'" },
+    { "query-memdev", "{\"path\": 0}", "Invalid parameter type for 'path', expected: string" },
 };
 
 static void test_bad_arguments(void)
@@ -720,6 +772,12 @@ static void test_cli_list_filters_and_pages(void)
     g_assert_cmpuint(json_object_array_length(backends), ==, 1);
     g_assert_cmpstr(json_object_get_string(json_object_object_get(
                         json_object_array_get_idx(backends, 0), "backend")), ==, "t011");
+    json_object *dcd1_backends = list_json(socket, (const char *const[]){ "-B", "-d", "dcd1",
+                                                                          NULL });
+    g_assert_cmpuint(json_object_array_length(dcd1_backends), ==, 3);
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(
+                        json_object_array_get_idx(dcd1_backends, 0), "backend")), ==, "dc1");
+    json_object_put(dcd1_backends);
 
     /* Pages of 7, concatenated, are the full list; each says the total. */
     json_object *pages = json_object_new_array();

@@ -74,7 +74,8 @@ static void test_create_find_delete(void)
     }
 }
 
-/* Every range of the creation order, after deletes, is that slice of the whole list. */
+/* Every range of the creation order, after deletes, is that slice of the whole list,
+ * and a backend's position is its index there. */
 static void test_list_range(void)
 {
     g_autoptr(TmBackendRegistry) registry = tm_backend_registry_new();
@@ -96,6 +97,9 @@ static void test_list_range(void)
                 g_assert_true(g_ptr_array_index(page, i) == g_ptr_array_index(all, start + i));
             }
         }
+    }
+    for (guint i = 0; i < all->len; i++) {
+        g_assert_cmpuint(tm_backend_registry_position(registry, g_ptr_array_index(all, i)), ==, i);
     }
 }
 
