@@ -216,6 +216,7 @@ int main(int argc, char **argv)
     Query memdev[] = {
         { "unfiltered (reference)", NULL },
         { "tag", g_strdup_printf("{\"tag\": \"%s\"}", tag) },
+        { "path dcd0 (its tags' backends)", g_strdup("{\"path\": \"dcd0\"}") },
         { "start N/2, count 100", g_strdup(memdev_start) },
         { "start 0, count 10000", g_strdup("{\"start\": 0, \"count\": 10000}") },
     };

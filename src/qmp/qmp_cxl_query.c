@@ -95,6 +95,8 @@ typedef struct {
     bool started;              /* the opening '[' of the whole list is written */
 } QuerySnapshot;
 
+/* ---- Copying (what the filters keep, qmp_cxl_match.h) ---- */
+
 static void copy_group(QuerySnapshot *s, const TmDcd *dev, const TmDcPendingGroupInfo *info)
 {
     GroupCopy group = {
@@ -122,7 +124,6 @@ static void copy_host(QuerySnapshot *s, const TmDcd *dev, uint16_t host_id,
         .generation = tm_dcd_host_generation(dev, host_id),
         .limits = tm_dcd_limits(dev, host_id),
         .first_group = s->groups->len,
-        .n_groups = 0,
         .first_accepted = s->accepted->len,
     };
 
