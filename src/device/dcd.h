@@ -441,6 +441,12 @@ TmDcTagState tm_dcd_tag_state(const TmDcd *dev, const TmGuid *tag, uint16_t host
 guint tm_dcd_tag_count(const TmDcd *dev);
 TmDcTagInfo tm_dcd_tag_info(const TmDcd *dev, guint index);
 bool tm_dcd_find_tag(const TmDcd *dev, const TmGuid *tag, TmDcTagInfo *out);
+/*
+ * The tags @host_id holds pending or committed, in order of first use,
+ * appended to @out (TmDcTagInfo); returns how many.  O(k log k) for the
+ * host's k tags, whatever the device's other tags.
+ */
+guint tm_dcd_host_tags(const TmDcd *dev, uint16_t host_id, GArray *out);
 
 /*
  * The extents of @tag's allocation (pending or accepted by some host), in

@@ -242,6 +242,35 @@ TmDcTagInfo tm_dcd_tag_info(const TmDcd *dev, guint index)
     return tag_info(g_ptr_array_index(dev->tags, index));
 }
 
+static gint compare_first_use(gconstpointer a, gconstpointer b)
+{
+    const TmDcTag *ta = *(const TmDcTag *const *)a;
+    const TmDcTag *tb = *(const TmDcTag *const *)b;
+
+    return ta->index < tb->index ? -1 : ta->index > tb->index;
+}
+
+guint tm_dcd_host_tags(const TmDcd *dev, uint16_t host_id, GArray *out)
+{
+    const TmDcHost *host = tm_dcd_host(dev, host_id);
+    g_autoptr(GPtrArray) held = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer record;
+
+    if (host->held_tags) {
+        g_hash_table_iter_init(&iter, host->held_tags);
+        while (g_hash_table_iter_next(&iter, &record, NULL)) {
+            g_ptr_array_add(held, record);
+        }
+    }
+    g_ptr_array_sort(held, compare_first_use);
+    for (guint i = 0; i < held->len; i++) {
+        TmDcTagInfo info = tag_info(g_ptr_array_index(held, i));
+        g_array_append_val(out, info);
+    }
+    return held->len;
+}
+
 bool tm_dcd_find_tag(const TmDcd *dev, const TmGuid *tag, TmDcTagInfo *out)
 {
     const TmDcTag *record = tm_dcd_tag_lookup(dev, tag);

@@ -204,6 +204,19 @@ void tm_qmp_cxl_foreach_tag(const TmDcd *dev, const TmQmpCxlFilter *f,
         }
         return;
     }
+    if (f->host >= 0) {
+        g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(TmDcTagInfo));
+        /* Without "path", a device may lack the host: it has none of its tags. */
+        if (f->host < tm_dcd_num_hosts(dev)) {
+            tm_dcd_host_tags(dev, (uint16_t)f->host, held);
+        }
+        for (guint i = 0; i < held->len; i++) {
+            if (keeps_tag(f, &g_array_index(held, TmDcTagInfo, i))) {
+                fn(&g_array_index(held, TmDcTagInfo, i), opaque);
+            }
+        }
+        return;
+    }
     for (guint i = 0; i < tm_dcd_tag_count(dev); i++) {
         info = tm_dcd_tag_info(dev, i);
         if (keeps_tag(f, &info)) {
