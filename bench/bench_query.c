@@ -49,45 +49,6 @@ typedef struct {
     size_t answer_bytes;
 } Loader;
 
-/* Read up to and including the next CR LF; returns the message's length. */
-static size_t read_message(int fd, GString *scratch)
-{
-    char buffer[1 << 16];
-
-    g_string_truncate(scratch, 0);
-    for (;;) {
-        ssize_t got = recv(fd, buffer, sizeof(buffer), 0);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got <= 0) {
-            g_error("recv: %s", got == 0 ? "connection closed" : g_strerror(errno));
-        }
-        g_string_append_len(scratch, buffer, got);
-        /* Each side waits for its answer before it asks again: a CR LF ends a read. */
-        if (scratch->len >= 2 && memcmp(scratch->str + scratch->len - 2, "\r\n", 2) == 0) {
-            return scratch->len;
-        }
-    }
-}
-
-static int connect_qmp(const char *path)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    g_autoptr(GString) scratch = g_string_new(NULL);
-    static const char negotiate[] = "{\"execute\": \"qmp_capabilities\"}\r\n";
-
-    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-        g_error("connect %s: %s", path, g_strerror(errno));
-    }
-    read_message(fd, scratch);
-    tm_bench_write_all(fd, negotiate, strlen(negotiate));
-    read_message(fd, scratch);
-    return fd;
-}
-
 static void offer(TmQmpConn *conn, unsigned host, guint64 first)
 {
     g_autoptr(GString) args = g_string_new(NULL);
@@ -112,7 +73,7 @@ static Latency time_round_trips(int fd, guint rounds)
     for (guint i = 0; i < WARMUP_ROUNDS + rounds; i++) {
         uint64_t start = tm_bench_now_ns();
         tm_bench_write_all(fd, version_request, sizeof(version_request) - 1);
-        read_message(fd, scratch);
+        tm_bench_read_message(fd, scratch);
         if (i >= WARMUP_ROUNDS) {
             samples[i - WARMUP_ROUNDS] = tm_bench_now_ns() - start;
         }
@@ -134,7 +95,7 @@ static gpointer run_loader(gpointer data)
     while (!g_atomic_int_get(&loader->stop)) {
         uint64_t start = tm_bench_now_ns();
         tm_bench_write_all(loader->fd, query_request, sizeof(query_request) - 1);
-        loader->answer_bytes = read_message(loader->fd, scratch);
+        loader->answer_bytes = tm_bench_read_message(loader->fd, scratch);
         loader->query_ns += tm_bench_now_ns() - start;
         loader->queries++;
     }
@@ -182,10 +143,10 @@ int main(int argc, char **argv)
             offer(conn, host, (guint64)host * per_host + (guint64)a * EXTENTS_PER_ADD);
         }
     }
-    int client_b = connect_qmp(daemon->socket_path);
+    int client_b = tm_bench_qmp_connect(daemon->socket_path);
     Latency idle = time_round_trips(client_b, (guint)rounds);
 
-    Loader loader = { .fd = connect_qmp(daemon->socket_path) };
+    Loader loader = { .fd = tm_bench_qmp_connect(daemon->socket_path) };
     GThread *thread = g_thread_new("query-loader", run_loader, &loader);
     while (g_atomic_int_get((gint *)&loader.queries) == 0 && loader.answer_bytes == 0) {
         g_usleep(1000);

@@ -16,7 +16,8 @@ _tagmem_options() {
         create-backend) echo "--type --size --id --tag --share --prealloc --mem-path --verbose --help" ;;
         destroy-backend) echo "--verbose --help" ;;
         add-capacity | release-capacity | status) echo "$capacity" ;;
-        list) echo "--device --host --tag --region --extents --tags --backends --human --json --help" ;;
+        list) echo "--device --host --tag --region --state --start --count --extents --tags
+            --backends --human --json --help" ;;
         map) echo "--device --region --width --svg --help" ;;
         monitor) echo "--json --count --help" ;;
         qmp) echo "--help" ;;
@@ -72,6 +73,7 @@ _tagmem() {
         -r | --region) words=$(_tagmem_ids region) ;;
         -T | --type) [ "$subcommand" = create-backend ] && words="memfd ram file" ;;
         --share) words="on off" ;;
+        --state) [ "$subcommand" = list ] && words="pending accepted" ;;
         --seq-base) words="0 1" ;;
         -p | --policy)
             case $subcommand in

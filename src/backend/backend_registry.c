@@ -13,7 +13,12 @@
 struct TmBackendRegistry {
     GHashTable *by_id;       /* id (the backend's own string) → TmHostMem * */
     TmTagIndex *by_tag;
-    GQueue creation_order;   /* TmHostMem *; each backend keeps its link for O(1) removal */
+    /*
+     * TmHostMem *, oldest first; each backend keeps its place.  A balanced
+     * tree that counts its nodes, so that a page of query-memdev is found
+     * by position in O(log n) and removal stays O(log n).
+     */
+    GSequence *creation_order;
     /* Backends still being preallocated: id (the backend's own string) →
      * TmBackendCreation *.  Their ids and tags are taken; they are not
      * visible otherwise. */
@@ -53,7 +58,7 @@ TmBackendRegistry *tm_backend_registry_new(void)
 
     registry->by_id = g_hash_table_new(g_str_hash, g_str_equal);
     registry->by_tag = tm_tag_index_new();
-    g_queue_init(&registry->creation_order);
+    registry->creation_order = g_sequence_new(NULL);
     registry->creating = g_hash_table_new(g_str_hash, g_str_equal);
     return registry;
 }
@@ -74,11 +79,15 @@ void tm_backend_registry_free(TmBackendRegistry *registry)
     /* The indexes only point into the backends: empty them first. */
     g_hash_table_unref(registry->by_id);
     tm_tag_index_free(registry->by_tag);
-    TmHostMem *backend;
-    while ((backend = g_queue_pop_head(&registry->creation_order)) != NULL) {
+    while (g_sequence_get_length(registry->creation_order) > 0) {
+        GSequenceIter *first = g_sequence_get_begin_iter(registry->creation_order);
+        TmHostMem *backend = g_sequence_get(first);
+
+        g_sequence_remove(first);
         tm_hostmem_set_registry(backend, NULL, NULL);
         tm_object_free(tm_hostmem_object(backend));
     }
+    g_sequence_free(registry->creation_order);
     g_free(registry);
 }
 
@@ -145,8 +154,8 @@ static bool set_properties(TmObject *obj, const TmPropAssignment *props, size_t 
 
 static void insert(TmBackendRegistry *registry, TmHostMem *backend)
 {
-    g_queue_push_tail(&registry->creation_order, backend);
-    tm_hostmem_set_registry(backend, registry, g_queue_peek_tail_link(&registry->creation_order));
+    tm_hostmem_set_registry(backend, registry,
+                            g_sequence_append(registry->creation_order, backend));
     g_hash_table_insert(registry->by_id, (gpointer)tm_hostmem_id(backend), backend);
     if (tm_hostmem_tag(backend)) {
         tm_tag_index_insert(registry->by_tag, backend);
@@ -327,7 +336,7 @@ bool tm_backend_registry_delete(TmBackendRegistry *registry, const char *id, GEr
         tm_tag_index_remove(registry->by_tag, backend);
     }
     g_hash_table_remove(registry->by_id, id);
-    g_queue_delete_link(&registry->creation_order, backend->registry_link);
+    g_sequence_remove(backend->registry_link);
     tm_hostmem_set_registry(backend, NULL, NULL);
     tm_object_free(tm_hostmem_object(backend));
     return true;
@@ -378,7 +387,7 @@ bool tm_backend_registry_retag(TmBackendRegistry *registry, TmHostMem *backend,
 
 guint tm_backend_registry_count(const TmBackendRegistry *registry)
 {
-    return g_queue_get_length((GQueue *)&registry->creation_order);
+    return (guint)g_sequence_get_length(registry->creation_order);
 }
 
 guint tm_backend_registry_tag_count(const TmBackendRegistry *registry)
@@ -388,10 +397,26 @@ guint tm_backend_registry_tag_count(const TmBackendRegistry *registry)
 
 GPtrArray *tm_backend_registry_list(const TmBackendRegistry *registry)
 {
-    GPtrArray *backends = g_ptr_array_sized_new(tm_backend_registry_count(registry));
+    return tm_backend_registry_list_range(registry, 0, tm_backend_registry_count(registry));
+}
 
-    for (GList *link = registry->creation_order.head; link; link = link->next) {
-        g_ptr_array_add(backends, link->data);
+GPtrArray *tm_backend_registry_list_range(const TmBackendRegistry *registry, guint start,
+                                          guint count)
+{
+    guint total = tm_backend_registry_count(registry);
+    guint n = start < total ? MIN(count, total - start) : 0;
+    GPtrArray *backends = g_ptr_array_sized_new(n);
+    GSequenceIter *iter = g_sequence_get_iter_at_pos(registry->creation_order,
+                                                     (gint)MIN(start, total));
+
+    for (guint i = 0; i < n; i++, iter = g_sequence_iter_next(iter)) {
+        g_ptr_array_add(backends, g_sequence_get(iter));
     }
     return backends;
+}
+
+guint tm_backend_registry_position(const TmBackendRegistry *registry, const TmHostMem *backend)
+{
+    g_assert(backend->registry == registry);
+    return (guint)g_sequence_iter_get_position(backend->registry_link);
 }

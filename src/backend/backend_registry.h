@@ -108,3 +108,11 @@ guint tm_backend_registry_tag_count(const TmBackendRegistry *registry);
 
 /* Backends in creation order; the array does not own them. */
 GPtrArray *tm_backend_registry_list(const TmBackendRegistry *registry);
+/*
+ * Backends @start to @start + @count - 1 of that order (fewer at the end,
+ * none past it), in O(log n + count), for paged queries.
+ */
+GPtrArray *tm_backend_registry_list_range(const TmBackendRegistry *registry, guint start,
+                                          guint count);
+/* @backend's index in creation order: O(log n), for putting a few backends in that order. */
+guint tm_backend_registry_position(const TmBackendRegistry *registry, const TmHostMem *backend);

@@ -471,7 +471,8 @@ TmBackendRegistry *tm_hostmem_registry(const TmHostMem *backend)
     return backend->registry;
 }
 
-void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry, GList *link)
+void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry,
+                             GSequenceIter *link)
 {
     backend->registry = registry;
     backend->registry_link = link;

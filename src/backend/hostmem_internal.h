@@ -41,7 +41,7 @@ struct TmHostMem {
 
     /* Where the backend is registered; NULL before. */
     TmBackendRegistry *registry;
-    GList *registry_link; /* its element of the registry's creation order */
+    GSequenceIter *registry_link; /* its place in the registry's creation order */
 
     /* Properties common to every type. */
     uint64_t size;
@@ -105,7 +105,8 @@ int tm_hostmem_memfd_create(const TmHostMem *backend, unsigned int flags, unsign
 bool tm_hostmem_check_tag(const TmGuid *tag, GError **err);
 
 /* Registry bookkeeping, for backend_registry.c. */
-void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry, GList *link);
+void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry,
+                             GSequenceIter *link);
 /* Store (or with NULL drop) the tag without any index update. */
 void tm_hostmem_store_tag(TmHostMem *backend, const TmGuid *tag);
 

@@ -3,8 +3,10 @@
  * query-memdev, turned into records of six kinds -- devices, regions,
  * hosts, extents (pending, accepted, releasing), tags, backends -- with
  * cxl list's lower_snake_case keys.  Filters (-d DEVICE, -H HOST, -t TAG,
- * -r REGION) keep the records that match; -E, -T, -B pick extents, tags,
- * backends (default: all kinds).  People get one table per kind with rows
+ * -r REGION, --state) are the queries' own arguments, so the daemon sends
+ * only what matches (docs/qmp.md, "Filters and paging"); -E, -T, -B pick
+ * extents, tags, backends (default: all kinds); --start and --count list
+ * one page of the extents, with the total.  People get one table per kind with rows
  * (empty ones left out); --json prints, as cxl list does, the records of
  * one kind as a flat array, or of several kinds as an array of
  * {"KIND": [...]} objects; -u writes sizes and addresses for people there
@@ -34,13 +36,6 @@ static const char *const kind_names[KIND_COUNT] = {
     "devices", "regions", "hosts", "extents", "tags", "backends",
 };
 
-typedef struct {
-    const char *device;   /* -d */
-    gint host;            /* -H, or -1 */
-    TmGuid tag;           /* -t */
-    bool has_tag;
-    gint region;          /* -r, or -1 */
-} Filters;
 
 /* A table column: its header, the record's key, and how the value reads. */
 typedef enum { CELL_TEXT, CELL_SIZE, CELL_HEX, CELL_BOOL, CELL_LIST, CELL_OF } CellStyle;
@@ -126,39 +121,7 @@ static json_object *record(const char *device)
     return rec;
 }
 
-static bool tag_matches(const Filters *f, json_object *tag_value)
-{
-    TmGuid seen;
-
-    if (!f->has_tag) {
-        return true;
-    }
-    return tag_value && tm_guid_parse(json_object_get_string(tag_value), "tag", &seen, NULL) &&
-           tm_guid_equal(&seen, &f->tag);
-}
-
-static bool region_matches(const Filters *f, json_object *region)
-{
-    return f->region < 0 || (region && json_object_get_int(region) == f->region);
-}
-
-static bool host_matches(const Filters *f, json_object *host)
-{
-    return f->host < 0 || (host && json_object_get_int(host) == f->host);
-}
-
-/* True when @hosts (a JSON list of ids) holds the -H host. */
-static bool host_listed(const Filters *f, json_object *hosts)
-{
-    for (size_t i = 0; f->host >= 0 && hosts && i < json_object_array_length(hosts); i++) {
-        if (json_object_get_int(json_object_array_get_idx(hosts, i)) == f->host) {
-            return true;
-        }
-    }
-    return f->host < 0;
-}
-
-static void add_device_records(json_object **lists, json_object *device, const Filters *f)
+static void add_device_records(json_object **lists, json_object *device)
 {
     const char *id = json_object_get_string(member(device, "id"));
     json_object *regions = member(device, "regions");
@@ -177,9 +140,6 @@ static void add_device_records(json_object **lists, json_object *device, const F
     for (size_t i = 0; regions && i < json_object_array_length(regions); i++) {
         json_object *region = json_object_array_get_idx(regions, i);
 
-        if (!region_matches(f, member(region, "region"))) {
-            continue;
-        }
         rec = record(id);
         copy(rec, "region", region, "region");
         copy(rec, "base", region, "base");
@@ -192,13 +152,14 @@ static void add_device_records(json_object **lists, json_object *device, const F
     }
 }
 
-static void add_extent_record(json_object **lists, const char *device, json_object *host_id,
-                              const char *state, json_object *extent, const Filters *f)
+/* An extent record; accepted ones the host was asked to give back are "releasing". */
+static json_object *extent_record(const char *device, json_object *host_id, bool pending,
+                                  json_object *extent)
 {
-    if (!region_matches(f, member(extent, "region")) || !tag_matches(f, member(extent, "tag"))) {
-        return;
-    }
+    bool releasing = json_object_get_boolean(member(extent, "release-pending"));
+    const char *state = pending ? "pending" : releasing ? "releasing" : "accepted";
     json_object *rec = record(device);
+
     json_object_object_add(rec, "host", json_object_get(host_id));
     json_object_object_add(rec, "state", json_object_new_string(state));
     copy(rec, "region", extent, "region");
@@ -209,19 +170,14 @@ static void add_extent_record(json_object **lists, const char *device, json_obje
     copy(rec, "tag", extent, "tag");
     copy(rec, "backend", extent, "backend");
     copy(rec, "backend_offset", extent, "backend-offset");
-    json_object_array_add(lists[KIND_EXTENTS], rec);
+    return rec;
 }
 
-static void add_host_records(json_object **lists, const char *device, json_object *host,
-                             const Filters *f)
+static void add_host_records(json_object **lists, const char *device, json_object *host)
 {
     json_object *host_id = member(host, "host-id");
     json_object *pending = member(host, "pending");
     json_object *accepted = member(host, "accepted");
-
-    if (!host_matches(f, host_id)) {
-        return;
-    }
     json_object *rec = record(device);
     json_object_object_add(rec, "host", json_object_get(host_id));
     copy(rec, "generation", host, "generation");
@@ -235,26 +191,20 @@ static void add_host_records(json_object **lists, const char *device, json_objec
     for (size_t i = 0; i < json_object_array_length(pending); i++) {
         json_object *extents = member(json_object_array_get_idx(pending, i), "extents");
         for (size_t e = 0; extents && e < json_object_array_length(extents); e++) {
-            add_extent_record(lists, device, host_id, "pending",
-                              json_object_array_get_idx(extents, e), f);
+            json_object_array_add(lists[KIND_EXTENTS],
+                                  extent_record(device, host_id, true,
+                                                json_object_array_get_idx(extents, e)));
         }
     }
     for (size_t i = 0; i < json_object_array_length(accepted); i++) {
-        json_object *extent = json_object_array_get_idx(accepted, i);
-        bool releasing = json_object_get_boolean(member(extent, "release-pending"));
-        add_extent_record(lists, device, host_id, releasing ? "releasing" : "accepted", extent,
-                          f);
+        json_object_array_add(lists[KIND_EXTENTS],
+                              extent_record(device, host_id, false,
+                                            json_object_array_get_idx(accepted, i)));
     }
 }
 
-static void add_tag_record(json_object **lists, const char *device, json_object *tag,
-                           const Filters *f)
+static void add_tag_record(json_object **lists, const char *device, json_object *tag)
 {
-    if (!tag_matches(f, member(tag, "tag")) || !region_matches(f, member(tag, "region")) ||
-        !(host_listed(f, member(tag, "pending-hosts")) ||
-          host_listed(f, member(tag, "committed-hosts")))) {
-        return;
-    }
     json_object *rec = json_object_new_object();
     copy(rec, "tag", tag, "tag");
     json_object_object_add(rec, "device", json_object_new_string(device));
@@ -268,11 +218,8 @@ static void add_tag_record(json_object **lists, const char *device, json_object 
     json_object_array_add(lists[KIND_TAGS], rec);
 }
 
-static void add_backend_record(json_object **lists, json_object *backend, const Filters *f)
+static void add_backend_record(json_object **lists, json_object *backend)
 {
-    if (!tag_matches(f, member(backend, "tag"))) {
-        return;
-    }
     json_object *rec = json_object_new_object();
     copy(rec, "backend", backend, "id");
     copy(rec, "size", backend, "size");
@@ -283,8 +230,7 @@ static void add_backend_record(json_object **lists, json_object *backend, const 
     json_object_array_add(lists[KIND_BACKENDS], rec);
 }
 
-static void build_records(json_object **lists, json_object *devices, json_object *backends,
-                          const Filters *f)
+static void build_records(json_object **lists, json_object *devices, json_object *backends)
 {
     for (int k = 0; k < KIND_COUNT; k++) {
         lists[k] = json_object_new_array();
@@ -295,19 +241,16 @@ static void build_records(json_object **lists, json_object *devices, json_object
         json_object *hosts = member(device, "hosts");
         json_object *tags = member(device, "tags");
 
-        if (f->device && strcmp(f->device, id) != 0) {
-            continue;
-        }
-        add_device_records(lists, device, f);
+        add_device_records(lists, device);
         for (size_t h = 0; hosts && h < json_object_array_length(hosts); h++) {
-            add_host_records(lists, id, json_object_array_get_idx(hosts, h), f);
+            add_host_records(lists, id, json_object_array_get_idx(hosts, h));
         }
         for (size_t t = 0; tags && t < json_object_array_length(tags); t++) {
-            add_tag_record(lists, id, json_object_array_get_idx(tags, t), f);
+            add_tag_record(lists, id, json_object_array_get_idx(tags, t));
         }
     }
     for (size_t b = 0; b < json_object_array_length(backends); b++) {
-        add_backend_record(lists, json_object_array_get_idx(backends, b), f);
+        add_backend_record(lists, json_object_array_get_idx(backends, b));
     }
 }
 
@@ -428,21 +371,35 @@ static void print_json(json_object **lists, const bool *selected, bool human)
 
 /* ---- the command ---- */
 
+#define NOT_GIVEN G_MININT64
+
+typedef struct {
+    gboolean json, human, extents, tags, backends;
+    char *device, *tag, *state;
+    gint host, region;
+    gint64 start, count;       /* NOT_GIVEN, or as given: the daemon checks them */
+} ListOptions;
+
 /* The "return" value of @command as a new reference; NULL after printing why. */
-static json_object *query(TmQmpConn *conn, const char *command)
+static json_object *query(TmQmpConn *conn, const ListOptions *o, const char *command,
+                          json_object *arguments)
 {
     g_autoptr(GError) err = NULL;
-    json_object *reply = tm_qmp_conn_execute(conn, command, NULL, &err);
+    json_object *reply = tm_qmp_conn_execute(conn, command, arguments, &err);
     json_object *value = NULL;
 
     if (reply == NULL) {
         tm_cli_fail("list: %s", err->message);
         return NULL;
     }
-    if (!json_object_object_get_ex(reply, "return", &value) ||
-        !json_object_is_type(value, json_type_array)) {
+    if (!json_object_object_get_ex(reply, "return", &value)) {
         g_autofree char *message = tm_cli_qmp_error_message(reply);
-        tm_cli_fail("list: %s: %s", command, message);
+        /* QEMU's words for a path that is no device: say which option named it. */
+        if (o->device && strstr(message, "Unable to resolve CXL type 3 device")) {
+            tm_cli_fail("list: -d '%s': no such device", o->device);
+        } else {
+            tm_cli_fail("list: %s: %s", command, message);
+        }
         json_object_put(reply);
         return NULL;
     }
@@ -451,30 +408,59 @@ static json_object *query(TmQmpConn *conn, const char *command)
     return value;
 }
 
-typedef struct {
-    gboolean json, human, extents, tags, backends;
-    char *device, *tag;
-    gint host, region;
-} ListOptions;
-
-static bool check_filters(const ListOptions *o, Filters *f)
+static bool paged(const ListOptions *o)
 {
-    *f = (Filters){ .device = o->device, .host = o->host, .region = o->region };
-    if (o->host < -1 || o->region < -1) {
-        tm_cli_fail("list: -H %d or -r %d: expected a host or region id", o->host, o->region);
-        return false;
-    }
-    if (o->tag) {
-        f->has_tag = tm_cli_parse_tag(o->tag, "--tag", &f->tag);
-        return f->has_tag;
-    }
-    return true;
+    return o->start != NOT_GIVEN || o->count != NOT_GIVEN;
 }
 
-static int print_lists(TmQmpConn *conn, const ListOptions *o, const Filters *f)
+/* The filters as query-cxl-dynamic-capacity's arguments, and the page when asked. */
+static json_object *capacity_arguments(const ListOptions *o)
 {
-    json_object *devices = query(conn, "query-cxl-dynamic-capacity");
-    json_object *backends = devices ? query(conn, "query-memdev") : NULL;
+    json_object *args = json_object_new_object();
+
+    if (o->device) {
+        json_object_object_add(args, "path", json_object_new_string(o->device));
+    }
+    if (o->host >= 0) {
+        json_object_object_add(args, "host-id", json_object_new_int(o->host));
+    }
+    if (o->region >= 0) {
+        json_object_object_add(args, "region", json_object_new_int(o->region));
+    }
+    if (o->tag) {
+        json_object_object_add(args, "tag", json_object_new_string(o->tag));
+    }
+    if (o->state) {
+        json_object_object_add(args, "state", json_object_new_string(o->state));
+    }
+    if (o->start != NOT_GIVEN) {
+        json_object_object_add(args, "start", json_object_new_int64(o->start));
+    }
+    if (o->count != NOT_GIVEN) {
+        json_object_object_add(args, "count", json_object_new_int64(o->count));
+    }
+    return args;
+}
+
+/* -d keeps the device's backends, -t the tag's (docs/cli.md). */
+static json_object *memdev_arguments(const ListOptions *o)
+{
+    json_object *args = json_object_new_object();
+
+    if (o->device) {
+        json_object_object_add(args, "path", json_object_new_string(o->device));
+    }
+
+    if (o->tag) {
+        json_object_object_add(args, "tag", json_object_new_string(o->tag));
+    }
+    return args;
+}
+
+static int print_lists(TmQmpConn *conn, const ListOptions *o)
+{
+    json_object *devices = query(conn, o, "query-cxl-dynamic-capacity", capacity_arguments(o));
+    json_object *backends = devices ? query(conn, o, "query-memdev", memdev_arguments(o)) : NULL;
     json_object *lists[KIND_COUNT];
     bool picked = o->extents || o->tags || o->backends;
     bool selected[KIND_COUNT] = {
@@ -487,10 +473,8 @@ static int print_lists(TmQmpConn *conn, const ListOptions *o, const Filters *f)
         json_object_put(devices);
         return 1;
     }
-    build_records(lists, devices, backends, f);
-    if (f->device && json_object_array_length(lists[KIND_DEVICES]) == 0) {
-        tm_cli_fail("list: -d '%s': no such device", f->device);
-    } else if (o->json) {
+    build_records(lists, devices, backends);
+    if (o->json) {
         print_json(lists, selected, o->human);
     } else {
         bool first = true;
@@ -503,21 +487,95 @@ static int print_lists(TmQmpConn *conn, const ListOptions *o, const Filters *f)
             puts("nothing to list");
         }
     }
-    int status = f->device && json_object_array_length(lists[KIND_DEVICES]) == 0 ? 1 : 0;
     for (int k = 0; k < KIND_COUNT; k++) {
         json_object_put(lists[k]);
     }
     json_object_put(devices);
     json_object_put(backends);
-    return status;
+    return 0;
+}
+
+/* The extent records of the daemon's paged answer. */
+static json_object *page_records(json_object *answer)
+{
+    json_object *items = member(answer, "extents");
+    json_object *records = json_object_new_array();
+
+    for (size_t i = 0; i < json_object_array_length(items); i++) {
+        json_object *item = json_object_array_get_idx(items, i);
+        bool pending = strcmp(json_object_get_string(member(item, "state")), "pending") == 0;
+
+        json_object_array_add(records,
+                              extent_record(json_object_get_string(member(item, "device")),
+                                            member(item, "host-id"), pending, item));
+    }
+    return records;
+}
+
+/*
+ * --start/--count: one page of the extent records, from the daemon's paged
+ * answer {"total", "start", "extents"}; the total is printed with it.
+ */
+static int print_page(TmQmpConn *conn, const ListOptions *o)
+{
+    json_object *answer = query(conn, o, "query-cxl-dynamic-capacity", capacity_arguments(o));
+
+    if (answer == NULL) {
+        return 1;
+    }
+    json_object *records = page_records(answer);
+    size_t n = json_object_array_length(records);
+    uint64_t total = json_object_get_uint64(member(answer, "total"));
+    uint64_t start = json_object_get_uint64(member(answer, "start"));
+    if (o->json) {
+        json_object *out = json_object_new_object();
+        for (size_t i = 0; o->human && i < n; i++) {
+            humanize(json_object_array_get_idx(records, i));
+        }
+        json_object_object_add(out, "total", json_object_new_uint64(total));
+        json_object_object_add(out, "start", json_object_new_uint64(start));
+        json_object_object_add(out, "extents", json_object_get(records));
+        puts(tm_cli_qmp_format(out));
+        json_object_put(out);
+    } else {
+        bool first = true;
+        print_table(records, extent_columns, &first);
+        if (n == 0) {
+            printf("no extents from %" PRIu64 " of %" PRIu64 "\n", start, total);
+        } else {
+            printf("\nextents %" PRIu64 " to %" PRIu64 " of %" PRIu64 "\n", start,
+                   start + n - 1, total);
+        }
+    }
+    json_object_put(records);
+    json_object_put(answer);
+    return 0;
+}
+
+static bool check_options(const ListOptions *o)
+{
+    TmGuid tag;
+
+    if (o->host < -1 || o->region < -1) {
+        tm_cli_fail("list: -H %d or -r %d: expected a host or region id", o->host, o->region);
+        return false;
+    }
+    if (o->state && strcmp(o->state, "pending") != 0 && strcmp(o->state, "accepted") != 0) {
+        tm_cli_fail("list: --state '%s': expected pending or accepted", o->state);
+        return false;
+    }
+    if (paged(o) && (o->tags || o->backends)) {
+        tm_cli_fail("list: --start and --count page extents; -T and -B cannot be paged");
+        return false;
+    }
+    return o->tag == NULL || tm_cli_parse_tag(o->tag, "--tag", &tag);
 }
 
 static int run_list(const TmCliGlobal *global, const ListOptions *o)
 {
     g_autoptr(GError) err = NULL;
-    Filters filters;
 
-    if (!check_filters(o, &filters)) {
+    if (!check_options(o)) {
         return 1;
     }
     g_autofree char *socket_path = tm_cli_qmp_socket(global);
@@ -525,18 +583,24 @@ static int run_list(const TmCliGlobal *global, const ListOptions *o)
     if (conn == NULL) {
         return tm_cli_fail("%s", err->message);
     }
-    return print_lists(conn, o, &filters);
+    return paged(o) ? print_page(conn, o) : print_lists(conn, o);
 }
 
 int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv)
 {
-    ListOptions o = { .host = -1, .region = -1 };
+    ListOptions o = { .host = -1, .region = -1, .start = NOT_GIVEN, .count = NOT_GIVEN };
     const GOptionEntry entries[] = {
         { "device", 'd', 0, G_OPTION_ARG_STRING, &o.device, "only this device", "ID" },
         { "host", 'H', 0, G_OPTION_ARG_INT, &o.host, "only what this host holds or is offered",
           "N" },
         { "tag", 't', 0, G_OPTION_ARG_STRING, &o.tag, "only this tag", "UUID" },
         { "region", 'r', 0, G_OPTION_ARG_INT, &o.region, "only this region", "R" },
+        { "state", 0, 0, G_OPTION_ARG_STRING, &o.state,
+          "only pending or only accepted extents", "STATE" },
+        { "start", 0, 0, G_OPTION_ARG_INT64, &o.start,
+          "one page of extents, from this one (0: the first)", "N" },
+        { "count", 0, 0, G_OPTION_ARG_INT64, &o.count,
+          "one page of extents, this many (at most 10000)", "N" },
         { "extents", 'E', 0, G_OPTION_ARG_NONE, &o.extents, "list extents", NULL },
         { "tags", 'T', 0, G_OPTION_ARG_NONE, &o.tags, "list tags", NULL },
         { "backends", 'B', 0, G_OPTION_ARG_NONE, &o.backends, "list backends", NULL },
@@ -549,7 +613,8 @@ int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv)
 
     if (tm_cli_parse_options("list", "",
                              "List tagmemd's devices, regions, hosts, extents, tags and "
-                             "backends; -E, -T, -B pick kinds, -d, -H, -t, -r filter.",
+                             "backends; -E, -T, -B pick kinds, -d, -H, -t, -r, --state filter, "
+                             "--start and --count page extents.",
                              entries, &argc, &argv)) {
         if (argc > 1) {
             tm_cli_fail("list takes no arguments, got '%s'", argv[1]);
@@ -559,5 +624,6 @@ int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv)
     }
     g_free(o.device);
     g_free(o.tag);
+    g_free(o.state);
     return status;
 }

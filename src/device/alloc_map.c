@@ -5,7 +5,26 @@
 struct TmAllocMap {
     char *owner_path;
     TmRangeArray ranges;    /* TmAllocRange, sorted by DPA, disjoint */
+    /*
+     * Tag (the TagRanges' own copy) -> TagRanges: the DPA ranges of the
+     * tagged records, each exactly as in @ranges, kept in step with every
+     * insertion, split and removal.
+     */
+    GHashTable *by_tag;
 };
+
+typedef struct {
+    TmGuid tag;
+    TmRangeArray ranges;    /* TmExtent, sorted by DPA */
+} TagRanges;
+
+static void tag_ranges_free(gpointer data)
+{
+    TagRanges *entry = data;
+
+    tm_range_array_clear(&entry->ranges);
+    g_free(entry);
+}
 
 /* The range array reads each record's TmExtent at its start. */
 _Static_assert(offsetof(TmAllocRange, range) == 0, "TmAllocRange starts with its range");
@@ -16,6 +35,8 @@ TmAllocMap *tm_alloc_map_new(const char *owner_path)
 
     map->owner_path = g_strdup(owner_path);
     tm_range_array_init(&map->ranges, sizeof(TmAllocRange));
+    map->by_tag = g_hash_table_new_full(tm_guid_hash_func, tm_guid_equal_func, NULL,
+                                        tag_ranges_free);
     return map;
 }
 
@@ -30,11 +51,37 @@ static bool registers_user(const TmBackedExtent *range)
     return !tm_guid_is_null(&range->extent.tag);
 }
 
+static void index_range(TmAllocMap *map, const TmExtent *range)
+{
+    TagRanges *entry = g_hash_table_lookup(map->by_tag, &range->tag);
+
+    if (entry == NULL) {
+        entry = g_new0(TagRanges, 1);
+        entry->tag = range->tag;
+        tm_range_array_init(&entry->ranges, sizeof(TmExtent));
+        g_hash_table_insert(map->by_tag, &entry->tag, entry);
+    }
+    tm_range_array_insert(&entry->ranges, range);
+}
+
+static void unindex_range(TmAllocMap *map, const TmExtent *range)
+{
+    TagRanges *entry = g_hash_table_lookup(map->by_tag, &range->tag);
+
+    tm_range_array_remove(&entry->ranges, tm_range_array_lower_bound(&entry->ranges,
+                                                                     range->dpa));
+    if (tm_range_array_length(&entry->ranges) == 0) {
+        g_hash_table_remove(map->by_tag, &range->tag);
+    }
+}
+
+/* A record enters the map: its backend user and its place in the tag index. */
 static void add_user(TmAllocMap *map, const TmBackedExtent *range)
 {
     if (registers_user(range)) {
         g_autofree char *user = tm_alloc_map_user_description(map, range);
         tm_hostmem_add_user(range->backend, user);
+        index_range(map, &range->extent);
     }
 }
 
@@ -43,6 +90,7 @@ static void remove_user(TmAllocMap *map, const TmBackedExtent *range)
     if (registers_user(range)) {
         g_autofree char *user = tm_alloc_map_user_description(map, range);
         tm_hostmem_remove_user(range->backend, user);
+        unindex_range(map, &range->extent);
     }
 }
 
@@ -57,6 +105,7 @@ void tm_alloc_map_free(TmAllocMap *map)
         remove_user(map, &range->range);
     }
     tm_range_array_clear(&map->ranges);
+    g_hash_table_unref(map->by_tag);
     g_free(map->owner_path);
     g_free(map);
 }
@@ -155,4 +204,28 @@ bool tm_alloc_map_next_gap(const TmAllocMap *map, uint64_t *pos, uint64_t limit,
         return true;
     }
     return false;
+}
+
+guint tm_alloc_map_tag_ranges(const TmAllocMap *map, const TmGuid *tag, GArray *out)
+{
+    const TagRanges *entry = g_hash_table_lookup(map->by_tag, tag);
+    const TmExtent *range;
+    guint first = out->len;
+
+    if (entry == NULL) {
+        return 0;
+    }
+    for (TmRangePos pos = tm_range_array_first(&entry->ranges);
+         (range = tm_range_array_at(&entry->ranges, pos)) != NULL;
+         pos = tm_range_array_next(&entry->ranges, pos)) {
+        g_array_append_val(out, *range);
+    }
+    return out->len - first;
+}
+
+guint tm_alloc_map_tag_range_count(const TmAllocMap *map, const TmGuid *tag)
+{
+    const TagRanges *entry = g_hash_table_lookup(map->by_tag, tag);
+
+    return entry ? tm_range_array_length(&entry->ranges) : 0;
 }

@@ -8,6 +8,10 @@
  * (range_array.h): finding is O(log n) and a split or removal moves at
  * most one chunk, however many ranges the map holds.
  *
+ * The map also indexes its tagged ranges by tag, so that a tag's ranges
+ * are found without walking the ranges of every other tag (queries
+ * filtered by tag, enable-shared-access, the tag bookkeeping).
+ *
  * Tagged ranges register themselves as users of their backend
  * ("extent 0x10000000+0x200000 of /machine/peripheral/dcd0"), so that a
  * backend that backs a pending or accepted extent cannot be deleted and
@@ -82,6 +86,14 @@ TmRangePos tm_alloc_map_remove(TmAllocMap *map, TmRangePos pos);
  */
 bool tm_alloc_map_next_gap(const TmAllocMap *map, uint64_t *pos, uint64_t limit,
                            uint64_t *gap_len);
+
+/*
+ * The DPA ranges (TmExtent, sorted by DPA) of the map's ranges with @tag,
+ * appended to @out; returns how many.  O(log n + k) for k ranges.
+ */
+guint tm_alloc_map_tag_ranges(const TmAllocMap *map, const TmGuid *tag, GArray *out);
+/* How many of the map's ranges have @tag: O(1). */
+guint tm_alloc_map_tag_range_count(const TmAllocMap *map, const TmGuid *tag);
 
 /* The backend user description of a tagged range; caller frees. */
 char *tm_alloc_map_user_description(const TmAllocMap *map, const TmBackedExtent *range);

@@ -222,6 +222,9 @@ static void host_clear(TmDcHost *host)
         tm_block_bitmap_free(host->backed[r]);
     }
     tm_release_marks_free(host->release_marks);
+    if (host->held_tags) {
+        g_hash_table_unref(host->held_tags);
+    }
 }
 
 static void dcd_finalize(TmObject *obj)

@@ -379,6 +379,15 @@ const TmBackedExtent *tm_dcd_host_accepted(const TmDcd *dev, uint16_t host_id, g
 const TmBackedExtent *tm_dcd_host_find_accepted(const TmDcd *dev, uint16_t host_id,
                                                 uint64_t dpa);
 
+/*
+ * The indexes [*first, *end) of the host's accepted extents (in the order
+ * tm_dcd_host_accepted numbers them) that overlap [dpa, dpa + length):
+ * O(log n) plus the list's chunk count, for queries that count and page
+ * through one region's or one tag's extents without walking the rest.
+ */
+void tm_dcd_host_accepted_span(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
+                               uint64_t length, guint *first, guint *end);
+
 /* A pending group: one add request awaiting the host's response. */
 typedef struct {
     uint64_t id;             /* request number, device-wide, from 1 */
@@ -448,12 +457,26 @@ TmDcTagState tm_dcd_tag_state(const TmDcd *dev, const TmGuid *tag, uint16_t host
 guint tm_dcd_tag_count(const TmDcd *dev);
 TmDcTagInfo tm_dcd_tag_info(const TmDcd *dev, guint index);
 bool tm_dcd_find_tag(const TmDcd *dev, const TmGuid *tag, TmDcTagInfo *out);
+/*
+ * The tags @host_id holds pending or committed, in order of first use,
+ * appended to @out (TmDcTagInfo); returns how many.  O(k log k) for the
+ * host's k tags, whatever the device's other tags.
+ */
+guint tm_dcd_host_tags(const TmDcd *dev, uint16_t host_id, GArray *out);
 
 /*
  * The extents of @tag's allocation (pending or accepted by some host), in
  * shared-sequence order, appended to @out (TmBackedExtent); returns how many.
  */
 guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out);
+
+/*
+ * The DPA ranges (TmExtent, by DPA) of @tag's allocation, appended to @out;
+ * returns how many.  Found in the allocation map's tag index: O(log n + k),
+ * whatever the other tags hold.  An extent a host holds of the tag lies in
+ * these ranges, and no other host's extent does.
+ */
+guint tm_dcd_tag_ranges(const TmDcd *dev, const TmGuid *tag, GArray *out);
 
 /* Capacity pending or accepted by any host. */
 bool tm_dcd_has_allocations(const TmDcd *dev);

@@ -45,11 +45,19 @@ typedef struct {
     uint32_t generation;
     TmBlockBitmap *backed[TM_DC_MAX_REGIONS]; /* allocated on first accept */
     TmReleaseMarks *release_marks;
+    /*
+     * The tags the host holds pending or committed (TmDcTag *, the tags'
+     * own), kept with their host sets (tm_dcd_tag_refresh), so that one
+     * host's tags are found without walking every tag; NULL until the
+     * host first holds one.
+     */
+    GHashTable *held_tags;
 } TmDcHost;
 
 /* A tag the device has seen: its allocation and who holds it. */
 typedef struct {
     TmGuid tag;
+    guint index;             /* in TmDcd.tags: the order of first use */
     TmHostMem *backend;      /* while the allocation lives */
     uint8_t region;
     uint64_t next_offset;    /* backend bytes the allocation spans (high water) */

@@ -60,6 +60,12 @@ const TmBackedExtent *tm_dcd_host_find_accepted(const TmDcd *dev, uint16_t host_
     return tm_extent_list_find(tm_dcd_host(dev, host_id)->accepted, dpa);
 }
 
+void tm_dcd_host_accepted_span(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
+                               uint64_t length, guint *first, guint *end)
+{
+    tm_extent_list_span(tm_dcd_host(dev, host_id)->accepted, dpa, length, first, end);
+}
+
 /* The @index-th group not withdrawn (withdrawn ones only wait for an answer), or NULL. */
 static const TmPendingGroup *live_group(const TmDcHost *host, guint index)
 {
@@ -236,6 +242,35 @@ TmDcTagInfo tm_dcd_tag_info(const TmDcd *dev, guint index)
     return tag_info(g_ptr_array_index(dev->tags, index));
 }
 
+static gint compare_first_use(gconstpointer a, gconstpointer b)
+{
+    const TmDcTag *ta = *(const TmDcTag *const *)a;
+    const TmDcTag *tb = *(const TmDcTag *const *)b;
+
+    return ta->index < tb->index ? -1 : ta->index > tb->index;
+}
+
+guint tm_dcd_host_tags(const TmDcd *dev, uint16_t host_id, GArray *out)
+{
+    const TmDcHost *host = tm_dcd_host(dev, host_id);
+    g_autoptr(GPtrArray) held = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer record;
+
+    if (host->held_tags) {
+        g_hash_table_iter_init(&iter, host->held_tags);
+        while (g_hash_table_iter_next(&iter, &record, NULL)) {
+            g_ptr_array_add(held, record);
+        }
+    }
+    g_ptr_array_sort(held, compare_first_use);
+    for (guint i = 0; i < held->len; i++) {
+        TmDcTagInfo info = tag_info(g_ptr_array_index(held, i));
+        g_array_append_val(out, info);
+    }
+    return held->len;
+}
+
 bool tm_dcd_find_tag(const TmDcd *dev, const TmGuid *tag, TmDcTagInfo *out)
 {
     const TmDcTag *record = tm_dcd_tag_lookup(dev, tag);
@@ -259,20 +294,27 @@ static gint compare_sequence(gconstpointer a, gconstpointer b)
 
 guint tm_dcd_tag_extents(const TmDcd *dev, const TmGuid *tag, GArray *out)
 {
+    g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(TmExtent));
     guint first = out->len;
 
-    const TmAllocRange *range;
-    for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
-         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
-         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
-        if (tm_guid_equal(&range->range.extent.tag, tag) &&
-            (range->retained || !tm_host_set_is_empty(&range->holders))) {
-            g_array_append_val(out, range->range);
+    tm_alloc_map_tag_ranges(dev->alloc_map, tag, ranges);
+    for (guint i = 0; i < ranges->len; i++) {
+        const TmExtent *range = &g_array_index(ranges, TmExtent, i);
+        const TmAllocRange *record =
+            tm_alloc_map_at(dev->alloc_map, tm_alloc_map_lower_bound(dev->alloc_map, range->dpa));
+
+        if (record->retained || !tm_host_set_is_empty(&record->holders)) {
+            g_array_append_val(out, record->range);
         }
     }
     qsort(out->data + first * sizeof(TmBackedExtent), out->len - first,
           sizeof(TmBackedExtent), compare_sequence);
     return out->len - first;
+}
+
+guint tm_dcd_tag_ranges(const TmDcd *dev, const TmGuid *tag, GArray *out)
+{
+    return tm_alloc_map_tag_ranges(dev->alloc_map, tag, out);
 }
 
 bool tm_dcd_has_allocations(const TmDcd *dev)

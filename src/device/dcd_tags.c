@@ -27,6 +27,7 @@ TmDcTag *tm_dcd_tag_obtain(TmDcd *dev, const TmGuid *tag)
     if (record == NULL) {
         record = g_new0(TmDcTag, 1);
         record->tag = *tag;
+        record->index = dev->tags->len;
         record->holdings = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
         g_ptr_array_add(dev->tags, record);
         g_hash_table_insert(dev->tags_by_guid, &record->tag, record);
@@ -108,15 +109,20 @@ void tm_dcd_tag_count_accepted(TmDcd *dev, const TmBackedExtent *extent, uint16_
 /* A range of the tag is still in the allocation map (e.g. kept out of use). */
 static bool map_holds_tag(const TmDcd *dev, const TmGuid *tag)
 {
-    const TmAllocRange *range;
-    for (TmRangePos pos = tm_alloc_map_first(dev->alloc_map);
-         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL;
-         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
-        if (tm_guid_equal(&range->range.extent.tag, tag)) {
-            return true;
+    return tm_alloc_map_tag_range_count(dev->alloc_map, tag) > 0;
+}
+
+/* Keep @host's set of held tags in step with the tag's host sets. */
+static void note_held(TmDcHost *host, TmDcTag *record, bool held)
+{
+    if (held) {
+        if (host->held_tags == NULL) {
+            host->held_tags = g_hash_table_new(NULL, NULL);
         }
+        g_hash_table_add(host->held_tags, record);
+    } else if (host->held_tags) {
+        g_hash_table_remove(host->held_tags, record);
     }
-    return false;
 }
 
 void tm_dcd_tag_refresh(TmDcd *dev, const TmGuid *tag, uint16_t host_id)
@@ -138,6 +144,9 @@ void tm_dcd_tag_refresh(TmDcd *dev, const TmGuid *tag, uint16_t host_id)
     } else {
         tm_host_set_remove(&record->committed_hosts, host_id);
     }
+    note_held(tm_dcd_host(dev, host_id), record,
+              tm_host_set_contains(&record->pending_hosts, host_id) ||
+              tm_host_set_contains(&record->committed_hosts, host_id));
     if (tm_dcd_tag_is_live(record) && tm_host_set_is_empty(&record->pending_hosts) &&
         tm_host_set_is_empty(&record->committed_hosts) && !map_holds_tag(dev, tag)) {
         /* The allocation is gone: the next add with this tag starts afresh. */

@@ -73,6 +73,20 @@ const TmBackedExtent *tm_extent_list_find(const TmExtentList *list, uint64_t dpa
     return extent && extent->extent.dpa <= dpa ? extent : NULL;
 }
 
+void tm_extent_list_span(const TmExtentList *list, uint64_t dpa, uint64_t length,
+                         guint *first, guint *end)
+{
+    uint64_t limit = dpa + length;
+    TmRangePos after = tm_range_array_lower_bound(&list->extents, limit);
+    const TmBackedExtent *straddling = extent_at(list, after);
+
+    *first = tm_range_array_index_of(&list->extents,
+                                     tm_range_array_lower_bound(&list->extents, dpa));
+    /* The first extent that ends after the range's end is in it if it starts inside. */
+    *end = tm_range_array_index_of(&list->extents, after) +
+           (straddling && straddling->extent.dpa < limit ? 1 : 0);
+}
+
 bool tm_extent_list_overlaps(const TmExtentList *list, uint64_t dpa, uint64_t length)
 {
     const TmBackedExtent *extent = extent_at(list, tm_range_array_lower_bound(&list->extents, dpa));

@@ -50,6 +50,14 @@ guint tm_extent_list_length(const TmExtentList *list);
  */
 const TmBackedExtent *tm_extent_list_get(TmExtentList *list, guint index);
 
+/*
+ * The indexes [*first, *end) of the extents that overlap [dpa, dpa +
+ * length), whole: O(number of chunks), however many there are, so that a
+ * query can count and page through a region's or a tag's extents.
+ */
+void tm_extent_list_span(const TmExtentList *list, uint64_t dpa, uint64_t length,
+                         guint *first, guint *end);
+
 /* The extent that contains @dpa, or NULL; valid until the list changes. */
 const TmBackedExtent *tm_extent_list_find(const TmExtentList *list, uint64_t dpa);
 

@@ -246,6 +246,19 @@ TmRangePos tm_range_array_at_index(const TmRangeArray *array, guint index)
     }
 }
 
+guint tm_range_array_index_of(const TmRangeArray *array, TmRangePos pos)
+{
+    guint index = pos.slot;
+
+    if (pos.chunk >= array->n_chunks) {
+        return array->length;
+    }
+    for (guint c = 0; c < pos.chunk; c++) {
+        index += chunk_at(array, c)->count;
+    }
+    return index;
+}
+
 /* Move the upper half of a full chunk to a new chunk after it. */
 static void split_chunk(TmRangeArray *array, guint index)
 {

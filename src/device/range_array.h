@@ -76,6 +76,13 @@ TmRangePos tm_range_array_lower_bound(const TmRangeArray *array, uint64_t dpa);
 /* The @index-th record; O(number of chunks), for paging from a start index. */
 TmRangePos tm_range_array_at_index(const TmRangeArray *array, guint index);
 
+/*
+ * The index of the record at @pos (the length at the end): O(number of
+ * chunks), so that a query can count the records of a DPA range from two
+ * lower bounds without walking them.
+ */
+guint tm_range_array_index_of(const TmRangeArray *array, TmRangePos pos);
+
 /* Insert a record that overlaps none of the array; returns its position. */
 TmRangePos tm_range_array_insert(TmRangeArray *array, const void *record);
 

@@ -13,7 +13,9 @@
 #include "backend/hostmem.h"
 #include "core/error.h"
 #include "qmp/qmp_cxl_json.h"
+#include "qmp/qmp_cxl_match.h"
 #include "qmp/qmp_cxl_query.h"
+#include "qmp/qmp_page.h"
 
 /* In the order of the FM-API encoding (CXL r3.2 5605h), so the index is the value. */
 static const char *const removal_policies[] = { "tag-based", "prescriptive", NULL };
@@ -345,6 +347,9 @@ static const TmQmpArg query_args[] = {
     { .name = "host-id", .type = TM_QMP_ARG_UINT16, .optional = true },
     { .name = "region", .type = TM_QMP_ARG_UINT8, .optional = true },
     { .name = "tag", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = "state", .type = TM_QMP_ARG_ENUM, .optional = true,
+      .enum_values = tm_qmp_cxl_states },
+    TM_QMP_PAGE_ARGS,
     { .name = NULL },
 };
 

@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "backend/hostmem.h"
+#include "device/dcd.h"
 #include "core/error.h"
+#include "qmp/qmp_cxl_json.h"
+#include "qmp/qmp_page.h"
 #include "qmp/qmp_value.h"
 
 static void clear_assignment(gpointer data)
@@ -182,15 +185,131 @@ static json_object *memdev_info(TmHostMem *backend)
     return info;
 }
 
+static json_object *memdev_list(const GPtrArray *backends)
+{
+    json_object *list = json_object_new_array_ext(backends->len);
+
+    for (guint i = 0; i < backends->len; i++) {
+        json_object_array_add(list, memdev_info(g_ptr_array_index(backends, i)));
+    }
+    return list;
+}
+
+static gint compare_position(gconstpointer a, gconstpointer b, gpointer registry)
+{
+    guint pa = tm_backend_registry_position(registry, *(TmHostMem *const *)a);
+    guint pb = tm_backend_registry_position(registry, *(TmHostMem *const *)b);
+
+    return pa < pb ? -1 : pa > pb;
+}
+
+/*
+ * The backends @dev uses: its volatile-dc-memdev and the backend of each
+ * tag it has an allocation of, in creation order.  O(the device's tags),
+ * whatever the number of backends.
+ */
+static GPtrArray *device_backends(TmBackendRegistry *registry, const TmDcd *dev)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+    GPtrArray *backends = g_ptr_array_new();
+    TmHostMem *memdev = tm_dcd_static_memdev(dev);
+
+    if (memdev) {
+        g_hash_table_add(seen, memdev);
+        g_ptr_array_add(backends, memdev);
+    }
+    for (guint i = 0; i < tm_dcd_tag_count(dev); i++) {
+        TmHostMem *backend = tm_dcd_tag_info(dev, i).backend;
+        if (backend && g_hash_table_add(seen, backend)) {
+            g_ptr_array_add(backends, backend);
+        }
+    }
+    g_ptr_array_sort_with_data(backends, compare_position, registry);
+    return backends;
+}
+
+/*
+ * What "path" and "tag" keep, in creation order: the backends of that
+ * device, the one holding the tag (found in the tag index), or both at
+ * once; *@kept stays NULL without them.
+ */
+static bool filter_backends(TmQmpEnv *env, json_object *args, GPtrArray **kept, GError **err)
+{
+    const char *path = tm_qmp_arg_str(args, "path", NULL);
+    TmHostMem *holder;
+    TmGuid tag;
+
+    *kept = NULL;
+    if (path) {
+        TmDcd *dev = tm_qmp_cxl_resolve_device(env, path, err);
+        if (dev == NULL) {
+            return false;
+        }
+        *kept = device_backends(env->backends, dev);
+    }
+    if (!tm_qmp_arg_has(args, "tag")) {
+        return true;
+    }
+    if (!tm_qmp_cxl_parse_tag(args, &tag, err)) {
+        g_clear_pointer(kept, g_ptr_array_unref);
+        return false;
+    }
+    holder = tm_backend_registry_find_by_tag(env->backends, &tag);
+    bool keeps_holder = holder && (*kept == NULL || g_ptr_array_find(*kept, holder, NULL));
+    g_clear_pointer(kept, g_ptr_array_unref);
+    *kept = g_ptr_array_new();
+    if (keeps_holder) {
+        g_ptr_array_add(*kept, holder);
+    }
+    return true;
+}
+
+/* Items [start, start + count) of @list (fewer at its end). */
+static GPtrArray *page_of(const GPtrArray *list, const TmQmpPage *page)
+{
+    GPtrArray *items = g_ptr_array_new();
+
+    for (uint64_t i = page->start; i < list->len && i - page->start < page->count; i++) {
+        g_ptr_array_add(items, g_ptr_array_index(list, i));
+    }
+    return items;
+}
+
+/*
+ * The backends in creation order, or those "path" and "tag" keep;
+ * "start"/"count" page them, in O(log n + count) when unfiltered.
+ * Without those two the answer is QEMU's array; with them it is
+ * {"total", "start", "memdevs"} (docs/qmp.md, "Filters and paging").
+ */
 static bool query_memdev(TmQmpEnv *env, TmQmpSession *session, json_object *args,
                          json_object **ret, GError **err)
 {
-    g_autoptr(GPtrArray) backends = tm_backend_registry_list(env->backends);
+    TmQmpPage page;
+    g_autoptr(GPtrArray) kept = NULL;
+    g_autoptr(GPtrArray) backends = NULL;
+    uint64_t total;
 
-    *ret = json_object_new_array_ext(backends->len);
-    for (guint i = 0; i < backends->len; i++) {
-        json_object_array_add(*ret, memdev_info(g_ptr_array_index(backends, i)));
+    if (!tm_qmp_page_parse(args, &page, err) || !filter_backends(env, args, &kept, err)) {
+        return false;
     }
+    if (kept) {
+        total = kept->len;
+        backends = page.paged ? page_of(kept, &page) : g_ptr_array_ref(kept);
+    } else {
+        total = tm_backend_registry_count(env->backends);
+        backends = page.paged ? tm_backend_registry_list_range(env->backends,
+                                                               (guint)MIN(page.start, total),
+                                                               page.count)
+                              : tm_backend_registry_list(env->backends);
+    }
+    if (!page.paged) {
+        *ret = memdev_list(backends);
+        return true;
+    }
+    *ret = json_object_new_object();
+    json_object_object_add(*ret, "total", json_object_new_uint64(total));
+    json_object_object_add(*ret, "start", json_object_new_uint64(page.start));
+    json_object_object_add(*ret, "memdevs", memdev_list(backends));
     return true;
 }
 
@@ -205,11 +324,18 @@ static const TmQmpArg object_del_args[] = {
     { .name = NULL },
 };
 
+static const TmQmpArg query_memdev_args[] = {
+    { .name = "path", .type = TM_QMP_ARG_STR, .optional = true },
+    { .name = "tag", .type = TM_QMP_ARG_STR, .optional = true },
+    TM_QMP_PAGE_ARGS,
+    { .name = NULL },
+};
+
 const TmQmpCommand tm_qmp_object_commands[] = {
     { .name = "object-add", .handler = object_add, .args = object_add_args, .extra_args = true,
       .changes_state = true },
     { .name = "object-del", .handler = object_del, .args = object_del_args,
       .changes_state = true },
-    { .name = "query-memdev", .handler = query_memdev },
+    { .name = "query-memdev", .handler = query_memdev, .args = query_memdev_args },
     { .name = NULL },
 };

@@ -16,34 +16,13 @@
 
 #include <inttypes.h>
 
-#include "core/error.h"
 #include "qmp/qmp_args.h"
 #include "qmp/qmp_cxl_json.h"
+#include "qmp/qmp_cxl_match.h"
+#include "qmp/qmp_cxl_query_page.h"
+#include "qmp/qmp_cxl_text.h"
+#include "qmp/qmp_page.h"
 #include "qmp/qmp_reply_stream.h"
-
-/*
- * What a filtered query keeps: one host, one tag, one region (each
- * optional).  Unfiltered, everything is kept.
- */
-typedef struct {
-    int host;          /* -1: every host */
-    int region;        /* -1: every region */
-    bool has_tag;
-    TmGuid tag;
-} QueryFilter;
-
-/* One extent as reported; the accepted-only members are unused in pending groups. */
-typedef struct {
-    uint64_t dpa;
-    uint64_t length;
-    uint64_t offset;           /* from the region's base */
-    uint64_t backend_offset;
-    const char *backend_json;  /* the backend's id as JSON text; NULL: none */
-    TmGuid tag;
-    uint16_t shared_seq;
-    uint8_t region;
-    bool release_pending;
-} ExtentCopy;
 
 typedef struct {
     uint64_t id;
@@ -103,11 +82,10 @@ typedef struct {
     GArray *devices;           /* DeviceCopy */
     GArray *hosts;             /* HostCopy */
     GArray *groups;            /* GroupCopy */
-    GArray *group_extents;     /* ExtentCopy */
-    GArray *accepted;          /* ExtentCopy */
+    GArray *group_extents;     /* TmQmpExtentCopy */
+    GArray *accepted;          /* TmQmpExtentCopy */
     GArray *tags;              /* TagCopy */
-    GStringChunk *strings;     /* the backend ids' JSON texts, once each */
-    GHashTable *backend_json;  /* TmHostMem * -> its text in @strings */
+    TmQmpTextCache text;       /* the backend ids' JSON texts, once each */
     /* The writer's cursor. */
     Part part;
     guint device;
@@ -117,46 +95,7 @@ typedef struct {
     bool started;              /* the opening '[' of the whole list is written */
 } QuerySnapshot;
 
-static const char *json_string_text(json_object *string)
-{
-    return json_object_to_json_string_ext(string,
-                                          JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-}
-
-/* ---- Copying ---- */
-
-static const char *backend_json(QuerySnapshot *s, TmHostMem *backend)
-{
-    if (backend == NULL) {
-        return NULL;
-    }
-    const char *text = g_hash_table_lookup(s->backend_json, backend);
-    if (text == NULL) {
-        json_object *id = json_object_new_string(tm_hostmem_id(backend));
-        text = g_string_chunk_insert(s->strings, json_string_text(id));
-        json_object_put(id);
-        g_hash_table_insert(s->backend_json, backend, (gpointer)text);
-    }
-    return text;
-}
-
-static ExtentCopy copy_extent(const TmDcd *dev, const TmBackedExtent *extent)
-{
-    return (ExtentCopy){
-        .dpa = extent->extent.dpa,
-        .length = extent->extent.length,
-        .offset = extent->extent.dpa - tm_dcd_region(dev, extent->region)->base,
-        .tag = extent->extent.tag,
-        .shared_seq = extent->extent.shared_seq,
-        .region = extent->region,
-    };
-}
-
-static bool keeps(const QueryFilter *f, uint8_t region, const TmGuid *tag)
-{
-    return (f->region < 0 || region == f->region) &&
-           (!f->has_tag || tm_guid_equal(tag, &f->tag));
-}
+/* ---- Copying (what the filters keep, qmp_cxl_match.h) ---- */
 
 static void copy_group(QuerySnapshot *s, const TmDcd *dev, const TmDcPendingGroupInfo *info)
 {
@@ -170,31 +109,16 @@ static void copy_group(QuerySnapshot *s, const TmDcd *dev, const TmDcPendingGrou
     };
 
     for (guint i = 0; i < info->n_extents; i++) {
-        ExtentCopy extent = copy_extent(dev, &info->extents[i]);
+        TmQmpExtentCopy extent = tm_qmp_extent_copy(dev, &info->extents[i]);
         g_array_append_val(s->group_extents, extent);
     }
     g_array_append_val(s->groups, group);
 }
 
-typedef struct {
-    QuerySnapshot *s;
-    const TmDcd *dev;
-    const QueryFilter *f;
-} GroupWalk;
-
-static void copy_kept_group(const TmDcPendingGroupInfo *group, void *opaque)
+static void copy_host(QuerySnapshot *s, const TmDcd *dev, uint16_t host_id,
+                      const TmQmpCxlFilter *f)
 {
-    GroupWalk *walk = opaque;
-
-    if (keeps(walk->f, group->region, &group->tag)) {
-        copy_group(walk->s, walk->dev, group);
-    }
-}
-
-static void copy_host(QuerySnapshot *s, const TmDcd *dev, uint16_t host_id, const QueryFilter *f)
-{
-    GroupWalk walk = { .s = s, .dev = dev, .f = f };
-    guint n_accepted = tm_dcd_host_accepted_count(dev, host_id);
+    TmQmpCxlHostMatch match;
     HostCopy host = {
         .host_id = host_id,
         .generation = tm_dcd_host_generation(dev, host_id),
@@ -203,50 +127,39 @@ static void copy_host(QuerySnapshot *s, const TmDcd *dev, uint16_t host_id, cons
         .first_accepted = s->accepted->len,
     };
 
-    tm_dcd_host_foreach_pending_group(dev, host_id, copy_kept_group, &walk);
-    for (guint i = 0; i < n_accepted; i++) {
-        const TmBackedExtent *extent = tm_dcd_host_accepted(dev, host_id, i);
-        if (!keeps(f, extent->region, &extent->extent.tag)) {
-            continue;
-        }
-        ExtentCopy copy = copy_extent(dev, extent);
-        copy.backend_json = backend_json(s, extent->backend);
-        copy.backend_offset = extent->backend_offset;
-        copy.release_pending = tm_dcd_host_release_pending(dev, host_id, extent->extent.dpa,
-                                                           extent->extent.length);
-        g_array_append_val(s->accepted, copy);
+    tm_qmp_cxl_host_match(dev, host_id, f, &match);
+    for (guint i = 0; i < match.groups->len; i++) {
+        copy_group(s, dev, &g_array_index(match.groups, TmDcPendingGroupInfo, i));
     }
-    host.n_groups = s->groups->len - host.first_group;
-    host.n_accepted = s->accepted->len - host.first_accepted;
+    for (guint i = 0; i < match.spans->len; i++) {
+        const TmQmpCxlSpan *span = &g_array_index(match.spans, TmQmpCxlSpan, i);
+        for (guint index = span->first; index < span->end; index++) {
+            TmQmpExtentCopy copy = tm_qmp_accepted_copy(&s->text, dev, host_id,
+                                                        tm_dcd_host_accepted(dev, host_id, index));
+            g_array_append_val(s->accepted, copy);
+        }
+    }
+    host.n_groups = match.groups->len;
+    host.n_accepted = match.accepted;
+    tm_qmp_cxl_host_match_clear(&match);
     g_array_append_val(s->hosts, host);
 }
 
-static bool keeps_tag(const QueryFilter *f, const TmDcTagInfo *info)
+static void copy_tag(const TmDcTagInfo *info, void *opaque)
 {
-    return keeps(f, info->region, &info->tag) &&
-           (f->host < 0 || tm_host_set_contains(&info->pending_hosts, (uint16_t)f->host) ||
-            tm_host_set_contains(&info->committed_hosts, (uint16_t)f->host));
-}
+    QuerySnapshot *s = opaque;
+    TagCopy tag = {
+        .tag = info->tag,
+        .state = info->state,
+        .region = info->region,
+        .backend_json = tm_qmp_text_cache_backend(&s->text, info->backend),
+        .allocated = info->allocated,
+        .pending_hosts = info->pending_hosts,
+        .committed_hosts = info->committed_hosts,
+        .referenced = info->referenced,
+    };
 
-static void copy_tags(QuerySnapshot *s, const TmDcd *dev, const QueryFilter *f)
-{
-    for (guint i = 0; i < tm_dcd_tag_count(dev); i++) {
-        TmDcTagInfo info = tm_dcd_tag_info(dev, i);
-        if (!keeps_tag(f, &info)) {
-            continue;
-        }
-        TagCopy tag = {
-            .tag = info.tag,
-            .state = info.state,
-            .region = info.region,
-            .backend_json = backend_json(s, info.backend),
-            .allocated = info.allocated,
-            .pending_hosts = info.pending_hosts,
-            .committed_hosts = info.committed_hosts,
-            .referenced = info.referenced,
-        };
-        g_array_append_val(s->tags, tag);
-    }
+    g_array_append_val(s->tags, tag);
 }
 
 static json_object *region_json(unsigned index, const TmDcRegion *region)
@@ -265,7 +178,7 @@ static json_object *region_json(unsigned index, const TmDcRegion *region)
 }
 
 /* The device's members before "hosts", as text without the closing brace. */
-static char *device_head(const TmDcd *dev, const QueryFilter *f)
+static char *device_head(const TmDcd *dev, const TmQmpCxlFilter *f)
 {
     /* Tag limits are device-wide: any host's view gives them. */
     TmDcLimits limits = tm_dcd_limits(dev, 0);
@@ -290,13 +203,13 @@ static char *device_head(const TmDcd *dev, const QueryFilter *f)
     json_object_object_add(json, "available-tags", json_object_new_uint64(limits.available_tags));
     json_object_object_add(json, "regions", regions);
 
-    const char *text = json_string_text(json);
+    const char *text = tm_qmp_json_text(json);
     char *head = g_strndup(text, strlen(text) - 1);  /* without its '}' */
     json_object_put(json);
     return head;
 }
 
-static void copy_device(QuerySnapshot *s, const TmDcd *dev, const QueryFilter *f)
+static void copy_device(QuerySnapshot *s, const TmDcd *dev, const TmQmpCxlFilter *f)
 {
     DeviceCopy device = {
         .head = device_head(dev, f),
@@ -306,11 +219,11 @@ static void copy_device(QuerySnapshot *s, const TmDcd *dev, const QueryFilter *f
     };
 
     for (uint16_t h = 0; h < tm_dcd_num_hosts(dev); h++) {
-        if (f->host < 0 || f->host == h) {
+        if (tm_qmp_cxl_keeps_host(f, h)) {
             copy_host(s, dev, h, f);
         }
     }
-    copy_tags(s, dev, f);
+    tm_qmp_cxl_foreach_tag(dev, f, copy_tag, s);
     device.n_hosts = s->hosts->len - device.first_host;
     device.n_tags = s->tags->len - device.first_tag;
     g_array_append_val(s->devices, device);
@@ -323,11 +236,10 @@ static QuerySnapshot *snapshot_new(void)
     s->devices = g_array_new(FALSE, FALSE, sizeof(DeviceCopy));
     s->hosts = g_array_new(FALSE, FALSE, sizeof(HostCopy));
     s->groups = g_array_new(FALSE, FALSE, sizeof(GroupCopy));
-    s->group_extents = g_array_new(FALSE, FALSE, sizeof(ExtentCopy));
-    s->accepted = g_array_new(FALSE, FALSE, sizeof(ExtentCopy));
+    s->group_extents = g_array_new(FALSE, FALSE, sizeof(TmQmpExtentCopy));
+    s->accepted = g_array_new(FALSE, FALSE, sizeof(TmQmpExtentCopy));
     s->tags = g_array_new(FALSE, FALSE, sizeof(TagCopy));
-    s->strings = g_string_chunk_new(4096);
-    s->backend_json = g_hash_table_new(NULL, NULL);
+    tm_qmp_text_cache_init(&s->text);
     return s;
 }
 
@@ -344,43 +256,11 @@ static void snapshot_free(void *state)
     g_array_unref(s->group_extents);
     g_array_unref(s->accepted);
     g_array_unref(s->tags);
-    g_string_chunk_free(s->strings);
-    g_hash_table_unref(s->backend_json);
+    tm_qmp_text_cache_clear(&s->text);
     g_free(s);
 }
 
 /* ---- Writing ---- */
-
-static void write_guid(GString *out, const TmGuid *guid)
-{
-    char text[TM_GUID_STRING_LEN + 1];
-
-    tm_guid_format(guid, text);
-    g_string_append_printf(out, "\"%s\"", text);
-}
-
-/* The members tm_qmp_cxl_extent writes, without the closing brace. */
-static void write_extent_members(GString *out, const ExtentCopy *e)
-{
-    g_string_append_printf(out, "{\"region\":%u,\"offset\":%" PRIu64 ",\"dpa\":%" PRIu64
-                           ",\"len\":%" PRIu64 ",\"shared-seq\":%u", e->region, e->offset,
-                           e->dpa, e->length, e->shared_seq);
-    if (!tm_guid_is_null(&e->tag)) {
-        g_string_append(out, ",\"tag\":");
-        write_guid(out, &e->tag);
-    }
-}
-
-static void write_accepted(GString *out, const ExtentCopy *e)
-{
-    write_extent_members(out, e);
-    if (e->backend_json) {
-        g_string_append_printf(out, ",\"backend\":%s,\"backend-offset\":%" PRIu64,
-                               e->backend_json, e->backend_offset);
-    }
-    g_string_append_printf(out, ",\"release-pending\":%s}",
-                           e->release_pending ? "true" : "false");
-}
 
 static void write_host_list(GString *out, const TmHostSet *set, uint16_t num_hosts)
 {
@@ -399,7 +279,7 @@ static void write_host_list(GString *out, const TmHostSet *set, uint16_t num_hos
 static void write_tag(GString *out, const TagCopy *t, uint16_t num_hosts)
 {
     g_string_append(out, "{\"tag\":");
-    write_guid(out, &t->tag);
+    tm_qmp_write_guid(out, &t->tag);
     g_string_append_printf(out, ",\"state\":\"%s\",\"region\":%u",
                            tm_dc_tag_state_name(t->state), t->region);
     if (t->backend_json) {
@@ -426,7 +306,7 @@ static void write_group_head(GString *out, const GroupCopy *g)
                            g->id, tm_qmp_cxl_selection_policies[g->policy], g->region);
     if (!tm_guid_is_null(&g->tag)) {
         g_string_append(out, ",\"tag\":");
-        write_guid(out, &g->tag);
+        tm_qmp_write_guid(out, &g->tag);
     }
     g_string_append(out, ",\"extents\":[");
 }
@@ -471,10 +351,10 @@ static void write_group_step(QuerySnapshot *s, GString *out)
         return;
     }
     if (s->group_extent < group->n_extents) {
-        const ExtentCopy *e = &g_array_index(s->group_extents, ExtentCopy,
+        const TmQmpExtentCopy *e = &g_array_index(s->group_extents, TmQmpExtentCopy,
                                              group->first_extent + s->group_extent);
-        g_string_append(out, s->group_extent == 0 ? "" : ",");
-        write_extent_members(out, e);
+        g_string_append(out, s->group_extent == 0 ? "{" : ",{");
+        tm_qmp_write_extent_members(out, e);
         g_string_append_c(out, '}');
         s->group_extent++;
         return;
@@ -511,9 +391,11 @@ static bool write_step(QuerySnapshot *s, GString *out)
         s->part = current_host(s)->n_accepted > 0 ? AT_ACCEPTED : AT_HOST_END;
         break;
     case AT_ACCEPTED:
-        g_string_append(out, s->item == 0 ? "" : ",");
-        write_accepted(out, &g_array_index(s->accepted, ExtentCopy,
-                                           current_host(s)->first_accepted + s->item));
+        g_string_append(out, s->item == 0 ? "{" : ",{");
+        tm_qmp_write_accepted_members(out, &g_array_index(s->accepted, TmQmpExtentCopy,
+                                                          current_host(s)->first_accepted +
+                                                          s->item));
+        g_string_append_c(out, '}');
         if (++s->item == current_host(s)->n_accepted) {
             s->part = AT_HOST_END;
         }
@@ -571,55 +453,38 @@ static const TmQmpProducerOps query_producer = {
 
 /* ---- The command ---- */
 
-/* The filter arguments; a host or region the device does not have is an error. */
-static bool parse_filter(const TmDcd *dev, json_object *args, QueryFilter *f, GError **err)
-{
-    *f = (QueryFilter){ .host = -1, .region = -1 };
-    if (tm_qmp_arg_has(args, "host-id")) {
-        f->host = (int)tm_qmp_arg_uint(args, "host-id", 0);
-        if (dev && f->host >= tm_dcd_num_hosts(dev)) {
-            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
-                        "host-id %d is out of range: device '%s' has %u hosts", f->host,
-                        tm_dcd_id(dev), tm_dcd_num_hosts(dev));
-            return false;
-        }
-    }
-    if (tm_qmp_arg_has(args, "region")) {
-        f->region = (int)tm_qmp_arg_uint(args, "region", 0);
-        if (dev && (unsigned)f->region >= tm_dcd_num_regions(dev)) {
-            g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "region id is too large");
-            return false;
-        }
-    }
-    if (tm_qmp_arg_has(args, "tag")) {
-        f->has_tag = true;
-        return tm_qmp_cxl_parse_tag(args, &f->tag, err);
-    }
-    return true;
-}
-
 /*
- * Every device, or the one "path" names; "host-id", "region" and "tag"
- * keep only what concerns that host, region or tag.
+ * Every device, or the one "path" names; "host-id", "region", "tag" and
+ * "state" keep only what concerns that host, region, tag or state;
+ * "start" and "count" ask for one page of the extents kept instead
+ * (qmp_cxl_query_page.h).
  */
 bool tm_qmp_query_cxl_dynamic_capacity(TmQmpEnv *env, TmQmpSession *session, json_object *args,
                                        json_object **ret, GError **err)
 {
     const char *path = tm_qmp_arg_str(args, "path", NULL);
     TmDcd *dev = path ? tm_qmp_cxl_resolve_device(env, path, err) : NULL;
-    QueryFilter filter;
+    TmQmpCxlFilter filter;
+    TmQmpPage page;
 
-    if ((path && dev == NULL) || !parse_filter(dev, args, &filter, err)) {
+    if ((path && dev == NULL) || !tm_qmp_cxl_filter_parse(dev, args, &filter, err) ||
+        !tm_qmp_page_parse(args, &page, err)) {
         return false;
     }
-    QuerySnapshot *s = snapshot_new();
+    g_autoptr(GPtrArray) devices = NULL;
     if (dev) {
-        copy_device(s, dev, &filter);
-    } else if (env->devices) {
-        g_autoptr(GPtrArray) devices = tm_device_registry_list(env->devices);
-        for (guint i = 0; i < devices->len; i++) {
-            copy_device(s, g_ptr_array_index(devices, i), &filter);
-        }
+        devices = g_ptr_array_new();
+        g_ptr_array_add(devices, dev);
+    } else {
+        devices = env->devices ? tm_device_registry_list(env->devices) : g_ptr_array_new();
+    }
+    if (page.paged) {
+        tm_qmp_cxl_query_page(session, devices, &filter, &page, ret);
+        return true;
+    }
+    QuerySnapshot *s = snapshot_new();
+    for (guint i = 0; i < devices->len; i++) {
+        copy_device(s, g_ptr_array_index(devices, i), &filter);
     }
     tm_qmp_session_return_stream(session, &query_producer, s, ret);
     return true;

@@ -53,6 +53,8 @@ expect "--json" monitor --j
 expect "0 1" add-capacity --host ""
 expect "1" add-capacity --tag "$TAG" --shared-with 1
 expect "dcd0" list -d ""
+expect "--state --start" list --sta
+expect "pending" list --state p
 expect "0 1" map --region ""
 expect "$TAG" status ""
 expect "$TAG" release-capacity --host 0 --tag 0c

@@ -74,6 +74,35 @@ static void test_create_find_delete(void)
     }
 }
 
+/* Every range of the creation order, after deletes, is that slice of the whole list,
+ * and a backend's position is its index there. */
+static void test_list_range(void)
+{
+    g_autoptr(TmBackendRegistry) registry = tm_backend_registry_new();
+
+    create_many(registry, 60);
+    for (unsigned int i = 0; i < 60; i += 4) {
+        g_autofree char *id = id_for(i);
+        g_assert_true(tm_backend_registry_delete(registry, id, NULL));
+    }
+    g_autoptr(GPtrArray) all = tm_backend_registry_list(registry);
+    g_assert_cmpuint(all->len, ==, 45);
+    for (guint start = 0; start <= all->len + 2; start++) {
+        for (guint count = 1; count <= 50; count += 7) {
+            g_autoptr(GPtrArray) page = tm_backend_registry_list_range(registry, start, count);
+            guint want = start < all->len ? MIN(count, all->len - start) : 0;
+
+            g_assert_cmpuint(page->len, ==, want);
+            for (guint i = 0; i < page->len; i++) {
+                g_assert_true(g_ptr_array_index(page, i) == g_ptr_array_index(all, start + i));
+            }
+        }
+    }
+    for (guint i = 0; i < all->len; i++) {
+        g_assert_cmpuint(tm_backend_registry_position(registry, g_ptr_array_index(all, i)), ==, i);
+    }
+}
+
 static void test_id_and_tag_reusable_after_delete(void)
 {
     g_autoptr(TmBackendRegistry) registry = tm_backend_registry_new();
@@ -315,6 +344,7 @@ int main(int argc, char **argv)
     g_test_add_func("/backend/registry/create-find-delete", test_create_find_delete);
     g_test_add_func("/backend/registry/reuse-after-delete", test_id_and_tag_reusable_after_delete);
     g_test_add_func("/backend/registry/retag", test_retag);
+    g_test_add_func("/backend/registry/list-range", test_list_range);
     g_test_add_func("/backend/registry/swap-tags", test_swap_tags);
     g_test_add_func("/backend/registry/failed-create", test_failed_create_leaves_no_id);
     g_test_add_func("/backend/registry/async/create", test_async_create);

@@ -104,6 +104,78 @@ static void test_tagged_ranges_register_backend_users(void)
     fixture_clear(&fx);
 }
 
+/* The tag index against a walk of the whole map, keeping the tag's ranges. */
+static void assert_tag_index(const TmAllocMap *map, const char *tag_text)
+{
+    TmGuid tag = test_guid(tag_text);
+    g_autoptr(GArray) indexed = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    g_autoptr(GArray) walked = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    const TmAllocRange *range;
+
+    for (TmRangePos pos = tm_alloc_map_first(map); (range = tm_alloc_map_at(map, pos)) != NULL;
+         pos = tm_alloc_map_next(map, pos)) {
+        if (tm_guid_equal(&range->range.extent.tag, &tag)) {
+            g_array_append_val(walked, range->range.extent);
+        }
+    }
+    g_assert_cmpuint(tm_alloc_map_tag_ranges(map, &tag, indexed), ==, walked->len);
+    g_assert_cmpuint(tm_alloc_map_tag_range_count(map, &tag), ==, walked->len);
+    for (guint i = 0; i < walked->len; i++) {
+        const TmExtent *a = &g_array_index(indexed, TmExtent, i);
+        const TmExtent *b = &g_array_index(walked, TmExtent, i);
+        g_assert_cmphex(a->dpa, ==, b->dpa);
+        g_assert_cmphex(a->length, ==, b->length);
+        g_assert_true(tm_guid_equal(&a->tag, &tag));
+    }
+}
+
+/*
+ * Two tags' ranges interleaved over several chunks: inserts, splits and
+ * removals keep each tag's index equal to its ranges in the map.
+ */
+static void test_tag_index_follows_changes(void)
+{
+    const char *tags[] = { "11111111-2222-3333-4444-555555555555",
+                           "66666666-7777-8888-9999-aaaaaaaaaaaa" };
+    DcdFixture fx;
+
+    fixture_init(&fx, NULL);
+    TmHostMem *backends[] = { fixture_backend(&fx, "mem0", 1024 * MiB, tags[0]),
+                              fixture_backend(&fx, "mem1", 1024 * MiB, tags[1]) };
+    g_autoptr(TmAllocMap) map = tm_alloc_map_new("/machine/peripheral/dcd0");
+
+    for (uint64_t i = 0; i < 400; i++) {
+        TmAllocRange range = range_at(i * 4 * MiB, 4 * MiB, backends[i % 2], tags[i % 2],
+                                      i / 2 * 4 * MiB);
+        tm_alloc_map_insert(map, &range);
+    }
+    assert_tag_index(map, tags[0]);
+    assert_tag_index(map, tags[1]);
+    g_assert_cmpuint(tm_alloc_map_tag_range_count(map, &(TmGuid){ 0 }), ==, 0);
+
+    /* Splits: [1M, 3M) out of the first range, then 1M into every 7th range. */
+    tm_alloc_map_isolate(map, 1 * MiB, 2 * MiB);
+    for (uint64_t i = 0; i < 400; i += 7) {
+        tm_alloc_map_isolate(map, i * 4 * MiB + 1 * MiB, 1 * MiB);
+    }
+    assert_tag_index(map, tags[0]);
+    assert_tag_index(map, tags[1]);
+
+    /* Removals, from the front and the middle, until one tag has none left. */
+    for (uint64_t i = 0; i < 400; i += 2) {
+        tm_alloc_map_remove(map, tm_alloc_map_isolate(map, i * 4 * MiB, 4 * MiB));
+        while (tm_alloc_map_at(map, tm_alloc_map_lower_bound(map, i * 4 * MiB))->range.extent.dpa <
+               (i + 1) * 4 * MiB) {
+            tm_alloc_map_remove(map, tm_alloc_map_lower_bound(map, i * 4 * MiB));
+        }
+    }
+    g_assert_cmpuint(tm_alloc_map_tag_range_count(map, &(TmGuid){ 0 }), ==, 0);
+    g_assert_cmpuint(tm_alloc_map_tag_range_count(map, (TmGuid[]){ test_guid(tags[0]) }), ==, 0);
+    assert_tag_index(map, tags[1]);
+    g_clear_pointer(&map, tm_alloc_map_free);
+    fixture_clear(&fx);
+}
+
 /*
  * Randomized comparison against a model that keeps, per DPA unit, the
  * start of the range holding it (or NO_RANGE), its backend address and its
@@ -311,6 +383,7 @@ int main(int argc, char **argv)
     g_test_add_func("/device/alloc_map/gaps", test_gaps);
     g_test_add_func("/device/alloc_map/isolate", test_isolate_splits_and_keeps_offsets);
     g_test_add_func("/device/alloc_map/backend_users", test_tagged_ranges_register_backend_users);
+    g_test_add_func("/device/alloc_map/tag_index", test_tag_index_follows_changes);
     g_test_add_func("/device/alloc_map/random_vs_model", test_random_against_model);
     return g_test_run();
 }

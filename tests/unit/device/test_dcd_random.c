@@ -78,6 +78,61 @@ static bool host_has_pending_tag(DcdFixture *fx, uint16_t host, const TmGuid *ta
     return false;
 }
 
+static bool held_lists(const GArray *held, const TmGuid *tag)
+{
+    for (guint i = 0; i < held->len; i++) {
+        if (tm_guid_equal(&g_array_index(held, TmDcTagInfo, i).tag, tag)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* @a comes before @b among the device's tags (order of first use). */
+static bool held_in_first_use_order(DcdFixture *fx, const TmDcTagInfo *a, const TmDcTagInfo *b)
+{
+    for (guint i = 0; i < tm_dcd_tag_count(fx->dev); i++) {
+        TmDcTagInfo info = tm_dcd_tag_info(fx->dev, i);
+        if (tm_guid_equal(&info.tag, &a->tag)) {
+            return true;
+        }
+        if (tm_guid_equal(&info.tag, &b->tag)) {
+            return false;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * The tag's ranges (the allocation map's tag index) cover every extent of
+ * the tag the host holds, and the host's extents in them are the tag's.
+ */
+static void assert_tag_ranges_hold_the_extents(DcdFixture *fx, uint16_t host, const TmGuid *tag)
+{
+    g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    guint in_ranges = 0;
+    guint of_tag = 0;
+
+    tm_dcd_tag_ranges(fx->dev, tag, ranges);
+    for (guint r = 0; r < ranges->len; r++) {
+        const TmExtent *range = &g_array_index(ranges, TmExtent, r);
+        guint first, end;
+
+        tm_dcd_host_accepted_span(fx->dev, host, range->dpa, range->length, &first, &end);
+        for (guint i = first; i < end; i++) {
+            g_assert_true(tm_guid_equal(&tm_dcd_host_accepted(fx->dev, host, i)->extent.tag,
+                                        tag));
+        }
+        in_ranges += end - first;
+    }
+    for (guint i = 0; i < tm_dcd_host_accepted_count(fx->dev, host); i++) {
+        of_tag += tm_guid_equal(&tm_dcd_host_accepted(fx->dev, host, i)->extent.tag, tag);
+    }
+    /* An extent split across two ranges of the tag is counted in both. */
+    g_assert_cmpuint(in_ranges, >=, of_tag);
+    g_assert_true(of_tag > 0 || in_ranges == 0);
+}
+
 static void assert_consistent(DcdFixture *fx)
 {
     for (uint16_t h = 0; h < HOSTS; h++) {
@@ -102,9 +157,19 @@ static void assert_consistent(DcdFixture *fx)
         g_assert_cmpuint(tm_dcd_limits(fx->dev, h).available_extents, ==,
                          MAX_EXTENTS - MIN(MAX_EXTENTS, accepted + pending));
 
+        g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(TmDcTagInfo));
+        guint n_held = tm_dcd_host_tags(fx->dev, h, held);
+        guint expect_held = 0;
         for (gsize t = 1; t < G_N_ELEMENTS(tags); t++) {
             TmGuid tag = test_guid(tags[t]);
             TmDcTagState state = tm_dcd_tag_state(fx->dev, &tag, h);
+
+            /* The host's tags are those it holds pending or committed. */
+            if (state == TM_DC_TAG_PENDING || state == TM_DC_TAG_COMMITTED) {
+                g_assert_true(held_lists(held, &tag));
+                expect_held++;
+            }
+            assert_tag_ranges_hold_the_extents(fx, h, &tag);
 
             if (host_has_accepted_tag(fx, h, &tag)) {
                 g_assert_cmpint(state, ==, TM_DC_TAG_COMMITTED);
@@ -113,6 +178,11 @@ static void assert_consistent(DcdFixture *fx)
             } else {
                 g_assert_true(state == TM_DC_TAG_RELEASED || state == TM_DC_TAG_NOT_FOUND);
             }
+        }
+        g_assert_cmpuint(n_held, ==, expect_held);
+        for (guint i = 1; i < n_held; i++) {
+            g_assert_true(held_in_first_use_order(fx, &g_array_index(held, TmDcTagInfo, i - 1),
+                                                  &g_array_index(held, TmDcTagInfo, i)));
         }
     }
 }

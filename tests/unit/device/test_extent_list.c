@@ -372,6 +372,44 @@ static void test_random_against_model(void)
     }
 }
 
+/*
+ * Spans over a list of several chunks: every range, against the indexes a
+ * walk finds (extents overlapping the range, whole).
+ */
+static void test_span_matches_walk(void)
+{
+    g_autoptr(TmExtentList) list = tm_extent_list_new();
+
+    /* 600 extents of 2M with 2M gaps, every third one 4M long (no gap after). */
+    for (uint64_t dpa = 0, i = 0; i < 600; i++) {
+        uint64_t length = i % 3 == 0 ? 4 * MiB : 2 * MiB;
+        TmBackedExtent extent = backed(dpa, length, 0);
+        tm_extent_list_insert(list, &extent);
+        dpa += length + (i % 3 == 0 ? 0 : 2 * MiB);
+    }
+    uint64_t limit = tm_extent_end(&tm_extent_list_get(list, 599)->extent) + 4 * MiB;
+    for (uint64_t dpa = 0; dpa < limit; dpa += 3 * MiB) {
+        for (uint64_t length = 1 * MiB; length <= 64 * MiB; length *= 4) {
+            guint first, end, want_first = G_MAXUINT, want_end = 0;
+
+            for (guint i = 0; i < tm_extent_list_length(list); i++) {
+                const TmExtent *e = &tm_extent_list_get(list, i)->extent;
+                if (tm_ranges_overlap(e->dpa, e->length, dpa, length)) {
+                    want_first = MIN(want_first, i);
+                    want_end = i + 1;
+                }
+            }
+            tm_extent_list_span(list, dpa, length, &first, &end);
+            if (want_end == 0) {
+                g_assert_cmpuint(first, ==, end);
+            } else {
+                g_assert_cmpuint(first, ==, want_first);
+                g_assert_cmpuint(end, ==, want_end);
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -381,6 +419,7 @@ int main(int argc, char **argv)
     g_test_add_func("/device/extent_list/remove_across", test_remove_across_extents);
     g_test_add_func("/device/extent_list/get_after_changes", test_get_by_index_after_changes);
     g_test_add_func("/device/extent_list/slices", test_slices);
+    g_test_add_func("/device/extent_list/span", test_span_matches_walk);
     g_test_add_func("/device/extent_list/length_after_removal",
                     test_length_after_removal_leaves_the_list);
     g_test_add_func("/device/extent_list/random_vs_model", test_random_against_model);

@@ -1047,6 +1047,70 @@ static void test_query_filters(void)
     fixture_clear(&f);
 }
 
+#define QUERY(args) "{'execute':'query-cxl-dynamic-capacity','arguments':{" args "}}"
+
+/*
+ * "state" keeps pending groups or accepted extents; "start"/"count" give
+ * the paged form, whose items follow the full answer's order (a host's
+ * pending extents, then its accepted ones), and whose total counts what
+ * the filters keep whatever the page.
+ */
+static void test_query_state_and_pages(void)
+{
+    Fixture f;
+
+    fixture_init(&f);
+    run_ok(&f, ADD(DCD0 "," H0 "," PRESC "," R1 ",'tag':'" TAG_A "','extents':[" EXT(0, M2)
+               "," EXT(M4, M2) "]"));
+    host_accept(&f, 0, REGION1_BASE, M2);
+    run_ok(&f, ADD(DCD0 "," H0 "," PRESC "," R0 ",'extents':[" EXT(M4, M2) "]"));
+    run_ok(&f, ADD(DCD0 ",'host-id':1," PRESC "," R0 ",'extents':[" EXT(0, M2) "]"));
+
+    g_autoptr(json_object) pending = run(&f, QUERY("'path':'dcd0','state':'pending'"));
+    json_object *q = expect_return(pending);
+    assert_length(q, "0.hosts.0.pending", 1);
+    assert_length(q, "0.hosts.0.accepted", 0);
+    assert_length(q, "0.hosts.1.pending", 1);
+    g_autoptr(json_object) accepted = run(&f, QUERY("'path':'dcd0','state':'accepted'"));
+    q = expect_return(accepted);
+    assert_length(q, "0.hosts.0.pending", 0);
+    assert_length(q, "0.hosts.0.accepted", 1);
+    assert_length(q, "0.tags", 1);
+
+    g_autoptr(json_object) first = run(&f, QUERY("'path':'dcd0','start':0,'count':2"));
+    q = expect_return(first);
+    assert_uint(q, "total", 3);
+    assert_uint(q, "start", 0);
+    assert_length(q, "extents", 2);
+    g_assert_cmpstr(plain(json_object_array_get_idx(json_object_object_get(q, "extents"), 0)),
+                    ==, "{\"device\":\"dcd0\",\"host-id\":0,\"state\":\"pending\","
+                    "\"group\":2,\"region\":0,\"offset\":4194304,\"dpa\":4194304,"
+                    "\"len\":2097152,\"shared-seq\":0}");
+    g_assert_cmpstr(plain(json_object_array_get_idx(json_object_object_get(q, "extents"), 1)),
+                    ==, "{\"device\":\"dcd0\",\"host-id\":0,\"state\":\"accepted\","
+                    "\"region\":1,\"offset\":0,\"dpa\":268435456,\"len\":2097152,"
+                    "\"shared-seq\":0,\"tag\":\"" TAG_A "\",\"backend\":\"t1\","
+                    "\"backend-offset\":0,\"release-pending\":false}");
+    g_autoptr(json_object) last = run(&f, QUERY("'start':2"));
+    q = expect_return(last);
+    assert_uint(q, "total", 3);
+    assert_uint(q, "extents.0.host-id", 1);
+    assert_length(q, "extents", 1);
+    /* The tag's accepted extent, found through its ranges; past the end: empty. */
+    g_autoptr(json_object) tagged = run(&f, QUERY("'tag':'" TAG_A "','state':'accepted',"
+                                                   "'count':5"));
+    q = expect_return(tagged);
+    assert_uint(q, "total", 1);
+    assert_uint(q, "extents.0.dpa", REGION1_BASE);
+    g_autoptr(json_object) past = run(&f, QUERY("'tag':'" TAG_A "','start':9"));
+    q = expect_return(past);
+    assert_uint(q, "total", 1);
+    assert_length(q, "extents", 0);
+    run_error(&f, QUERY("'count':0"), "Parameter 'count' expects a value from 1 to 10000, got 0");
+    run_error(&f, QUERY("'state':'gone'"), "Parameter 'state' does not accept value 'gone'");
+    fixture_clear(&f);
+}
+
 /* Without an emit_event callback, notices are dropped, not leaked or crashed on. */
 static void test_events_without_callback(void)
 {
@@ -1078,6 +1142,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/cxl/qom-devices", test_qom_devices);
     g_test_add_func("/qmp/cxl/query-all-devices", test_query_all_devices);
     g_test_add_func("/qmp/cxl/query-filters", test_query_filters);
+    g_test_add_func("/qmp/cxl/query-state-and-pages", test_query_state_and_pages);
     g_test_add_func("/qmp/cxl/events-without-callback", test_events_without_callback);
     return g_test_run();
 }
