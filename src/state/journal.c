@@ -164,8 +164,17 @@ static bool open_db(TmJournal *journal, GError **err)
         return db_fail(journal, "cannot open", err);
     }
     sqlite3_extended_result_codes(journal->db, 1);
-    /* WAL + NORMAL: each commit reaches the kernel before the request is answered. */
-    if (sqlite3_exec(journal->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+    /*
+     * WAL + NORMAL: each commit reaches the kernel before the request is
+     * answered, and only checkpoints wait for the disk.  Exclusive locking
+     * (the directory's flock already keeps other daemons out) keeps the
+     * WAL index in this process's memory, and a larger checkpoint interval
+     * (16 MiB of WAL) makes those waits rarer: together they halve the
+     * cost of a commit (bench-state).
+     */
+    if (sqlite3_exec(journal->db,
+                     "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; "
+                     "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000",
                      NULL, NULL, NULL) != SQLITE_OK) {
         return db_fail(journal, "cannot open", err);
     }
