@@ -98,6 +98,23 @@ static char *node_state(Node *node)
                                                               JSON_C_TO_STRING_PLAIN));
         json_object_put(reply);
     }
+    /* What QMP does not show: the offer each host answers next (a withdrawn one included)
+     * and its DC event log (how many records, the first handle). */
+    for (int h = 0; h < N_HOSTS; h++) {
+        uint8_t start[4] = { 0 }, dc_log = 4;
+        g_auto(TmTestCciPacket) offer;
+        g_auto(TmTestCciPacket) records;
+        tm_test_cci_call(node->hosts[h], OP_GET_PENDING_OFFER, start, sizeof(start), &offer,
+                         NULL);
+        tm_test_cci_call(node->hosts[h], 0x0100, &dc_log, 1, &records, NULL);
+        g_assert_cmpuint(offer.return_code, ==, RC_SUCCESS);
+        g_assert_cmpuint(records.return_code, ==, RC_SUCCESS);
+        uint16_t count = tm_test_le16(records.payload + 20);
+        g_string_append_printf(state, "host %d: next offer %" G_GUINT64_FORMAT " of %u extents; "
+                               "%u records from handle %u\n", h,
+                               tm_test_le64(offer.payload + 8), tm_test_le32(offer.payload),
+                               count, count ? tm_test_le16(records.payload + 32 + 20) : 0);
+    }
     return g_string_free(state, FALSE);
 }
 
@@ -122,19 +139,22 @@ static void request_clear(Request *request)
     memset(request, 0, sizeof(*request));
 }
 
-/* Run @request to completion; true when it succeeded. */
-static bool node_run(Node *node, const Request *request)
+/* Run @request to completion; its outcome: "ok", or the error (class and text, or return code). */
+static char *node_run(Node *node, const Request *request)
 {
     if (request->qmp) {
         json_object *reply = tm_test_execute(node->qmp, request->command, request->arguments);
-        bool ok = json_object_object_get_ex(reply, "return", NULL);
+        json_object *error;
+        char *outcome = json_object_object_get_ex(reply, "error", &error)
+            ? g_strdup(json_object_to_json_string(error)) : g_strdup("ok");
         json_object_put(reply);
-        return ok;
+        return outcome;
     }
     g_auto(TmTestCciPacket) response;
     tm_test_cci_call(node->hosts[request->host], request->opcode, request->payload->data,
                      request->payload->len, &response, NULL);
-    return response.return_code == RC_SUCCESS;
+    return response.return_code == RC_SUCCESS
+        ? g_strdup("ok") : g_strdup_printf("return code %u", response.return_code);
 }
 
 /* Send @request without waiting for its answer (the node is about to be killed). */
@@ -327,7 +347,8 @@ static void test_restart_keeps_state(void)
     for (int i = 0; i < 150; i++) {
         Request request = { 0 };
         next_request(&node, rand, &request);
-        bool ok = node_run(&node, &request);
+        g_autofree char *outcome = node_run(&node, &request);
+        bool ok = strcmp(outcome, "ok") == 0;
         changes += ok;
         accepts += ok && !request.qmp && request.opcode == OP_ADD_DC_RESPONSE &&
                    request.payload->data[0] > 0;
@@ -372,7 +393,7 @@ static void test_crash_loop(void)
         Request request = { 0 };
         next_request(&reference, rand, &request);
         g_autofree char *expected_before = node_state(&reference);
-        node_run(&reference, &request);
+        g_autofree char *expected_outcome = node_run(&reference, &request);
         g_autofree char *expected_after = node_state(&reference);
 
         node_send(&subject, &request);
@@ -385,7 +406,14 @@ static void test_crash_loop(void)
         if (strcmp(restored, expected_after) != 0) {
             /* Killed before the change was recorded: it never happened. */
             g_assert_cmpstr(restored, ==, expected_before);
-            node_run(&subject, &request);
+            g_autofree char *outcome = node_run(&subject, &request);
+            if (strcmp(outcome, expected_outcome) != 0) {
+                g_test_message("round %d: %s %s%04x on host %d", round,
+                               request.qmp ? request.command : "CCI ",
+                               request.qmp ? request.arguments : "", request.opcode,
+                               request.host);
+            }
+            g_assert_cmpstr(outcome, ==, expected_outcome);
             g_autofree char *redone = node_state(&subject);
             g_assert_cmpstr(redone, ==, expected_after);
             lost++;
