@@ -43,11 +43,14 @@ static const char *const device_line =
     "dc-region-sharable=2";
 
 /* One tagmemd on a state directory that outlives it, and its clients. */
+/* hosts[FM_SOCKET] is the device's FM socket. */
+#define FM_SOCKET N_HOSTS
+
 typedef struct {
     const char *state_dir;
     TmTestDaemon *daemon;
     TmQmpConn *qmp;
-    int hosts[N_HOSTS];
+    int hosts[N_HOSTS + 1];
 } Node;
 
 static void node_start_with(Node *node, const char *state_dir, const char *device)
@@ -62,6 +65,8 @@ static void node_start_with(Node *node, const char *state_dir, const char *devic
         g_autofree char *path = g_build_filename(node->daemon->dir, "tagmem", name, NULL);
         node->hosts[h] = tm_test_cci_connect_host(path);
     }
+    g_autofree char *fm_path = g_build_filename(node->daemon->dir, "tagmem", "fm.sock", NULL);
+    node->hosts[FM_SOCKET] = tm_test_cci_connect(fm_path);
 }
 
 static void node_start(Node *node, const char *state_dir)
@@ -71,7 +76,7 @@ static void node_start(Node *node, const char *state_dir)
 
 static void node_stop(Node *node, int signo)
 {
-    for (int h = 0; h < N_HOSTS; h++) {
+    for (int h = 0; h <= FM_SOCKET; h++) {
         close(node->hosts[h]);
     }
     g_clear_pointer(&node->qmp, tm_qmp_conn_free);
@@ -168,7 +173,9 @@ static void node_send(Node *node, const Request *request)
         g_assert_true(tm_qmp_conn_send_raw(node->qmp, text, strlen(text), NULL));
         return;
     }
-    g_autoptr(GByteArray) packet = tm_test_cci_request(TM_TEST_CCI_TYPE_CCI, 7, request->opcode,
+    uint8_t set = request->opcode >> 8;
+    uint8_t type = set >= 0x51 && set <= 0x5f ? TM_TEST_CCI_TYPE_FM_API : TM_TEST_CCI_TYPE_CCI;
+    g_autoptr(GByteArray) packet = tm_test_cci_request(type, 7, request->opcode,
                                                        request->payload->data,
                                                        request->payload->len);
     g_assert_true(tm_test_cci_send(node->hosts[request->host], packet->data, packet->len));
@@ -266,6 +273,8 @@ static void clear_request(Node *reference, int host, Request *request)
     }
 }
 
+static void tag_bytes(const char *text, uint8_t out[16]);
+
 /* One random request of the workload (some fail: they must change nothing, anywhere). */
 static void next_request(Node *reference, GRand *rand, Request *request)
 {
@@ -274,7 +283,30 @@ static void next_request(Node *reference, GRand *rand, Request *request)
     int region = g_rand_int_range(rand, 0, 2);
     g_autofree char *tag = tag_of(k);
 
-    switch (g_rand_int_range(rand, 0, 10)) {
+    switch (g_rand_int_range(rand, 0, 12)) {
+    case 10: {
+        /* The FM's add over FM-API (CXL r3.2 §7.6.7.6.5): free blocks of the tag's backend. */
+        uint8_t add[32] = { 0 };
+        put_le(add, host, 2);
+        add[2] = 0;     /* selection policy: free */
+        add[3] = (uint8_t)region;
+        put_le(add + 4, g_rand_int_range(rand, 1, 3) * BLOCK, 8);
+        tag_bytes(tag, add + 12);
+        request->host = FM_SOCKET;
+        request->opcode = 0x5604;
+        request->payload = g_byte_array_new();
+        g_byte_array_append(request->payload, add, sizeof(add));
+        return;
+    }
+    case 11: {
+        /* A backend's tag changes (refused while the tag is in use). */
+        g_autofree char *other = tag_of(N_TAGS + k);
+        qmp_request(request, "qom-set",
+                    g_strdup_printf("{\"path\": \"/objects/b%d\", \"property\": \"tag\", "
+                                    "\"value\": \"%s\"}", k,
+                                    g_rand_boolean(rand) ? other : tag));
+        return;
+    }
     case 0:
         qmp_request(request, "object-add",
                     g_strdup_printf("{\"qom-type\": \"memory-backend-memfd\", \"id\": \"b%d\", "
@@ -341,10 +373,10 @@ static void test_restart_keeps_state(void)
     g_autoptr(GRand) rand = g_rand_new_with_seed(7);
     Node node;
 
-    int accepts = 0, changes = 0;
+    int accepts = 0, changes = 0, fm_adds = 0;
 
     node_start(&node, state_dir);
-    for (int i = 0; i < 150; i++) {
+    for (int i = 0; i < 250; i++) {
         Request request = { 0 };
         next_request(&node, rand, &request);
         g_autofree char *outcome = node_run(&node, &request);
@@ -352,12 +384,14 @@ static void test_restart_keeps_state(void)
         changes += ok;
         accepts += ok && !request.qmp && request.opcode == OP_ADD_DC_RESPONSE &&
                    request.payload->data[0] > 0;
+        fm_adds += ok && !request.qmp && request.opcode == 0x5604;
         request_clear(&request);
     }
     /* The workload got somewhere: hosts accepted capacity, most kinds of change were made. */
-    g_test_message("%d changes made, %d offers accepted", changes, accepts);
+    g_test_message("%d changes made, %d offers accepted, %d FM adds", changes, accepts, fm_adds);
     g_assert_cmpint(accepts, >, 2);
-    g_assert_cmpint(changes, >, 30);
+    g_assert_cmpint(fm_adds, >, 0);
+    g_assert_cmpint(changes, >, 50);
     g_autofree char *before = node_state(&node);
     node_stop(&node, SIGKILL);
 
@@ -376,7 +410,7 @@ static void test_restart_keeps_state(void)
 static void test_crash_loop(void)
 {
     const char *env_rounds = g_getenv("TAGMEM_CRASH_ROUNDS");
-    int rounds = env_rounds ? atoi(env_rounds) : 150;
+    int rounds = env_rounds ? atoi(env_rounds) : 300;
     g_autofree char *root = NULL;
     g_autofree char *state_dir = make_state_dir(&root);
     g_autofree char *reference_dir = g_build_filename(root, "reference", NULL);
