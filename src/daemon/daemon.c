@@ -15,6 +15,7 @@
 #include "core/runtime_dir.h"
 #include "daemon/cci_sockets.h"
 #include "daemon/device_option.h"
+#include "daemon/memory_trim.h"
 #include "daemon/object_option.h"
 #include "daemon/pidfile.h"
 #include "daemon/service_manager.h"
@@ -50,6 +51,7 @@ struct TmDaemon {
     guint offer_timer_source;  /* dc-offer-timeout checks; 0 when no device has one */
     TmInheritedSockets *inherited; /* sockets from the service manager */
     guint watchdog_source;     /* 0 when the service manager wants no pings */
+    TmMemoryTrim *memory_trim; /* gives freed memory back while running */
 };
 
 static void request_quit(void *opaque)
@@ -257,6 +259,7 @@ void tm_daemon_run(TmDaemon *daemon)
     g_message("ready: pid %d, %s", (int)getpid(), status);
     tm_service_notify_ready(status);
     daemon->watchdog_source = tm_service_watchdog_start();
+    daemon->memory_trim = tm_memory_trim_start();
     g_main_loop_run(daemon->loop);
     tm_service_notify_stopping();
 }
@@ -269,6 +272,7 @@ void tm_daemon_free(TmDaemon *daemon)
     g_clear_pointer(&daemon->signals, tm_signals_free);
     g_clear_handle_id(&daemon->offer_timer_source, g_source_remove);
     g_clear_handle_id(&daemon->watchdog_source, g_source_remove);
+    g_clear_pointer(&daemon->memory_trim, tm_memory_trim_stop);
     /* The servers close their clients and remove their socket files. */
     g_clear_pointer(&daemon->qmp, tm_qmp_server_free);
     /* Before the devices it observes. */
