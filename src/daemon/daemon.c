@@ -138,6 +138,13 @@ static void emit_event(void *opaque, const char *name, json_object *data)
     tm_qmp_server_emit_event(daemon->qmp, name, data);
 }
 
+static bool wants_events(void *opaque)
+{
+    TmDaemon *daemon = opaque;
+
+    return tm_qmp_server_wants_events(daemon->qmp);
+}
+
 /* The default socket lives in a private directory made for it. */
 static bool choose_sockets(TmDaemon *daemon, const GPtrArray *requested, GError **err)
 {
@@ -210,6 +217,7 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     daemon->qmp_env.request_quit = request_quit;
     daemon->qmp_env.quit_opaque = daemon;
     daemon->qmp_env.emit_event = emit_event;
+    daemon->qmp_env.wants_events = wants_events;
     daemon->qmp_env.event_opaque = daemon;
     raise_descriptor_limit();
     daemon->qmp = tm_qmp_server_new(&daemon->qmp_env, options->max_connections);

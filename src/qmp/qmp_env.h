@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 #include "backend/backend_registry.h"
@@ -26,6 +28,12 @@ typedef struct {
      * are dropped.
      */
     void (*emit_event)(void *opaque, const char *name, json_object *data);
+    /*
+     * Whether any client would receive an event now (NULL: assume one
+     * would), so that an event nobody hears is not built: the data of a
+     * release of a million extents is a million JSON objects.
+     */
+    bool (*wants_events)(void *opaque);
     void *event_opaque;
     /* Bytes queued for sending, all clients together (the global output budget). */
     size_t output_queued;
