@@ -129,12 +129,12 @@ static RssSteps run(const char *tagmemd, const Sizes *sizes)
     int host1 = tm_bulk_connect_host(host1_path);
     uint64_t pending_base = (uint64_t)sizes->extents * BLOCK;
 
-    tm_bulk_add_accepted(fm, host0, 0, 0, 0, BLOCK, BLOCK, 1);
+    tm_bulk_add_accepted(fm, host0, 0, 0, 0, BLOCK, BLOCK, 1, BLOCK);
     g_assert_cmphex(tm_bulk_release(host0, 0, BLOCK), ==, 0);
     settle();
     rss.start_kib = rss_kib(daemon->pid);
 
-    tm_bulk_add_accepted(fm, host0, 0, 0, 0, BLOCK, BLOCK, (guint)sizes->extents);
+    tm_bulk_add_accepted(fm, host0, 0, 0, 0, BLOCK, BLOCK, (guint)sizes->extents, BLOCK);
     rss.accepted_kib = rss_kib(daemon->pid);
 
     for (gint i = 0; i < sizes->pending; i++) {

@@ -24,17 +24,23 @@ int tm_bulk_connect_host(const char *path);
  * The FM adds @count extents of @length bytes to @host in @region, extent
  * i at DPA @first_dpa + i * @stride, in 5604h requests of at most
  * TM_BULK_EXTENTS_PER_ADD; after each request the host on @host_fd drains
- * its DC log and accepts every extent of it.
+ * its DC log and accepts all of it: each extent whole when @piece is
+ * @length, else (extents back to back, @stride == @length) in pieces of
+ * @piece bytes, each of which becomes an extent of the host, listed in
+ * 4802h parts chained with More.  Pieces give a host many extents for
+ * few event records.
  */
 void tm_bulk_add_accepted(int fm_fd, int host_fd, uint16_t host, uint8_t region,
-                          uint64_t first_dpa, uint64_t stride, uint64_t length, guint count);
+                          uint64_t first_dpa, uint64_t stride, uint64_t length, guint count,
+                          uint64_t piece);
 
 /* Read and clear every record of the host's DC log; returns how many there were. */
 guint tm_bulk_drain_dc_log(int host_fd);
 
 /*
- * Page through the host's extent list (4801h) from index 0, @page extents
- * at a time, checking that the pages agree on the total and generation.
+ * Page through the host's extent list (4801h) from index 0, asking for
+ * @page extents at a time (the device may return fewer, as many as its
+ * reply holds), checking that the pages agree on the total and generation.
  * Calls @check for each extent in order (may be NULL); returns the number
  * of extents read, which is the total the device reported.
  */
