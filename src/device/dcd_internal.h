@@ -10,28 +10,42 @@
 #include "device/range_set.h"
 #include "device/release_marks.h"
 
-/* One add request awaiting the host's response. */
-typedef struct {
+/*
+ * One add request awaiting the host's response.  A host may have tens of
+ * thousands of one-extent requests pending, so a group is one allocation:
+ * its header, then its extents; the host's queue links the groups
+ * themselves.
+ */
+typedef struct TmPendingGroup TmPendingGroup;
+struct TmPendingGroup {
+    TmPendingGroup *next;   /* the next younger group of the host, or NULL */
     uint64_t id;
+    int64_t offered_us;     /* monotonic time of the request, for dc-offer-timeout */
+    TmGuid tag;
     TmDcSelectionPolicy policy;
     uint8_t region;
-    TmGuid tag;
-    GArray *extents;        /* TmBackedExtent, in the order offered */
-    TmExtentList *offered;  /* the same extents by DPA, for lookups */
-    int64_t offered_us;     /* monotonic time of the request, for dc-offer-timeout */
     /*
      * Withdrawn by the orchestrator or the timeout: the capacity is free
-     * again (extents empty), but the host may have read the records and
+     * again (no extents), but the host may have read the records and
      * still answer, and a 4802h answers the oldest group, so the group
      * stays in the queue until that answer comes (dcd_withdraw.c).
      */
     bool withdrawn;
-} TmPendingGroup;
+    guint n_extents;
+    TmBackedExtent extents[];  /* in the order offered */
+};
 
 typedef struct {
     uint16_t id;
     TmEventLog *logs[TM_EVENT_LOG_COUNT];
-    GQueue pending_groups;        /* TmPendingGroup*, oldest first */
+    TmPendingGroup *oldest_group; /* the queue of pending groups, linked by next */
+    TmPendingGroup *newest_group;
+    /*
+     * The oldest group's extents by DPA, for checking the host's answer
+     * (4802h): made when a part of the answer comes, dropped with the
+     * group, so that a group costs no index while it waits.
+     */
+    TmExtentList *answered_by_dpa;
     /*
      * The extents of all pending groups by DPA, so that "is this range
      * pending?" is one lookup whatever the number of groups (groups of a
@@ -110,7 +124,14 @@ struct TmDcd {
 };
 
 /* dcd.c */
-void tm_dcd_pending_group_free(TmPendingGroup *group);
+/* A group of @n_extents extents (copied), not yet queued. */
+TmPendingGroup *tm_dcd_pending_group_new(const TmBackedExtent *extents, guint n_extents);
+/* Queue @group as @host's newest. */
+void tm_dcd_push_group(TmDcHost *host, TmPendingGroup *group);
+/* Take @host's oldest group off its queue (the caller frees it with g_free). */
+TmPendingGroup *tm_dcd_pop_group(TmDcHost *host);
+/* @host's oldest group's extents by DPA (see answered_by_dpa). */
+TmExtentList *tm_dcd_answered_by_dpa(TmDcHost *host);
 TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id);
 
 /* dcd_withdraw.c */

@@ -63,9 +63,7 @@ const TmBackedExtent *tm_dcd_host_find_accepted(const TmDcd *dev, uint16_t host_
 /* The @index-th group not withdrawn (withdrawn ones only wait for an answer), or NULL. */
 static const TmPendingGroup *live_group(const TmDcHost *host, guint index)
 {
-    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
-        const TmPendingGroup *group = link->data;
-
+    for (const TmPendingGroup *group = host->oldest_group; group != NULL; group = group->next) {
         if (!group->withdrawn && index-- == 0) {
             return group;
         }
@@ -78,8 +76,8 @@ guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id)
     const TmDcHost *host = tm_dcd_host(dev, host_id);
     guint count = 0;
 
-    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
-        count += !((const TmPendingGroup *)link->data)->withdrawn;
+    for (const TmPendingGroup *group = host->oldest_group; group != NULL; group = group->next) {
+        count += !group->withdrawn;
     }
     return count;
 }
@@ -91,8 +89,8 @@ static TmDcPendingGroupInfo group_info(const TmPendingGroup *group)
         .policy = group->policy,
         .region = group->region,
         .tag = group->tag,
-        .extents = (const TmBackedExtent *)(const void *)group->extents->data,
-        .n_extents = group->extents->len,
+        .extents = group->extents,
+        .n_extents = group->n_extents,
     };
 }
 
@@ -103,9 +101,7 @@ void tm_dcd_host_foreach_pending_group(const TmDcd *dev, uint16_t host_id,
 {
     const TmDcHost *host = tm_dcd_host(dev, host_id);
 
-    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
-        const TmPendingGroup *group = link->data;
-
+    for (const TmPendingGroup *group = host->oldest_group; group != NULL; group = group->next) {
         if (!group->withdrawn) {
             TmDcPendingGroupInfo info = group_info(group);
             fn(&info, opaque);
@@ -115,7 +111,7 @@ void tm_dcd_host_foreach_pending_group(const TmDcd *dev, uint16_t host_id,
 
 bool tm_dcd_host_front_group(const TmDcd *dev, uint16_t host_id, TmDcPendingGroupInfo *out)
 {
-    const TmPendingGroup *group = g_queue_peek_head(&tm_dcd_host(dev, host_id)->pending_groups);
+    const TmPendingGroup *group = tm_dcd_host(dev, host_id)->oldest_group;
 
     if (group == NULL) {
         return false;
