@@ -150,6 +150,8 @@ static RssSteps run(const char *tagmemd, const Sizes *sizes)
         qmp_ok(qmp, "object-add", object);
     }
     tm_qmp_conn_free(qmp);
+    /* Until the daemon sees the close, the release below would be a QMP event for it. */
+    g_usleep(200 * 1000);
     rss.backends_kib = rss_kib(daemon->pid);
 
     g_assert_cmphex(tm_bulk_release(host0, 0, (uint64_t)sizes->extents * BLOCK), ==, 0);

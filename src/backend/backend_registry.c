@@ -13,7 +13,10 @@
 struct TmBackendRegistry {
     GHashTable *by_id;       /* id (the backend's own string) → TmHostMem * */
     TmTagIndex *by_tag;
-    GQueue creation_order;   /* TmHostMem *; each backend keeps its link for O(1) removal */
+    /* The backends in creation order, linked through created_before/after. */
+    TmHostMem *first_created;
+    TmHostMem *last_created;
+    guint count;
     /* Backends still being preallocated: id (the backend's own string) →
      * TmBackendCreation *.  Their ids and tags are taken; they are not
      * visible otherwise. */
@@ -42,9 +45,26 @@ TmBackendRegistry *tm_backend_registry_new(void)
 
     registry->by_id = g_hash_table_new(g_str_hash, g_str_equal);
     registry->by_tag = tm_tag_index_new();
-    g_queue_init(&registry->creation_order);
     registry->creating = g_hash_table_new(g_str_hash, g_str_equal);
     return registry;
+}
+
+/* Take @backend out of the creation order; it no longer belongs to @registry. */
+static void unlink_backend(TmBackendRegistry *registry, TmHostMem *backend)
+{
+    if (backend->created_before) {
+        backend->created_before->created_after = backend->created_after;
+    } else {
+        registry->first_created = backend->created_after;
+    }
+    if (backend->created_after) {
+        backend->created_after->created_before = backend->created_before;
+    } else {
+        registry->last_created = backend->created_before;
+    }
+    backend->created_before = backend->created_after = NULL;
+    registry->count--;
+    tm_hostmem_set_registry(backend, NULL);
 }
 
 void tm_backend_registry_free(TmBackendRegistry *registry)
@@ -63,9 +83,10 @@ void tm_backend_registry_free(TmBackendRegistry *registry)
     /* The indexes only point into the backends: empty them first. */
     g_hash_table_unref(registry->by_id);
     tm_tag_index_free(registry->by_tag);
-    TmHostMem *backend;
-    while ((backend = g_queue_pop_head(&registry->creation_order)) != NULL) {
-        tm_hostmem_set_registry(backend, NULL, NULL);
+    while (registry->first_created) {
+        TmHostMem *backend = registry->first_created;
+
+        unlink_backend(registry, backend);
         tm_object_free(tm_hostmem_object(backend));
     }
     g_free(registry);
@@ -134,8 +155,16 @@ static bool set_properties(TmObject *obj, const TmPropAssignment *props, size_t 
 
 static void insert(TmBackendRegistry *registry, TmHostMem *backend)
 {
-    g_queue_push_tail(&registry->creation_order, backend);
-    tm_hostmem_set_registry(backend, registry, g_queue_peek_tail_link(&registry->creation_order));
+    backend->created_before = registry->last_created;
+    backend->created_after = NULL;
+    if (registry->last_created) {
+        registry->last_created->created_after = backend;
+    } else {
+        registry->first_created = backend;
+    }
+    registry->last_created = backend;
+    registry->count++;
+    tm_hostmem_set_registry(backend, registry);
     g_hash_table_insert(registry->by_id, (gpointer)tm_hostmem_id(backend), backend);
     if (tm_hostmem_tag(backend)) {
         tm_tag_index_insert(registry->by_tag, backend);
@@ -316,8 +345,7 @@ bool tm_backend_registry_delete(TmBackendRegistry *registry, const char *id, GEr
         tm_tag_index_remove(registry->by_tag, backend);
     }
     g_hash_table_remove(registry->by_id, id);
-    g_queue_delete_link(&registry->creation_order, backend->registry_link);
-    tm_hostmem_set_registry(backend, NULL, NULL);
+    unlink_backend(registry, backend);
     tm_object_free(tm_hostmem_object(backend));
     return true;
 }
@@ -367,7 +395,7 @@ bool tm_backend_registry_retag(TmBackendRegistry *registry, TmHostMem *backend,
 
 guint tm_backend_registry_count(const TmBackendRegistry *registry)
 {
-    return g_queue_get_length((GQueue *)&registry->creation_order);
+    return registry->count;
 }
 
 guint tm_backend_registry_tag_count(const TmBackendRegistry *registry)
@@ -379,8 +407,8 @@ GPtrArray *tm_backend_registry_list(const TmBackendRegistry *registry)
 {
     GPtrArray *backends = g_ptr_array_sized_new(tm_backend_registry_count(registry));
 
-    for (GList *link = registry->creation_order.head; link; link = link->next) {
-        g_ptr_array_add(backends, link->data);
+    for (TmHostMem *backend = registry->first_created; backend; backend = backend->created_after) {
+        g_ptr_array_add(backends, backend);
     }
     return backends;
 }

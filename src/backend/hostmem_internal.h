@@ -41,7 +41,14 @@ struct TmHostMem {
 
     /* Where the backend is registered; NULL before. */
     TmBackendRegistry *registry;
-    GList *registry_link; /* its element of the registry's creation order */
+    /*
+     * Its neighbours in the registry's creation order: linked through the
+     * backends themselves, as a list link of its own would come from
+     * GLib 2.74's slice allocator, whose pages stay pinned in the heap
+     * after the backends are deleted.
+     */
+    TmHostMem *created_before;
+    TmHostMem *created_after;
 
     /* Properties common to every type. */
     uint64_t size;
@@ -100,7 +107,7 @@ int tm_hostmem_memfd_create(const TmHostMem *backend, unsigned int flags, unsign
 bool tm_hostmem_check_tag(const TmGuid *tag, GError **err);
 
 /* Registry bookkeeping, for backend_registry.c. */
-void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry, GList *link);
+void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry);
 /* Store (or with NULL drop) the tag without any index update. */
 void tm_hostmem_store_tag(TmHostMem *backend, const TmGuid *tag);
 
