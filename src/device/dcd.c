@@ -256,7 +256,6 @@ static void host_init(TmDcHost *host, uint16_t id, guint dc_log_depth)
                                             ? dc_log_depth : TM_DCD_STD_LOG_DEPTH);
     }
     host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
-    host->pending_offered = tm_extent_list_new();
     host->accepted = tm_extent_list_new();
     host->release_marks = tm_release_marks_new();
 }
@@ -270,7 +269,6 @@ static void host_clear(TmDcHost *host)
         g_free(tm_dcd_pop_group(host));
     }
     g_array_unref(host->response_parts);
-    tm_extent_list_free(host->pending_offered);
     tm_extent_list_free(host->accepted);
     for (unsigned r = 0; r < TM_DC_MAX_REGIONS; r++) {
         tm_block_bitmap_free(host->backed[r]);

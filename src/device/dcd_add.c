@@ -279,10 +279,7 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
     if (!tm_guid_is_null(&request->tag)) {
         tm_dcd_tag_count_group(dev, &request->tag, request->host_id, +1);
     }
-    for (guint i = 0; i < plan->extents->len; i++) {
-        tm_extent_list_insert(host->pending_offered,
-                              &g_array_index(plan->extents, TmBackedExtent, i));
-    }
+    host->pending_extents += plan->extents->len;
 
     if (!tm_guid_is_null(&request->tag)) {
         tm_dcd_tag_refresh(dev, &request->tag, request->host_id);

@@ -47,12 +47,12 @@ typedef struct {
      */
     TmExtentList *answered_by_dpa;
     /*
-     * The extents of all pending groups by DPA, so that "is this range
-     * pending?" is one lookup whatever the number of groups (groups of a
-     * host never overlap: capacity pending for a host is not offered to it
-     * again).
+     * Extents in all pending groups.  Which ranges are pending is in the
+     * allocation map: the ranges the host holds that are not in its
+     * accepted list (tm_dcd_host_has_pending), so that a pending extent
+     * costs no record of its own here.
      */
-    TmExtentList *pending_offered;
+    guint pending_extents;
     GArray *response_parts;       /* TmExtent held from 4802h parts with More */
     uint64_t response_connection; /* who sent @response_parts */
     TmExtentList *accepted;
@@ -199,6 +199,14 @@ void tm_dcd_tag_free(gpointer tag);
 void tm_dcd_tags_free(TmDcd *dev);
 
 /* dcd_capacity.c: moving capacity between hosts and the allocation map */
+/*
+ * Some of [dpa, dpa + length) is pending for @host: the allocation map
+ * has a range there that the host holds and has not accepted.  (A range
+ * the host holds is all accepted or all pending: an answer keeps or drops
+ * each offered extent's range whole, splitting the map where it cuts.)
+ */
+bool tm_dcd_host_has_pending(const TmDcd *dev, const TmDcHost *host, uint64_t dpa,
+                             uint64_t length);
 /*
  * @host_id lets go of [dpa, dpa + length) in the allocation map; ranges
  * nobody holds any more are freed, zeroed first when @sanitize is set or

@@ -132,7 +132,7 @@ TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_i
 
 guint tm_dcd_host_pending_extent_count(const TmDcd *dev, uint16_t host_id)
 {
-    return tm_extent_list_length(tm_dcd_host(dev, host_id)->pending_offered);
+    return tm_dcd_host(dev, host_id)->pending_extents;
 }
 
 bool tm_dcd_host_release_pending(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
@@ -151,7 +151,7 @@ TmDcLimits tm_dcd_limits(const TmDcd *dev, uint16_t host_id)
 {
     const TmDcHost *host = tm_dcd_host(dev, host_id);
     uint64_t used = (uint64_t)tm_extent_list_length(host->accepted) +
-                    tm_extent_list_length(host->pending_offered);
+                    host->pending_extents;
 
     return (TmDcLimits) {
         .supported_extents = (uint32_t)dev->max_extents,

@@ -16,7 +16,7 @@ static TmDcStatus check_extent_count(const TmDcd *dev, const TmDcHost *host,
 {
     /* What the host will hold once the group is answered. */
     uint64_t total = (uint64_t)tm_extent_list_length(host->accepted) +
-                     (tm_extent_list_length(host->pending_offered) - group->n_extents) +
+                     (host->pending_extents - group->n_extents) +
                      host->response_parts->len + n_extents;
 
     if (total > dev->max_extents) {
@@ -174,10 +174,7 @@ static TmDcStatus commit_response(TmDcd *dev, TmDcHost *host, const GArray *rang
     if (!tm_guid_is_null(&group->tag)) {
         tm_dcd_tag_count_group(dev, &group->tag, host->id, -1);
     }
-    for (guint i = 0; i < group->n_extents; i++) {
-        const TmExtent *offered = &group->extents[i].extent;
-        tm_extent_list_remove_range(host->pending_offered, offered->dpa, offered->length, NULL);
-    }
+    host->pending_extents -= group->n_extents;
     g_array_set_size(host->response_parts, 0);
 
     for (guint i = 0; i < slices->len; i++) {

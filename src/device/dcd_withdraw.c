@@ -44,12 +44,12 @@ static void withdraw_group(TmDcd *dev, TmDcHost *host, TmPendingGroup *group)
     for (guint i = 0; i < group->n_extents; i++) {
         const TmExtent *offered = &group->extents[i].extent;
 
-        tm_extent_list_remove_range(host->pending_offered, offered->dpa, offered->length, NULL);
         tm_dcd_drop_holder(dev, host->id, offered->dpa, offered->length, false);
     }
     if (!tm_guid_is_null(&group->tag)) {
         tm_dcd_tag_refresh(dev, &group->tag, host->id);
     }
+    host->pending_extents -= group->n_extents;
     group->withdrawn = true;
     TmDcdNotice notice = {
         .kind = TM_DCD_NOTICE_WITHDRAWN,
