@@ -24,7 +24,14 @@
  * The table gives bytes per accepted extent, per pending one-extent add and
  * per backend, and the RSS after release against the start.  Given
  * OLD_TAGMEMD too, both daemons run the same steps in this run and the
- * table has a column for each and their ratio.
+ * table has a column for each and their ratio.  The figures in
+ * docs/memory-model.md compare with the daemon of 12d4134:
+ *
+ *   git worktree add --detach /tmp/old 12d4134
+ *   meson setup /tmp/old/build /tmp/old --buildtype=release
+ *   ninja -C /tmp/old/build src/daemon/tagmemd
+ *   build-release/bench/bench-memory build-release/src/daemon/tagmemd \
+ *       /tmp/old/build/src/daemon/tagmemd
  */
 #include <inttypes.h>
 #include <signal.h>

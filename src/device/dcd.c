@@ -223,6 +223,15 @@ TmPendingGroup *tm_dcd_pop_group(TmDcHost *host)
     return group;
 }
 
+void tm_dcd_drop_response_parts(TmDcHost *host)
+{
+    /* Emptied, a GArray keeps its room: a million-extent answer would keep 16 MiB. */
+    if (host->response_parts->len > 0) {
+        g_array_unref(host->response_parts);
+        host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    }
+}
+
 static gint compare_dpa(gconstpointer a, gconstpointer b)
 {
     const TmBackedExtent *ea = a;

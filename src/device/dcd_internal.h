@@ -130,6 +130,8 @@ TmPendingGroup *tm_dcd_pending_group_new(const TmBackedExtent *extents, guint n_
 void tm_dcd_push_group(TmDcHost *host, TmPendingGroup *group);
 /* Take @host's oldest group off its queue (the caller frees it with g_free). */
 TmPendingGroup *tm_dcd_pop_group(TmDcHost *host);
+/* Forget the parts of an answer held so far, and the room a long chain of them took. */
+void tm_dcd_drop_response_parts(TmDcHost *host);
 /* @host's oldest group's extents by DPA (see answered_by_dpa). */
 TmExtentList *tm_dcd_answered_by_dpa(TmDcHost *host);
 TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id);

@@ -175,7 +175,7 @@ static TmDcStatus commit_response(TmDcd *dev, TmDcHost *host, const GArray *rang
         tm_dcd_tag_count_group(dev, &group->tag, host->id, -1);
     }
     host->pending_extents -= group->n_extents;
-    g_array_set_size(host->response_parts, 0);
+    tm_dcd_drop_response_parts(host);
 
     for (guint i = 0; i < slices->len; i++) {
         const TmBackedExtent *slice = &g_array_index(slices, TmBackedExtent, i);
@@ -217,7 +217,7 @@ void tm_dcd_host_connection_gone(TmDcd *dev, uint16_t host_id, uint64_t connecti
     TmDcHost *host = tm_dcd_host(dev, host_id);
 
     if (host->response_parts->len > 0 && host->response_connection == connection) {
-        g_array_set_size(host->response_parts, 0);
+        tm_dcd_drop_response_parts(host);
     }
 }
 

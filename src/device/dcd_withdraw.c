@@ -34,7 +34,7 @@ static void withdraw_group(TmDcd *dev, TmDcHost *host, TmPendingGroup *group)
 {
     if (host->oldest_group == group) {
         /* Parts of a More chain answered this group: they answer nothing now. */
-        g_array_set_size(host->response_parts, 0);
+        tm_dcd_drop_response_parts(host);
         g_clear_pointer(&host->answered_by_dpa, tm_extent_list_free);
     }
     /* The order of commit_response (dcd_response.c) for rejected extents. */
