@@ -2,7 +2,7 @@
  * bench-memory: what tagmemd's live state costs in resident memory, and
  * whether the memory comes back when the state goes.
  *
- *   bench-memory [--extents N] [--pending N] [--backends N] [TAGMEMD [OLD_TAGMEMD]]
+ *   bench-memory [--extents N] [--pending N] [--backends N] [--qmp] [TAGMEMD [OLD_TAGMEMD]]
  *
  * One daemon (TAGMEMD, default $TAGMEMD) with one device: a 64 GiB region
  * of 4 KiB blocks over a memfd that is never touched (its pages are the
@@ -12,7 +12,9 @@
  *   start       after one extent was added, accepted and released (so the
  *               connections' buffers exist)
  *   accepted    after the FM added N extents (default 200,000) to host 0
- *               in requests of 4,096 and host 0 accepted them
+ *               in requests of 4,096 and host 0 accepted them (with --qmp:
+ *               cxl-add-dynamic-capacity in requests of 1,000, as an
+ *               orchestrator would)
  *   pending     after N (default 50,000) one-extent add requests to host 1
  *               that it leaves unanswered
  *   backends    after N (default 20,000) object-add memory-backend-ram
@@ -53,7 +55,10 @@ typedef struct {
     gint extents;
     gint pending;
     gint backends;
+    gboolean qmp;     /* accepted extents offered over QMP, not by the FM */
 } Sizes;
+
+#define EXTENTS_PER_QMP_ADD 1000
 
 typedef struct {
     double start_kib;
@@ -110,6 +115,32 @@ static void qmp_ok(TmQmpConn *qmp, const char *command, const char *arguments)
     json_object_put(reply);
 }
 
+/*
+ * @count extents of one block from @first_block, offered to host 0 with
+ * cxl-add-dynamic-capacity in requests of EXTENTS_PER_QMP_ADD, each
+ * accepted whole by the host.
+ */
+static void add_accepted_over_qmp(TmQmpConn *qmp, int host0, guint count)
+{
+    for (guint done = 0; done < count;) {
+        guint batch = MIN(count - done, EXTENTS_PER_QMP_ADD);
+        g_autoptr(GString) args = g_string_new("{\"path\": \"dcd0\", \"host-id\": 0, "
+                                               "\"selection-policy\": \"prescriptive\", "
+                                               "\"region\": 0, \"extents\": [");
+
+        for (guint i = 0; i < batch; i++) {
+            g_string_append_printf(args, "%s{\"offset\": %" G_GUINT64_FORMAT ", \"len\": %"
+                                   G_GUINT64_FORMAT "}", i ? ", " : "",
+                                   (guint64)(done + i) * BLOCK, (guint64)BLOCK);
+        }
+        g_string_append(args, "]}");
+        qmp_ok(qmp, "cxl-add-dynamic-capacity", args->str);
+        g_assert_cmpuint(tm_bulk_drain_dc_log(host0), ==, batch);
+        tm_bulk_accept(host0, (uint64_t)done * BLOCK, BLOCK, BLOCK, batch);
+        done += batch;
+    }
+}
+
 static void settle(void)
 {
     g_usleep(1500 * 1000);
@@ -141,7 +172,14 @@ static RssSteps run(const char *tagmemd, const Sizes *sizes)
     settle();
     rss.start_kib = rss_kib(daemon->pid);
 
-    tm_bulk_add_accepted(fm, host0, 0, 0, 0, BLOCK, BLOCK, (guint)sizes->extents, BLOCK);
+    if (sizes->qmp) {
+        TmQmpConn *qmp = tm_test_daemon_connect(daemon);
+        add_accepted_over_qmp(qmp, host0, (guint)sizes->extents);
+        tm_qmp_conn_free(qmp);
+        g_usleep(200 * 1000);
+    } else {
+        tm_bulk_add_accepted(fm, host0, 0, 0, 0, BLOCK, BLOCK, (guint)sizes->extents, BLOCK);
+    }
     rss.accepted_kib = rss_kib(daemon->pid);
 
     for (gint i = 0; i < sizes->pending; i++) {
@@ -198,6 +236,9 @@ int main(int argc, char **argv)
         { "extents", 0, 0, G_OPTION_ARG_INT, &sizes.extents, "accepted extents (200000)", "N" },
         { "pending", 0, 0, G_OPTION_ARG_INT, &sizes.pending, "one-extent adds (50000)", "N" },
         { "backends", 0, 0, G_OPTION_ARG_INT, &sizes.backends, "backends (20000)", "N" },
+        { "qmp", 0, 0, G_OPTION_ARG_NONE, &sizes.qmp,
+          "offer the accepted extents with QMP cxl-add-dynamic-capacity (1,000 a request)",
+          NULL },
         { NULL },
     };
     g_autoptr(GOptionContext) context = g_option_context_new("[TAGMEMD [OLD_TAGMEMD]]");
@@ -226,8 +267,9 @@ int main(int argc, char **argv)
     }
     const RssSteps *o = old_path ? &old : NULL;
 
-    printf("bench-memory: %d accepted extents, %d pending one-extent adds, %d backends\n",
-           sizes.extents, sizes.pending, sizes.backends);
+    printf("bench-memory: %d accepted extents (offered by %s), %d pending one-extent adds, "
+           "%d backends\n", sizes.extents, sizes.qmp ? "QMP" : "the FM", sizes.pending,
+           sizes.backends);
     printf("daemon: %s\n", new_path);
     if (o) {
         printf("old:    %s\n", old_path);

@@ -142,6 +142,16 @@ static void accept_in_pieces(int host_fd, uint64_t dpa, uint64_t length, uint64_
     }
 }
 
+void tm_bulk_accept(int host_fd, uint64_t first_dpa, uint64_t stride, uint64_t length,
+                    guint count)
+{
+    g_autoptr(GByteArray) accept = extent_response(first_dpa, stride, length, count, false);
+
+    g_assert_cmpuint(count, <=, ENTRIES_PER_PART);
+    g_assert_cmphex(call_rc(host_fd, OP_ADD_DC_RESPONSE, accept->data, accept->len), ==,
+                    RC_SUCCESS);
+}
+
 void tm_bulk_add_accepted(int fm_fd, int host_fd, uint16_t host, uint8_t region,
                           uint64_t first_dpa, uint64_t stride, uint64_t length, guint count,
                           uint64_t piece)
@@ -156,9 +166,7 @@ void tm_bulk_add_accepted(int fm_fd, int host_fd, uint16_t host, uint8_t region,
                         RC_SUCCESS);
         g_assert_cmpuint(tm_bulk_drain_dc_log(host_fd), ==, batch);
         if (piece == length) {
-            g_autoptr(GByteArray) accept = extent_response(dpa, stride, length, batch, false);
-            g_assert_cmphex(call_rc(host_fd, OP_ADD_DC_RESPONSE, accept->data, accept->len),
-                            ==, RC_SUCCESS);
+            tm_bulk_accept(host_fd, dpa, stride, length, batch);
         } else {
             /* Back to back extents: one run of pieces across the whole request. */
             accept_in_pieces(host_fd, dpa, (uint64_t)batch * length, piece);

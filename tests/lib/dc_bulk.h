@@ -34,6 +34,13 @@ void tm_bulk_add_accepted(int fm_fd, int host_fd, uint16_t host, uint8_t region,
                           uint64_t first_dpa, uint64_t stride, uint64_t length, guint count,
                           uint64_t piece);
 
+/*
+ * The host accepts @count (at most 8,192: one 4802h) extents of @length
+ * bytes at @first_dpa + i * @stride, the whole of its oldest pending request.
+ */
+void tm_bulk_accept(int host_fd, uint64_t first_dpa, uint64_t stride, uint64_t length,
+                    guint count);
+
 /* Read and clear every record of the host's DC log; returns how many there were. */
 guint tm_bulk_drain_dc_log(int host_fd);
 
