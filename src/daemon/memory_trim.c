@@ -4,17 +4,22 @@
 
 struct TmMemoryTrim {
     guint source;
-    size_t peak;    /* most bytes in use seen since memory was last given back */
+    /* Free bytes the heap held after memory was last given back (or fewer, since). */
+    size_t baseline;
 };
 
 #ifdef __SANITIZE_ADDRESS__
 /* The sanitizer allocator's interface (compiler-rt allocator_interface.h). */
+size_t __sanitizer_get_heap_size(void);
 size_t __sanitizer_get_current_allocated_bytes(void);
 void __sanitizer_purge_allocator(void);
 
-static size_t bytes_in_use(void)
+static size_t free_bytes(void)
 {
-    return __sanitizer_get_current_allocated_bytes();
+    size_t heap = __sanitizer_get_heap_size();
+    size_t in_use = __sanitizer_get_current_allocated_bytes();
+
+    return heap > in_use ? heap - in_use : 0;
 }
 
 static void give_back(void)
@@ -22,10 +27,10 @@ static void give_back(void)
     __sanitizer_purge_allocator();
 }
 #else
-static size_t bytes_in_use(void)
+static size_t free_bytes(void)
 {
-    /* Heap chunks in use; mmap()ed blocks go back to the system when freed. */
-    return mallinfo2().uordblks;
+    /* Free chunks in the heap; mmap()ed blocks go back to the system when freed. */
+    return mallinfo2().fordblks;
 }
 
 static void give_back(void)
@@ -34,16 +39,21 @@ static void give_back(void)
 }
 #endif
 
+/*
+ * Free bytes, not bytes in use: a state that grows and goes between two
+ * checks leaves free bytes behind, which a comparison of bytes in use
+ * once a second would not see.
+ */
 static gboolean check(gpointer data)
 {
     TmMemoryTrim *trim = data;
-    size_t in_use = bytes_in_use();
+    size_t free_now = free_bytes();
 
-    if (in_use + TM_MEMORY_TRIM_THRESHOLD <= trim->peak) {
+    if (free_now >= trim->baseline + TM_MEMORY_TRIM_THRESHOLD) {
         give_back();
-        trim->peak = in_use;
-    } else if (in_use > trim->peak) {
-        trim->peak = in_use;
+        trim->baseline = free_bytes();
+    } else if (free_now < trim->baseline) {
+        trim->baseline = free_now;
     }
     return G_SOURCE_CONTINUE;
 }
@@ -52,7 +62,7 @@ TmMemoryTrim *tm_memory_trim_start(void)
 {
     TmMemoryTrim *trim = g_new0(TmMemoryTrim, 1);
 
-    trim->peak = bytes_in_use();
+    trim->baseline = free_bytes();
     trim->source = g_timeout_add_seconds(1, check, trim);
     return trim;
 }

@@ -2,11 +2,11 @@
  * Giving freed heap memory back to the system.  The allocator keeps what
  * the daemon frees for later use: after a host releases a million extents
  * the daemon would stay at its largest size for ever.  Once a second the
- * daemon looks at how many bytes its heap holds in use; when that fell by
- * TM_MEMORY_TRIM_THRESHOLD or more since the last look that gave memory
- * back (or since its highest point after that), the free pages go back to
- * the system (glibc's malloc_trim; the sanitizer's allocator in ASan
- * builds).  A daemon whose state does not shrink is never trimmed.
+ * daemon looks at how many free bytes its heap holds; when they grew by
+ * TM_MEMORY_TRIM_THRESHOLD or more since memory was last given back (or
+ * since their lowest point after that), the free pages go back to the
+ * system (glibc's malloc_trim; the sanitizer's allocator in ASan builds).
+ * A daemon whose state does not shrink is never trimmed.
  */
 #pragma once
 

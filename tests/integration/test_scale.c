@@ -8,6 +8,8 @@
  * FM in large requests and are accepted by a raw CCI host (dc_bulk.h).
  */
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -120,15 +122,33 @@ static void test_million_extents(void)
     scale_stop(&scale);
 }
 
+/*
+ * Resident KiB of the daemon's mappings, leaving out AddressSanitizer's
+ * shadow (x86-64: [0x7fff8000, 0x10007fff8000), where nothing else is
+ * mapped): the sanitizer keeps the shadow of memory it gave back
+ * resident, a cost of the sanitized build rather than of the daemon.
+ */
 static double rss_kib(GPid pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
+    g_autofree char *path = g_strdup_printf("/proc/%d/smaps", (int)pid);
     g_autofree char *text = NULL;
+    double total = 0;
+    bool shadow = false;
 
     g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    const char *line = strstr(text, "\nVmRSS:");
-    g_assert_nonnull(line);
-    return g_ascii_strtod(line + strlen("\nVmRSS:"), NULL);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (char **line = lines; *line; line++) {
+        guint64 start;
+
+        if (g_ascii_isxdigit(**line) && strchr(*line, '-') &&
+            sscanf(*line, "%" G_GINT64_MODIFIER "x-", &start) == 1 &&
+            strchr(*line, ' ') > strchr(*line, '-')) {
+            shadow = start >= 0x7fff8000ULL && start < 0x10007fff8000ULL;
+        } else if (!shadow && g_str_has_prefix(*line, "Rss:")) {
+            total += g_ascii_strtod(*line + strlen("Rss:"), NULL);
+        }
+    }
+    return total;
 }
 
 /*
@@ -155,7 +175,7 @@ static void test_memory_returns_after_release(void)
         g_assert_cmphex(fm_add_one(scale.fm, 1, (accepted + i) * BLOCK), ==, RC_SUCCESS);
     }
     double peak = rss_kib(scale.daemon->pid);
-    g_assert_cmpfloat(peak - start, >, 16 * 1024);
+    g_assert_cmpfloat(peak - start, >, 8 * 1024);
 
     g_assert_cmphex(tm_bulk_release(scale.host[0], 0, accepted * BLOCK), ==, RC_SUCCESS);
     g_assert_cmpuint(tm_bulk_drain_dc_log(scale.host[1]), ==, pending);
