@@ -24,7 +24,9 @@
  *               on a timer)
  *
  * The table gives bytes per accepted extent, per pending one-extent add and
- * per backend, and the RSS after release against the start.  Given
+ * per backend, and the RSS after release against the start, whole and
+ * anonymous only (RssAnon: without the code pages that the run touched
+ * for the first time).  Given
  * OLD_TAGMEMD too, both daemons run the same steps in this run and the
  * table has a column for each and their ratio.  The figures in
  * docs/memory-model.md compare with the daemon of 12d4134:
@@ -66,9 +68,12 @@ typedef struct {
     double pending_kib;
     double backends_kib;
     double released_kib;
+    double start_anon_kib;      /* RssAnon: the heap and other private memory, no code */
+    double released_anon_kib;
 } RssSteps;
 
-static double rss_kib(GPid pid)
+/* A "Name:   N kB" field of /proc/PID/status. */
+static double status_kib(GPid pid, const char *field)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
     g_autofree char *text = NULL;
@@ -76,9 +81,15 @@ static double rss_kib(GPid pid)
     if (!g_file_get_contents(path, &text, NULL, NULL)) {
         g_error("cannot read %s", path);
     }
-    const char *line = strstr(text, "\nVmRSS:");
+    g_autofree char *key = g_strdup_printf("\n%s:", field);
+    const char *line = strstr(text, key);
     g_assert_nonnull(line);
-    return g_ascii_strtod(line + strlen("\nVmRSS:"), NULL);
+    return g_ascii_strtod(line + strlen(key), NULL);
+}
+
+static double rss_kib(GPid pid)
+{
+    return status_kib(pid, "VmRSS");
 }
 
 /* One one-extent 5604h to host 1 (not answered). */
@@ -171,6 +182,7 @@ static RssSteps run(const char *tagmemd, const Sizes *sizes)
     g_assert_cmphex(tm_bulk_release(host0, 0, BLOCK), ==, 0);
     settle();
     rss.start_kib = rss_kib(daemon->pid);
+    rss.start_anon_kib = status_kib(daemon->pid, "RssAnon");
 
     if (sizes->qmp) {
         TmQmpConn *qmp = tm_test_daemon_connect(daemon);
@@ -212,6 +224,7 @@ static RssSteps run(const char *tagmemd, const Sizes *sizes)
     tm_qmp_conn_free(qmp);
     settle();
     rss.released_kib = rss_kib(daemon->pid);
+    rss.released_anon_kib = status_kib(daemon->pid, "RssAnon");
 
     close(fm);
     close(host0);
@@ -298,5 +311,11 @@ int main(int argc, char **argv)
               o ? &(double){ o->released_kib / 1024 } : NULL);
     print_row("  released / start", "x", now.released_kib / now.start_kib,
               o ? &(double){ o->released_kib / o->start_kib } : NULL);
+    print_row("anonymous RSS at start", "MiB", now.start_anon_kib / 1024,
+              o ? &(double){ o->start_anon_kib / 1024 } : NULL);
+    print_row("anonymous RSS after releasing everything", "MiB", now.released_anon_kib / 1024,
+              o ? &(double){ o->released_anon_kib / 1024 } : NULL);
+    print_row("  released / start", "x", now.released_anon_kib / now.start_anon_kib,
+              o ? &(double){ o->released_anon_kib / o->start_anon_kib } : NULL);
     return 0;
 }
