@@ -110,9 +110,10 @@ guint tm_backend_registry_tag_count(const TmBackendRegistry *registry);
 GPtrArray *tm_backend_registry_list(const TmBackendRegistry *registry);
 /*
  * Backends @start to @start + @count - 1 of that order (fewer at the end,
- * none past it), in O(log n + count), for paged queries.
+ * none past it), in O(count) plus a walk from the nearer end, for paged queries.
  */
 GPtrArray *tm_backend_registry_list_range(const TmBackendRegistry *registry, guint start,
                                           guint count);
-/* @backend's index in creation order: O(log n), for putting a few backends in that order. */
-guint tm_backend_registry_position(const TmBackendRegistry *registry, const TmHostMem *backend);
+/* A key that orders backends as they were created: O(1), for sorting a few into that order. */
+uint64_t tm_backend_registry_creation_key(const TmBackendRegistry *registry,
+                                          const TmHostMem *backend);

@@ -471,11 +471,9 @@ TmBackendRegistry *tm_hostmem_registry(const TmHostMem *backend)
     return backend->registry;
 }
 
-void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry,
-                             GSequenceIter *link)
+void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry)
 {
     backend->registry = registry;
-    backend->registry_link = link;
 }
 
 void tm_hostmem_add_user(TmHostMem *backend, const char *user)

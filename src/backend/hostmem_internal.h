@@ -41,7 +41,15 @@ struct TmHostMem {
 
     /* Where the backend is registered; NULL before. */
     TmBackendRegistry *registry;
-    GSequenceIter *registry_link; /* its place in the registry's creation order */
+    /*
+     * Its neighbours in the registry's creation order: linked through the
+     * backends themselves, as a list link of its own would come from
+     * GLib 2.74's slice allocator, whose pages stay pinned in the heap
+     * after the backends are deleted.
+     */
+    TmHostMem *created_before;
+    TmHostMem *created_after;
+    uint64_t creation_serial;   /* orders backends by creation (1, 2, ...) */
 
     /* Properties common to every type. */
     uint64_t size;
@@ -105,8 +113,7 @@ int tm_hostmem_memfd_create(const TmHostMem *backend, unsigned int flags, unsign
 bool tm_hostmem_check_tag(const TmGuid *tag, GError **err);
 
 /* Registry bookkeeping, for backend_registry.c. */
-void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry,
-                             GSequenceIter *link);
+void tm_hostmem_set_registry(TmHostMem *backend, TmBackendRegistry *registry);
 /* Store (or with NULL drop) the tag without any index update. */
 void tm_hostmem_store_tag(TmHostMem *backend, const TmGuid *tag);
 

@@ -18,6 +18,7 @@
 #include "daemon/device_option.h"
 #include "daemon/durable_state.h"
 #include "daemon/object_store.h"
+#include "daemon/memory_trim.h"
 #include "daemon/object_option.h"
 #include "daemon/pidfile.h"
 #include "daemon/service_manager.h"
@@ -57,6 +58,7 @@ struct TmDaemon {
     TmDurableState *state;     /* --state-dir; NULL: state lives in memory only */
     GPtrArray *stored_fds;     /* TmStoredFd *: given back by the service manager */
     TmObjectStore *object_store; /* memory objects in the manager's descriptor store */
+    TmMemoryTrim *memory_trim; /* gives freed memory back while running */
 };
 
 static void request_quit(void *opaque)
@@ -142,6 +144,13 @@ static void emit_event(void *opaque, const char *name, json_object *data)
     TmDaemon *daemon = opaque;
 
     tm_qmp_server_emit_event(daemon->qmp, name, data);
+}
+
+static bool wants_events(void *opaque)
+{
+    TmDaemon *daemon = opaque;
+
+    return tm_qmp_server_wants_events(daemon->qmp);
 }
 
 /* The default socket lives in a private directory made for it. */
@@ -235,6 +244,7 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     daemon->qmp_env.request_quit = request_quit;
     daemon->qmp_env.quit_opaque = daemon;
     daemon->qmp_env.emit_event = emit_event;
+    daemon->qmp_env.wants_events = wants_events;
     daemon->qmp_env.event_opaque = daemon;
     raise_descriptor_limit();
     daemon->dispatcher = tm_fd_dispatcher_new(NULL, err);
@@ -295,6 +305,7 @@ void tm_daemon_run(TmDaemon *daemon)
     g_message("ready: pid %d, %s", (int)getpid(), status);
     tm_service_notify_ready(status);
     daemon->watchdog_source = tm_service_watchdog_start();
+    daemon->memory_trim = tm_memory_trim_start();
     g_main_loop_run(daemon->loop);
     tm_service_notify_stopping();
 }
@@ -307,6 +318,7 @@ void tm_daemon_free(TmDaemon *daemon)
     g_clear_pointer(&daemon->signals, tm_signals_free);
     g_clear_handle_id(&daemon->offer_timer_source, g_source_remove);
     g_clear_handle_id(&daemon->watchdog_source, g_source_remove);
+    g_clear_pointer(&daemon->memory_trim, tm_memory_trim_stop);
     /* The servers close their clients and remove their socket files. */
     g_clear_pointer(&daemon->qmp, tm_qmp_server_free);
     /* Before the devices it observes. */

@@ -7,6 +7,8 @@
 #include "device/dcd_internal.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/error.h"
 
@@ -188,11 +190,71 @@ static void dcd_init(TmObject *obj)
     dev->next_observer_id = 1;
 }
 
-void tm_dcd_pending_group_free(TmPendingGroup *group)
+TmPendingGroup *tm_dcd_pending_group_new(const TmBackedExtent *extents, guint n_extents)
 {
-    g_array_unref(group->extents);
-    tm_extent_list_free(group->offered);
-    g_free(group);
+    TmPendingGroup *group = g_malloc0(sizeof(*group) + (gsize)n_extents * sizeof(*extents));
+
+    group->n_extents = n_extents;
+    memcpy(group->extents, extents, (gsize)n_extents * sizeof(*extents));
+    return group;
+}
+
+void tm_dcd_push_group(TmDcHost *host, TmPendingGroup *group)
+{
+    group->next = NULL;
+    if (host->newest_group) {
+        host->newest_group->next = group;
+    } else {
+        host->oldest_group = group;
+    }
+    host->newest_group = group;
+}
+
+TmPendingGroup *tm_dcd_pop_group(TmDcHost *host)
+{
+    TmPendingGroup *group = host->oldest_group;
+
+    g_assert(group != NULL);
+    host->oldest_group = group->next;
+    if (host->oldest_group == NULL) {
+        host->newest_group = NULL;
+    }
+    g_clear_pointer(&host->answered_by_dpa, tm_extent_list_free);
+    return group;
+}
+
+void tm_dcd_drop_response_parts(TmDcHost *host)
+{
+    /* Emptied, a GArray keeps its room: a million-extent answer would keep 16 MiB. */
+    if (host->response_parts->len > 0) {
+        g_array_unref(host->response_parts);
+        host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
+    }
+}
+
+static gint compare_dpa(gconstpointer a, gconstpointer b)
+{
+    const TmBackedExtent *ea = a;
+    const TmBackedExtent *eb = b;
+
+    return ea->extent.dpa < eb->extent.dpa ? -1 : ea->extent.dpa > eb->extent.dpa;
+}
+
+TmExtentList *tm_dcd_answered_by_dpa(TmDcHost *host)
+{
+    const TmPendingGroup *group = host->oldest_group;
+
+    if (host->answered_by_dpa == NULL) {
+        g_autofree TmBackedExtent *sorted = g_memdup2(group->extents,
+                                                      group->n_extents * sizeof(TmBackedExtent));
+
+        qsort(sorted, group->n_extents, sizeof(TmBackedExtent), compare_dpa);
+        host->answered_by_dpa = tm_extent_list_new();
+        for (guint i = 0; i < group->n_extents; i++) {
+            tm_extent_list_insert(host->answered_by_dpa, &sorted[i]);
+        }
+    }
+    return host->answered_by_dpa;
 }
 
 static void host_init(TmDcHost *host, uint16_t id, guint dc_log_depth)
@@ -202,9 +264,7 @@ static void host_init(TmDcHost *host, uint16_t id, guint dc_log_depth)
         host->logs[type] = tm_event_log_new(type == TM_EVENT_LOG_DYNAMIC_CAPACITY
                                             ? dc_log_depth : TM_DCD_STD_LOG_DEPTH);
     }
-    g_queue_init(&host->pending_groups);
     host->response_parts = g_array_new(FALSE, FALSE, sizeof(TmExtent));
-    host->pending_offered = tm_extent_list_new();
     host->accepted = tm_extent_list_new();
     host->release_marks = tm_release_marks_new();
 }
@@ -214,9 +274,10 @@ static void host_clear(TmDcHost *host)
     for (unsigned type = 0; type < TM_EVENT_LOG_COUNT; type++) {
         tm_event_log_free(host->logs[type]);
     }
-    g_queue_clear_full(&host->pending_groups, (GDestroyNotify)tm_dcd_pending_group_free);
+    while (host->oldest_group) {
+        g_free(tm_dcd_pop_group(host));
+    }
     g_array_unref(host->response_parts);
-    tm_extent_list_free(host->pending_offered);
     tm_extent_list_free(host->accepted);
     for (unsigned r = 0; r < TM_DC_MAX_REGIONS; r++) {
         tm_block_bitmap_free(host->backed[r]);

@@ -27,12 +27,13 @@
  *                        (default 512, QEMU's CXL_NUM_EXTENTS_SUPPORTED;
  *                        at most TM_DCD_MAX_EXTENTS)
  *   dc-max-tags          distinct live tags the device tracks (default 512)
- *   dc-event-log-depth   records each host's DC event log holds, at most
+ *   dc-event-log-depth   records each host's DC event log may hold, at most
  *                        65535 (default and minimum: dc-max-extents, or
  *                        65535 when dc-max-extents is larger, so that a
  *                        request of the largest size a log can take always
  *                        fits an empty log; every request must fit the
- *                        room left in the log)
+ *                        room left in the log).  The log takes memory
+ *                        for the records it holds, not for its depth.
  *   dc-offer-timeout     seconds after which an add request the host has
  *                        not answered is withdrawn (tm_dcd_withdraw_expired);
  *                        0 (default): offers wait for ever

@@ -232,27 +232,6 @@ static TmDcStatus check_limits(TmDcd *dev, const AddPlan *plan, GError **err)
 
 /* ---- apply ---- */
 
-static gint compare_dpa(gconstpointer a, gconstpointer b)
-{
-    const TmBackedExtent *ea = a;
-    const TmBackedExtent *eb = b;
-
-    return ea->extent.dpa < eb->extent.dpa ? -1 : ea->extent.dpa > eb->extent.dpa;
-}
-
-/* Sorted first, so that every insertion appends. */
-static TmExtentList *offered_by_dpa(const GArray *extents)
-{
-    g_autoptr(GArray) sorted = g_array_copy((GArray *)extents);
-    TmExtentList *list = tm_extent_list_new();
-
-    g_array_sort(sorted, compare_dpa);
-    for (guint i = 0; i < sorted->len; i++) {
-        tm_extent_list_insert(list, &g_array_index(sorted, TmBackedExtent, i));
-    }
-    return list;
-}
-
 static void apply_add(TmDcd *dev, AddPlan *plan)
 {
     const TmDcAddRequest *request = plan->request;
@@ -289,22 +268,18 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
         }
     }
 
-    TmPendingGroup *group = g_new0(TmPendingGroup, 1);
+    TmPendingGroup *group = tm_dcd_pending_group_new(
+        (const TmBackedExtent *)(const void *)plan->extents->data, plan->extents->len);
     group->id = dev->next_group_id++;
     group->policy = request->policy;
     group->region = request->region;
     group->tag = request->tag;
-    group->extents = g_array_ref(plan->extents);
-    group->offered = offered_by_dpa(plan->extents);
     group->offered_us = g_get_monotonic_time();
-    g_queue_push_tail(&host->pending_groups, group);
+    tm_dcd_push_group(host, group);
     if (!tm_guid_is_null(&request->tag)) {
         tm_dcd_tag_count_group(dev, &request->tag, request->host_id, +1);
     }
-    for (guint i = 0; i < plan->extents->len; i++) {
-        tm_extent_list_insert(host->pending_offered,
-                              &g_array_index(plan->extents, TmBackedExtent, i));
-    }
+    host->pending_extents += plan->extents->len;
 
     if (!tm_guid_is_null(&request->tag)) {
         tm_dcd_tag_refresh(dev, &request->tag, request->host_id);

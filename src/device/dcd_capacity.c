@@ -26,6 +26,24 @@ void tm_dcd_mark_backed(TmDcd *dev, TmDcHost *host, const TmExtent *extent, bool
     }
 }
 
+bool tm_dcd_host_has_pending(const TmDcd *dev, const TmDcHost *host, uint64_t dpa,
+                             uint64_t length)
+{
+    const TmAllocRange *range;
+
+    for (TmRangePos pos = tm_alloc_map_lower_bound(dev->alloc_map, dpa);
+         (range = tm_alloc_map_at(dev->alloc_map, pos)) != NULL &&
+         range->range.extent.dpa < dpa + length;
+         pos = tm_alloc_map_next(dev->alloc_map, pos)) {
+        if (tm_host_set_contains(&range->holders, host->id) &&
+            !tm_extent_list_overlaps(host->accepted, range->range.extent.dpa,
+                                     range->range.extent.length)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool tm_dcd_all_backed(const TmDcd *dev, const TmDcHost *host, unsigned region, uint64_t dpa,
                        uint64_t length)
 {

@@ -10,35 +10,49 @@
 #include "device/range_set.h"
 #include "device/release_marks.h"
 
-/* One add request awaiting the host's response. */
-typedef struct {
+/*
+ * One add request awaiting the host's response.  A host may have tens of
+ * thousands of one-extent requests pending, so a group is one allocation:
+ * its header, then its extents; the host's queue links the groups
+ * themselves.
+ */
+typedef struct TmPendingGroup TmPendingGroup;
+struct TmPendingGroup {
+    TmPendingGroup *next;   /* the next younger group of the host, or NULL */
     uint64_t id;
+    int64_t offered_us;     /* monotonic time of the request, for dc-offer-timeout */
+    TmGuid tag;
     TmDcSelectionPolicy policy;
     uint8_t region;
-    TmGuid tag;
-    GArray *extents;        /* TmBackedExtent, in the order offered */
-    TmExtentList *offered;  /* the same extents by DPA, for lookups */
-    int64_t offered_us;     /* monotonic time of the request, for dc-offer-timeout */
     /*
      * Withdrawn by the orchestrator or the timeout: the capacity is free
-     * again (extents empty), but the host may have read the records and
+     * again (no extents), but the host may have read the records and
      * still answer, and a 4802h answers the oldest group, so the group
      * stays in the queue until that answer comes (dcd_withdraw.c).
      */
     bool withdrawn;
-} TmPendingGroup;
+    guint n_extents;
+    TmBackedExtent extents[];  /* in the order offered */
+};
 
 typedef struct {
     uint16_t id;
     TmEventLog *logs[TM_EVENT_LOG_COUNT];
-    GQueue pending_groups;        /* TmPendingGroup*, oldest first */
+    TmPendingGroup *oldest_group; /* the queue of pending groups, linked by next */
+    TmPendingGroup *newest_group;
     /*
-     * The extents of all pending groups by DPA, so that "is this range
-     * pending?" is one lookup whatever the number of groups (groups of a
-     * host never overlap: capacity pending for a host is not offered to it
-     * again).
+     * The oldest group's extents by DPA, for checking the host's answer
+     * (4802h): made when a part of the answer comes, dropped with the
+     * group, so that a group costs no index while it waits.
      */
-    TmExtentList *pending_offered;
+    TmExtentList *answered_by_dpa;
+    /*
+     * Extents in all pending groups.  Which ranges are pending is in the
+     * allocation map: the ranges the host holds that are not in its
+     * accepted list (tm_dcd_host_has_pending), so that a pending extent
+     * costs no record of its own here.
+     */
+    guint pending_extents;
     GArray *response_parts;       /* TmExtent held from 4802h parts with More */
     uint64_t response_connection; /* who sent @response_parts */
     TmExtentList *accepted;
@@ -118,7 +132,16 @@ struct TmDcd {
 };
 
 /* dcd.c */
-void tm_dcd_pending_group_free(TmPendingGroup *group);
+/* A group of @n_extents extents (copied), not yet queued. */
+TmPendingGroup *tm_dcd_pending_group_new(const TmBackedExtent *extents, guint n_extents);
+/* Queue @group as @host's newest. */
+void tm_dcd_push_group(TmDcHost *host, TmPendingGroup *group);
+/* Take @host's oldest group off its queue (the caller frees it with g_free). */
+TmPendingGroup *tm_dcd_pop_group(TmDcHost *host);
+/* Forget the parts of an answer held so far, and the room a long chain of them took. */
+void tm_dcd_drop_response_parts(TmDcHost *host);
+/* @host's oldest group's extents by DPA (see answered_by_dpa). */
+TmExtentList *tm_dcd_answered_by_dpa(TmDcHost *host);
 TmDcHost *tm_dcd_host(const TmDcd *dev, uint16_t host_id);
 
 /* dcd_withdraw.c */
@@ -186,6 +209,14 @@ void tm_dcd_tag_free(gpointer tag);
 void tm_dcd_tags_free(TmDcd *dev);
 
 /* dcd_capacity.c: moving capacity between hosts and the allocation map */
+/*
+ * Some of [dpa, dpa + length) is pending for @host: the allocation map
+ * has a range there that the host holds and has not accepted.  (A range
+ * the host holds is all accepted or all pending: an answer keeps or drops
+ * each offered extent's range whole, splitting the map where it cuts.)
+ */
+bool tm_dcd_host_has_pending(const TmDcd *dev, const TmDcHost *host, uint64_t dpa,
+                             uint64_t length);
 /*
  * @host_id lets go of [dpa, dpa + length) in the allocation map; ranges
  * nobody holds any more are freed, zeroed first when @sanitize is set or

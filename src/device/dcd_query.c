@@ -69,9 +69,7 @@ void tm_dcd_host_accepted_span(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
 /* The @index-th group not withdrawn (withdrawn ones only wait for an answer), or NULL. */
 static const TmPendingGroup *live_group(const TmDcHost *host, guint index)
 {
-    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
-        const TmPendingGroup *group = link->data;
-
+    for (const TmPendingGroup *group = host->oldest_group; group != NULL; group = group->next) {
         if (!group->withdrawn && index-- == 0) {
             return group;
         }
@@ -84,8 +82,8 @@ guint tm_dcd_host_pending_group_count(const TmDcd *dev, uint16_t host_id)
     const TmDcHost *host = tm_dcd_host(dev, host_id);
     guint count = 0;
 
-    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
-        count += !((const TmPendingGroup *)link->data)->withdrawn;
+    for (const TmPendingGroup *group = host->oldest_group; group != NULL; group = group->next) {
+        count += !group->withdrawn;
     }
     return count;
 }
@@ -97,8 +95,8 @@ static TmDcPendingGroupInfo group_info(const TmPendingGroup *group)
         .policy = group->policy,
         .region = group->region,
         .tag = group->tag,
-        .extents = (const TmBackedExtent *)(const void *)group->extents->data,
-        .n_extents = group->extents->len,
+        .extents = group->extents,
+        .n_extents = group->n_extents,
     };
 }
 
@@ -109,9 +107,7 @@ void tm_dcd_host_foreach_pending_group(const TmDcd *dev, uint16_t host_id,
 {
     const TmDcHost *host = tm_dcd_host(dev, host_id);
 
-    for (const GList *link = host->pending_groups.head; link != NULL; link = link->next) {
-        const TmPendingGroup *group = link->data;
-
+    for (const TmPendingGroup *group = host->oldest_group; group != NULL; group = group->next) {
         if (!group->withdrawn) {
             TmDcPendingGroupInfo info = group_info(group);
             fn(&info, opaque);
@@ -121,7 +117,7 @@ void tm_dcd_host_foreach_pending_group(const TmDcd *dev, uint16_t host_id,
 
 bool tm_dcd_host_front_group(const TmDcd *dev, uint16_t host_id, TmDcPendingGroupInfo *out)
 {
-    const TmPendingGroup *group = g_queue_peek_head(&tm_dcd_host(dev, host_id)->pending_groups);
+    const TmPendingGroup *group = tm_dcd_host(dev, host_id)->oldest_group;
 
     if (group == NULL) {
         return false;
@@ -142,7 +138,7 @@ TmDcPendingGroupInfo tm_dcd_host_pending_group(const TmDcd *dev, uint16_t host_i
 
 guint tm_dcd_host_pending_extent_count(const TmDcd *dev, uint16_t host_id)
 {
-    return tm_extent_list_length(tm_dcd_host(dev, host_id)->pending_offered);
+    return tm_dcd_host(dev, host_id)->pending_extents;
 }
 
 bool tm_dcd_host_release_pending(const TmDcd *dev, uint16_t host_id, uint64_t dpa,
@@ -161,7 +157,7 @@ TmDcLimits tm_dcd_limits(const TmDcd *dev, uint16_t host_id)
 {
     const TmDcHost *host = tm_dcd_host(dev, host_id);
     uint64_t used = (uint64_t)tm_extent_list_length(host->accepted) +
-                    tm_extent_list_length(host->pending_offered);
+                    host->pending_extents;
 
     return (TmDcLimits) {
         .supported_extents = (uint32_t)dev->max_extents,

@@ -39,7 +39,7 @@ static TmDcStatus check_release_range(const TmDcd *dev, const TmDcReleaseRequest
     if (status != TM_DC_OK) {
         return status;
     }
-    if (tm_extent_list_overlaps(host->pending_offered, range->dpa, range->length)) {
+    if (tm_dcd_host_has_pending(dev, host, range->dpa, range->length)) {
         return tm_dc_fail(err, TM_DC_INVALID_EXTENT_LIST,
                           "cannot release extent with pending DPA range");
     }
@@ -119,7 +119,7 @@ static TmDcStatus check_split_count(const TmDcd *dev, const TmDcHost *host, cons
                                     GError **err)
 {
     uint64_t total = (uint64_t)tm_extent_list_length_after_removal(host->accepted, pieces) +
-                     tm_extent_list_length(host->pending_offered);
+                     host->pending_extents;
 
     if (total > dev->max_extents) {
         return tm_dc_fail(err, TM_DC_RESOURCES_EXHAUSTED,

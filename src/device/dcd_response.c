@@ -16,7 +16,7 @@ static TmDcStatus check_extent_count(const TmDcd *dev, const TmDcHost *host,
 {
     /* What the host will hold once the group is answered. */
     uint64_t total = (uint64_t)tm_extent_list_length(host->accepted) +
-                     (tm_extent_list_length(host->pending_offered) - group->extents->len) +
+                     (host->pending_extents - group->n_extents) +
                      host->response_parts->len + n_extents;
 
     if (total > dev->max_extents) {
@@ -42,13 +42,15 @@ static TmDcStatus check_well_formed(const TmDcd *dev, const TmDcHost *host,
     return tm_dcd_check_host_extents(dev, seen, extents, n_extents, err);
 }
 
-/* Offered by the group, and not accepted already (cxl_dcd_add_dyn_cap_rsp_dry_run). */
-static TmDcStatus check_offered(const TmDcHost *host, const TmPendingGroup *group,
-                                const TmExtent *extents, guint n_extents, GError **err)
+/* Offered by the oldest group, and not accepted already (cxl_dcd_add_dyn_cap_rsp_dry_run). */
+static TmDcStatus check_offered(TmDcHost *host, const TmExtent *extents, guint n_extents,
+                                GError **err)
 {
+    const TmExtentList *offered_by_dpa = tm_dcd_answered_by_dpa(host);
+
     for (guint i = 0; i < n_extents; i++) {
         const TmExtent *extent = &extents[i];
-        const TmBackedExtent *offered = tm_extent_list_find(group->offered, extent->dpa);
+        const TmBackedExtent *offered = tm_extent_list_find(offered_by_dpa, extent->dpa);
 
         if (offered == NULL || !tm_extent_contains(&offered->extent, extent->dpa,
                                                    extent->length)) {
@@ -73,15 +75,14 @@ static gint compare_dpa(gconstpointer a, gconstpointer b)
     return ea->extent.dpa < eb->extent.dpa ? -1 : ea->extent.dpa > eb->extent.dpa;
 }
 
-/* The accepted ranges as slices of the offered extents, by DPA. */
-static GArray *accepted_slices(const TmPendingGroup *group, const GArray *ranges)
+/* The accepted ranges as slices of the offered extents (@offered, by DPA), by DPA. */
+static GArray *accepted_slices(const TmExtentList *offered, const GArray *ranges)
 {
     GArray *slices = g_array_sized_new(FALSE, FALSE, sizeof(TmBackedExtent), ranges->len);
 
     for (guint i = 0; i < ranges->len; i++) {
         const TmExtent *range = &g_array_index(ranges, TmExtent, i);
-        TmBackedExtent slice = tm_backed_extent_slice(tm_extent_list_find(group->offered,
-                                                                          range->dpa),
+        TmBackedExtent slice = tm_backed_extent_slice(tm_extent_list_find(offered, range->dpa),
                                                       range->dpa, range->length);
         g_array_append_val(slices, slice);
     }
@@ -89,14 +90,14 @@ static GArray *accepted_slices(const TmPendingGroup *group, const GArray *ranges
     return slices;
 }
 
-/* The parts of the offered extents that @slices (sorted) leave out. */
-static GArray *rejected_slices(const TmPendingGroup *group, const GArray *slices)
+/* The parts of the offered extents (@by_dpa) that @slices (sorted) leave out. */
+static GArray *rejected_slices(TmExtentList *by_dpa, const GArray *slices)
 {
     GArray *rejected = g_array_new(FALSE, FALSE, sizeof(TmBackedExtent));
     guint next = 0;
 
-    for (guint i = 0; i < tm_extent_list_length(group->offered); i++) {
-        const TmBackedExtent *offered = tm_extent_list_get(group->offered, i);
+    for (guint i = 0; i < tm_extent_list_length(by_dpa); i++) {
+        const TmBackedExtent *offered = tm_extent_list_get(by_dpa, i);
         uint64_t cursor = offered->extent.dpa;
         uint64_t end = tm_extent_end(&offered->extent);
 
@@ -161,23 +162,20 @@ static void notify_extents(TmDcd *dev, TmDcdNoticeKind kind, uint16_t host_id,
 static TmDcStatus commit_response(TmDcd *dev, TmDcHost *host, const GArray *ranges,
                                   GError **err)
 {
-    TmPendingGroup *group = g_queue_peek_head(&host->pending_groups);
-    g_autoptr(GArray) slices = accepted_slices(group, ranges);
-    g_autoptr(GArray) rejected = rejected_slices(group, slices);
+    TmExtentList *by_dpa = tm_dcd_answered_by_dpa(host);
+    g_autoptr(GArray) slices = accepted_slices(by_dpa, ranges);
+    g_autoptr(GArray) rejected = rejected_slices(by_dpa, slices);
     TmDcStatus status = map_memory(slices, err);
 
     if (status != TM_DC_OK) {
         return status;
     }
-    g_queue_pop_head(&host->pending_groups);
+    g_autofree TmPendingGroup *group = tm_dcd_pop_group(host);
     if (!tm_guid_is_null(&group->tag)) {
         tm_dcd_tag_count_group(dev, &group->tag, host->id, -1);
     }
-    for (guint i = 0; i < group->extents->len; i++) {
-        const TmExtent *offered = &g_array_index(group->extents, TmBackedExtent, i).extent;
-        tm_extent_list_remove_range(host->pending_offered, offered->dpa, offered->length, NULL);
-    }
-    g_array_set_size(host->response_parts, 0);
+    host->pending_extents -= group->n_extents;
+    tm_dcd_drop_response_parts(host);
 
     for (guint i = 0; i < slices->len; i++) {
         const TmBackedExtent *slice = &g_array_index(slices, TmBackedExtent, i);
@@ -196,7 +194,6 @@ static TmDcStatus commit_response(TmDcd *dev, TmDcHost *host, const GArray *rang
     if (!tm_guid_is_null(&group->tag)) {
         tm_dcd_tag_refresh(dev, &group->tag, host->id);
     }
-    tm_dcd_pending_group_free(group);
     notify_extents(dev, TM_DCD_NOTICE_COMMITTED, host->id, slices);
     notify_extents(dev, TM_DCD_NOTICE_REJECTED, host->id, rejected);
     return TM_DC_OK;
@@ -208,7 +205,7 @@ static TmDcStatus empty_response(TmDcd *dev, TmDcHost *host, bool more, GError *
     if (host->response_parts->len > 0) {
         return more ? TM_DC_OK : commit_response(dev, host, host->response_parts, err);
     }
-    if (g_queue_is_empty(&host->pending_groups)) {
+    if (host->oldest_group == NULL) {
         return tm_dc_fail(err, TM_DC_INVALID_INPUT, "no add request is pending for host %u",
                           host->id);
     }
@@ -220,7 +217,7 @@ void tm_dcd_host_connection_gone(TmDcd *dev, uint16_t host_id, uint64_t connecti
     TmDcHost *host = tm_dcd_host(dev, host_id);
 
     if (host->response_parts->len > 0 && host->response_connection == connection) {
-        g_array_set_size(host->response_parts, 0);
+        tm_dcd_drop_response_parts(host);
     }
 }
 
@@ -228,14 +225,13 @@ void tm_dcd_host_connection_gone(TmDcd *dev, uint16_t host_id, uint64_t connecti
 static TmDcStatus answer_part(TmDcd *dev, TmDcHost *host, uint64_t connection,
                               const TmExtent *extents, guint n_extents, bool more, GError **err)
 {
-    const TmPendingGroup *oldest = g_queue_peek_head(&host->pending_groups);
-    if (oldest != NULL && oldest->withdrawn) {
+    const TmPendingGroup *group = host->oldest_group;
+    if (group != NULL && group->withdrawn) {
         return tm_dcd_answer_withdrawn(dev, host, n_extents, err);
     }
     if (n_extents == 0) {
         return empty_response(dev, host, more, err);
     }
-    const TmPendingGroup *group = g_queue_peek_head(&host->pending_groups);
     if (group == NULL) {
         return tm_dc_fail(err, TM_DC_INVALID_INPUT, "no add request is pending for host %u",
                           host->id);
@@ -245,7 +241,7 @@ static TmDcStatus answer_part(TmDcd *dev, TmDcHost *host, uint64_t connection,
         status = check_well_formed(dev, host, extents, n_extents, err);
     }
     if (status == TM_DC_OK) {
-        status = check_offered(host, group, extents, n_extents, err);
+        status = check_offered(host, extents, n_extents, err);
     }
     if (status != TM_DC_OK) {
         return status;

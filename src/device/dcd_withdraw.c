@@ -32,32 +32,33 @@ static bool group_matches(const TmPendingGroup *group, uint64_t group_id, const 
 /* Give back everything @group holds and leave it waiting for the host's answer. */
 static void withdraw_group(TmDcd *dev, TmDcHost *host, TmPendingGroup *group)
 {
-    if (g_queue_peek_head(&host->pending_groups) == group) {
+    if (host->oldest_group == group) {
         /* Parts of a More chain answered this group: they answer nothing now. */
-        g_array_set_size(host->response_parts, 0);
+        tm_dcd_drop_response_parts(host);
+        g_clear_pointer(&host->answered_by_dpa, tm_extent_list_free);
     }
     /* The order of commit_response (dcd_response.c) for rejected extents. */
     if (!tm_guid_is_null(&group->tag)) {
         tm_dcd_tag_count_group(dev, &group->tag, host->id, -1);
     }
-    for (guint i = 0; i < group->extents->len; i++) {
-        const TmExtent *offered = &g_array_index(group->extents, TmBackedExtent, i).extent;
+    for (guint i = 0; i < group->n_extents; i++) {
+        const TmExtent *offered = &group->extents[i].extent;
 
-        tm_extent_list_remove_range(host->pending_offered, offered->dpa, offered->length, NULL);
         tm_dcd_drop_holder(dev, host->id, offered->dpa, offered->length, false);
     }
     if (!tm_guid_is_null(&group->tag)) {
         tm_dcd_tag_refresh(dev, &group->tag, host->id);
     }
+    host->pending_extents -= group->n_extents;
     group->withdrawn = true;
     TmDcdNotice notice = {
         .kind = TM_DCD_NOTICE_WITHDRAWN,
         .host_id = host->id,
-        .extents = (const TmBackedExtent *)(const void *)group->extents->data,
-        .n_extents = group->extents->len,
+        .extents = group->extents,
+        .n_extents = group->n_extents,
     };
     tm_dcd_notify(dev, &notice);
-    g_array_set_size(group->extents, 0);
+    group->n_extents = 0;
 }
 
 static TmDcStatus no_match(TmDcd *dev, uint16_t host_id, uint64_t group_id, const TmGuid *tag,
@@ -89,9 +90,9 @@ TmDcStatus tm_dcd_withdraw_offers(TmDcd *dev, uint16_t host_id, uint64_t group_i
     }
     TmDcHost *host = tm_dcd_host(dev, host_id);
     guint withdrawn = 0;
-    for (GList *link = host->pending_groups.head; link != NULL; link = link->next) {
-        if (group_matches(link->data, group_id, tag)) {
-            withdraw_group(dev, host, link->data);
+    for (TmPendingGroup *group = host->oldest_group; group != NULL; group = group->next) {
+        if (group_matches(group, group_id, tag)) {
+            withdraw_group(dev, host, group);
             withdrawn++;
         }
     }
@@ -109,9 +110,7 @@ guint tm_dcd_withdraw_expired(TmDcd *dev, int64_t now_us, GArray *withdrawn_offe
     for (uint16_t h = 0; h < dev->num_hosts; h++) {
         TmDcHost *host = tm_dcd_host(dev, h);
 
-        for (GList *link = host->pending_groups.head; link != NULL; link = link->next) {
-            TmPendingGroup *group = link->data;
-
+        for (TmPendingGroup *group = host->oldest_group; group != NULL; group = group->next) {
             if (!group->withdrawn && now_us - group->offered_us >= timeout_us) {
                 withdraw_group(dev, host, group);
                 withdrawn++;
@@ -127,7 +126,7 @@ guint tm_dcd_withdraw_expired(TmDcd *dev, int64_t now_us, GArray *withdrawn_offe
 
 TmDcStatus tm_dcd_answer_withdrawn(TmDcd *dev, TmDcHost *host, guint n_extents, GError **err)
 {
-    TmPendingGroup *group = g_queue_peek_head(&host->pending_groups);
+    const TmPendingGroup *group = host->oldest_group;
 
     /*
      * As for any group, an answer the device refuses changes nothing; the
@@ -140,7 +139,6 @@ TmDcStatus tm_dcd_answer_withdrawn(TmDcd *dev, TmDcHost *host, guint n_extents, 
                           "nothing can be accepted from it", group->id, host->id,
                           tm_dcd_id(dev));
     }
-    g_queue_pop_head(&host->pending_groups);
-    tm_dcd_pending_group_free(group);
+    g_free(tm_dcd_pop_group(host));
     return TM_DC_OK;
 }

@@ -1,28 +1,43 @@
 #include "device/event_log.h"
 
+#include <string.h>
+
 /*
- * A fixed ring of records.  Records leave only from the oldest end (a
- * clear by handles must name the oldest records, and clear-all empties the
- * log), so the records in the log always carry consecutive handles in the
- * cyclic space 1..0xFFFF.  That gives O(1) handle lookup (distance from the
+ * A ring of records.  Records leave only from the oldest end (a clear by
+ * handles must name the oldest records, and clear-all empties the log), so
+ * the records in the log always carry consecutive handles in the cyclic
+ * space 1..0xFFFF.  That gives O(1) handle lookup (distance from the
  * oldest handle) and guarantees that the next handle is never one still in
  * the log: it could only be if the log held 0xFFFF records, and then the
  * log is full and the append is refused.
+ *
+ * The depth is a bound, not an allocation: a log holds what is
+ * outstanding, often nothing, while its depth may be 65535 records of a
+ * host that takes a million extents.  So the ring's room follows the
+ * records held: it doubles when full (up to the depth) and, when a clear
+ * leaves it a quarter full or less, shrinks to twice what is left (to
+ * nothing when empty).  Each resize copies the records once, after at
+ * least as many appends or removals, so appends and clears stay O(1)
+ * amortized.
  */
 struct TmEventLog {
     guint depth;
+    guint room;            /* records allocated, at most depth */
     guint oldest;          /* ring index of the oldest record */
     guint count;
     uint16_t next_handle;  /* never 0 */
     TmEventLogOverflow overflow;
-    TmEventRecord records[];
+    TmEventRecord *records;
 };
+
+/* A ring that grows from nothing starts with room for this many records. */
+#define MIN_ROOM 8u
 
 TmEventLog *tm_event_log_new(guint depth)
 {
     g_return_val_if_fail(depth >= 1 && depth <= TM_EVENT_LOG_MAX_DEPTH, NULL);
 
-    TmEventLog *log = g_malloc0(sizeof(*log) + (gsize)depth * sizeof(log->records[0]));
+    TmEventLog *log = g_new0(TmEventLog, 1);
     log->depth = depth;
     log->next_handle = 1;
     return log;
@@ -30,7 +45,47 @@ TmEventLog *tm_event_log_new(guint depth)
 
 void tm_event_log_free(TmEventLog *log)
 {
+    if (log == NULL) {
+        return;
+    }
+    g_free(log->records);
     g_free(log);
+}
+
+guint tm_event_log_room(const TmEventLog *log)
+{
+    return log->room;
+}
+
+/* Twice @count records (a power of two, at most the depth); nothing for none. */
+static guint room_for(const TmEventLog *log, guint count)
+{
+    guint room = MIN_ROOM;
+
+    if (count == 0) {
+        return 0;
+    }
+    while (room < 2 * count) {
+        room *= 2;
+    }
+    return MIN(room, log->depth);
+}
+
+/* Move the records to a ring of @room (>= count) records, the oldest first. */
+static void resize(TmEventLog *log, guint room)
+{
+    TmEventRecord *records = room ? g_new(TmEventRecord, room) : NULL;
+    guint first = MIN(log->count, log->room - log->oldest);
+
+    g_assert(room >= log->count);
+    if (log->count > 0) {
+        memcpy(records, &log->records[log->oldest], first * sizeof(*records));
+        memcpy(&records[first], log->records, (log->count - first) * sizeof(*records));
+    }
+    g_free(log->records);
+    log->records = records;
+    log->room = room;
+    log->oldest = 0;
 }
 
 guint tm_event_log_depth(const TmEventLog *log)
@@ -74,7 +129,10 @@ bool tm_event_log_append(TmEventLog *log, const TmDcEvent *event, uint64_t times
         return false;
     }
 
-    TmEventRecord *record = &log->records[(log->oldest + log->count) % log->depth];
+    if (log->count == log->room) {
+        resize(log, MIN(log->depth, MAX(MIN_ROOM, log->room * 2)));
+    }
+    TmEventRecord *record = &log->records[(log->oldest + log->count) % log->room];
     record->handle = log->next_handle;
     record->timestamp_ns = timestamp_ns;
     record->dc = *event;
@@ -88,7 +146,7 @@ const TmEventRecord *tm_event_log_peek(const TmEventLog *log, guint index)
     if (index >= log->count) {
         return NULL;
     }
-    return &log->records[(log->oldest + index) % log->depth];
+    return &log->records[(log->oldest + index) % log->room];
 }
 
 TmEventLogOverflow tm_event_log_overflow(const TmEventLog *log)
@@ -119,9 +177,19 @@ static gint64 handle_position(const TmEventLog *log, uint16_t handle)
  */
 static void remove_oldest(TmEventLog *log, guint n)
 {
-    log->oldest = (log->oldest + n) % log->depth;
-    log->count -= n;
     log->overflow = (TmEventLogOverflow){ 0 };
+    if (n == 0) {
+        return;
+    }
+    log->oldest = (log->oldest + n) % log->room;
+    log->count -= n;
+    if (log->count <= log->room / 4) {
+        guint room = room_for(log, log->count);
+
+        if (room != log->room) {
+            resize(log, room);
+        }
+    }
 }
 
 TmEventClearResult tm_event_log_clear(TmEventLog *log, const uint16_t *handles, guint n_handles)

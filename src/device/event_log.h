@@ -5,9 +5,11 @@
  * records when a host reads them (Get Event Records, 0100h).
  *
  * Handles are non-zero 16-bit numbers assigned in order of arrival.  A
- * log has a fixed depth; callers that must not lose records (the DC log:
- * every record of an accepted add request) check tm_event_log_free_slots()
- * before appending, so that a request that would not fit is refused.
+ * log has a fixed depth, the most records it may hold; its memory follows
+ * the records it does hold (tm_event_log_room).  Callers that must not
+ * lose records (the DC log: every record of an accepted add request) check
+ * tm_event_log_free_slots() before appending, so that a request that would
+ * not fit is refused.
  */
 #pragma once
 
@@ -68,6 +70,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TmEventLog, tm_event_log_free)
 guint tm_event_log_depth(const TmEventLog *log);
 guint tm_event_log_count(const TmEventLog *log);
 guint tm_event_log_free_slots(const TmEventLog *log);
+/*
+ * Records the log has memory for: it grows with the records held, up to
+ * the depth, and shrinks when they are cleared (nothing when empty).
+ */
+guint tm_event_log_room(const TmEventLog *log);
 
 /*
  * Append a DC event; the log assigns handle and timestamp.  When the log is

@@ -197,8 +197,8 @@ static json_object *memdev_list(const GPtrArray *backends)
 
 static gint compare_position(gconstpointer a, gconstpointer b, gpointer registry)
 {
-    guint pa = tm_backend_registry_position(registry, *(TmHostMem *const *)a);
-    guint pb = tm_backend_registry_position(registry, *(TmHostMem *const *)b);
+    uint64_t pa = tm_backend_registry_creation_key(registry, *(TmHostMem *const *)a);
+    uint64_t pb = tm_backend_registry_creation_key(registry, *(TmHostMem *const *)b);
 
     return pa < pb ? -1 : pa > pb;
 }

@@ -47,7 +47,8 @@ static void emit_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque)
     TmQmpEnv *env = opaque;
     const char *name = event_name(notice->kind);
 
-    if (name && env->emit_event) {
+    if (name && env->emit_event &&
+        (env->wants_events == NULL || env->wants_events(env->event_opaque))) {
         env->emit_event(env->event_opaque, name, event_data(dev, notice));
     }
 }

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <glib.h>
 #include <json-c/json.h>
 
@@ -27,6 +28,12 @@ typedef struct {
      * are dropped.
      */
     void (*emit_event)(void *opaque, const char *name, json_object *data);
+    /*
+     * Whether any client would receive an event now (NULL: assume one
+     * would), so that an event nobody hears is not built: the data of a
+     * release of a million extents is a million JSON objects.
+     */
+    bool (*wants_events)(void *opaque);
     void *event_opaque;
     /*
      * The state journal (the daemon's --state-dir), for commands that change

@@ -166,6 +166,16 @@ void tm_qmp_server_emit_event(TmQmpServer *server, const char *name, json_object
     json_object_put(event);
 }
 
+bool tm_qmp_server_wants_events(const TmQmpServer *server)
+{
+    for (guint i = 0; i < server->clients->len; i++) {
+        if (tm_qmp_client_wants_events(g_ptr_array_index(server->clients, i))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 guint tm_qmp_server_client_count(const TmQmpServer *server)
 {
     return server->clients->len;

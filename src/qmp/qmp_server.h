@@ -46,6 +46,9 @@ bool tm_qmp_server_listen_unix(TmQmpServer *server, const char *path, GError **e
  */
 void tm_qmp_server_emit_event(TmQmpServer *server, const char *name, json_object *data);
 
+/* Some client has left capabilities negotiation: an event now would reach it. */
+bool tm_qmp_server_wants_events(const TmQmpServer *server);
+
 /* Number of connected clients (for tests and the daemon's status). */
 guint tm_qmp_server_client_count(const TmQmpServer *server);
 

@@ -529,9 +529,57 @@ static void test_host_beyond_log_depth(void)
     fixture_clear(&fx);
 }
 
+/*
+ * Which ranges are pending for a host comes from the allocation map: the
+ * ranges it holds that it has not accepted.  A pending range right beside
+ * accepted capacity, for one host and not another, through acceptance
+ * and withdrawal.
+ */
+static void test_pending_found_per_host(void)
+{
+    DcdFixture fx;
+    TmExtent beside = EXT(8 * MiB, 2 * MiB);
+    TmExtent accepted = EXT(6 * MiB, 2 * MiB);
+    const char *tag_c = "cccccccc-0000-4000-8000-00000000000c";
+
+    setup_tagged(&fx, "");
+    fixture_backend(&fx, "mem-c", 4 * MiB, tag_c);
+    g_assert_cmpint(add_prescriptive(&fx, 0, 0, tag_c, &beside, 1, NULL), ==, TM_DC_OK);
+    g_assert_cmpuint(tm_dcd_host_pending_extent_count(fx.dev, 0), ==, 1);
+    g_assert_cmpuint(tm_dcd_limits(fx.dev, 0).available_extents, ==, 8 - 2 - 1);
+
+    g_autoptr(GError) pending_err = NULL;
+    g_assert_cmpint(release_prescriptive(&fx, 0, 0, false, false, &beside, 1, &pending_err), ==,
+                    TM_DC_INVALID_EXTENT_LIST);
+    assert_error_contains(pending_err, "cannot release extent with pending DPA range");
+    g_autoptr(GError) other_err = NULL;
+    g_assert_cmpint(release_prescriptive(&fx, 1, 0, false, false, &beside, 1, &other_err), ==,
+                    TM_DC_INVALID_EXTENT_LIST);
+    assert_error_contains(other_err, "non-existing DPA range");
+    g_assert_cmpint(release_prescriptive(&fx, 0, 0, false, false, &accepted, 1, NULL), ==,
+                    TM_DC_OK);
+
+    /* Withdrawn: neither pending nor held. */
+    g_assert_cmpint(tm_dcd_withdraw_offers(fx.dev, 0, 0, NULL, NULL), ==, TM_DC_OK);
+    g_assert_cmpuint(tm_dcd_host_pending_extent_count(fx.dev, 0), ==, 0);
+    g_autoptr(GError) gone_err = NULL;
+    g_assert_cmpint(release_prescriptive(&fx, 0, 0, false, false, &beside, 1, &gone_err), ==,
+                    TM_DC_INVALID_EXTENT_LIST);
+    assert_error_contains(gone_err, "non-existing DPA range");
+
+    /* Offered again and accepted: held, no longer pending. */
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 1, NULL, 0, false, NULL), ==, TM_DC_OK);
+    add_and_accept(&fx, 0, 0, tag_c, &beside, 1);
+    g_assert_cmpuint(tm_dcd_host_pending_extent_count(fx.dev, 0), ==, 0);
+    g_assert_cmpint(release_prescriptive(&fx, 0, 0, false, false, &beside, 1, NULL), ==,
+                    TM_DC_OK);
+    fixture_clear(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/device/dcd_release/pending_found_per_host", test_pending_found_per_host);
     g_test_add_func("/device/dcd_release/partial_split", test_partial_release_splits);
     g_test_add_func("/device/dcd_release/request_table", test_release_request_table);
     g_test_add_func("/device/dcd_release/tag_based", test_tag_based_release);

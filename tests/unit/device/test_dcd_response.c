@@ -280,10 +280,58 @@ static void test_connection_gone_drops_parts(void)
     fixture_clear(&fx);
 }
 
+/*
+ * The by-DPA index of the oldest request, made when its answer starts,
+ * goes with that request: a request withdrawn in the middle of a chained
+ * answer leaves no index behind for the next request to be checked
+ * against.  The request keeps its extents in the order offered.
+ */
+static void test_answer_index_follows_oldest(void)
+{
+    DcdFixture fx;
+    TmExtent second[] = { EXT(44 * MiB, 2 * MiB), EXT(40 * MiB, 2 * MiB) };
+    TmExtent part[] = { EXT(16 * MiB, 2 * MiB) };
+    TmDcPendingGroupInfo front;
+    g_autoptr(GError) err = NULL;
+
+    setup_offer(&fx, "");
+    g_assert_cmpint(add_prescriptive(&fx, 0, 0, NULL, second, 2, NULL), ==, TM_DC_OK);
+    g_assert_true(tm_dcd_host_front_group(fx.dev, 0, &front));
+    g_assert_cmpuint(front.n_extents, ==, 2);
+    g_assert_cmphex(front.extents[0].extent.dpa, ==, 0);
+    g_assert_cmphex(front.extents[1].extent.dpa, ==, 16 * MiB);
+
+    /* Half an answer to the first request, which is then withdrawn. */
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, part, 1, true, &err), ==, TM_DC_OK);
+    g_assert_no_error(err);
+    g_assert_cmpint(tm_dcd_withdraw_offers(fx.dev, 0, front.id, NULL, &err), ==, TM_DC_OK);
+    g_assert_no_error(err);
+    g_assert_cmpuint(tm_dcd_host_pending_extent_count(fx.dev, 0), ==, 2);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, NULL, 0, false, &err), ==, TM_DC_OK);
+    g_assert_no_error(err);
+    g_assert_true(tm_dcd_host_front_group(fx.dev, 0, &front));
+    g_assert_cmphex(front.extents[0].extent.dpa, ==, 44 * MiB);
+    g_assert_cmphex(front.extents[1].extent.dpa, ==, 40 * MiB);
+
+    /* The second request is checked against its own extents. */
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, part, 1, false, &err), ==,
+                    TM_DC_INVALID_PHYSICAL_ADDRESS);
+    g_clear_error(&err);
+    g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 0, 0, second, 2, false, &err), ==, TM_DC_OK);
+    g_assert_no_error(err);
+    TmExtent by_dpa[] = { EXT(40 * MiB, 2 * MiB), EXT(44 * MiB, 2 * MiB) };
+    assert_accepted(&fx, 0, by_dpa, 2);
+    g_assert_cmpuint(tm_dcd_host_pending_extent_count(fx.dev, 0), ==, 0);
+    g_assert_false(tm_dcd_host_front_group(fx.dev, 0, &front));
+    fixture_clear(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/device/dcd_response/accept_subset", test_accept_subset);
+    g_test_add_func("/device/dcd_response/answer_index_follows_oldest",
+                    test_answer_index_follows_oldest);
     g_test_add_func("/device/dcd_response/reject_all", test_reject_all);
     g_test_add_func("/device/dcd_response/checks", test_response_checks);
     g_test_add_func("/device/dcd_response/twice", test_twice_for_same_group);

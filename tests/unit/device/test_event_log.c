@@ -267,6 +267,75 @@ static void test_clear_all(void)
     g_assert_cmpuint(tm_event_log_peek(log, 0)->dc.region, ==, 4);
 }
 
+/* Clear the oldest @n records by their handles. */
+static void clear_oldest(TmEventLog *log, guint n)
+{
+    g_autofree uint16_t *handles = g_new(uint16_t, MAX(n, 1));
+
+    for (guint i = 0; i < n; i++) {
+        handles[i] = tm_event_log_peek(log, i)->handle;
+    }
+    g_assert_cmpint(tm_event_log_clear(log, handles, n), ==, TM_EVENT_CLEAR_OK);
+}
+
+/*
+ * The memory follows the records held, not the depth: a deep log holds
+ * nothing until records come, grows to what it holds and gives the room
+ * back as they are cleared, while the records keep their order, content
+ * and handles through every move.
+ */
+static void test_room_follows_records(void)
+{
+    g_autoptr(TmEventLog) log = tm_event_log_new(TM_EVENT_LOG_MAX_DEPTH);
+
+    g_assert_cmpuint(tm_event_log_room(log), ==, 0);
+    for (guint i = 0; i < 1000; i++) {
+        TmDcEvent event = make_event((uint8_t)i, (uint64_t)i << 21);
+        g_assert_true(tm_event_log_append(log, &event, 1000 + i));
+        g_assert_cmpuint(tm_event_log_room(log), >=, i + 1);
+        g_assert_cmpuint(tm_event_log_room(log), <=, MAX(8, 2 * (i + 1)));
+    }
+    /* Clear from the front in uneven steps: the ring wraps, then shrinks. */
+    guint cleared = 0;
+    for (guint step = 1; cleared + step <= 990; cleared += step, step += 7) {
+        clear_oldest(log, step);
+        guint held = 1000 - cleared - step;
+        g_assert_cmpuint(tm_event_log_count(log), ==, held);
+        g_assert_cmpuint(tm_event_log_room(log), <=, MAX(8, 4 * held));
+        for (guint i = 0; i < held; i += 37) {
+            const TmEventRecord *record = tm_event_log_peek(log, i);
+            guint n = cleared + step + i;
+            g_assert_cmpuint(record->handle, ==, n + 1);
+            g_assert_cmpuint(record->timestamp_ns, ==, 1000 + n);
+            g_assert_cmpuint(record->dc.extent.dpa, ==, (uint64_t)n << 21);
+        }
+    }
+    /* New records after a shrink follow the old ones, handles in sequence. */
+    TmDcEvent event = make_event(1, 0);
+    guint held = tm_event_log_count(log);
+    g_assert_true(tm_event_log_append(log, &event, 5000));
+    g_assert_cmpuint(tm_event_log_peek(log, held)->handle, ==, 1001);
+    g_assert_cmpuint(tm_event_log_peek(log, 0)->handle, ==, 1000 - held + 1);
+    tm_event_log_clear_all(log);
+    g_assert_cmpuint(tm_event_log_room(log), ==, 0);
+    g_assert_cmpuint(tm_event_log_free_slots(log), ==, TM_EVENT_LOG_MAX_DEPTH);
+}
+
+/* A log shallower than the smallest room never grows past its depth. */
+static void test_room_capped_by_depth(void)
+{
+    g_autoptr(TmEventLog) log = log_with_records(5, 5);
+
+    g_assert_cmpuint(tm_event_log_room(log), ==, 5);
+    TmDcEvent event = make_event(0, 0);
+    g_assert_false(tm_event_log_append(log, &event, 1));
+    clear_oldest(log, 4);
+    g_assert_cmpuint(tm_event_log_room(log), <=, 5);
+    g_assert_cmpuint(tm_event_log_peek(log, 0)->handle, ==, 5);
+    g_assert_true(tm_event_log_append(log, &event, 2));
+    g_assert_cmpuint(tm_event_log_peek(log, 1)->handle, ==, 6);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -280,5 +349,7 @@ int main(int argc, char **argv)
     g_test_add_func("/device/event_log/clear_by_handles", test_clear_by_handles);
     g_test_add_func("/device/event_log/clear_resets_overflow", test_clear_resets_overflow);
     g_test_add_func("/device/event_log/clear_all", test_clear_all);
+    g_test_add_func("/device/event_log/room_follows_records", test_room_follows_records);
+    g_test_add_func("/device/event_log/room_capped_by_depth", test_room_capped_by_depth);
     return g_test_run();
 }
