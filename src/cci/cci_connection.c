@@ -1,6 +1,7 @@
 #include "cci/cci_connection.h"
 
 #include <errno.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -195,6 +196,42 @@ static void update_events(TmCciConnection *connection)
     }
 }
 
+static uint8_t *map_buffer(size_t size)
+{
+    void *buffer = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (buffer == MAP_FAILED) {
+        g_error("cannot map a %zu-byte CCI buffer: %s", size, g_strerror(errno));
+    }
+    return buffer;
+}
+
+void tm_cci_shared_init(TmCciShared *shared, size_t receive_size, size_t reply_size)
+{
+    *shared = (TmCciShared){
+        .receive_buffer = map_buffer(receive_size),
+        .receive_size = receive_size,
+        .reply_buffer = map_buffer(reply_size),
+        .reply_size = reply_size,
+        .held_budget = TM_CCI_HELD_REPLY_BUDGET,
+    };
+}
+
+void tm_cci_shared_clear(TmCciShared *shared)
+{
+    munmap(shared->receive_buffer, shared->receive_size);
+    munmap(shared->reply_buffer, shared->reply_size);
+}
+
+/* Give back the pages of @buffer past the kept part that a message of @used bytes touched. */
+static void release_tail(uint8_t *buffer, size_t size, size_t used)
+{
+    if (used > TM_CCI_SHARED_KEPT_BYTES) {
+        madvise(buffer + TM_CCI_SHARED_KEPT_BYTES, MIN(used, size) - TM_CCI_SHARED_KEPT_BYTES,
+                MADV_DONTNEED);
+    }
+}
+
 /*
  * Receive one packet and answer it.  Returns false when there is nothing
  * more to do now (no packet, the reply is waiting, or the connection closed).
@@ -239,6 +276,10 @@ static bool serve_one_packet(TmCciConnection *connection)
     if (result == SEND_BLOCKED && connection->reply_waiting) {
         hold_reply(connection);
     }
+    /* Both buffers are free again: the packet is served, its reply sent or copied out. */
+    release_tail(connection->shared->receive_buffer, connection->shared->receive_size, received);
+    release_tail(connection->shared->reply_buffer, connection->shared->reply_size,
+                 connection->reply.length);
     return result == SEND_DONE;
 }
 

@@ -26,12 +26,24 @@ typedef struct TmCciConnection TmCciConnection;
  * daemon's memory does not grow with clients that do not read).
  */
 typedef struct {
-    uint8_t *receive_buffer;
+    uint8_t *receive_buffer;   /* page-aligned mappings (tm_cci_shared_init) */
     size_t receive_size;
     uint8_t *reply_buffer;     /* tm_mailbox_payload_limit() of the server's max payload */
+    size_t reply_size;
     size_t held_bytes;
     size_t held_budget;
 } TmCciShared;
+
+/*
+ * The buffers are mapped, not allocated: after a packet or reply larger
+ * than TM_CCI_SHARED_KEPT_BYTES their pages past that are given back
+ * (MADV_DONTNEED), so one large message does not keep a megabyte or two
+ * resident for the rest of the daemon's life.
+ */
+#define TM_CCI_SHARED_KEPT_BYTES (64u * 1024)
+
+void tm_cci_shared_init(TmCciShared *shared, size_t receive_size, size_t reply_size);
+void tm_cci_shared_clear(TmCciShared *shared);
 
 /* Replies waiting to be sent, all connections together (64 MiB: 64 of the largest). */
 #define TM_CCI_HELD_REPLY_BUDGET (64u * 1024 * 1024)

@@ -90,10 +90,9 @@ TmCciServer *tm_cci_server_new(TmFdDispatcher *dispatcher, uint32_t max_payload,
         g_ptr_array_new_with_free_func((GDestroyNotify)tm_cci_connection_free);
     server->closed = g_ptr_array_new_with_free_func((GDestroyNotify)tm_cci_connection_free);
     /* The largest packet; recvmsg() reports a longer one with MSG_TRUNC. */
-    server->shared.receive_size = TM_CCI_MESSAGE_HEADER_SIZE + tm_mailbox_payload_limit(&caller);
-    server->shared.receive_buffer = g_malloc(server->shared.receive_size);
-    server->shared.reply_buffer = g_malloc(tm_mailbox_payload_limit(&caller));
-    server->shared.held_budget = TM_CCI_HELD_REPLY_BUDGET;
+    tm_cci_shared_init(&server->shared,
+                       TM_CCI_MESSAGE_HEADER_SIZE + tm_mailbox_payload_limit(&caller),
+                       tm_mailbox_payload_limit(&caller));
     return server;
 }
 
@@ -309,7 +308,6 @@ void tm_cci_server_free(TmCciServer *server)
     g_ptr_array_unref(server->closed);
     g_ptr_array_unref(server->listeners);
     g_ptr_array_unref(server->watches);
-    g_free(server->shared.receive_buffer);
-    g_free(server->shared.reply_buffer);
+    tm_cci_shared_clear(&server->shared);
     g_free(server);
 }
