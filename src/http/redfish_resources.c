@@ -359,6 +359,10 @@ json_object *tm_redfish_resource_get(TmDeviceRegistry *devices, const char *path
         (trimmed[11] != '\0' && trimmed[11] != '/')) {
         return NULL;
     }
+    /* "/redfish/v1//": g_strsplit() makes no segment of "", the root must not answer. */
+    if (trimmed[11] == '/' && trimmed[12] == '\0') {
+        return NULL;
+    }
     g_auto(GStrv) segments = g_strsplit(trimmed[11] ? trimmed + 12 : "", "/", -1);
     TmRedfishPath parsed = { devices, segments, g_strv_length(segments) };
     for (guint i = 0; i < parsed.n_segments; i++) {
