@@ -118,6 +118,38 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     json_object_put(body);
 }
 
+/*
+ * Called once the headers are in, before libsoup reads the body into
+ * memory: every resource of this slice is read-only, so a request that
+ * carries a body is refused here, unread (DSP0266 §7: 413 for a body
+ * larger than the service takes; the limit is 0 bytes until writes come).
+ */
+static void refuse_bodies(SoupServer *soup, SoupServerMessage *msg, const char *path,
+                          GHashTable *query, gpointer opaque)
+{
+    SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
+    SoupEncoding encoding = soup_message_headers_get_encoding(headers);
+    (void)soup;
+    (void)query;
+    (void)opaque;
+
+    if (encoding == SOUP_ENCODING_NONE ||
+        (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+         soup_message_headers_get_content_length(headers) == 0)) {
+        return;
+    }
+    /*
+     * A client that sent "Expect: 100-continue" gets the answer at once;
+     * one that sends its body anyway has it read and dropped, never kept.
+     */
+    soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+    send_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "GeneralError",
+               "The request has a body; this service takes none (it is read-only).", path,
+               "Resubmit the request without a body.");
+    soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
+                                 "close");
+}
+
 TmRedfishServer *tm_redfish_server_new(TmDeviceRegistry *devices, const char *host,
                                        guint16 port, const char *users_file, GError **err)
 {
@@ -142,6 +174,7 @@ TmRedfishServer *tm_redfish_server_new(TmDeviceRegistry *devices, const char *ho
     server->soup = soup;
     server->devices = devices;
     server->users = g_steal_pointer(&users);
+    soup_server_add_early_handler(soup, NULL, refuse_bodies, server, NULL);
     soup_server_add_handler(soup, NULL, handle, server, NULL);
     return server;
 }
