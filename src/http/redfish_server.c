@@ -11,7 +11,21 @@ struct TmRedfishServer {
     SoupServer *soup;
     TmDeviceRegistry *devices;
     TmRedfishUsers *users; /* NULL: loopback clients need no credentials */
+    GCancellable *closing; /* cancelled when the server goes: checks in flight answer nobody */
+    guint checks_in_flight; /* requests waiting for a check (main loop) */
+    GMutex lock;            /* guards threads_running, shared with the worker threads */
+    GCond threads_done;
+    guint threads_running;  /* checks reading @users in a worker thread */
 };
+
+/*
+ * A password check is a yescrypt hash, some 65 ms of CPU on purpose: it
+ * runs in GLib's worker threads while its request waits, paused, so that
+ * QMP, CCI and other HTTP clients are never held up by it; and at most
+ * this many run at once, so that a client cannot take every core either
+ * (more get 503 with Retry-After).
+ */
+#define TM_REDFISH_MAX_CHECKS 4
 
 /* Every resource of this slice is read-only (DSP0266 §7.10: 405 with Allow). */
 #define TM_REDFISH_ALLOW "GET, HEAD"
@@ -40,15 +54,12 @@ static void send_error(SoupServerMessage *msg, guint status, const char *message
     json_object_put(body);
 }
 
-/* Basic credentials from the Authorization header, checked against the file. */
-static bool authorized(const TmRedfishServer *server, SoupServerMessage *msg)
+/* Basic credentials from the Authorization header: user and password, or false. */
+static bool basic_credentials(SoupServerMessage *msg, char **name, char **password)
 {
     SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
     const char *auth = soup_message_headers_get_one(headers, "Authorization");
 
-    if (server->users == NULL) {
-        return true;
-    }
     if (auth == NULL || g_ascii_strncasecmp(auth, "Basic ", 6) != 0) {
         return false;
     }
@@ -56,12 +67,13 @@ static bool authorized(const TmRedfishServer *server, SoupServerMessage *msg)
     g_autofree char *decoded = (char *)g_base64_decode(auth + 6, &len);
     g_autofree char *text = g_strndup(decoded, len);
     char *colon = strchr(text, ':');
-    TmRedfishRole role;
     if (colon == NULL) {
         return false;
     }
     *colon = '\0';
-    return tm_redfish_users_check(server->users, text, colon + 1, &role);
+    *name = g_strdup(text);
+    *password = g_strdup(colon + 1);
+    return true;
 }
 
 /*
@@ -80,25 +92,23 @@ static bool public_path(const char *path)
     return false;
 }
 
-static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
-                   gpointer opaque)
+static void refuse_access(SoupServerMessage *msg, const char *path)
 {
-    TmRedfishServer *server = opaque;
-    const char *method = soup_server_message_get_method(msg);
-    (void)soup;
-    (void)query;
+    soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+                                 "WWW-Authenticate", "Basic realm=\"tagmem\"");
+    g_autofree char *text = g_strdup_printf(
+        "While attempting to establish a connection to %s, the service denied access.", path);
+    send_error(msg, SOUP_STATUS_UNAUTHORIZED, "AccessDenied", text, path,
+               "Attempt to ensure that the URI is correct and that the service has the "
+               "appropriate credentials.");
+}
 
-    if (!public_path(path) && !authorized(server, msg)) {
-        soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-                                     "WWW-Authenticate", "Basic realm=\"tagmem\"");
-        g_autofree char *text = g_strdup_printf(
-            "While attempting to establish a connection to %s, the service denied access.", path);
-        send_error(msg, SOUP_STATUS_UNAUTHORIZED, "AccessDenied", text, path,
-                   "Attempt to ensure that the URI is correct and that the service has the "
-                   "appropriate credentials.");
-        return;
-    }
+/* The request, its credentials checked (or needing none). */
+static void serve(TmRedfishServer *server, SoupServerMessage *msg, const char *path)
+{
+    const char *method = soup_server_message_get_method(msg);
     json_object *body = tm_redfish_resource_get(server->devices, path);
+
     if (body == NULL) {
         send_error(msg, SOUP_STATUS_NOT_FOUND, "ResourceNotFound",
                    "The requested resource was not found.", path,
@@ -116,6 +126,111 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
         send_json(msg, SOUP_STATUS_OK, body);
     }
     json_object_put(body);
+}
+
+/* A request waiting for its password check. */
+typedef struct {
+    TmRedfishServer *server;   /* not to be touched once server->closing is cancelled */
+    SoupServerMessage *msg;    /* a reference, paused */
+    char *path;
+    char *name;
+    char *password;
+    const TmRedfishUsers *users;
+} PendingCheck;
+
+static void pending_check_free(PendingCheck *check)
+{
+    g_object_unref(check->msg);
+    g_free(check->path);
+    g_free(check->name);
+    if (check->password != NULL) {
+        explicit_bzero(check->password, strlen(check->password));
+    }
+    g_free(check->password);
+    g_free(check);
+}
+
+static void check_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+    PendingCheck *check = data;
+    TmRedfishServer *server = check->server;
+    TmRedfishRole role;
+    bool granted = tm_redfish_users_check(check->users, check->name, check->password, &role);
+
+    /* The server (and its users) stays until every thread has said this. */
+    g_mutex_lock(&server->lock);
+    if (--server->threads_running == 0) {
+        g_cond_broadcast(&server->threads_done);
+    }
+    g_mutex_unlock(&server->lock);
+    g_task_return_boolean(task, granted);
+}
+
+static void check_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+    PendingCheck *check = g_task_get_task_data(G_TASK(result));
+    GCancellable *closing = g_task_get_cancellable(G_TASK(result));
+    bool granted = g_task_propagate_boolean(G_TASK(result), NULL);
+
+    if (g_cancellable_is_cancelled(closing)) {
+        return;     /* the server is gone; the message goes with its data */
+    }
+    check->server->checks_in_flight--;
+    if (granted) {
+        serve(check->server, check->msg, check->path);
+    } else {
+        refuse_access(check->msg, check->path);
+    }
+    soup_server_message_unpause(check->msg);
+}
+
+/* Check the credentials away from the main loop; the request waits, paused. */
+static void check_then_serve(TmRedfishServer *server, SoupServerMessage *msg, const char *path)
+{
+    g_autofree char *name = NULL, *password = NULL;
+
+    if (!basic_credentials(msg, &name, &password)) {
+        refuse_access(msg, path);
+        return;
+    }
+    if (server->checks_in_flight >= TM_REDFISH_MAX_CHECKS) {
+        soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+                                     "Retry-After", "1");
+        send_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "ServiceTemporarilyUnavailable",
+                   "The service is temporarily unavailable.  Retry in 1 seconds.", "1",
+                   "Wait for the indicated retry duration and retry the operation.");
+        return;
+    }
+    PendingCheck *check = g_new0(PendingCheck, 1);
+    check->server = server;
+    check->msg = g_object_ref(msg);
+    check->path = g_strdup(path);
+    check->name = g_steal_pointer(&name);
+    check->password = g_steal_pointer(&password);
+    check->users = server->users;
+    GTask *task = g_task_new(NULL, server->closing, check_done, NULL);
+    g_task_set_task_data(task, check, (GDestroyNotify)pending_check_free);
+    server->checks_in_flight++;
+    g_mutex_lock(&server->lock);
+    server->threads_running++;
+    g_mutex_unlock(&server->lock);
+    soup_server_message_pause(msg);
+    g_task_run_in_thread(task, check_in_thread);
+    g_object_unref(task);
+}
+
+static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+                   gpointer opaque)
+{
+    TmRedfishServer *server = opaque;
+    (void)soup;
+    (void)query;
+
+    if (public_path(path) || server->users == NULL) {
+        serve(server, msg, path);
+    } else {
+        check_then_serve(server, msg, path);
+    }
 }
 
 /*
@@ -174,6 +289,9 @@ TmRedfishServer *tm_redfish_server_new(TmDeviceRegistry *devices, const char *ho
     server->soup = soup;
     server->devices = devices;
     server->users = g_steal_pointer(&users);
+    server->closing = g_cancellable_new();
+    g_mutex_init(&server->lock);
+    g_cond_init(&server->threads_done);
     soup_server_add_early_handler(soup, NULL, refuse_bodies, server, NULL);
     soup_server_add_handler(soup, NULL, handle, server, NULL);
     return server;
@@ -184,8 +302,22 @@ void tm_redfish_server_free(TmRedfishServer *server)
     if (server == NULL) {
         return;
     }
+    /*
+     * Checks still running read the users: the cancellable tells their
+     * answers that nobody waits, and the users stay until the last thread
+     * is done (a check takes well under a second).
+     */
+    g_cancellable_cancel(server->closing);
+    g_mutex_lock(&server->lock);
+    while (server->threads_running > 0) {
+        g_cond_wait(&server->threads_done, &server->lock);
+    }
+    g_mutex_unlock(&server->lock);
+    g_mutex_clear(&server->lock);
+    g_cond_clear(&server->threads_done);
     soup_server_disconnect(server->soup);
     g_object_unref(server->soup);
+    g_object_unref(server->closing);
     tm_redfish_users_free(server->users);
     g_free(server);
 }

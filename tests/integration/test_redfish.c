@@ -280,6 +280,52 @@ static void test_credentials(void)
     stop(&rd);
 }
 
+typedef struct {
+    const RedfishDaemon *rd;
+    gint done;          /* requests answered */
+    gint unavailable;   /* of them, 503 */
+} Burst;
+
+static gpointer burst_request(gpointer data)
+{
+    Burst *burst = data;
+    g_auto(Response) r = request(burst->rd, "GET", "/redfish/v1/Chassis", "admin", "s3cret");
+
+    g_assert_true(r.status == 200 || r.status == 503);
+    if (r.status == 503) {
+        g_atomic_int_inc(&burst->unavailable);
+    }
+    g_atomic_int_inc(&burst->done);
+    return NULL;
+}
+
+/*
+ * Password checks (a deliberately slow hash) run beside the main loop:
+ * QMP answers while a burst of Basic requests is being checked, and
+ * checks beyond the limit get 503 with Retry-After instead of piling up.
+ */
+static void test_checks_beside_the_loop(void)
+{
+    RedfishDaemon rd = { 0 };
+    Burst burst = { .rd = &rd };
+    GThread *threads[8];
+
+    start(&rd, true);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(rd.daemon);
+    for (guint i = 0; i < G_N_ELEMENTS(threads); i++) {
+        threads[i] = g_thread_new("burst", burst_request, &burst);
+    }
+    g_usleep(30 * 1000);   /* the requests are in; their checks take longer than this */
+    g_autoptr(json_object) version = tm_test_execute(client, "query-version", NULL);
+    tm_test_assert_return(version);
+    g_assert_cmpint(g_atomic_int_get(&burst.done), <, (gint)G_N_ELEMENTS(threads));
+    for (guint i = 0; i < G_N_ELEMENTS(threads); i++) {
+        g_thread_join(threads[i]);
+    }
+    g_assert_cmpint(burst.unavailable, >, 0);
+    stop(&rd);
+}
+
 /* redfishtool @args...; returns its exit status, stdout and stderr. */
 static int redfishtool(const RedfishDaemon *rd, const char *user, const char *password,
                        const char *method, const char *path, char **out, char **errout)
@@ -347,5 +393,6 @@ int main(int argc, char **argv)
     g_test_add_func("/redfish/resources_over_http", test_resources_over_http);
     g_test_add_func("/redfish/credentials", test_credentials);
     g_test_add_func("/redfish/redfishtool", test_redfishtool);
+    g_test_add_func("/redfish/checks-beside-the-loop", test_checks_beside_the_loop);
     return g_test_run();
 }
