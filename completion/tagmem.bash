@@ -5,7 +5,7 @@
 
 # Every subcommand, as tagmem --help lists them.
 _tagmem_subcommands="create-backend destroy-backend add-capacity release-capacity status
-list map monitor qmp fm host-agent host-write host-read"
+list map monitor qmp fm host-agent host-write host-read passwd"
 
 # The options each subcommand takes (tagmem SUBCOMMAND --help).
 _tagmem_options() {
@@ -26,6 +26,7 @@ _tagmem_options() {
         host-agent) echo "$host --duration --once --release-on-exit --reconnect" ;;
         host-write) echo "$host --tag --offset --timeout --data" ;;
         host-read) echo "$host --tag --offset --timeout --length --hex" ;;
+        passwd) echo "--role --help" ;;
     esac
 }
 

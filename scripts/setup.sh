@@ -10,14 +10,17 @@ set -euo pipefail
 BUILD_PACKAGES=(
     build-essential gcc pkg-config meson ninja-build python3
     libglib2.0-dev libjson-c-dev uuid-dev libsystemd-dev libsqlite3-dev
+    libsoup-3.0-dev glib-networking libcrypt-dev
 )
 # clang with libFuzzer and the sanitizer runtimes, for the fuzz targets;
 # systemd for systemd-socket-activate in the socket-activation test;
 # xmllint and rsvg-convert check and render tagmem map's SVG; man checks
 # the man pages; bash-completion runs the completion script's test; the
-# Debian package tools for the package test (tests/package).
+# Debian package tools for the package test (tests/package); redfishtool
+# (DMTF's Redfish client) drives the Redfish service in its integration test.
 TEST_PACKAGES=(clang libclang-rt-14-dev systemd libxml2-utils librsvg2-bin man-db
-               bash-completion debhelper dpkg-dev fakeroot lintian binutils)
+               bash-completion debhelper dpkg-dev fakeroot lintian binutils
+               redfishtool)
 
 log() { printf 'setup: %s\n' "$*"; }
 

@@ -69,4 +69,5 @@ int tm_cli_cmd_map(const TmCliGlobal *global, int argc, char **argv);
 int tm_cli_cmd_fm(const TmCliGlobal *global, int argc, char **argv);
 /* cmd_host_access.c */
 int tm_cli_cmd_host_read(const TmCliGlobal *global, int argc, char **argv);
+int tm_cli_cmd_passwd(const TmCliGlobal *global, int argc, char **argv);
 int tm_cli_cmd_host_write(const TmCliGlobal *global, int argc, char **argv);

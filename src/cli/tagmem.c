@@ -41,6 +41,8 @@ static const TmCliCommand commands[] = {
       "write into a tagged allocation through host N's direct alias", tm_cli_cmd_host_write },
     { "host-read", "--host N --tag UUID --length L",
       "read from a tagged allocation through host N's direct alias", tm_cli_cmd_host_read },
+    { "passwd", "FILE USER [--role ReadOnly|Operator]",
+      "set a Redfish user's password (from stdin) in a users file", tm_cli_cmd_passwd },
 };
 
 int tm_cli_fail(const char *format, ...)

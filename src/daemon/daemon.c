@@ -26,6 +26,8 @@
 #include "device/device_registry.h"
 #include "qmp/qmp_cxl_events.h"
 #include "qmp/qmp_server.h"
+#include "daemon/redfish_option.h"
+#include "http/redfish_server.h"
 
 /*
  * The device a daemon has when no -device is given (and no -nodefaults):
@@ -50,6 +52,7 @@ struct TmDaemon {
     GPtrArray *qmp_sockets;   /* paths being served */
     TmCciServer *cci;         /* the devices' FM and host sockets */
     GPtrArray *cci_sockets;   /* paths being served */
+    GPtrArray *redfish;       /* TmRedfishServer: one per -redfish */
     TmPidfile *pidfile;       /* set once written */
     TmSignals *signals;       /* the signals that stop it (signals.h) */
     guint offer_timer_source;  /* dc-offer-timeout checks; 0 when no device has one */
@@ -232,6 +235,25 @@ static bool any_offer_timeout(const TmDeviceRegistry *registry)
     return false;
 }
 
+static bool start_redfish(TmDaemon *daemon, const GPtrArray *options, GError **err)
+{
+    for (guint i = 0; i < options->len; i++) {
+        const TmRedfishOption *option = g_ptr_array_index(options, i);
+        TmRedfishServer *server = tm_redfish_server_new(daemon->devices, option->host,
+                                                        option->port, option->users_file, err);
+        if (server == NULL) {
+            g_prefix_error(err, "-redfish addr=%s:%u: ", option->host, option->port);
+            return false;
+        }
+        g_ptr_array_add(daemon->redfish, server);
+        g_message("redfish: http://%s%s%s:%u/redfish/v1 (%s)", strchr(option->host, ':') ? "[" : "",
+                  option->host, strchr(option->host, ':') ? "]" : "",
+                  tm_redfish_server_port(server),
+                  option->users_file ? "HTTP Basic users" : "loopback clients, no credentials");
+    }
+    return true;
+}
+
 TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
 {
     g_autoptr(TmDaemon) daemon = g_new0(TmDaemon, 1);
@@ -257,6 +279,7 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
     daemon->cci = tm_cci_server_new(daemon->dispatcher, options->max_payload,
                                     options->max_connections);
     daemon->cci_sockets = g_ptr_array_new_with_free_func(g_free);
+    daemon->redfish = g_ptr_array_new_with_free_func((GDestroyNotify)tm_redfish_server_free);
     daemon->stored_fds = g_ptr_array_new_with_free_func((GDestroyNotify)tm_stored_fd_free);
     daemon->inherited = tm_service_inherited_sockets(daemon->stored_fds, err);
     if (daemon->inherited == NULL) {
@@ -278,6 +301,7 @@ TmDaemon *tm_daemon_new(const TmDaemonOptions *options, GError **err)
                                                       options->state_dir != NULL)) ||
         !tm_cci_sockets_listen(daemon->cci, daemon->devices, options->cci_sockets,
                                daemon->cci_sockets, err) ||
+        !start_redfish(daemon, options->redfish, err) ||
         !choose_sockets(daemon, options->qmp_sockets, err) || !listen_all(daemon, err) ||
         (options->pidfile &&
          (daemon->pidfile = tm_pidfile_acquire(options->pidfile, err)) == NULL) ||
@@ -321,6 +345,8 @@ void tm_daemon_free(TmDaemon *daemon)
     g_clear_pointer(&daemon->memory_trim, tm_memory_trim_stop);
     /* The servers close their clients and remove their socket files. */
     g_clear_pointer(&daemon->qmp, tm_qmp_server_free);
+    /* Before the devices it reads. */
+    g_clear_pointer(&daemon->redfish, g_ptr_array_unref);
     /* Before the devices it observes. */
     g_clear_pointer(&daemon->cci, tm_cci_server_free);
     g_clear_pointer(&daemon->dispatcher, tm_fd_dispatcher_free);

@@ -8,6 +8,7 @@
 #include "daemon/device_option.h"
 #include "daemon/object_option.h"
 #include "daemon/qmp_option.h"
+#include "daemon/redfish_option.h"
 
 /* Where GOption stores what it reads, before it is checked. */
 typedef struct {
@@ -17,6 +18,7 @@ typedef struct {
     char **qmp;
     char **hosts;
     char **fms;
+    char **redfish;
     char *max_payload;
     gint max_connections;
     char *pidfile;
@@ -33,13 +35,14 @@ static void raw_options_clear(RawOptions *raw)
     g_strfreev(raw->qmp);
     g_strfreev(raw->hosts);
     g_strfreev(raw->fms);
+    g_strfreev(raw->redfish);
     g_free(raw->max_payload);
     g_free(raw->pidfile);
     g_free(raw->state_dir);
     g_free(raw->log_level);
 }
 
-#define N_OPTION_ENTRIES 14 /* with the terminator */
+#define N_OPTION_ENTRIES 15 /* with the terminator */
 
 static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES])
 {
@@ -62,6 +65,9 @@ static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES]
         { "fm", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->fms,
           "Serve the FM CCI socket at PATH (repeatable, one per device; default: "
           "fm.sock in the runtime directory)", "socket=PATH[,device=ID]" },
+        { "redfish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->redfish,
+          "Serve Redfish over HTTP on a loopback address (repeatable; port 0: any; "
+          "users=FILE: HTTP Basic users, see tagmem passwd)", "addr=HOST:PORT[,users=FILE]" },
         { "max-payload", 0, 0, G_OPTION_ARG_STRING, &raw->max_payload,
           "Largest CCI message payload, a power of two from 256 to 1M (default: 1M)", "SIZE" },
         { "max-connections", 0, 0, G_OPTION_ARG_INT, &raw->max_connections,
@@ -195,6 +201,19 @@ static bool parse_cci_sockets(TmCciSocketKind kind, char **texts, GPtrArray *out
     return true;
 }
 
+static bool parse_redfish(char **texts, GPtrArray *out, GError **err)
+{
+    for (char **text = texts; text && *text; text++) {
+        TmRedfishOption *option = tm_redfish_option_parse(*text, err);
+        if (option == NULL) {
+            g_prefix_error(err, "-redfish %s: ", *text);
+            return false;
+        }
+        g_ptr_array_add(out, option);
+    }
+    return true;
+}
+
 static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *options,
                       GError **err)
 {
@@ -232,7 +251,8 @@ static bool check_raw(const RawOptions *raw, char **rest, TmDaemonOptions *optio
            parse_devices(raw->devices, options->devices, err) &&
            parse_qmp(raw->qmp, options->qmp_sockets, err) &&
            parse_cci_sockets(TM_CCI_SOCKET_HOST, raw->hosts, options->cci_sockets, err) &&
-           parse_cci_sockets(TM_CCI_SOCKET_FM, raw->fms, options->cci_sockets, err);
+           parse_cci_sockets(TM_CCI_SOCKET_FM, raw->fms, options->cci_sockets, err) &&
+           parse_redfish(raw->redfish, options->redfish, err);
 }
 
 bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GError **err)
@@ -250,6 +270,7 @@ bool tm_daemon_options_parse(int argc, char **argv, TmDaemonOptions *options, GE
     options->qmp_sockets = g_ptr_array_new_with_free_func(g_free);
     options->cci_sockets =
         g_ptr_array_new_with_free_func((GDestroyNotify)tm_cci_socket_option_free);
+    options->redfish = g_ptr_array_new_with_free_func((GDestroyNotify)tm_redfish_option_free);
     options->max_payload = TM_MAILBOX_DEFAULT_MAX_PAYLOAD;
     options->max_connections = TM_MAX_CONNECTIONS_DEFAULT;
     options->log_level = TM_LOG_INFO;
@@ -278,6 +299,7 @@ void tm_daemon_options_clear(TmDaemonOptions *options)
     g_clear_pointer(&options->devices, g_ptr_array_unref);
     g_clear_pointer(&options->qmp_sockets, g_ptr_array_unref);
     g_clear_pointer(&options->cci_sockets, g_ptr_array_unref);
+    g_clear_pointer(&options->redfish, g_ptr_array_unref);
     g_clear_pointer(&options->pidfile, g_free);
     g_clear_pointer(&options->state_dir, g_free);
     g_clear_pointer(&options->help_text, g_free);

@@ -9,6 +9,7 @@
  *   -qmp unix:PATH,server=on,wait=off    a QMP socket (repeatable)
  *   -host id=N,socket=PATH[,device=ID]   host N's CCI socket (repeatable)
  *   -fm socket=PATH[,device=ID]          a device's FM CCI socket (repeatable)
+ *   -redfish addr=HOST:PORT[,users=FILE] a Redfish service (repeatable)
  *   --max-payload SIZE                   the largest CCI payload (default 1M)
  *   --max-connections N                  connections per socket (default 64)
  *   --pidfile FILE                       write the pid there while running
@@ -35,6 +36,7 @@ typedef struct {
     bool no_defaults;        /* -nodefaults: no default device */
     GPtrArray *qmp_sockets;  /* socket paths (char *); empty: the default */
     GPtrArray *cci_sockets;  /* TmCciSocketOption: -host, then -fm, each in order */
+    GPtrArray *redfish;      /* TmRedfishOption, in command-line order */
     uint32_t max_payload;    /* --max-payload */
     guint max_connections;   /* --max-connections: per socket */
     char *pidfile;           /* NULL: none */
