@@ -22,6 +22,11 @@ static size_t free_bytes(void)
     return heap > in_use ? heap - in_use : 0;
 }
 
+static size_t heap_bytes(void)
+{
+    return __sanitizer_get_heap_size();
+}
+
 static void give_back(void)
 {
     __sanitizer_purge_allocator();
@@ -31,6 +36,11 @@ static size_t free_bytes(void)
 {
     /* Free chunks in the heap; mmap()ed blocks go back to the system when freed. */
     return mallinfo2().fordblks;
+}
+
+static size_t heap_bytes(void)
+{
+    return mallinfo2().arena;
 }
 
 static void give_back(void)
@@ -49,7 +59,13 @@ static gboolean check(gpointer data)
     TmMemoryTrim *trim = data;
     size_t free_now = free_bytes();
 
-    if (free_now >= trim->baseline + TM_MEMORY_TRIM_THRESHOLD) {
+    /*
+     * Trimming walks the whole heap: worth it when a good part of the heap
+     * is free (state went away), not for the free chunks a busy daemon
+     * always has (that cost landed on every request at scale; bench-scale).
+     */
+    if (free_now >= trim->baseline + TM_MEMORY_TRIM_THRESHOLD &&
+        free_now >= heap_bytes() / TM_MEMORY_TRIM_FREE_SHARE) {
         give_back();
         trim->baseline = free_bytes();
     } else if (free_now < trim->baseline) {
