@@ -50,7 +50,6 @@
 
 #define BLOCK ((uint64_t)4096)
 #define REGION_SIZE ((uint64_t)64 << 30)
-#define OP_INITIATE_DC_ADD 0x5604
 #define OP_ADD_DC_RESPONSE 0x4802
 
 typedef struct {
@@ -90,23 +89,6 @@ static double status_kib(GPid pid, const char *field)
 static double rss_kib(GPid pid)
 {
     return status_kib(pid, "VmRSS");
-}
-
-/* One one-extent 5604h to host 1 (not answered). */
-static void add_one(int fm, uint64_t dpa)
-{
-    uint8_t payload[32 + 40] = { 0 };
-    g_auto(TmTestCciPacket) response;
-
-    payload[0] = 1;       /* host 1 */
-    payload[2] = 2;       /* prescriptive */
-    payload[28] = 1;      /* one extent */
-    for (int i = 0; i < 8; i++) {
-        payload[32 + i] = (uint8_t)(dpa >> (8 * i));
-        payload[40 + i] = (uint8_t)(BLOCK >> (8 * i));
-    }
-    tm_test_cci_call(fm, OP_INITIATE_DC_ADD, payload, sizeof(payload), &response, NULL);
-    g_assert_cmphex(response.return_code, ==, 0);
 }
 
 static void reject_oldest(int host)
@@ -195,7 +177,8 @@ static RssSteps run(const char *tagmemd, const Sizes *sizes)
     rss.accepted_kib = rss_kib(daemon->pid);
 
     for (gint i = 0; i < sizes->pending; i++) {
-        add_one(fm, pending_base + (uint64_t)i * BLOCK);
+        g_assert_cmphex(tm_bulk_fm_add_one(fm, 1, pending_base + (uint64_t)i * BLOCK, BLOCK),
+                        ==, 0);
     }
     rss.pending_kib = rss_kib(daemon->pid);
 

@@ -20,7 +20,6 @@
 #define BLOCK ((uint64_t)4096)
 #define MILLION (1u << 20)
 #define PAGE 4096u
-#define OP_INITIATE_DC_ADD 0x5604
 #define RC_SUCCESS 0x00
 #define RC_RESOURCES_EXHAUSTED 0x1D
 
@@ -70,22 +69,6 @@ static void check_block(guint index, uint64_t dpa, uint64_t length, gpointer opa
     }
 }
 
-static uint16_t fm_add_one(int fm, uint16_t host, uint64_t dpa)
-{
-    uint8_t payload[32 + 40] = { 0 };
-    g_auto(TmTestCciPacket) response;
-
-    payload[0] = (uint8_t)host;
-    payload[2] = 2;   /* prescriptive */
-    payload[28] = 1;  /* one extent */
-    for (int i = 0; i < 8; i++) {
-        payload[32 + i] = (uint8_t)(dpa >> (8 * i));
-        payload[40 + i] = (uint8_t)(BLOCK >> (8 * i));
-    }
-    tm_test_cci_call(fm, OP_INITIATE_DC_ADD, payload, sizeof(payload), &response, NULL);
-    return response.return_code;
-}
-
 static void test_million_extents(void)
 {
     Scale scale;
@@ -103,7 +86,7 @@ static void test_million_extents(void)
                      MILLION);
 
     /* The host holds all it may: one more is refused and changes nothing. */
-    g_assert_cmphex(fm_add_one(scale.fm, 0, MILLION * BLOCK), ==, RC_RESOURCES_EXHAUSTED);
+    g_assert_cmphex(tm_bulk_fm_add_one(scale.fm, 0, MILLION * BLOCK, BLOCK), ==, RC_RESOURCES_EXHAUSTED);
     g_assert_cmpuint(tm_bulk_drain_dc_log(scale.host[0]), ==, 0);
     g_assert_cmpuint(tm_bulk_read_extent_list(scale.host[0], PAGE, NULL, NULL), ==, MILLION);
 
@@ -172,7 +155,7 @@ static void test_memory_returns_after_release(void)
 
     tm_bulk_add_accepted(scale.fm, scale.host[0], 0, 0, 0, BLOCK, BLOCK, accepted, BLOCK);
     for (guint i = 0; i < pending; i++) {
-        g_assert_cmphex(fm_add_one(scale.fm, 1, (accepted + i) * BLOCK), ==, RC_SUCCESS);
+        g_assert_cmphex(tm_bulk_fm_add_one(scale.fm, 1, (accepted + i) * BLOCK, BLOCK), ==, RC_SUCCESS);
     }
     double peak = rss_kib(scale.daemon->pid);
     g_assert_cmpfloat(peak - start, >, 8 * 1024);

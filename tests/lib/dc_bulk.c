@@ -221,3 +221,18 @@ uint16_t tm_bulk_release(int host_fd, uint64_t dpa, uint64_t length)
 
     return call_rc(host_fd, OP_RELEASE_DC, release->data, release->len);
 }
+
+uint16_t tm_bulk_fm_add_one(int fm_fd, uint16_t host, uint64_t dpa, uint64_t length)
+{
+    uint8_t payload[32 + 40] = { 0 };
+
+    payload[0] = (uint8_t)host;
+    payload[1] = (uint8_t)(host >> 8);
+    payload[2] = 2;   /* prescriptive */
+    payload[28] = 1;  /* one extent */
+    for (int i = 0; i < 8; i++) {
+        payload[32 + i] = (uint8_t)(dpa >> (8 * i));
+        payload[40 + i] = (uint8_t)(length >> (8 * i));
+    }
+    return call_rc(fm_fd, OP_INITIATE_DC_ADD, payload, sizeof(payload));
+}

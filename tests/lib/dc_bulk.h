@@ -57,3 +57,10 @@ guint tm_bulk_read_extent_list(int host_fd, guint page, TmBulkExtentCheck check,
 
 /* The host releases [dpa, dpa + length) with one 4803h; returns the return code. */
 uint16_t tm_bulk_release(int host_fd, uint64_t dpa, uint64_t length);
+
+/*
+ * The FM adds one prescriptive extent of @length bytes at @dpa to @host in
+ * region 0 (one 5604h), whose answer is left to the host; returns the
+ * return code.
+ */
+uint16_t tm_bulk_fm_add_one(int fm_fd, uint16_t host, uint64_t dpa, uint64_t length);
