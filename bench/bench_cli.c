@@ -21,51 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_tagged.h"
 #include "daemon_harness.h"
 
-#define BLOCK 4096u
+#define BLOCK TM_BENCH_BLOCK
 #define RUNS 3
 
 /* One tagged RAM backend and one prescriptive add of its extents. */
-static void add_tag(TmQmpConn *conn, guint t, guint per_tag)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *tag = g_strdup_printf("%08x-0000-4000-8000-%012x", t, t);
-    g_autofree char *id = g_strdup_printf("m%u", t);
-    json_object *backend = json_object_new_object();
-    json_object *add = json_object_new_object();
-    json_object *extents = json_object_new_array();
-
-    json_object_object_add(backend, "qom-type", json_object_new_string("memory-backend-ram"));
-    json_object_object_add(backend, "id", json_object_new_string(id));
-    json_object_object_add(backend, "size", json_object_new_uint64((uint64_t)per_tag * BLOCK));
-    json_object_object_add(backend, "tag", json_object_new_string(tag));
-    json_object *reply = tm_qmp_conn_execute(conn, "object-add", backend, &err);
-    g_assert_nonnull(reply);
-    g_assert_true(json_object_object_get_ex(reply, "return", NULL));
-    json_object_put(reply);
-    /* Every other block, so that no two extents touch. */
-    for (guint e = 0; e < per_tag; e++) {
-        json_object *extent = json_object_new_object();
-        json_object_object_add(extent, "offset",
-                               json_object_new_uint64(((uint64_t)t * per_tag + e) * 2 * BLOCK));
-        json_object_object_add(extent, "len", json_object_new_uint64(BLOCK));
-        json_object_array_add(extents, extent);
-    }
-    json_object_object_add(add, "path", json_object_new_string("dcd0"));
-    json_object_object_add(add, "host-id", json_object_new_int((int)(t % 2)));
-    json_object_object_add(add, "selection-policy", json_object_new_string("prescriptive"));
-    json_object_object_add(add, "region", json_object_new_int(0));
-    json_object_object_add(add, "tag", json_object_new_string(tag));
-    json_object_object_add(add, "extents", extents);
-    reply = tm_qmp_conn_execute(conn, "cxl-add-dynamic-capacity", add, &err);
-    g_assert_nonnull(reply);
-    if (!json_object_object_get_ex(reply, "return", NULL)) {
-        g_error("add of tag %u: %s", t, json_object_to_json_string(reply));
-    }
-    json_object_put(reply);
-}
-
 /* Run tagmem with @args; returns the best wall time in ms, *@bytes the output size. */
 static double time_cli(char **envp, const char *const *args, gsize *bytes)
 {
@@ -125,7 +87,7 @@ int main(int argc, char **argv)
     gint64 start = g_get_monotonic_time();
 
     for (guint t = 0; t < tags; t++) {
-        add_tag(conn, t, per_tag);
+        tm_bench_add_tagged(conn, t, per_tag, 2);
     }
     /* Done with it: the hosts' events would pile up unread on it. */
     g_clear_pointer(&conn, tm_qmp_conn_free);

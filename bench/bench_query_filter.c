@@ -23,64 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_tagged.h"
 #include "bench_util.h"
 #include "daemon_harness.h"
 
-#define BLOCK 4096u
-
-static char *tag_text(guint t)
-{
-    return g_strdup_printf("%08x-0000-4000-8000-%012x", t, t);
-}
-
-static void execute_ok(TmQmpConn *conn, const char *command, json_object *args)
-{
-    g_autoptr(GError) err = NULL;
-    json_object *reply = tm_qmp_conn_execute(conn, command, args, &err);
-
-    if (reply == NULL || !json_object_object_get_ex(reply, "return", NULL)) {
-        g_error("%s: %s", command, reply ? json_object_to_json_string(reply) : err->message);
-    }
-    json_object_put(reply);
-}
-
-static void add_backend(TmQmpConn *conn, const char *id, uint64_t size, const char *tag)
-{
-    json_object *backend = json_object_new_object();
-
-    json_object_object_add(backend, "qom-type", json_object_new_string("memory-backend-ram"));
-    json_object_object_add(backend, "id", json_object_new_string(id));
-    json_object_object_add(backend, "size", json_object_new_uint64(size));
-    if (tag) {
-        json_object_object_add(backend, "tag", json_object_new_string(tag));
-    }
-    execute_ok(conn, "object-add", backend);
-}
-
-/* Tag @t's backend and one prescriptive add of its extents (every other block). */
-static void add_tag(TmQmpConn *conn, guint t, guint per_tag, guint hosts)
-{
-    g_autofree char *tag = tag_text(t);
-    g_autofree char *id = g_strdup_printf("m%u", t);
-    json_object *add = json_object_new_object();
-    json_object *extents = json_object_new_array();
-
-    add_backend(conn, id, (uint64_t)per_tag * BLOCK, tag);
-    for (guint e = 0; e < per_tag; e++) {
-        json_object *extent = json_object_new_object();
-        json_object_object_add(extent, "offset",
-                               json_object_new_uint64(((uint64_t)t * per_tag + e) * 2 * BLOCK));
-        json_object_object_add(extent, "len", json_object_new_uint64(BLOCK));
-        json_object_array_add(extents, extent);
-    }
-    json_object_object_add(add, "path", json_object_new_string("dcd0"));
-    json_object_object_add(add, "host-id", json_object_new_int((int)(t % hosts)));
-    json_object_object_add(add, "selection-policy", json_object_new_string("prescriptive"));
-    json_object_object_add(add, "region", json_object_new_int(0));
-    json_object_object_add(add, "tag", json_object_new_string(tag));
-    json_object_object_add(add, "extents", extents);
-    execute_ok(conn, "cxl-add-dynamic-capacity", add);
-}
+#define BLOCK TM_BENCH_BLOCK
 
 static void accept_host0(TmTestDaemon *daemon, const char *tagmem)
 {
@@ -180,11 +127,11 @@ int main(int argc, char **argv)
     gint64 start = g_get_monotonic_time();
 
     for (guint t = 0; t < (guint)tags; t++) {
-        add_tag(conn, t, (guint)per_tag, (guint)hosts);
+        tm_bench_add_tagged(conn, t, (guint)per_tag, (guint)hosts);
     }
     for (guint b = (guint)tags; b < (guint)backends; b++) {
         g_autofree char *id = g_strdup_printf("plain%u", b);
-        add_backend(conn, id, BLOCK, NULL);
+        tm_bench_add_backend(conn, id, BLOCK, NULL);
     }
     g_clear_pointer(&conn, tm_qmp_conn_free);
     accept_host0(daemon, tagmem);
@@ -194,8 +141,8 @@ int main(int argc, char **argv)
 
     int fd = tm_bench_qmp_connect(daemon->socket_path);
     /* Tag t is host t mod hosts's: one offered to host 1, one accepted by host 0. */
-    g_autofree char *tag = tag_text((guint)tags / 2 / (guint)hosts * (guint)hosts + 1);
-    g_autofree char *host0_tag = tag_text((guint)hosts * ((guint)tags / 2 / (guint)hosts));
+    g_autofree char *tag = tm_bench_tag_text((guint)tags / 2 / (guint)hosts * (guint)hosts + 1);
+    g_autofree char *host0_tag = tm_bench_tag_text((guint)hosts * ((guint)tags / 2 / (guint)hosts));
     Query capacity[] = {
         { "unfiltered (reference)", NULL },
         { "host-id 0 (accepted)", g_strdup("{\"path\": \"dcd0\", \"host-id\": 0}") },
