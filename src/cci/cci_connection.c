@@ -38,6 +38,7 @@ struct TmCciConnection {
     bool reply_held;
     bool reply_waiting;
     uint8_t notification_logs; /* logs of a notification not yet sent, 0: none */
+    uint8_t notification_flags;/* TM_VENDOR_NOTIFY_* of that notification, 0: none */
     TmFdWatch *watch;          /* the socket on the server's dispatcher */
     bool closed;
 };
@@ -69,6 +70,7 @@ static void connection_close(TmCciConnection *connection)
     }
     connection->reply_waiting = false;
     connection->notification_logs = 0;
+    connection->notification_flags = 0;
     connection->hooks.closed(connection, connection->hooks.opaque);
 }
 
@@ -159,10 +161,12 @@ static SendResult send_notification(TmCciConnection *connection)
                                             TM_EVENT_LOG_DYNAMIC_CAPACITY);
     struct iovec iov = { .iov_base = packet, .iov_len = sizeof(packet) };
 
-    tm_cci_notification_encode(connection->notification_logs, tm_event_log_count(log), packet);
+    tm_cci_notification_encode(connection->notification_logs, connection->notification_flags,
+                               tm_event_log_count(log), packet);
     SendResult result = send_packet(connection, &iov, 1, -1);
     if (result == SEND_DONE) {
         connection->notification_logs = 0;
+        connection->notification_flags = 0;
     }
     return result;
 }
@@ -176,7 +180,7 @@ static SendResult flush(TmCciConnection *connection)
             return result;
         }
     }
-    if (connection->notification_logs != 0) {
+    if (connection->notification_logs != 0 || connection->notification_flags != 0) {
         return send_notification(connection);
     }
     return SEND_DONE;
@@ -184,7 +188,8 @@ static SendResult flush(TmCciConnection *connection)
 
 static bool output_waiting(const TmCciConnection *connection)
 {
-    return connection->reply_waiting || connection->notification_logs != 0;
+    return connection->reply_waiting || connection->notification_logs != 0 ||
+           connection->notification_flags != 0;
 }
 
 /* Read only while nothing waits to be sent: a host that does not read holds one reply. */
@@ -387,7 +392,7 @@ const TmMailboxCaller *tm_cci_connection_caller(const TmCciConnection *connectio
     return &connection->caller;
 }
 
-void tm_cci_connection_notify(TmCciConnection *connection, uint8_t log_bitmap)
+void tm_cci_connection_notify(TmCciConnection *connection, uint8_t log_bitmap, uint8_t flags)
 {
     if (connection->closed) {
         return;
@@ -395,6 +400,7 @@ void tm_cci_connection_notify(TmCciConnection *connection, uint8_t log_bitmap)
     bool was_waiting = output_waiting(connection);
 
     connection->notification_logs |= log_bitmap;
+    connection->notification_flags |= flags;
     /* Behind a reply that waits, it goes when the socket drains. */
     if (!was_waiting) {
         flush(connection);

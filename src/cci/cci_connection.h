@@ -74,7 +74,8 @@ const TmMailboxCaller *tm_cci_connection_caller(const TmCciConnection *connectio
 
 /*
  * Send the host the C000h Event Notification for the logs in @log_bitmap
- * (bit n = log n), now or, when its socket is full, as soon as it drains
- * (bitmaps of notifications still waiting are merged).
+ * (bit n = log n) and the TM_VENDOR_NOTIFY_* @flags, now or, when its
+ * socket is full, as soon as it drains (bitmaps and flags of notifications
+ * still waiting are merged).
  */
-void tm_cci_connection_notify(TmCciConnection *connection, uint8_t log_bitmap);
+void tm_cci_connection_notify(TmCciConnection *connection, uint8_t log_bitmap, uint8_t flags);

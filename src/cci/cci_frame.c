@@ -127,7 +127,8 @@ TmCciFrameVerdict tm_cci_frame_serve(TmDcd *dev, TmMailboxCaller *caller,
     return verdict;
 }
 
-void tm_cci_notification_encode(uint8_t log_bitmap, uint32_t dc_record_count, uint8_t *out)
+void tm_cci_notification_encode(uint8_t log_bitmap, uint8_t flags, uint32_t dc_record_count,
+                                uint8_t *out)
 {
     TmCciHeader header = {
         .mctp_type = TM_MCTP_TYPE_CXL_CCI,
@@ -138,6 +139,7 @@ void tm_cci_notification_encode(uint8_t log_bitmap, uint32_t dc_record_count, ui
     };
     TmVendorEventNotification payload = {
         .log_bitmap = log_bitmap,
+        .flags = flags,
         .dc_record_count = htole32(dc_record_count),
     };
 

@@ -60,7 +60,9 @@ TmCciFrameVerdict tm_cci_frame_serve(TmDcd *dev, TmMailboxCaller *caller,
 
 /*
  * The C000h Event Notification packet (TM_CCI_NOTIFICATION_SIZE bytes):
- * bit n of @log_bitmap says log n gained records; @dc_record_count is
- * what the Dynamic Capacity log holds now.
+ * bit n of @log_bitmap says log n gained records; @flags are
+ * TM_VENDOR_NOTIFY_* bits; @dc_record_count is what the Dynamic Capacity
+ * log holds now.
  */
-void tm_cci_notification_encode(uint8_t log_bitmap, uint32_t dc_record_count, uint8_t *out);
+void tm_cci_notification_encode(uint8_t log_bitmap, uint8_t flags, uint32_t dc_record_count,
+                                uint8_t *out);

@@ -5,6 +5,7 @@
 
 #include "cci/cci_connection.h"
 #include "cci/cxl_opcodes.h"
+#include "cci/vendor_commands.h"
 #include "core/admission.h"
 #include "core/unix_listener.h"
 #include "device/host_set.h"
@@ -106,10 +107,33 @@ static GPtrArray *host_connections(const TmCciDeviceWatch *watch, uint16_t host_
     return open != NULL ? g_ptr_array_copy((GPtrArray *)open, NULL, NULL) : g_ptr_array_new();
 }
 
+/*
+ * The background operation ended: every connection of every host that
+ * asked for notification packets gets one with the flag set (the
+ * background command completion interrupt, CXL r3.1 §8.2.8.4.6), not
+ * coalesced with event notifications (it says nothing about the logs).
+ */
+static void notify_background_done(TmCciDeviceWatch *watch, TmDcd *dev)
+{
+    for (uint16_t host = 0; host < tm_dcd_num_hosts(dev); host++) {
+        g_autoptr(GPtrArray) targets = host_connections(watch, host);
+        for (guint i = 0; i < targets->len; i++) {
+            TmCciConnection *connection = g_ptr_array_index(targets, i);
+            if (tm_mailbox_caller_notifies_dc(tm_cci_connection_caller(connection))) {
+                tm_cci_connection_notify(connection, 0, TM_VENDOR_NOTIFY_BACKGROUND_DONE);
+            }
+        }
+    }
+}
+
 static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque)
 {
     TmCciDeviceWatch *watch = opaque;
 
+    if (notice->kind == TM_DCD_NOTICE_BACKGROUND_DONE) {
+        notify_background_done(watch, dev);
+        return;
+    }
     if (notice->kind != TM_DCD_NOTICE_EVENTS_QUEUED ||
         tm_host_set_contains(&watch->notified, notice->host_id)) {
         return;
@@ -128,7 +152,7 @@ static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opa
     tm_host_set_add(&watch->notified, notice->host_id);
     for (guint i = 0; i < targets->len; i++) {
         tm_cci_connection_notify(g_ptr_array_index(targets, i),
-                                 1u << TM_EVENT_LOG_DYNAMIC_CAPACITY);
+                                 1u << TM_EVENT_LOG_DYNAMIC_CAPACITY, 0);
     }
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cci/cxl_commands.h"
+#include "cci/return_code_mapping.h"
 
 /*
  * CXL r3.1 §8.2.9.1.1: Identify (0001h).  The PCI IDs are the device's
@@ -31,17 +32,26 @@ TmCxlReturnCode tm_mailbox_identify(const TmMailboxRequest *request,
 }
 
 /*
- * CXL r3.1 §8.2.9.1.2: Background Operation Status (0002h).  No tagmem
- * command runs in the background (each is answered when done), so none is
- * running and none has run: all zero.
+ * CXL r3.1 §8.2.9.1.2: Background Operation Status (0002h).  The device's
+ * one background operation, whichever port started it: bit 0 of the
+ * status byte says it runs, bits 7:1 the percentage done; the opcode is
+ * the last one started and the return code that of the last one ended
+ * (all zero until one ran).
  */
 TmCxlReturnCode tm_mailbox_background_operation_status(const TmMailboxRequest *request,
                                                       TmMailboxResponse *response,
                                                       GError **err)
 {
-    TmCxlBackgroundOperationStatusResponse out = { 0 };
+    TmBackgroundStatus status = tm_dcd_background_status(request->dev);
+    TmCxlReturnCode code = status.running || status.opcode == 0
+                               ? TM_CXL_RC_SUCCESS
+                               : tm_cxl_return_code_from_dc_status(status.status);
+    TmCxlBackgroundOperationStatusResponse out = {
+        .status = (uint8_t)((status.percent << 1) | (status.running ? 1 : 0)),
+        .opcode = htole16(status.opcode),
+        .return_code = htole16(code),
+    };
 
-    (void)request;
     (void)err;
     memcpy(response->payload, &out, sizeof(out));
     response->length = sizeof(out);

@@ -21,6 +21,8 @@ const char *tm_cxl_opcode_name(uint16_t opcode)
         { TM_CXL_OP_GET_SUPPORTED_LOGS, "Get Supported Logs" },
         { TM_CXL_OP_GET_LOG, "Get Log" },
         { TM_CXL_OP_IDENTIFY_MEMORY_DEVICE, "Identify Memory Device" },
+        { TM_CXL_OP_SANITIZE, "Sanitize" },
+        { TM_CXL_OP_SECURE_ERASE, "Secure Erase" },
         { TM_CXL_OP_GET_DC_CONFIG, "Get Dynamic Capacity Configuration" },
         { TM_CXL_OP_GET_DC_EXTENT_LIST, "Get Dynamic Capacity Extent List" },
         { TM_CXL_OP_ADD_DC_RESPONSE, "Add Dynamic Capacity Response" },

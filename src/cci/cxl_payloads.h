@@ -104,6 +104,8 @@ _Static_assert(sizeof(TmCxlCelEntry) == 4, "a Command Effects Log entry is 4 byt
 #define TM_CXL_EFFECT_IMMEDIATE_DATA_CHANGE (1u << 2)
 #define TM_CXL_EFFECT_IMMEDIATE_POLICY_CHANGE (1u << 3)
 #define TM_CXL_EFFECT_IMMEDIATE_LOG_CHANGE (1u << 4)
+#define TM_CXL_EFFECT_SECURITY_STATE_CHANGE (1u << 5)
+#define TM_CXL_EFFECT_BACKGROUND_OPERATION (1u << 6)
 
 /* CXL r3.1 §8.2.9.2.2, Table 8-52: Get Event Records (0100h) input. */
 typedef struct __attribute__((packed)) {

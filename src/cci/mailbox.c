@@ -24,6 +24,8 @@
 #define DATA TM_CXL_EFFECT_IMMEDIATE_DATA_CHANGE
 #define POLICY TM_CXL_EFFECT_IMMEDIATE_POLICY_CHANGE
 #define LOG TM_CXL_EFFECT_IMMEDIATE_LOG_CHANGE
+#define SECURITY TM_CXL_EFFECT_SECURITY_STATE_CHANGE
+#define BACKGROUND TM_CXL_EFFECT_BACKGROUND_OPERATION
 
 #define INPUT_NONE .input = TM_MAILBOX_INPUT_NONE
 #define INPUT_FIXED(type) .input = TM_MAILBOX_INPUT_FIXED, .input_size = sizeof(type)
@@ -70,6 +72,15 @@ static const TmMailboxCommand commands[] = {
     /* CXL r3.1 §8.2.9.9.1.1 */
     { .opcode = TM_CXL_OP_IDENTIFY_MEMORY_DEVICE,
       .handler = tm_mailbox_identify_memory_device, INPUT_NONE, .ports = HOST },
+    /*
+     * CXL r3.1 §8.2.9.9.5.1, §8.2.9.9.5.2: background operations on the
+     * whole device (cmd_sanitize.c); QEMU's CEL effects.  Memory, not
+     * configuration: not journalled (docs/durable-state.md).
+     */
+    { .opcode = TM_CXL_OP_SANITIZE, .handler = tm_mailbox_sanitize, INPUT_NONE,
+      .ports = HOST, .needs_dc = true, .effects = DATA | SECURITY | BACKGROUND },
+    { .opcode = TM_CXL_OP_SECURE_ERASE, .handler = tm_mailbox_sanitize, INPUT_NONE,
+      .ports = HOST, .needs_dc = true, .effects = DATA | SECURITY | BACKGROUND },
     /* CXL r3.1 §8.2.9.9.9: only a device with DC regions has them (as in QEMU) */
     { .opcode = TM_CXL_OP_GET_DC_CONFIG, .handler = tm_mailbox_get_dc_config,
       INPUT_FIXED(TmCxlGetDcConfigRequest), .ports = HOST, .needs_dc = true },

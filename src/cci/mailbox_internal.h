@@ -105,6 +105,10 @@ TmCxlReturnCode tm_mailbox_set_event_interrupt_policy(const TmMailboxRequest *re
 TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *request,
                                                   TmMailboxResponse *response, GError **err);
 
+/* cmd_sanitize.c: 4400h and 4401h */
+TmCxlReturnCode tm_mailbox_sanitize(const TmMailboxRequest *request,
+                                    TmMailboxResponse *response, GError **err);
+
 /* cmd_dcd.c */
 /*
  * @count of @host_id's accepted extents from @start as 40-byte Dynamic

@@ -17,6 +17,12 @@ TmCxlReturnCode tm_cxl_return_code_from_dc_status(TmDcStatus status)
         return TM_CXL_RC_RESOURCES_EXHAUSTED;
     case TM_DC_INVALID_EXTENT_LIST:
         return TM_CXL_RC_INVALID_EXTENT_LIST;
+    case TM_DC_BUSY:
+        return TM_CXL_RC_BUSY;
+    case TM_DC_MEDIA_DISABLED:
+        return TM_CXL_RC_MEDIA_DISABLED;
+    case TM_DC_ABORTED:
+        return TM_CXL_RC_ABORTED;
     }
     return TM_CXL_RC_INTERNAL_ERROR;
 }

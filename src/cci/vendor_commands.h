@@ -15,9 +15,16 @@
  */
 typedef struct __attribute__((packed)) {
     uint8_t log_bitmap;
-    uint8_t reserved[3];
+    uint8_t flags;             /* TM_VENDOR_NOTIFY_* */
+    uint8_t reserved[2];
     uint32_t dc_record_count;  /* records now in the Dynamic Capacity log */
 } TmVendorEventNotification;
+/*
+ * The device's background operation ended (0002h says how): the packet
+ * stands in for the background command completion interrupt (CXL r3.1
+ * §8.2.8.4.6).
+ */
+#define TM_VENDOR_NOTIFY_BACKGROUND_DONE 0x01u
 _Static_assert(sizeof(TmVendorEventNotification) == 8, "Event Notification payload is 8 bytes");
 
 /* C001h Get Extent Memory input: a range inside one accepted extent. */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cci/cxl_opcodes.h"
 #include "cli/cli.h"
 #include "cli/cli_qmp.h"
 #include "cli/cli_table.h"
@@ -56,7 +57,8 @@ static const Column device_columns[] = {
     COL("DC-SIZE", "dc_size", CELL_SIZE), COL("REGIONS", "num_regions", CELL_TEXT),
     COL("HOSTS", "num_hosts", CELL_TEXT),
     COL_OF("FREE-TAGS", "tags_available", "tags_supported"),
-    COL("STATIC-MEMDEV", "static_memdev", CELL_TEXT), COL_END,
+    COL("STATIC-MEMDEV", "static_memdev", CELL_TEXT),
+    COL("BACKGROUND", "background", CELL_TEXT), COL_END,
 };
 static const Column region_columns[] = {
     COL("DEVICE", "device", CELL_TEXT), COL("REGION", "region", CELL_TEXT),
@@ -121,6 +123,35 @@ static json_object *record(const char *device)
     return rec;
 }
 
+/*
+ * The device's background operation as people read it: "sanitize 42%"
+ * while it runs, then "sanitize done" or "sanitize: Busy" (how it ended).
+ */
+static void add_background(json_object *rec, json_object *device)
+{
+    json_object *background = member(device, "background-operation");
+
+    if (background == NULL) {
+        return;
+    }
+    uint16_t opcode = (uint16_t)json_object_get_uint64(member(background, "opcode"));
+    const char *name = tm_cxl_opcode_name(opcode);
+    g_autofree char *what = name ? g_ascii_strdown(name, -1) : g_strdup_printf("%04Xh", opcode);
+    const char *result = json_object_get_string(member(background, "result"));
+    char *text;
+
+    if (json_object_get_boolean(member(background, "running"))) {
+        text = g_strdup_printf("%s %" PRIu64 "%%", what,
+                               json_object_get_uint64(member(background, "percent")));
+    } else if (result && strcmp(result, "Success") == 0) {
+        text = g_strdup_printf("%s done", what);
+    } else {
+        text = g_strdup_printf("%s: %s", what, result ? result : "?");
+    }
+    json_object_object_add(rec, "background", json_object_new_string(text));
+    g_free(text);
+}
+
 static void add_device_records(json_object **lists, json_object *device)
 {
     const char *id = json_object_get_string(member(device, "id"));
@@ -136,6 +167,7 @@ static void add_device_records(json_object **lists, json_object *device)
     copy(rec, "tags_supported", device, "supported-tags");
     copy(rec, "tags_available", device, "available-tags");
     copy(rec, "static_memdev", device, "volatile-dc-memdev");
+    add_background(rec, device);
     json_object_array_add(lists[KIND_DEVICES], rec);
     for (size_t i = 0; regions && i < json_object_array_length(regions); i++) {
         json_object *region = json_object_array_get_idx(regions, i);

@@ -19,6 +19,12 @@ const char *tm_dc_status_name(TmDcStatus status)
         return "Resources Exhausted";
     case TM_DC_INVALID_EXTENT_LIST:
         return "Invalid Extent List";
+    case TM_DC_BUSY:
+        return "Busy";
+    case TM_DC_MEDIA_DISABLED:
+        return "Media Disabled";
+    case TM_DC_ABORTED:
+        return "Aborted";
     }
     return "Unknown";
 }

@@ -18,6 +18,9 @@ typedef enum {
     TM_DC_INVALID_PHYSICAL_ADDRESS,   /* 0Fh */
     TM_DC_RESOURCES_EXHAUSTED,        /* 1Dh */
     TM_DC_INVALID_EXTENT_LIST,        /* 1Eh */
+    TM_DC_BUSY,                       /* 06h: a background operation runs */
+    TM_DC_MEDIA_DISABLED,             /* 07h: the media is being sanitized */
+    TM_DC_ABORTED,                    /* 12h: a background operation was cancelled */
 } TmDcStatus;
 
 /* "Invalid Input", "Resources Exhausted", ...: for messages and logs. */

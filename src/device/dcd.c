@@ -184,6 +184,7 @@ static void dcd_init(TmObject *obj)
     dev->max_extents = TM_DCD_DEFAULT_MAX_EXTENTS;
     dev->max_tags = TM_DCD_DEFAULT_MAX_TAGS;
     dev->observers = g_array_new(FALSE, FALSE, sizeof(TmDcdObserverEntry));
+    dev->background = tm_background_op_new();
     dev->tags = g_ptr_array_new_with_free_func(tm_dcd_tag_free);
     dev->tags_by_guid = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
     dev->next_group_id = 1;
@@ -292,6 +293,8 @@ static void dcd_finalize(TmObject *obj)
 {
     TmDcd *dev = dcd(obj);
 
+    /* First: a sanitize still running stops, and gives its backends back. */
+    g_clear_pointer(&dev->background, tm_background_op_free);
     if (dev->hosts) {
         for (uint16_t h = 0; h < dev->num_hosts; h++) {
             host_clear(&dev->hosts[h]);

@@ -52,6 +52,7 @@
 
 #include "backend/backend_registry.h"
 #include "backend/hostmem.h"
+#include "device/background_op.h"
 #include "device/dc_region.h"
 #include "device/dc_status.h"
 #include "device/event_log.h"
@@ -482,6 +483,36 @@ guint tm_dcd_tag_ranges(const TmDcd *dev, const TmGuid *tag, GArray *out);
 /* Capacity pending or accepted by any host. */
 bool tm_dcd_has_allocations(const TmDcd *dev);
 
+/* ---- Background operations and sanitize (dcd_sanitize.c, docs/host-protocol.md) ---- */
+
+/*
+ * The device has one background operation for all its ports (each host's
+ * and the FM's): sanitize works on the whole device, and CXL r3.1
+ * §8.2.8.4.6 allows one per mailbox, so one per device never runs two
+ * that touch the same memory.  @spec's work runs in a worker thread; when
+ * it ends, @spec's done runs on the main loop, then observers hear
+ * TM_DCD_NOTICE_BACKGROUND_DONE.  Busy while another runs.
+ */
+TmDcStatus tm_dcd_start_background(TmDcd *dev, const TmBackgroundJobSpec *spec, GError **err);
+TmBackgroundStatus tm_dcd_background_status(TmDcd *dev);
+
+/*
+ * Sanitize (4400h) or Secure Erase (4401h), CXL r3.1 §8.2.9.9.5.1/2, as a
+ * background operation reported under @opcode: every byte of memory the
+ * device's capacity is made of reads as zero once it ends -- the
+ * volatile-dc-memdev, and every tagged backend no device uses (the tagged
+ * capacity a next add would hand out).  Memory made of objects holds no
+ * data once nobody holds it (its objects were dropped at release), so
+ * what is zeroed in the worker is private memory and files.  Checks:
+ * another background operation runs → TM_DC_BUSY; capacity pending,
+ * accepted or kept by an FM reference → TM_DC_BUSY (nothing changes).
+ * While it runs, adds are refused with TM_DC_MEDIA_DISABLED and the
+ * backends are in use (they cannot be deleted).
+ */
+TmDcStatus tm_dcd_sanitize(TmDcd *dev, uint16_t opcode, GError **err);
+/* A sanitize runs: the media is disabled (CXL r3.1 §8.2.9.9.5.1). */
+bool tm_dcd_sanitizing(const TmDcd *dev);
+
 /* ---- Observers (front ends: QMP events, host notification) ---- */
 
 typedef enum {
@@ -495,6 +526,8 @@ typedef enum {
      * stays allocated, out of use, so that no new owner sees its contents.
      */
     TM_DCD_NOTICE_SANITIZE_FAILED,
+    /* The background operation ended (tm_dcd_background_status says how); no host. */
+    TM_DCD_NOTICE_BACKGROUND_DONE,
 } TmDcdNoticeKind;
 
 typedef struct {

@@ -318,6 +318,11 @@ TmDcStatus tm_dcd_add_request(TmDcd *dev, const TmDcAddRequest *request, GError 
     if (status == TM_DC_OK) {
         status = tm_dcd_check_host(dev, request->host_id, err);
     }
+    /* CXL r3.1 §8.2.9.9.5.1: the media is disabled while it is sanitized. */
+    if (status == TM_DC_OK && dev->sanitizing) {
+        status = tm_dc_fail(err, TM_DC_MEDIA_DISABLED, "Device '%s' is sanitizing its "
+                            "media: no capacity can be added until it ends", tm_dcd_id(dev));
+    }
     if (status != TM_DC_OK) {
         return status;
     }

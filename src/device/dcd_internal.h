@@ -129,6 +129,8 @@ struct TmDcd {
     uint64_t next_group_id;
     int64_t timestamp_offset_ns; /* device timestamp - real-time clock (dcd_timestamp.c) */
     uint32_t tag_generation;     /* changes with every change of the live tags (5608h) */
+    TmBackgroundOp *background;  /* the device's background operation (dcd_sanitize.c) */
+    bool sanitizing;             /* a sanitize runs: adds are refused */
 };
 
 /* dcd.c */

@@ -177,6 +177,31 @@ static json_object *region_json(unsigned index, const TmDcRegion *region)
     return json;
 }
 
+/*
+ * The device's background operation (0002h's view), once one was started:
+ * what the opcode was, whether it runs, how far it is, and how the last
+ * one ended.
+ */
+static json_object *background_json(const TmDcd *dev)
+{
+    /* Reading it settles an operation whose work has returned. */
+    TmBackgroundStatus status = tm_dcd_background_status((TmDcd *)dev);
+    json_object *json;
+
+    if (status.opcode == 0) {
+        return NULL;
+    }
+    json = json_object_new_object();
+    json_object_object_add(json, "opcode", json_object_new_uint64(status.opcode));
+    json_object_object_add(json, "running", json_object_new_boolean(status.running));
+    json_object_object_add(json, "percent", json_object_new_uint64(status.percent));
+    if (!status.running) {
+        json_object_object_add(json, "result",
+                               json_object_new_string(tm_dc_status_name(status.status)));
+    }
+    return json;
+}
+
 /* The device's members before "hosts", as text without the closing brace. */
 static char *device_head(const TmDcd *dev, const TmQmpCxlFilter *f)
 {
@@ -202,6 +227,10 @@ static char *device_head(const TmDcd *dev, const TmQmpCxlFilter *f)
     json_object_object_add(json, "supported-tags", json_object_new_uint64(limits.supported_tags));
     json_object_object_add(json, "available-tags", json_object_new_uint64(limits.available_tags));
     json_object_object_add(json, "regions", regions);
+    json_object *background = background_json(dev);
+    if (background) {
+        json_object_object_add(json, "background-operation", background);
+    }
 
     const char *text = tm_qmp_json_text(json);
     char *head = g_strndup(text, strlen(text) - 1);  /* without its '}' */

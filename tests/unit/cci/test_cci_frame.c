@@ -220,7 +220,7 @@ static void test_notification_packet(void)
     };
     uint8_t packet[TM_CCI_NOTIFICATION_SIZE];
 
-    tm_cci_notification_encode(1u << TM_EVENT_LOG_DYNAMIC_CAPACITY, 300, packet);
+    tm_cci_notification_encode(1u << TM_EVENT_LOG_DYNAMIC_CAPACITY, 0, 300, packet);
     wire_assert_bytes(packet, expected, sizeof(expected));
 }
 
