@@ -14,6 +14,7 @@ struct TmBackgroundJob {
     atomic_uint percent;
     atomic_bool cancel;
     atomic_bool finished;     /* the work returned: the thread can be joined */
+    char *hold_path;          /* TM_BACKGROUND_HOLD_ENV: tests only */
     TmDcStatus result;        /* written by the worker before @finished */
     int wake_fd;              /* the op's eventfd, written once @finished */
 };
@@ -25,12 +26,27 @@ struct TmBackgroundOp {
     TmBackgroundStatus last;  /* opcode and result of the last one */
 };
 
+/*
+ * The test hook: while the file named by TM_BACKGROUND_HOLD_ENV exists,
+ * the work waits after each step (a cancel still ends the wait), so a test
+ * sees the operation running, part done, without depending on how fast
+ * memory is zeroed.
+ */
+static void hold_for_test(const TmBackgroundJob *job)
+{
+    while (job->hold_path != NULL && !tm_background_job_cancelled(job) &&
+           g_file_test(job->hold_path, G_FILE_TEST_EXISTS)) {
+        g_usleep(10 * 1000);
+    }
+}
+
 void tm_background_job_progress(TmBackgroundJob *job, uint64_t done, uint64_t total)
 {
     /* Never 100 while the work runs: 100 with "running" clear says it ended. */
     uint64_t percent = total == 0 ? 0 : MIN(done * 100 / total, 99);
 
     atomic_store(&job->percent, (unsigned)percent);
+    hold_for_test(job);
 }
 
 bool tm_background_job_cancelled(const TmBackgroundJob *job)
@@ -62,6 +78,7 @@ static void settle(TmBackgroundOp *op, bool shutting_down)
     op->last.percent = 100;
     op->last.status = job->result;
     job->spec.done(job->result, shutting_down, job->spec.opaque);
+    g_free(job->hold_path);
     g_free(job);
 }
 
@@ -126,8 +143,10 @@ TmDcStatus tm_background_op_start(TmBackgroundOp *op, const TmBackgroundJobSpec 
     TmBackgroundJob *job = g_new0(TmBackgroundJob, 1);
     job->spec = *spec;
     job->wake_fd = op->wake_fd;
+    job->hold_path = g_strdup(g_getenv(TM_BACKGROUND_HOLD_ENV));
     job->thread = g_thread_try_new("tm-background", run_job, job, &spawn_error);
     if (job->thread == NULL) {
+        g_free(job->hold_path);
         g_free(job);
         return tm_dc_fail(err, TM_DC_INTERNAL_ERROR,
                           "cannot start the background operation thread: %s",

@@ -80,6 +80,13 @@ bool tm_background_op_cancel(TmBackgroundOp *op);
 
 /* ---- For the work function, in the worker thread ---- */
 
+/*
+ * For tests (docs/host-protocol.md, "Background operations"): while the
+ * file this environment variable names exists, a job waits after each
+ * step it reports.
+ */
+#define TM_BACKGROUND_HOLD_ENV "TAGMEM_TEST_BACKGROUND_HOLD"
+
 /* @done of @total units are done (the percentage 0002h reports). */
 void tm_background_job_progress(TmBackgroundJob *job, uint64_t done, uint64_t total);
 
