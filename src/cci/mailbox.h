@@ -126,8 +126,10 @@ typedef struct {
 
 /*
  * Run one request.  Returns the return code for the response header; on
- * anything but Success the payload is empty and @err (if given) says why,
- * naming the field and the value.  The caller must satisfy
+ * anything but Success the payload is empty, and on anything but Success
+ * and Background Command Started (a command that goes on in the
+ * background, CXL r3.1 §8.2.8.4.6) @err (if given) says why, naming the
+ * field and the value.  The caller must satisfy
  * tm_mailbox_caller_check().
  */
 TmCxlReturnCode tm_mailbox_dispatch(const TmMailboxRequest *request,
