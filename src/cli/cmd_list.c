@@ -46,10 +46,12 @@ typedef struct {
     const char *key;
     CellStyle style;
     const char *second_key;   /* CELL_OF: "key/second_key" */
+    bool optional;            /* shown only when some record has @key */
 } Column;
 
 #define COL(h, k, s) { .header = (h), .key = (k), .style = (s), .second_key = NULL }
 #define COL_OF(h, k, second) { .header = (h), .key = (k), .style = CELL_OF, .second_key = (second) }
+#define COL_OPTIONAL(h, k) { .header = (h), .key = (k), .style = CELL_TEXT, .optional = true }
 #define COL_END { .header = NULL, .key = NULL, .style = CELL_TEXT, .second_key = NULL }
 
 static const Column device_columns[] = {
@@ -58,7 +60,7 @@ static const Column device_columns[] = {
     COL("HOSTS", "num_hosts", CELL_TEXT),
     COL_OF("FREE-TAGS", "tags_available", "tags_supported"),
     COL("STATIC-MEMDEV", "static_memdev", CELL_TEXT),
-    COL("BACKGROUND", "background", CELL_TEXT), COL_END,
+    COL_OPTIONAL("BACKGROUND", "background"), COL_END,
 };
 static const Column region_columns[] = {
     COL("DEVICE", "device", CELL_TEXT), COL("REGION", "region", CELL_TEXT),
@@ -319,6 +321,20 @@ static char *cell(json_object *rec, const Column *column)
     return g_strdup(json_object_get_string(value));
 }
 
+/* Optional columns appear only when a record has something to show in them. */
+static bool column_shown(json_object *records, const Column *column)
+{
+    if (!column->optional) {
+        return true;
+    }
+    for (size_t i = 0; i < json_object_array_length(records); i++) {
+        if (member(json_object_array_get_idx(records, i), column->key) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void print_table(json_object *records, const Column *columns, bool *first)
 {
     g_autoptr(GPtrArray) headers = g_ptr_array_new();
@@ -327,7 +343,9 @@ static void print_table(json_object *records, const Column *columns, bool *first
         return;
     }
     for (const Column *c = columns; c->header; c++) {
-        g_ptr_array_add(headers, (gpointer)c->header);
+        if (column_shown(records, c)) {
+            g_ptr_array_add(headers, (gpointer)c->header);
+        }
     }
     g_ptr_array_add(headers, NULL);
     g_autoptr(TmCliTable) table = tm_cli_table_new((const char *const *)headers->pdata);
@@ -335,6 +353,9 @@ static void print_table(json_object *records, const Column *columns, bool *first
         GStrvBuilder *cells = g_strv_builder_new();
 
         for (const Column *c = columns; c->header; c++) {
+            if (!column_shown(records, c)) {
+                continue;
+            }
             g_autofree char *text = cell(json_object_array_get_idx(records, i), c);
             g_strv_builder_add(cells, text);
         }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cci_client.h"
+#include "cli_run.h"
 #include "dc_bulk.h"
 #include "e2e_daemon.h"
 
@@ -337,6 +338,12 @@ static void test_while_running(void)
     g_assert_cmpuint(json_object_get_uint64(json_object_object_get(background, "opcode")), ==,
                      OP_SANITIZE);
     json_object_put(device);
+    /* tagmem list says so in the devices table. */
+    g_auto(CliRun) list = run_cli(NULL, "-s", t.e2e.daemon->socket_path, "list", "-d", "dcd0",
+                                  NULL);
+    g_assert_cmpint(list.status, ==, 0);
+    g_assert_nonnull(strstr(list.out, "BACKGROUND"));
+    g_assert_nonnull(strstr(list.out, "sanitize 6%"));
 
     release_hold(&t);
     assert_done(t.fm, OP_SANITIZE);
