@@ -232,6 +232,18 @@ size_t tm_mailbox_entries_that_fit(const TmMailboxRequest *request, size_t heade
     return MIN(room, wanted);
 }
 
+static bool is_background_data_change(const TmMailboxCommand *command)
+{
+    return (command->effects & (DATA | BACKGROUND)) == (DATA | BACKGROUND);
+}
+
+bool tm_mailbox_changes_data_in_background(uint16_t opcode)
+{
+    const TmMailboxCommand *command = tm_mailbox_find_command(opcode);
+
+    return command != NULL && is_background_data_change(command);
+}
+
 static const char *port_name(TmMailboxPortKind port)
 {
     return port == TM_MAILBOX_PORT_FM ? "FM" : "host";
@@ -330,11 +342,13 @@ static TmCxlReturnCode check_request(const TmMailboxCommand *command,
  * the Command Effects Log says it changes the configuration or a log at
  * once (CXL r3.1 §8.2.9.5.2.1).  Policy changes are the connection's own
  * settings (and the timestamp, which hosts set again after a restart as
- * after a reset); data changes are memory, which keeps itself.
+ * after a reset); data changes are memory, which keeps itself -- except a
+ * data change made in the background (sanitize), which a restart in the
+ * middle must finish (docs/durable-state.md): its start is recorded.
  */
 static bool changes_device_state(const TmMailboxCommand *command)
 {
-    return (command->effects & (CONFIG | LOG)) != 0;
+    return (command->effects & (CONFIG | LOG)) != 0 || is_background_data_change(command);
 }
 
 TmCxlReturnCode tm_mailbox_dispatch(const TmMailboxRequest *request,
@@ -358,7 +372,9 @@ TmCxlReturnCode tm_mailbox_dispatch(const TmMailboxRequest *request,
     g_assert(response->length <= tm_mailbox_payload_limit(request->caller));
     if (code != TM_CXL_RC_SUCCESS) {
         response->length = 0;
-    } else if (recorded) {
+    }
+    if (recorded &&
+        (code == TM_CXL_RC_SUCCESS || code == TM_CXL_RC_BACKGROUND_COMMAND_STARTED)) {
         recorder->record(recorder->opaque, request);
     }
     return code;

@@ -101,6 +101,13 @@ size_t tm_mailbox_payload_limit(const TmMailboxCaller *caller);
  */
 size_t tm_mailbox_response_limit(const TmMailboxCaller *caller);
 
+/*
+ * @opcode changes memory in the background (its CEL entry: immediate data
+ * change and background operation; Sanitize, Secure Erase): the journal
+ * records its start, and a restart finishes it (docs/durable-state.md).
+ */
+bool tm_mailbox_changes_data_in_background(uint16_t opcode);
+
 /* The caller asked for DC event interrupts (0103h): it gets notification packets. */
 bool tm_mailbox_caller_notifies_dc(const TmMailboxCaller *caller);
 

@@ -220,6 +220,7 @@ static bool restore_state(TmDaemon *daemon, const char *dir, GError **err)
     }
     tm_durable_state_record_qmp(daemon->state, &daemon->qmp_env);
     tm_cci_server_use_recorder(daemon->cci, tm_durable_state_mailbox_recorder(daemon->state));
+    tm_durable_state_record_background(daemon->state, daemon->devices);
     return true;
 }
 

@@ -27,6 +27,8 @@ typedef struct {
     TmQmpEnv *env;
     uint8_t *reply;            /* a mailbox response payload */
     GArray *connections;       /* ReplayedConnection */
+    /* TmDcd * -> opcode: a sanitize started and not recorded as ended */
+    GHashTable *unfinished;
 } Replay;
 
 /*
@@ -137,6 +139,25 @@ static bool replay_qmp(Replay *replay, const TmJournalEntry *entry, GError **err
     return ok;
 }
 
+/*
+ * A sanitize's start and end (docs/durable-state.md): neither runs again
+ * as it is replayed -- zeroing memory written after the sanitize ended
+ * would destroy it -- but one whose end is not recorded is started again
+ * once the replay is done.
+ */
+static bool replay_background_mark(Replay *replay, TmDcd *dev, const TmJournalEntry *entry)
+{
+    if (tm_mailbox_changes_data_in_background(entry->opcode)) {
+        g_hash_table_insert(replay->unfinished, dev, GUINT_TO_POINTER(entry->opcode));
+        return true;
+    }
+    if (entry->opcode == TM_CXL_OP_BACKGROUND_OPERATION_STATUS) {
+        g_hash_table_remove(replay->unfinished, dev);
+        return true;
+    }
+    return false;
+}
+
 static bool replay_mailbox(Replay *replay, const TmJournalEntry *entry, GError **err)
 {
     TmDcd *dev = entry->device
@@ -146,6 +167,9 @@ static bool replay_mailbox(Replay *replay, const TmJournalEntry *entry, GError *
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "device '%s' does not exist",
                     entry->device ? entry->device : "");
         return false;
+    }
+    if (replay_background_mark(replay, dev, entry)) {
+        return true;
     }
     TmMailboxCaller caller = {
         .port = (TmMailboxPortKind)entry->port,
@@ -193,6 +217,29 @@ static bool replay_entry(const TmJournalEntry *entry, void *opaque, GError **err
     return ok;
 }
 
+/*
+ * The sanitizes the previous run started and did not finish start again:
+ * nobody held capacity when they started and nothing could be added
+ * since, so no host sees memory half zeroed.
+ */
+static bool resume_unfinished(GHashTable *unfinished, GError **err)
+{
+    GHashTableIter iter;
+    gpointer dev, opcode;
+
+    g_hash_table_iter_init(&iter, unfinished);
+    while (g_hash_table_iter_next(&iter, &dev, &opcode)) {
+        const char *name = tm_cxl_opcode_name((uint16_t)GPOINTER_TO_UINT(opcode));
+        if (tm_dcd_sanitize(dev, (uint16_t)GPOINTER_TO_UINT(opcode), err) != TM_DC_OK) {
+            g_prefix_error(err, "cannot resume the %s of %s that a restart interrupted: ",
+                           name, tm_dcd_path(dev));
+            return false;
+        }
+        g_message("%s: %s interrupted by a restart: started again", tm_dcd_path(dev), name);
+    }
+    return true;
+}
+
 bool tm_durable_state_replay(TmDurableState *state, TmQmpEnv *env, GError **err)
 {
     g_assert(env->record == NULL);
@@ -200,6 +247,7 @@ bool tm_durable_state_replay(TmDurableState *state, TmQmpEnv *env, GError **err)
         .env = env,
         .reply = g_malloc(TM_MAILBOX_DEFAULT_MAX_PAYLOAD),
         .connections = g_array_new(FALSE, FALSE, sizeof(ReplayedConnection)),
+        .unfinished = g_hash_table_new(g_direct_hash, g_direct_equal),
     };
     bool ok = tm_journal_foreach(state->journal, replay_entry, &replay, err);
 
@@ -209,12 +257,44 @@ bool tm_durable_state_replay(TmDurableState *state, TmQmpEnv *env, GError **err)
             &g_array_index(replay.connections, ReplayedConnection, i);
         tm_dcd_host_connection_gone(held->dev, held->host_id, held->connection_id);
     }
+    ok = ok && resume_unfinished(replay.unfinished, err);
     if (!ok) {
         g_prefix_error(err, "state directory %s: ", tm_journal_dir(state->journal));
     }
+    g_hash_table_unref(replay.unfinished);
     g_array_unref(replay.connections);
     g_free(replay.reply);
     return ok;
+}
+
+/*
+ * A background operation ended (not stopped by the daemon going away):
+ * recorded as the Background Operation Status read a host would make, the
+ * mark that a replay pairs with the recorded start.
+ */
+static void record_background_end(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque)
+{
+    TmDurableState *state = opaque;
+    TmMailboxCaller caller = { .port = TM_MAILBOX_PORT_FM };
+    TmMailboxRequest request = {
+        .dev = dev,
+        .caller = &caller,
+        .opcode = TM_CXL_OP_BACKGROUND_OPERATION_STATUS,
+    };
+
+    if (notice->kind == TM_DCD_NOTICE_BACKGROUND_DONE) {
+        record_mailbox(state, &request);
+    }
+}
+
+void tm_durable_state_record_background(TmDurableState *state, TmDeviceRegistry *devices)
+{
+    g_autoptr(GPtrArray) list = tm_device_registry_list(devices);
+
+    /* The devices go before the state (daemon.c), and their observers with them. */
+    for (guint i = 0; i < list->len; i++) {
+        tm_dcd_add_observer(g_ptr_array_index(list, i), record_background_end, state);
+    }
 }
 
 void tm_durable_state_record_qmp(TmDurableState *state, TmQmpEnv *env)

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "cci/mailbox.h"
+#include "device/device_registry.h"
 #include "qmp/qmp_env.h"
 
 typedef struct TmDurableState TmDurableState;
@@ -35,6 +36,13 @@ void tm_durable_state_record_qmp(TmDurableState *state, TmQmpEnv *env);
 
 /* The recorder for the CCI server's connections. */
 const TmMailboxRecorder *tm_durable_state_mailbox_recorder(TmDurableState *state);
+
+/*
+ * Record the end of every background operation of @devices (the mark a
+ * replay pairs with a recorded sanitize start).  A replay started again
+ * the sanitizes it found unfinished.
+ */
+void tm_durable_state_record_background(TmDurableState *state, TmDeviceRegistry *devices);
 
 /* Record the withdrawals the daemon made on its own (dc-offer-timeout). */
 void tm_durable_state_record_withdrawn(TmDurableState *state, const char *device_path,

@@ -12,6 +12,7 @@
  * how fast memory is zeroed.
  */
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -389,6 +390,92 @@ static void test_sigterm_mid_sanitize(void)
     sanitize_test_stop(&t);
 }
 
+/*
+ * --state-dir over a shared file, which keeps its bytes across restarts
+ * (docs/durable-state.md): @dir holds the file and the state.
+ */
+static void restart_test_start(SanitizeTest *t, const char *dir)
+{
+    g_autofree char *object = g_strdup_printf("memory-backend-file,id=dc0,size=256M,share=on,"
+                                              "mem-path=%s/dc0", dir);
+    g_autofree char *state = g_build_filename(dir, "state", NULL);
+    const char *const args[] = {
+        "-object", object,
+        "-device", "cxl-type3,id=dcd0,volatile-dc-memdev=dc0,num-dc-regions=1,num-hosts=2",
+        "--state-dir", state, NULL,
+    };
+
+    t->hold_path = g_build_filename(dir, "hold", NULL);
+    g_setenv("TAGMEM_TEST_BACKGROUND_HOLD", t->hold_path, TRUE);
+    tm_e2e_start(&t->e2e, args);
+    for (unsigned h = 0; h < 2; h++) {
+        g_autofree char *path = tm_e2e_host_socket(&t->e2e, h);
+        t->host[h] = h == 0 ? tm_bulk_connect_host(path) : tm_test_cci_connect_host(path);
+    }
+    g_autofree char *fm = g_build_filename(t->e2e.daemon->dir, "tagmem", "fm.sock", NULL);
+    t->fm = tm_test_cci_connect(fm);
+}
+
+/* Stop with @signo (SIGKILL: a crash) and close everything but @dir. */
+static void restart_test_stop(SanitizeTest *t, int signo)
+{
+    for (unsigned h = 0; h < 2; h++) {
+        close(t->host[h]);
+    }
+    close(t->fm);
+    g_clear_pointer(&t->e2e.qmp, tm_qmp_conn_free);
+    int status = tm_test_daemon_stop(t->e2e.daemon, signo);
+    if (signo == SIGTERM) {
+        g_assert_cmpint(status, ==, 0);
+    }
+    g_clear_pointer(&t->e2e.daemon, tm_test_daemon_free);
+    g_unlink(t->hold_path);
+    g_free(t->hold_path);
+}
+
+/*
+ * A crash in the middle of a sanitize: the restarted daemon starts it
+ * again (0002h shows it), and once it ends bytes written before, past the
+ * part zeroed before the crash, read as zero.
+ */
+static void test_restart_resumes_unfinished(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("tm-sanitize-restart-XXXXXX", NULL);
+    SanitizeTest t;
+
+    restart_test_start(&t, dir);
+    add_accepted(&t, NULL, 200 * MiB, "200M:4M", 4 * MiB);
+    write_dpa(t.host[0], 200 * MiB, 0xa5, ACCESS_CHUNK);
+    g_assert_cmphex(tm_bulk_release(t.host[0], 200 * MiB, 4 * MiB), ==, RC_SUCCESS);
+    hold(&t);
+    g_assert_cmphex(call_rc(t.host[0], OP_SANITIZE, NULL, 0), ==, RC_BACKGROUND_STARTED);
+    BackgroundStatus status = background_status(t.host[0]);
+    for (int attempt = 0; attempt < 10000 && status.percent == 0; attempt++) {
+        g_usleep(2000);
+        status = background_status(t.host[0]);
+    }
+    g_assert_cmpuint(status.percent, ==, 16 * 100 / 256);
+    restart_test_stop(&t, SIGKILL);
+
+    restart_test_start(&t, dir);
+    g_assert_cmphex(background_status(t.host[1]).opcode, ==, OP_SANITIZE);
+    assert_done(t.host[0], OP_SANITIZE);
+    add_accepted(&t, NULL, 200 * MiB, "200M:4M", 4 * MiB);
+    assert_dpa_bytes(t.host[0], 200 * MiB, ACCESS_CHUNK, 0);
+    restart_test_stop(&t, SIGTERM);
+
+    /* Ended, it is not started again: bytes written after it stay. */
+    restart_test_start(&t, dir);
+    g_assert_cmphex(background_status(t.host[0]).opcode, ==, 0);
+    write_dpa(t.host[0], 200 * MiB, 0x77, ACCESS_CHUNK);
+    restart_test_stop(&t, SIGTERM);
+    restart_test_start(&t, dir);
+    g_assert_cmphex(background_status(t.host[0]).opcode, ==, 0);
+    assert_dpa_bytes(t.host[0], 200 * MiB, ACCESS_CHUNK, 0x77);
+    restart_test_stop(&t, SIGTERM);
+    tm_test_remove_tree(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -397,5 +484,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sanitize/while-running", test_while_running);
     g_test_add_func("/sanitize/client-disconnects", test_client_disconnects);
     g_test_add_func("/sanitize/sigterm-mid-sanitize", test_sigterm_mid_sanitize);
+    g_test_add_func("/sanitize/restart-resumes-unfinished", test_restart_resumes_unfinished);
     return g_test_run();
 }
