@@ -64,7 +64,8 @@ static void check_reply(const TmMailboxCaller *caller, const uint8_t *packet,
         header.payload_length != reply->length || header.return_code != reply->return_code ||
         strcmp(tm_cxl_return_code_name(reply->return_code), "Unknown") == 0 ||
         reply->length > tm_mailbox_payload_limit(caller) || (!success && reply->length != 0) ||
-        success == (err != NULL) ||
+        (success || reply->return_code == TM_CXL_RC_BACKGROUND_COMMAND_STARTED) ==
+            (err != NULL) ||
         (reply->fd >= 0) != (success && header.opcode == TM_CXL_OP_GET_EXTENT_MEMORY)) {
         abort();
     }
