@@ -33,6 +33,7 @@
 #define RC_SUCCESS 0x00
 #define RC_BACKGROUND_STARTED 0x01
 #define RC_BUSY 0x06
+#define RC_MEDIA_DISABLED 0x07
 
 /* Bytes of one C002h/C003h: far below any socket's limit. */
 #define ACCESS_CHUNK (64u * 1024)
@@ -326,6 +327,8 @@ static void test_while_running(void)
     tm_e2e_qmp_error(&t.e2e, "is sanitizing its media", "cxl-add-dynamic-capacity",
                      "\"host-id\": 0, \"selection-policy\": \"prescriptive\", \"region\": 0, "
                      "\"extents\": [{\"offset\": 0, \"len\": 2097152}]");
+    /* The FM's Initiate DC Add too: Media Disabled. */
+    g_assert_cmphex(tm_bulk_fm_add_one(t.fm, 0, 0, 2 * MiB), ==, RC_MEDIA_DISABLED);
     g_autofree char *pending = tm_e2e_pending(&t.e2e, 0);
     g_assert_cmpstr(pending, ==, "");
     json_object *reply = tm_test_execute(t.e2e.qmp, "object-del", "{\"id\": \"ta\"}");

@@ -155,6 +155,35 @@ static void test_zeroes_memory(void)
     mailbox_fixture_clear(&mf);
 }
 
+/*
+ * The CEL lists both with QEMU's effects: immediate data change, security
+ * state change, background operation (bits 2, 5, 6).
+ */
+static void test_cel_effects(void)
+{
+    /* The CEL (0da9c0b5-bf41-4b78-8f79-96b1623b3f17), offset 0, 1 KiB. */
+    static const uint8_t get_cel[24] = {
+        0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
+        0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
+        0, 0, 0, 0, 0x00, 0x04, 0, 0,
+    };
+    MailboxFixture mf;
+    guint seen = 0;
+
+    mailbox_fixture_init(&mf, 256 * MiB, DCD_PROPS);
+    g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_GET_LOG, get_cel, sizeof(get_cel)), ==,
+                    TM_CXL_RC_SUCCESS);
+    for (size_t at = 0; at < mf.response.length; at += 4) {
+        uint16_t opcode = read_le16(mf.buffer + at);
+        if (opcode == TM_CXL_OP_SANITIZE || opcode == TM_CXL_OP_SECURE_ERASE) {
+            g_assert_cmphex(read_le16(mf.buffer + at + 2), ==, 0x64);
+            seen++;
+        }
+    }
+    g_assert_cmpuint(seen, ==, 2);
+    mailbox_fixture_clear(&mf);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -162,5 +191,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cci/mailbox/sanitize/refused-while-held", test_refused_while_held);
     g_test_add_func("/cci/mailbox/sanitize/running", test_running);
     g_test_add_func("/cci/mailbox/sanitize/zeroes-memory", test_zeroes_memory);
+    g_test_add_func("/cci/mailbox/sanitize/cel-effects", test_cel_effects);
     return g_test_run();
 }
