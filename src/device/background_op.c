@@ -157,12 +157,6 @@ TmDcStatus tm_background_op_start(TmBackgroundOp *op, const TmBackgroundJobSpec 
     return TM_DC_OK;
 }
 
-bool tm_background_op_running(TmBackgroundOp *op)
-{
-    settle_if_finished(op);
-    return op->job != NULL;
-}
-
 TmBackgroundStatus tm_background_op_status(TmBackgroundOp *op)
 {
     settle_if_finished(op);
@@ -171,16 +165,6 @@ TmBackgroundStatus tm_background_op_status(TmBackgroundOp *op)
         status.percent = (uint8_t)atomic_load(&op->job->percent);
     }
     return status;
-}
-
-bool tm_background_op_cancel(TmBackgroundOp *op)
-{
-    settle_if_finished(op);
-    if (op->job == NULL) {
-        return false;
-    }
-    atomic_store(&op->job->cancel, true);
-    return true;
 }
 
 void tm_background_op_free(TmBackgroundOp *op)

@@ -69,14 +69,8 @@ void tm_background_op_free(TmBackgroundOp *op);
 TmDcStatus tm_background_op_start(TmBackgroundOp *op, const TmBackgroundJobSpec *spec,
                                   GError **err);
 
-/* A job is running (settled first, as tm_background_op_status). */
-bool tm_background_op_running(TmBackgroundOp *op);
-
 /* The status, after settling a job whose work has returned. */
 TmBackgroundStatus tm_background_op_status(TmBackgroundOp *op);
-
-/* Ask the running job to stop at its next check; false when none runs. */
-bool tm_background_op_cancel(TmBackgroundOp *op);
 
 /* ---- For the work function, in the worker thread ---- */
 
@@ -90,5 +84,5 @@ bool tm_background_op_cancel(TmBackgroundOp *op);
 /* @done of @total units are done (the percentage 0002h reports). */
 void tm_background_job_progress(TmBackgroundJob *job, uint64_t done, uint64_t total);
 
-/* The job was cancelled: the work should return TM_DC_ABORTED soon. */
+/* The job was cancelled (the daemon is going away): the work should return TM_DC_ABORTED soon. */
 bool tm_background_job_cancelled(const TmBackgroundJob *job);

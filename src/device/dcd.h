@@ -510,8 +510,6 @@ TmBackgroundStatus tm_dcd_background_status(TmDcd *dev);
  * backends are in use (they cannot be deleted).
  */
 TmDcStatus tm_dcd_sanitize(TmDcd *dev, uint16_t opcode, GError **err);
-/* A sanitize runs: the media is disabled (CXL r3.1 §8.2.9.9.5.1). */
-bool tm_dcd_sanitizing(const TmDcd *dev);
 
 /* ---- Observers (front ends: QMP events, host notification) ---- */
 

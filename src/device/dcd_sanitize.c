@@ -191,8 +191,3 @@ TmDcStatus tm_dcd_sanitize(TmDcd *dev, uint16_t opcode, GError **err)
     dev->sanitizing = true;
     return TM_DC_OK;
 }
-
-bool tm_dcd_sanitizing(const TmDcd *dev)
-{
-    return dev->sanitizing;
-}
