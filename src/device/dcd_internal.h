@@ -7,6 +7,7 @@
 #include "device/alloc_map.h"
 #include "device/block_bitmap.h"
 #include "device/dcd.h"
+#include "device/poison_list.h"
 #include "device/range_set.h"
 #include "device/release_marks.h"
 
@@ -129,6 +130,8 @@ struct TmDcd {
     uint64_t next_group_id;
     int64_t timestamp_offset_ns; /* device timestamp - real-time clock (dcd_timestamp.c) */
     uint32_t tag_generation;     /* changes with every change of the live tags (5608h) */
+    uint64_t poison_list_max;    /* poison-list-max-records */
+    TmPoisonList *poison;        /* poisoned lines by DPA (dcd_poison.c) */
 };
 
 /* dcd.c */
