@@ -5,6 +5,7 @@
 
 #include "cci/cci_connection.h"
 #include "cci/cxl_opcodes.h"
+#include "cci/vendor_commands.h"
 #include "core/admission.h"
 #include "core/unix_listener.h"
 #include "device/host_set.h"
@@ -106,10 +107,31 @@ static GPtrArray *host_connections(const TmCciDeviceWatch *watch, uint16_t host_
     return open != NULL ? g_ptr_array_copy((GPtrArray *)open, NULL, NULL) : g_ptr_array_new();
 }
 
+/*
+ * Poison changed in capacity the host holds: every connection that takes
+ * notifications hears of it, uncoalesced, since no log read re-arms it.
+ */
+static void notify_poison(TmCciDeviceWatch *watch, uint16_t host_id)
+{
+    g_autoptr(GPtrArray) targets = host_connections(watch, host_id);
+
+    for (guint i = 0; i < targets->len; i++) {
+        TmCciConnection *connection = g_ptr_array_index(targets, i);
+
+        if (tm_mailbox_caller_notifies_dc(tm_cci_connection_caller(connection))) {
+            tm_cci_connection_notify(connection, TM_VENDOR_NOTIFY_POISON_CHANGED);
+        }
+    }
+}
+
 static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque)
 {
     TmCciDeviceWatch *watch = opaque;
 
+    if (notice->kind == TM_DCD_NOTICE_POISON_CHANGED) {
+        notify_poison(watch, notice->host_id);
+        return;
+    }
     if (notice->kind != TM_DCD_NOTICE_EVENTS_QUEUED ||
         tm_host_set_contains(&watch->notified, notice->host_id)) {
         return;

@@ -39,6 +39,9 @@ typedef enum {
     TM_CXL_OP_GET_SUPPORTED_LOGS = 0x0400,        /* §8.2.9.5.1 */
     TM_CXL_OP_GET_LOG = 0x0401,                   /* §8.2.9.5.2 */
     TM_CXL_OP_IDENTIFY_MEMORY_DEVICE = 0x4000,    /* §8.2.9.9.1.1 */
+    TM_CXL_OP_GET_POISON_LIST = 0x4300,           /* §8.2.9.9.4.1 */
+    TM_CXL_OP_INJECT_POISON = 0x4301,             /* §8.2.9.9.4.2 */
+    TM_CXL_OP_CLEAR_POISON = 0x4302,              /* §8.2.9.9.4.3 */
     TM_CXL_OP_GET_DC_CONFIG = 0x4800,             /* §8.2.9.9.9.1 */
     TM_CXL_OP_GET_DC_EXTENT_LIST = 0x4801,        /* §8.2.9.9.9.2 */
     TM_CXL_OP_ADD_DC_RESPONSE = 0x4802,           /* §8.2.9.9.9.3 */

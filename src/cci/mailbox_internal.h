@@ -105,6 +105,14 @@ TmCxlReturnCode tm_mailbox_set_event_interrupt_policy(const TmMailboxRequest *re
 TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *request,
                                                   TmMailboxResponse *response, GError **err);
 
+/* cmd_poison.c: CXL r3.1 §8.2.9.9.4 */
+TmCxlReturnCode tm_mailbox_get_poison_list(const TmMailboxRequest *request,
+                                           TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_inject_poison(const TmMailboxRequest *request,
+                                         TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_clear_poison(const TmMailboxRequest *request,
+                                        TmMailboxResponse *response, GError **err);
+
 /* cmd_dcd.c */
 /*
  * @count of @host_id's accepted extents from @start as 40-byte Dynamic

@@ -44,9 +44,8 @@ static TmDcStatus check_in_region(const TmDcd *dev, const char *name, uint64_t d
     return TM_DC_OK;
 }
 
-TmDcStatus tm_dcd_inject_poison(TmDcd *dev, uint64_t dpa, uint64_t length, GError **err)
+TmDcStatus tm_dcd_check_poison_range(uint64_t dpa, uint64_t length, GError **err)
 {
-    /* QEMU's checks and texts, in its order (hw/mem/cxl_type3.c). */
     if (length % TM_POISON_LINE) {
         return tm_dc_fail(err, TM_DC_INVALID_INPUT,
                           "Poison injection must be in multiples of 64 bytes");
@@ -59,7 +58,16 @@ TmDcStatus tm_dcd_inject_poison(TmDcd *dev, uint64_t dpa, uint64_t length, GErro
     if (length == 0) {
         return tm_dc_fail(err, TM_DC_INVALID_INPUT, "Poison injection length must not be 0");
     }
-    TmDcStatus status = check_in_region(dev, "cxl-inject-poison", dpa, length, err);
+    return TM_DC_OK;
+}
+
+TmDcStatus tm_dcd_inject_poison(TmDcd *dev, uint64_t dpa, uint64_t length, GError **err)
+{
+    TmDcStatus status = tm_dcd_check_poison_range(dpa, length, err);
+
+    if (status == TM_DC_OK) {
+        status = check_in_region(dev, "cxl-inject-poison", dpa, length, err);
+    }
     if (status != TM_DC_OK) {
         return status;
     }

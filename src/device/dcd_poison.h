@@ -13,6 +13,13 @@
 #include "device/poison_list.h"
 
 /*
+ * The shape of an injected range, QEMU's checks and texts in its order
+ * (which come before it looks the device up): @length a multiple of 64,
+ * @dpa 64-byte aligned; and, tagmem's own, @length not 0 (Invalid Input).
+ */
+TmDcStatus tm_dcd_check_poison_range(uint64_t dpa, uint64_t length, GError **err);
+
+/*
  * QMP cxl-inject-poison, QEMU's rules and wording: @length a non-zero
  * multiple of 64, @dpa 64-byte aligned (Invalid Input), the range inside
  * one DC region (Invalid Physical Address), none of it poisoned already
