@@ -120,7 +120,7 @@ static void test_list(void)
     g_assert_cmpint(json.status, ==, 0);
     json_object *all = json_tokener_parse(json.out);
     g_assert_nonnull(all);
-    g_assert_cmpuint(json_object_array_length(all), ==, 6);
+    g_assert_cmpuint(json_object_array_length(all), ==, 7);
     json_object *devices = json_object_object_get(json_object_array_get_idx(all, 0), "devices");
     json_object *backends = json_object_object_get(json_object_array_get_idx(all, 5), "backends");
     g_assert_cmpuint(json_object_array_length(devices), ==, 1);
