@@ -7,50 +7,14 @@
 #include "host/host_internal.h"
 
 #include <endian.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "cci/cxl_opcodes.h"
 #include "cci/cxl_poison_wire.h"
-#include "host/host_error.h"
-
-/* One poisoned range as the device lists it. */
-typedef struct {
-    uint64_t dpa;
-    uint64_t length;
-} PoisonRange;
-
-static bool decode_page(const TmHostReply *reply, GArray *ranges, bool *more, GError **err)
-{
-    TmCxlGetPoisonListResponse header;
-
-    if (reply->payload_len < sizeof(header)) {
-        g_set_error(err, TM_HOST_ERROR, EPROTO, "Get Poison List output of %zu bytes is short",
-                    reply->payload_len);
-        return false;
-    }
-    memcpy(&header, reply->payload, sizeof(header));
-    size_t count = le16toh(header.count);
-    if (reply->payload_len != sizeof(header) + count * sizeof(TmCxlMediaErrorRecord)) {
-        g_set_error(err, TM_HOST_ERROR, EPROTO,
-                    "Get Poison List output of %zu bytes does not hold its %zu records",
-                    reply->payload_len, count);
-        return false;
-    }
-    for (size_t i = 0; i < count; i++) {
-        TmCxlMediaErrorRecord record;
-
-        memcpy(&record, reply->payload + sizeof(header) + i * sizeof(record), sizeof(record));
-        PoisonRange range = {
-            .dpa = le64toh(record.address) & TM_CXL_MEDIA_ERROR_ADDRESS_MASK,
-            .length = (uint64_t)le32toh(record.length) * TM_CXL_POISON_LINE,
-        };
-        g_array_append_val(ranges, range);
-    }
-    *more = (header.flags & TM_CXL_POISON_FLAG_MORE) != 0;
-    return true;
-}
+#include "host/poison_codec.h"
 
 /* 4300h over [0, end): every page of it, asking again while More is set. */
 static bool get_poison_list(TmHostConn *conn, uint64_t end, GArray *ranges, GError **err)
@@ -70,7 +34,7 @@ static bool get_poison_list(TmHostConn *conn, uint64_t end, GArray *ranges, GErr
         if (reply.fd >= 0) {
             close(reply.fd);
         }
-        if (!decode_page(&reply, ranges, &more, err)) {
+        if (!tm_host_poison_list_decode(reply.payload, reply.payload_len, ranges, &more, err)) {
             return false;
         }
     }
@@ -101,7 +65,7 @@ static GArray *held_poison(const TagmemHost *host, const GArray *ranges)
     static const uint8_t untagged[16];
 
     for (guint i = 0; i < ranges->len; i++) {
-        const PoisonRange *range = &g_array_index(ranges, PoisonRange, i);
+        const TmHostPoisonRange *range = &g_array_index(ranges, TmHostPoisonRange, i);
         g_autoptr(GArray) pieces = tm_committed_pieces(host->committed, range->dpa,
                                                        range->length);
 
@@ -227,7 +191,7 @@ static void report(TagmemHost *host, const TagmemPoison *poison, bool cleared)
 
 bool tm_host_refresh_poison(TagmemHost *host, GError **err)
 {
-    g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(PoisonRange));
+    g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(TmHostPoisonRange));
 
     if (!get_poison_list(&host->conn, host->window_size, ranges, err)) {
         return false;
