@@ -150,10 +150,15 @@ static void test_shared_tag_poison(void)
     tm_e2e_stop(&e2e);
 }
 
+/* query-cxl-poison's answer (a new reference). */
 static json_object *query_poison(TmE2e *e2e)
 {
-    return tm_test_assert_return(tm_test_execute(e2e->qmp, "query-cxl-poison",
-                                                 "{\"path\": \"" DCD0 "\"}"));
+    json_object *reply = tm_test_execute(e2e->qmp, "query-cxl-poison",
+                                         "{\"path\": \"" DCD0 "\"}");
+    json_object *value = json_object_get(tm_test_assert_return(reply));
+
+    json_object_put(reply);
+    return value;
 }
 
 /* "START+LEN:SOURCE ..." of query-cxl-poison, in hex. */
@@ -285,8 +290,9 @@ static void test_qmp_bad_input(void)
     inject(&e2e, 0x1000, 0x100);
     for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
         g_test_message("%s", rows[i].arguments);
-        tm_test_assert_error(tm_test_execute(e2e.qmp, "cxl-inject-poison", rows[i].arguments),
-                             "GenericError", rows[i].fragment);
+        json_object *reply = tm_test_execute(e2e.qmp, "cxl-inject-poison", rows[i].arguments);
+        tm_test_assert_error(reply, "GenericError", rows[i].fragment);
+        json_object_put(reply);
     }
     g_autofree char *unchanged = poison_summary(&e2e);
     g_assert_cmpstr(unchanged, ==, "0x1000+0x100:internal");
