@@ -7,6 +7,7 @@
 #include "cci/cxl_opcodes.h"
 #include "cci/vendor_commands.h"
 #include "core/admission.h"
+#include "device/dcd_poison.h"
 #include "core/unix_listener.h"
 #include "device/host_set.h"
 
@@ -124,11 +125,25 @@ static void notify_poison(TmCciDeviceWatch *watch, uint16_t host_id)
     }
 }
 
+/* Capacity the host just accepted holds poisoned lines already. */
+static bool committed_poisoned(const TmDcd *dev, const TmDcdNotice *notice)
+{
+    for (guint i = 0; i < notice->n_extents; i++) {
+        const TmExtent *extent = &notice->extents[i].extent;
+
+        if (tm_dcd_poison_find(dev, extent->dpa, extent->length, NULL)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque)
 {
     TmCciDeviceWatch *watch = opaque;
 
-    if (notice->kind == TM_DCD_NOTICE_POISON_CHANGED) {
+    if (notice->kind == TM_DCD_NOTICE_POISON_CHANGED ||
+        (notice->kind == TM_DCD_NOTICE_COMMITTED && committed_poisoned(dev, notice))) {
         notify_poison(watch, notice->host_id);
         return;
     }

@@ -23,7 +23,8 @@ _Static_assert(sizeof(TmVendorEventNotification) == 8, "Event Notification paylo
 /*
  * log_bitmap bit 7, tagmem's own (no event log has that number): the
  * poison of capacity the host has accepted changed -- lines were poisoned
- * or cleared.  The host reads Get Poison List (4300h) for what it maps.
+ * or cleared, or capacity it just accepted holds poisoned lines.  The host
+ * reads Get Poison List (4300h) for what it maps.
  */
 #define TM_VENDOR_NOTIFY_POISON_CHANGED (1u << 7)
 

@@ -239,8 +239,8 @@ static bool drain_while_notified(TagmemHost *host, size_t *handled, GError **err
         if (dc_log && !tm_host_drain_events(host, &batch, err)) {
             return false;
         }
-        /* Capacity just accepted may be poisoned already: its pages go too. */
-        if ((poison || batch > 0) && !tm_host_refresh_poison(host, err)) {
+        /* The daemon also sets the bit when capacity the host accepts holds poison. */
+        if (poison && !tm_host_refresh_poison(host, err)) {
             return false;
         }
         *handled += batch;

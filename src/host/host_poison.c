@@ -14,6 +14,8 @@
 
 #include "cci/cxl_opcodes.h"
 #include "cci/cxl_poison_wire.h"
+#include "cci/cxl_return_codes.h"
+#include "host/host_error.h"
 #include "host/poison_codec.h"
 
 /* 4300h over [0, end): every page of it, asking again while More is set. */
@@ -26,9 +28,17 @@ static bool get_poison_list(TmHostConn *conn, uint64_t end, GArray *ranges, GErr
     bool more = true;
 
     while (more) {
+        g_autoptr(GError) local = NULL;
         TmHostReply reply;
 
-        if (!tm_host_conn_call(conn, TM_CXL_OP_GET_POISON_LIST, &in, sizeof(in), &reply, err)) {
+        if (!tm_host_conn_call(conn, TM_CXL_OP_GET_POISON_LIST, &in, sizeof(in), &reply,
+                               &local)) {
+            /* A device without poison management (a tagmemd from before it) has none. */
+            if (g_error_matches(local, TM_HOST_ERROR, EREMOTEIO) &&
+                conn->last_return_code == TM_CXL_RC_UNSUPPORTED) {
+                return true;
+            }
+            g_propagate_error(err, g_steal_pointer(&local));
             return false;
         }
         if (reply.fd >= 0) {
@@ -101,6 +111,29 @@ static TagmemPoison part_of(const TagmemPoison *range, uint64_t dpa, uint64_t le
     return part;
 }
 
+/*
+ * The index of the first range of @list (by DPA, disjoint) that ends after
+ * @dpa: a binary search, so that comparing lists of 100k ranges stays
+ * O(n log n).
+ */
+static guint first_ending_after(const GArray *list, uint64_t dpa)
+{
+    guint low = 0;
+    guint high = list->len;
+
+    while (low < high) {
+        guint mid = low + (high - low) / 2;
+        const TagmemPoison *p = &g_array_index(list, TagmemPoison, mid);
+
+        if (p->dpa + p->length <= dpa) {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    return low;
+}
+
 /* The parts of @range that no range of @list (by DPA, disjoint; may be NULL) covers. */
 static GArray *not_in(const GArray *list, const TagmemPoison *range)
 {
@@ -108,7 +141,8 @@ static GArray *not_in(const GArray *list, const TagmemPoison *range)
     uint64_t at = range->dpa;
     uint64_t end = range->dpa + range->length;
 
-    for (guint i = 0; list && i < list->len && at < end; i++) {
+    for (guint i = list ? first_ending_after(list, at) : 0; list && i < list->len && at < end;
+         i++) {
         const TagmemPoison *p = &g_array_index(list, TagmemPoison, i);
         if (p->dpa + p->length <= at || p->dpa >= end) {
             continue;
@@ -129,13 +163,9 @@ static GArray *not_in(const GArray *list, const TagmemPoison *range)
 /* Some line of the page at @page_dpa is in @list. */
 static bool page_poisoned(const GArray *list, uint64_t page_dpa, uint64_t page_size)
 {
-    for (guint i = 0; i < list->len; i++) {
-        const TagmemPoison *p = &g_array_index(list, TagmemPoison, i);
-        if (p->dpa < page_dpa + page_size && page_dpa < p->dpa + p->length) {
-            return true;
-        }
-    }
-    return false;
+    guint i = first_ending_after(list, page_dpa);
+
+    return i < list->len && g_array_index(list, TagmemPoison, i).dpa < page_dpa + page_size;
 }
 
 /* mprotect the page at @page_dpa wherever the host maps it: the window and the tag's view. */
@@ -236,17 +266,20 @@ TAGMEM_API void tagmem_host_set_poison_callback(TagmemHost *host, TagmemPoisonFn
 TAGMEM_API size_t tagmem_host_poison(const TagmemHost *host, uint64_t dpa, uint64_t length,
                                      TagmemPoison *out, size_t max)
 {
+    uint64_t end = dpa + length < dpa ? UINT64_MAX : dpa + length;
     size_t found = 0;
 
-    for (guint i = 0; host->poisoned && i < host->poisoned->len; i++) {
+    for (guint i = host->poisoned ? first_ending_after(host->poisoned, dpa) : 0;
+         host->poisoned && i < host->poisoned->len; i++) {
         const TagmemPoison *p = &g_array_index(host->poisoned, TagmemPoison, i);
 
-        if (p->dpa < dpa + length && dpa < p->dpa + p->length) {
-            if (found < max) {
-                out[found] = *p;
-            }
-            found++;
+        if (p->dpa >= end) {
+            break;
         }
+        if (found < max) {
+            out[found] = *p;
+        }
+        found++;
     }
     return found;
 }

@@ -3,6 +3,7 @@
  * libtagmem (tagmem-test-host-agent): poison injected into capacity two
  * hosts share reaches both, whose processes then fault on that page and
  * nowhere else; Clear Poison writes the line and gives the page back;
+ * poison on free capacity reaches the host that accepts it later;
  * poison survives a restart with --state-dir; more poison than the list
  * holds sets the overflow flag and loses nothing; QMP's bad inputs.
  */
@@ -147,6 +148,25 @@ static void test_shared_tag_poison(void)
         assert_event(hosts[h], "event poison 0x10003000 0x40 " TAG_A " 0x3000 1");
         assert_crashes(hosts[h], "0x10003010");
     }
+    tm_e2e_stop(&e2e);
+}
+
+/* Poison on capacity nobody holds reaches the host that accepts it later. */
+static void test_poison_accepted_later(void)
+{
+    TmE2e e2e;
+
+    tm_e2e_start(&e2e, poison_daemon);
+    g_autoptr(TmAgent) host0 = connect_host(&e2e, 0);
+    inject(&e2e, 0x1040, 64);
+    tm_e2e_add(&e2e, 0, 0, NULL, "0:2M");
+    tm_agent_ok(host0, "await 2 " WAIT_MS);
+    g_autoptr(GPtrArray) events = tm_agent_take_events(host0);
+    g_assert_cmpstr(g_ptr_array_index(events, events->len - 1), ==,
+                    "event poison 0x1040 0x40 00000000-0000-0000-0000-000000000000 0x0 1");
+    g_assert_cmpstr(tm_agent_ok(host0, "prot 0x1000"), ==, "---s");
+    g_assert_cmpstr(tm_agent_ok(host0, "prot 0x0"), ==, "rw-s");
+    tm_agent_exit(host0);
     tm_e2e_stop(&e2e);
 }
 
@@ -303,6 +323,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/host-poison/shared-tag", test_shared_tag_poison);
+    g_test_add_func("/host-poison/accepted-later", test_poison_accepted_later);
     g_test_add_func("/host-poison/survives-restart", test_survives_restart);
     g_test_add_func("/host-poison/overflow", test_overflow);
     g_test_add_func("/host-poison/qmp-bad-input", test_qmp_bad_input);
