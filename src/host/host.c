@@ -160,7 +160,7 @@ static bool host_start(TagmemHost *host, const char *path, GError **err)
                 host->max_payload);
     /* Records logged before this connection get no notification of their own. */
     tm_host_conn_take_notification(&host->conn);
-    return tm_host_drain_events(host, &handled, err) && tm_host_refresh_poison(host, err);
+    return tm_host_drain_events(host, &handled, err) && tm_host_refresh_poison(host, true, err);
 }
 
 /* The daemon's default: host0.sock in the runtime directory both find by one rule. */
@@ -240,7 +240,7 @@ static bool drain_while_notified(TagmemHost *host, size_t *handled, GError **err
             return false;
         }
         /* The daemon also sets the bit when capacity the host accepts holds poison. */
-        if (poison && !tm_host_refresh_poison(host, err)) {
+        if (poison && !tm_host_refresh_poison(host, false, err)) {
             return false;
         }
         *handled += batch;

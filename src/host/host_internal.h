@@ -154,10 +154,15 @@ bool tm_host_drain_events(TagmemHost *host, size_t *handled, GError **err);
 
 /*
  * Ask the device for the poison of the DPA space (4300h, paged), keep what
- * falls in held capacity, make its pages inaccessible in the window and the
- * tag views, restore pages whose poison is gone, and tell the application.
+ * falls in held capacity, make the pages of what is new inaccessible in the
+ * window and the tag views (of all of it with @protect_all: at connect and
+ * after a reconnect, which may have mapped blocks afresh), restore pages
+ * whose poison is gone, and tell the application.
  */
-bool tm_host_refresh_poison(TagmemHost *host, GError **err);
+bool tm_host_refresh_poison(TagmemHost *host, bool protect_all, GError **err);
+
+/* A tag view was mapped afresh: make its poisoned pages inaccessible again. */
+void tm_host_poison_protect_view(TagmemHost *host, const TmTagView *view);
 
 /* ---- tag_view.c ---- */
 

@@ -219,7 +219,7 @@ static void report(TagmemHost *host, const TagmemPoison *poison, bool cleared)
     }
 }
 
-bool tm_host_refresh_poison(TagmemHost *host, GError **err)
+bool tm_host_refresh_poison(TagmemHost *host, bool protect_all, GError **err)
 {
     g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(TmHostPoisonRange));
 
@@ -229,14 +229,18 @@ bool tm_host_refresh_poison(TagmemHost *host, GError **err)
     GArray *now = held_poison(host, ranges);
     GArray *before = host->poisoned;
 
-    /* Every poisoned page again: a tag view rebuilt since maps it afresh. */
-    for (guint i = 0; i < now->len; i++) {
-        protect_range(host, &g_array_index(now, TagmemPoison, i), now, false);
-    }
     host->poisoned = now;
     for (guint i = 0; i < now->len; i++) {
-        g_autoptr(GArray) found = not_in(before, &g_array_index(now, TagmemPoison, i));
+        const TagmemPoison *p = &g_array_index(now, TagmemPoison, i);
+        g_autoptr(GArray) found = not_in(before, p);
+
+        if (protect_all) {
+            protect_range(host, p, now, false);
+        }
         for (guint f = 0; f < found->len; f++) {
+            if (!protect_all) {
+                protect_range(host, &g_array_index(found, TagmemPoison, f), now, false);
+            }
             report(host, &g_array_index(found, TagmemPoison, f), false);
         }
     }
@@ -255,6 +259,29 @@ bool tm_host_refresh_poison(TagmemHost *host, GError **err)
         g_array_unref(before);
     }
     return true;
+}
+
+void tm_host_poison_protect_view(TagmemHost *host, const TmTagView *view)
+{
+    uint64_t page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+
+    for (guint i = 0; host->poisoned && i < view->pieces->len; i++) {
+        const TmTagViewPiece *piece = &g_array_index(view->pieces, TmTagViewPiece, i);
+        uint64_t end = piece->dpa + piece->length;
+
+        for (guint k = first_ending_after(host->poisoned, piece->dpa);
+             k < host->poisoned->len && g_array_index(host->poisoned, TagmemPoison, k).dpa < end;
+             k++) {
+            const TagmemPoison *p = &g_array_index(host->poisoned, TagmemPoison, k);
+            uint64_t first = MAX(p->dpa, piece->dpa);
+            uint64_t last = MIN(p->dpa + p->length, end);
+
+            first -= first % page_size;
+            for (uint64_t page = first; page < last; page += page_size) {
+                mprotect(view->base + piece->offset + (page - piece->dpa), page_size, PROT_NONE);
+            }
+        }
+    }
 }
 
 TAGMEM_API void tagmem_host_set_poison_callback(TagmemHost *host, TagmemPoisonFn fn, void *data)

@@ -174,5 +174,5 @@ bool tm_host_reconnect(TagmemHost *host, size_t *handled, GError **err)
                 host->committed->len);
     tm_host_conn_take_notification(&host->conn);
     /* Poison may have come or gone while the daemon was away. */
-    return tm_host_drain_events(host, handled, err) && tm_host_refresh_poison(host, err);
+    return tm_host_drain_events(host, handled, err) && tm_host_refresh_poison(host, true, err);
 }

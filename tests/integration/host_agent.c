@@ -27,6 +27,7 @@
  *   release-tag TAG | release-range DPA LEN
  *   crash DPA                             read window + DPA with SIGSEGV at its default
  *                                         action: a fault kills the agent by SIGSEGV
+ *   tag-crash TAG OFFSET                  the same through the tag's contiguous view
  *   close                                 tagmem_host_close
  *
  * Poison the library reports (tagmem_host_set_poison_callback) comes as
@@ -755,6 +756,19 @@ static void cmd_crash(Agent *agent, char **words, int n_words)
     reply("ok 0x%02x", byte);
 }
 
+static void cmd_tag_crash(Agent *agent, char **words, int n_words)
+{
+    volatile uint8_t *at = tag_view(agent, words[0], words[1], 1);
+    struct sigaction default_action = { .sa_handler = SIG_DFL };
+
+    if (at == NULL) {
+        return;
+    }
+    sigaction(SIGSEGV, &default_action, NULL);
+    uint8_t byte = *at;
+    reply("ok 0x%02x", byte);
+}
+
 static void cmd_close(Agent *agent, char **words, int n_words)
 {
     tagmem_host_close(agent->host);
@@ -782,6 +796,7 @@ static const Command commands[] = {
     { "release-tag", 1, cmd_release_tag },
     { "release-range", 2, cmd_release_range },
     { "crash", 1, cmd_crash },
+    { "tag-crash", 2, cmd_tag_crash },
     { "close", 0, cmd_close },
 };
 

@@ -170,6 +170,35 @@ static void test_poison_accepted_later(void)
     tm_e2e_stop(&e2e);
 }
 
+/*
+ * A tag's view is mapped afresh when the host gets more of the tag: the
+ * poisoned page stays inaccessible there, the rest of the view is not.
+ */
+static void test_view_rebuilt(void)
+{
+    TmE2e e2e;
+
+    tm_e2e_start(&e2e, poison_daemon);
+    g_autofree char *socket = tm_e2e_host_socket(&e2e, 0);
+    g_autoptr(TmAgent) host0 = tm_agent_start();
+    /* Linux's rules refuse more of a tag the host holds; accept-all takes it. */
+    tm_agent_ok(host0, "connect %s policy=accept", socket);
+    tm_e2e_add(&e2e, 0, 1, TAG_A, "0:2M");
+    tm_agent_ok(host0, "await 1 " WAIT_MS);
+    inject(&e2e, 0x10000100, 64);
+    assert_event(host0, "event poison 0x10000100 0x40 " TAG_A " 0x100 1");
+    tm_e2e_add(&e2e, 0, 1, TAG_A, "2M:2M");
+    tm_agent_ok(host0, "await 1 " WAIT_MS);
+    g_assert_cmpstr(tm_agent_ok(host0, "tag-size " TAG_A), ==, "0x400000");
+    g_assert_cmpstr(tm_agent_ok(host0, "tag-crash " TAG_A " 0x1000"), ==, "0x00");
+    g_assert_cmpstr(tm_agent_ok(host0, "tag-crash " TAG_A " 0x200000"), ==, "0x00");
+    tm_agent_send(host0, "tag-crash " TAG_A " 0x140");
+    int status = tm_agent_wait(host0, TM_AGENT_TIMEOUT_MS);
+    g_assert_true(WIFSIGNALED(status));
+    g_assert_cmpint(WTERMSIG(status), ==, SIGSEGV);
+    tm_e2e_stop(&e2e);
+}
+
 /* query-cxl-poison's answer (a new reference). */
 static json_object *query_poison(TmE2e *e2e)
 {
@@ -324,6 +353,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/host-poison/shared-tag", test_shared_tag_poison);
     g_test_add_func("/host-poison/accepted-later", test_poison_accepted_later);
+    g_test_add_func("/host-poison/view-rebuilt", test_view_rebuilt);
     g_test_add_func("/host-poison/survives-restart", test_survives_restart);
     g_test_add_func("/host-poison/overflow", test_overflow);
     g_test_add_func("/host-poison/qmp-bad-input", test_qmp_bad_input);
