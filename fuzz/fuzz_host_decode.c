@@ -1,7 +1,7 @@
 /*
  * libtagmem's decoders of what the daemon sends: the packet header, the
- * Event Notification, Get Event Records, Get DC Configuration and Get DC
- * Extent List outputs.  Byte 0 picks the decoder; the rest is its input.
+ * Event Notification, Get Event Records, Get DC Configuration, Get DC
+ * Extent List and Get Poison List outputs.  Byte 0 picks the decoder; the rest is its input.
  * Whatever the bytes, a decoder either fails with a message or yields
  * values inside the input.
  */
@@ -11,6 +11,7 @@
 
 #include "host/dc_codec.h"
 #include "host/host_message.h"
+#include "host/poison_codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,6 +61,13 @@ static void decode_lists(const uint8_t *bytes, size_t len)
     }
     if (tm_host_extent_list_decode(bytes, len, extents, &total, NULL)) {
         g_assert_cmpuint(16 + extents->len * 40, ==, len);
+    }
+    g_autoptr(GArray) poison = g_array_new(FALSE, FALSE, sizeof(TmHostPoisonRange));
+    bool more = false;
+    if (tm_host_poison_list_decode(bytes, len, poison, &more, NULL)) {
+        g_assert_cmpuint(32 + poison->len * 16, ==, len);
+    } else {
+        g_assert_cmpuint(poison->len, ==, 0);
     }
 }
 

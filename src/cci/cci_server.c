@@ -7,6 +7,7 @@
 #include "cci/cxl_opcodes.h"
 #include "cci/vendor_commands.h"
 #include "core/admission.h"
+#include "device/dcd_poison.h"
 #include "core/unix_listener.h"
 #include "device/host_set.h"
 
@@ -126,12 +127,47 @@ static void notify_background_done(TmCciDeviceWatch *watch, TmDcd *dev)
     }
 }
 
+/*
+ * Poison changed in capacity the host holds: every connection that takes
+ * notifications hears of it, uncoalesced, since no log read re-arms it.
+ */
+static void notify_poison(TmCciDeviceWatch *watch, uint16_t host_id)
+{
+    g_autoptr(GPtrArray) targets = host_connections(watch, host_id);
+
+    for (guint i = 0; i < targets->len; i++) {
+        TmCciConnection *connection = g_ptr_array_index(targets, i);
+
+        if (tm_mailbox_caller_notifies_dc(tm_cci_connection_caller(connection))) {
+            tm_cci_connection_notify(connection, TM_VENDOR_NOTIFY_POISON_CHANGED, 0);
+        }
+    }
+}
+
+/* Capacity the host just accepted holds poisoned lines already. */
+static bool committed_poisoned(const TmDcd *dev, const TmDcdNotice *notice)
+{
+    for (guint i = 0; i < notice->n_extents; i++) {
+        const TmExtent *extent = &notice->extents[i].extent;
+
+        if (tm_dcd_poison_find(dev, extent->dpa, extent->length, NULL)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque)
 {
     TmCciDeviceWatch *watch = opaque;
 
     if (notice->kind == TM_DCD_NOTICE_BACKGROUND_DONE) {
         notify_background_done(watch, dev);
+        return;
+    }
+    if (notice->kind == TM_DCD_NOTICE_POISON_CHANGED ||
+        (notice->kind == TM_DCD_NOTICE_COMMITTED && committed_poisoned(dev, notice))) {
+        notify_poison(watch, notice->host_id);
         return;
     }
     if (notice->kind != TM_DCD_NOTICE_EVENTS_QUEUED ||

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cci/cxl_commands.h"
+#include "device/dcd_poison.h"
 #include "tagmem-config.h"
 
 static uint16_t log_size(const TmMailboxRequest *request, TmEventLogType type)
@@ -23,7 +24,9 @@ static uint16_t log_size(const TmMailboxRequest *request, TmEventLogType type)
  * capacity; Dynamic Capacity is not part of it (Get DC Configuration
  * describes it), and QEMU likewise reports only static capacity here.
  * tagmem devices have none, so every capacity, and the partition
- * alignment, is 0.  There is no label storage area and no poison list.
+ * alignment, is 0.  There is no label storage area.  The poison list
+ * maximum and the inject poison limit are the device's (dcd_poison.h); a
+ * device without DC regions has no media to poison and reports 0.
  * The event log sizes are what the host's logs hold before overflowing.
  */
 TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *request,
@@ -38,6 +41,15 @@ TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *reques
         .dc_event_log_size = htole16(log_size(request, TM_EVENT_LOG_DYNAMIC_CAPACITY)),
     };
 
+    if (tm_dcd_num_regions(request->dev) > 0) {
+        uint32_t max_records = tm_dcd_poison_list_max(request->dev);
+
+        /* 24 bits, little-endian. */
+        for (unsigned i = 0; i < sizeof(out.poison_list_max_records); i++) {
+            out.poison_list_max_records[i] = (uint8_t)(max_records >> (8 * i));
+        }
+        out.inject_poison_limit = htole16((uint16_t)tm_dcd_inject_poison_limit(request->dev));
+    }
     /* ASCII, NUL-padded to 16 bytes. */
     memset(fw_revision, 0, sizeof(fw_revision));
     snprintf(fw_revision, sizeof(fw_revision), "tagmem %s", TAGMEM_VERSION);

@@ -18,6 +18,7 @@ const char *tm_cxl_return_code_name(uint16_t code)
         { TM_CXL_RC_MEDIA_DISABLED, "Media Disabled" },
         { TM_CXL_RC_INVALID_HANDLE, "Invalid Handle" },
         { TM_CXL_RC_INVALID_PHYSICAL_ADDRESS, "Invalid Physical Address" },
+        { TM_CXL_RC_INJECT_POISON_LIMIT_REACHED, "Inject Poison Limit Reached" },
         { TM_CXL_RC_ABORTED, "Aborted" },
         { TM_CXL_RC_UNSUPPORTED_MAILBOX_OR_CCI, "Unsupported Mailbox or CCI" },
         { TM_CXL_RC_INVALID_PAYLOAD_LENGTH, "Invalid Payload Length" },

@@ -13,6 +13,7 @@
 #include "cci/cxl_commands.h"
 #include "cci/cxl_dc_extent_wire.h"
 #include "cci/cxl_opcodes.h"
+#include "cci/cxl_poison_wire.h"
 #include "cci/vendor_commands.h"
 #include "core/error.h"
 
@@ -72,6 +73,19 @@ static const TmMailboxCommand commands[] = {
     /* CXL r3.1 §8.2.9.9.1.1 */
     { .opcode = TM_CXL_OP_IDENTIFY_MEMORY_DEVICE,
       .handler = tm_mailbox_identify_memory_device, INPUT_NONE, .ports = HOST },
+    /*
+     * CXL r3.1 §8.2.9.9.4: poison of DC capacity (tagmem devices have no
+     * other).  Injecting and clearing change the data and the device's
+     * list of media errors at once, so the journal records them.
+     */
+    { .opcode = TM_CXL_OP_GET_POISON_LIST, .handler = tm_mailbox_get_poison_list,
+      INPUT_FIXED(TmCxlGetPoisonListRequest), .ports = HOST, .needs_dc = true },
+    { .opcode = TM_CXL_OP_INJECT_POISON, .handler = tm_mailbox_inject_poison,
+      INPUT_FIXED(TmCxlInjectPoisonRequest), .ports = HOST, .needs_dc = true,
+      .effects = DATA | LOG },
+    { .opcode = TM_CXL_OP_CLEAR_POISON, .handler = tm_mailbox_clear_poison,
+      INPUT_FIXED(TmCxlClearPoisonRequest), .ports = HOST, .needs_dc = true,
+      .effects = DATA | LOG },
     /*
      * CXL r3.1 §8.2.9.9.5.1, §8.2.9.9.5.2: background operations on the
      * whole device (cmd_sanitize.c); QEMU's CEL effects.  Memory, not

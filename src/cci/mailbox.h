@@ -82,6 +82,19 @@ typedef struct {
     uint64_t connection_id;
     /* Where changes of device state are recorded; NULL: nowhere. */
     const TmMailboxRecorder *recorder;
+    /*
+     * A restarted daemon replaying its journal: memory keeps itself, so
+     * commands that write data (Clear Poison) change only the state.
+     */
+    bool replaying;
+    /*
+     * Get Poison List (4300h) with More: the query being paged and where
+     * the next answer resumes (cmd_poison.c).
+     */
+    uint64_t poison_query_dpa;
+    uint64_t poison_query_length;
+    uint64_t poison_cursor;
+    bool poison_paging;
 } TmMailboxCaller;
 
 /* The caller fits @dev: a known port kind, an existing host, a valid max payload. */

@@ -108,6 +108,13 @@ TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *reques
 /* cmd_sanitize.c: 4400h and 4401h */
 TmCxlReturnCode tm_mailbox_sanitize(const TmMailboxRequest *request,
                                     TmMailboxResponse *response, GError **err);
+/* cmd_poison.c: CXL r3.1 §8.2.9.9.4 */
+TmCxlReturnCode tm_mailbox_get_poison_list(const TmMailboxRequest *request,
+                                           TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_inject_poison(const TmMailboxRequest *request,
+                                         TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_clear_poison(const TmMailboxRequest *request,
+                                        TmMailboxResponse *response, GError **err);
 
 /* cmd_dcd.c */
 /*

@@ -13,6 +13,10 @@ TmCxlReturnCode tm_cxl_return_code_from_dc_status(TmDcStatus status)
         return TM_CXL_RC_INTERNAL_ERROR;
     case TM_DC_INVALID_PHYSICAL_ADDRESS:
         return TM_CXL_RC_INVALID_PHYSICAL_ADDRESS;
+    case TM_DC_INJECT_POISON_LIMIT:
+        return TM_CXL_RC_INJECT_POISON_LIMIT_REACHED;
+    case TM_DC_MEDIA_ERROR:
+        return TM_CXL_RC_MEDIA_DISABLED;
     case TM_DC_RESOURCES_EXHAUSTED:
         return TM_CXL_RC_RESOURCES_EXHAUSTED;
     case TM_DC_INVALID_EXTENT_LIST:

@@ -27,6 +27,14 @@ typedef struct __attribute__((packed)) {
 #define TM_VENDOR_NOTIFY_BACKGROUND_DONE 0x01u
 _Static_assert(sizeof(TmVendorEventNotification) == 8, "Event Notification payload is 8 bytes");
 
+/*
+ * log_bitmap bit 7, tagmem's own (no event log has that number): the
+ * poison of capacity the host has accepted changed -- lines were poisoned
+ * or cleared, or capacity it just accepted holds poisoned lines.  The host
+ * reads Get Poison List (4300h) for what it maps.
+ */
+#define TM_VENDOR_NOTIFY_POISON_CHANGED (1u << 7)
+
 /* C001h Get Extent Memory input: a range inside one accepted extent. */
 typedef struct __attribute__((packed)) {
     uint64_t dpa;

@@ -7,12 +7,15 @@
  * --release-on-exit gives it back first.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib-unix.h>
 
 #include "cli/cli.h"
 #include "cli/cli_host.h"
+#include "core/guid.h"
+#include "tagmem/tagmem_poison.h"
 
 typedef struct {
     TmCliHostOptions host;
@@ -114,6 +117,39 @@ static void remove_sources(const guint *sources, size_t n)
     }
 }
 
+/*
+ * "poison host=N dpa=0x.. len=0x.. tag=UUID|none offset=0x.." when the
+ * library has made the lines' pages inaccessible, "poison-cleared ..."
+ * when it gave them back.
+ */
+static void print_poison(void *data, const TagmemPoison *poison)
+{
+    const AgentOptions *options = data;
+    char tag_text[TM_GUID_STRING_LEN + 1] = "none";
+    TmGuid tag;
+
+    memcpy(tag.bytes, poison->tag, sizeof(tag.bytes));
+    if (!tm_guid_is_null(&tag)) {
+        tm_guid_format(&tag, tag_text);
+    }
+    printf("%s host=%d dpa=0x%" PRIx64 " len=0x%" PRIx64 " tag=%s offset=0x%" PRIx64 "\n",
+           poison->cleared ? "poison-cleared" : "poison", options->host.host_id, poison->dpa,
+           poison->length, tag_text, poison->tag_offset);
+    fflush(stdout);
+}
+
+/* Poison found while connecting, before the callback was set. */
+static void print_known_poison(const Agent *agent)
+{
+    size_t count = tagmem_host_poison(agent->host, 0, UINT64_MAX, NULL, 0);
+    g_autofree TagmemPoison *known = g_new(TagmemPoison, MAX(count, 1));
+
+    count = tagmem_host_poison(agent->host, 0, UINT64_MAX, known, count);
+    for (size_t i = 0; i < count; i++) {
+        print_poison((void *)agent->options, &known[i]);
+    }
+}
+
 /* Give back every tag group (and untagged extent) the host holds. */
 static int release_everything(Agent *agent)
 {
@@ -169,6 +205,8 @@ static int run_agent(const AgentOptions *options)
     agent.host = tm_cli_host_connect(&options->host, true);
     if (agent.host != NULL) {
         tagmem_host_set_reconnect(agent.host, (int)(options->reconnect * 1000));
+        tagmem_host_set_poison_callback(agent.host, print_poison, (void *)options);
+        print_known_poison(&agent);
         g_autofree char *path = tm_cli_host_socket(&options->host);
         printf("ready host=%d socket=%s policy=%s seq-base=%d held=%zu\n", options->host.host_id,
                path, options->host.policy ? options->host.policy : "linux",

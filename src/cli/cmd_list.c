@@ -30,11 +30,12 @@ typedef enum {
     KIND_EXTENTS,
     KIND_TAGS,
     KIND_BACKENDS,
+    KIND_POISON,
     KIND_COUNT,
 } RecordKind;
 
 static const char *const kind_names[KIND_COUNT] = {
-    "devices", "regions", "hosts", "extents", "tags", "backends",
+    "devices", "regions", "hosts", "extents", "tags", "backends", "poison",
 };
 
 
@@ -94,8 +95,14 @@ static const Column backend_columns[] = {
     COL("SHARE", "share", CELL_BOOL), COL("PREALLOC", "prealloc", CELL_BOOL),
     COL("POLICY", "policy", CELL_TEXT), COL("TAG", "tag", CELL_TEXT), COL_END,
 };
+/* Every poisoned range the device knows (query-cxl-poison), reported or not. */
+static const Column poison_columns[] = {
+    COL("DEVICE", "device", CELL_TEXT), COL("POISONED-DPA", "dpa", CELL_HEX),
+    COL("LENGTH", "size", CELL_SIZE), COL("SOURCE", "source", CELL_TEXT), COL_END,
+};
 static const Column *const kind_columns[KIND_COUNT] = {
     device_columns, region_columns, host_columns, extent_columns, tag_columns, backend_columns,
+    poison_columns,
 };
 
 /* ---- records from the QMP replies ---- */
@@ -510,6 +517,34 @@ static json_object *memdev_arguments(const ListOptions *o)
     return args;
 }
 
+/* query-cxl-poison of every listed device, as records; false after printing why. */
+static bool add_poison_records(TmQmpConn *conn, const ListOptions *o, json_object **lists,
+                               json_object *devices)
+{
+    for (size_t d = 0; d < json_object_array_length(devices); d++) {
+        json_object *device = json_object_array_get_idx(devices, d);
+        json_object *args = json_object_new_object();
+
+        copy(args, "path", device, "path");
+        json_object *answer = query(conn, o, "query-cxl-poison", args);
+        if (answer == NULL) {
+            return false;
+        }
+        json_object *ranges = member(answer, "poison");
+        for (size_t i = 0; ranges && i < json_object_array_length(ranges); i++) {
+            json_object *range = json_object_array_get_idx(ranges, i);
+            json_object *rec = record(json_object_get_string(member(device, "id")));
+
+            copy(rec, "dpa", range, "start");
+            copy(rec, "size", range, "length");
+            copy(rec, "source", range, "source");
+            json_object_array_add(lists[KIND_POISON], rec);
+        }
+        json_object_put(answer);
+    }
+    return true;
+}
+
 static int print_lists(TmQmpConn *conn, const ListOptions *o)
 {
     json_object *devices = query(conn, o, "query-cxl-dynamic-capacity", capacity_arguments(o));
@@ -519,7 +554,7 @@ static int print_lists(TmQmpConn *conn, const ListOptions *o)
     bool selected[KIND_COUNT] = {
         [KIND_DEVICES] = !picked, [KIND_REGIONS] = !picked, [KIND_HOSTS] = !picked,
         [KIND_EXTENTS] = !picked || o->extents, [KIND_TAGS] = !picked || o->tags,
-        [KIND_BACKENDS] = !picked || o->backends,
+        [KIND_BACKENDS] = !picked || o->backends, [KIND_POISON] = !picked,
     };
 
     if (backends == NULL) {
@@ -527,6 +562,14 @@ static int print_lists(TmQmpConn *conn, const ListOptions *o)
         return 1;
     }
     build_records(lists, devices, backends);
+    if (selected[KIND_POISON] && !add_poison_records(conn, o, lists, devices)) {
+        for (int k = 0; k < KIND_COUNT; k++) {
+            json_object_put(lists[k]);
+        }
+        json_object_put(devices);
+        json_object_put(backends);
+        return 1;
+    }
     if (o->json) {
         print_json(lists, selected, o->human);
     } else {

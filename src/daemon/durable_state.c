@@ -176,6 +176,7 @@ static bool replay_mailbox(Replay *replay, const TmJournalEntry *entry, GError *
         .host_id = entry->host_id,
         .max_payload = TM_MAILBOX_DEFAULT_MAX_PAYLOAD,
         .connection_id = entry->connection_id,
+        .replaying = true,
     };
     if (!tm_mailbox_caller_check(dev, &caller, err)) {
         return false;

@@ -15,6 +15,10 @@ const char *tm_dc_status_name(TmDcStatus status)
         return "Internal Error";
     case TM_DC_INVALID_PHYSICAL_ADDRESS:
         return "Invalid Physical Address";
+    case TM_DC_INJECT_POISON_LIMIT:
+        return "Inject Poison Limit Reached";
+    case TM_DC_MEDIA_ERROR:
+        return "Media Disabled";
     case TM_DC_RESOURCES_EXHAUSTED:
         return "Resources Exhausted";
     case TM_DC_INVALID_EXTENT_LIST:

@@ -16,6 +16,8 @@ typedef enum {
     TM_DC_UNSUPPORTED,                /* 03h */
     TM_DC_INTERNAL_ERROR,             /* 04h */
     TM_DC_INVALID_PHYSICAL_ADDRESS,   /* 0Fh */
+    TM_DC_INJECT_POISON_LIMIT,        /* 10h: Inject Poison Limit Reached */
+    TM_DC_MEDIA_ERROR,                /* 07h: a poisoned line (docs/host-protocol.md) */
     TM_DC_RESOURCES_EXHAUSTED,        /* 1Dh */
     TM_DC_INVALID_EXTENT_LIST,        /* 1Eh */
     TM_DC_BUSY,                       /* 06h: a background operation runs */

@@ -55,6 +55,8 @@ UINT_PROPERTY(sanitize_mask, "dc-region-sanitize-on-release", sanitize_mask, 0,
 UINT_PROPERTY(max_extents, "dc-max-extents", max_extents, 1, TM_DCD_MAX_EXTENTS)
 UINT_PROPERTY(max_tags, "dc-max-tags", max_tags, 1, UINT32_MAX)
 UINT_PROPERTY(dc_log_depth, "dc-event-log-depth", dc_log_depth, 1, TM_DCD_MAX_LOG_DEPTH)
+UINT_PROPERTY(poison_list_max, "poison-list-max-records", poison_list_max, 1,
+              TM_DCD_MAX_POISON_LIST)
 UINT_PROPERTY(offer_timeout, "dc-offer-timeout", offer_timeout_s, 0, TM_DCD_MAX_OFFER_TIMEOUT)
 
 /*
@@ -167,6 +169,10 @@ static const TmProperty dcd_properties[] = {
       .description = "Records each host's DC event log holds "
                      "(default: dc-max-extents, at most 65535)",
       .set = set_dc_log_depth, .get = get_dc_log_depth },
+    { .name = "poison-list-max-records", .kind = TM_PROP_UINT, .access = TM_PROP_INIT_ONLY,
+      .description = "Media error records Get Poison List reports before it overflows "
+                     "(default 65535)",
+      .set = set_poison_list_max, .get = get_poison_list_max },
     { .name = NULL },
 };
 
@@ -183,6 +189,7 @@ static void dcd_init(TmObject *obj)
     dev->pci_identity.device_id = TM_DCD_DEFAULT_PCI_DEVICE_ID;
     dev->max_extents = TM_DCD_DEFAULT_MAX_EXTENTS;
     dev->max_tags = TM_DCD_DEFAULT_MAX_TAGS;
+    dev->poison_list_max = TM_DCD_DEFAULT_POISON_LIST_MAX;
     dev->observers = g_array_new(FALSE, FALSE, sizeof(TmDcdObserverEntry));
     dev->background = tm_background_op_new();
     dev->tags = g_ptr_array_new_with_free_func(tm_dcd_tag_free);
@@ -304,6 +311,7 @@ static void dcd_finalize(TmObject *obj)
     /* Ranges left unregister their backend users. */
     tm_alloc_map_free(dev->alloc_map);
     tm_dcd_tags_free(dev);
+    tm_poison_list_free(dev->poison);
     if (dev->dc_memdev) {
         tm_hostmem_remove_user(dev->dc_memdev, dev->path);
     }
@@ -434,6 +442,7 @@ static bool dcd_complete(TmObject *obj, GError **err)
         host_init(&dev->hosts[h], h, (guint)dev->dc_log_depth);
     }
     dev->alloc_map = tm_alloc_map_new(dev->path);
+    dev->poison = tm_poison_list_new((guint)dev->poison_list_max);
     return true;
 }
 

@@ -5,6 +5,7 @@
  *           [,volatile-dc-memdev=BE][,dc-block-size=SIZE][,num-hosts=H][,sn=SERIAL]
  *           [,dc-region-sharable=MASK][,dc-region-sanitize-on-release=MASK]
  *           [,dc-max-extents=N][,dc-max-tags=N][,dc-event-log-depth=N]
+ *           [,poison-list-max-records=N]
  *
  * Properties (all fixed once the device is created):
  *   num-dc-regions       0..8 DC regions (QEMU does not reject 9+; we do)
@@ -37,6 +38,9 @@
  *   dc-offer-timeout     seconds after which an add request the host has
  *                        not answered is withdrawn (tm_dcd_withdraw_expired);
  *                        0 (default): offers wait for ever
+ *   poison-list-max-records  media error records the poison list reports
+ *                        before it overflows, 1..0xFFFFFF (default 65535;
+ *                        dcd_poison.h)
  *
  * Every operation validates the whole request, then applies it; on failure
  * nothing changes.  Operations return a TmDcStatus (the mailbox layer maps
@@ -78,6 +82,13 @@
 #define TM_DCD_MAX_EXTENTS (1u << 20)
 /* Depth of the informational, warning, failure and fatal logs. */
 #define TM_DCD_STD_LOG_DEPTH 32
+/*
+ * poison-list-max-records: what Identify Memory Device reports as the
+ * poison list maximum (24 bits) and, up to 65535, as the inject poison
+ * limit (16 bits); the default keeps the two equal.
+ */
+#define TM_DCD_DEFAULT_POISON_LIST_MAX 65535
+#define TM_DCD_MAX_POISON_LIST 0xFFFFFFu
 
 typedef struct TmDcd TmDcd;
 
@@ -526,6 +537,11 @@ typedef enum {
     TM_DCD_NOTICE_SANITIZE_FAILED,
     /* The background operation ended (tm_dcd_background_status says how); no host. */
     TM_DCD_NOTICE_BACKGROUND_DONE,
+    /*
+     * Lines in capacity host_id has accepted were poisoned or cleared
+     * (dcd_poison.h): extents holds the poisoned or cleared range.
+     */
+    TM_DCD_NOTICE_POISON_CHANGED,
 } TmDcdNoticeKind;
 
 typedef struct {

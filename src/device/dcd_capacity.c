@@ -5,6 +5,7 @@
  * region's sanitize-on-release flag).
  */
 #include "device/dcd_internal.h"
+#include "device/dcd_poison.h"
 
 #include <inttypes.h>
 
@@ -65,6 +66,18 @@ bool tm_dcd_all_backed(const TmDcd *dev, const TmDcHost *host, unsigned region, 
  * then stays in the map, out of use, so that its old contents never reach
  * a new owner.
  */
+/*
+ * A sanitized range holds zeroes now, written over every line, so none of
+ * its lines is poisoned any more (CXL r3.1 §8.2.9.9.5.1: sanitize leaves
+ * the media's data unreadable and rewritten; dcd_poison.h).
+ */
+static void sanitized(TmDcd *dev, const TmAllocRange *range)
+{
+    if (range->sanitize_on_free) {
+        tm_dcd_clear_poison_range(dev, range->range.extent.dpa, range->range.extent.length);
+    }
+}
+
 bool tm_dcd_free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
 {
     g_autoptr(GError) error = NULL;
@@ -73,10 +86,12 @@ bool tm_dcd_free_range(TmDcd *dev, uint16_t host_id, const TmAllocRange *range)
     if (tm_hostmem_passes_fds(r->backend)) {
         tm_hostmem_drop_objects(r->backend, r->backend_offset, r->extent.length,
                                 dev->regions[r->region].block_size);
+        sanitized(dev, range);
         return true;
     }
     if (!range->sanitize_on_free ||
         tm_hostmem_zero_range(r->backend, r->backend_offset, r->extent.length, &error)) {
+        sanitized(dev, range);
         return true;
     }
     g_autofree char *message = g_strdup_printf(

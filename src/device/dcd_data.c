@@ -12,6 +12,7 @@
 #include <inttypes.h>
 
 #include "backend/mem_object.h"
+#include "device/dcd_poison.h"
 
 /* Some byte of [dpa, dpa + length) is in @host_id's accepted capacity: O(log n). */
 static bool host_holds_part(const TmDcd *dev, uint16_t host_id, uint64_t dpa, uint64_t length)
@@ -191,7 +192,16 @@ TmDcStatus tm_dcd_host_read(TmDcd *dev, uint16_t host_id, uint64_t dpa, void *bu
     TmDcStatus status = accepted_pieces(dev, host_id, "Read DPA", dpa, length, false, pieces,
                                         err);
     uint8_t *out = buf;
+    uint64_t poisoned;
 
+    /*
+     * A poisoned line has no data to give (CXL r3.1 §8.2.9.9.4): the read
+     * fails whole, naming the first such line (dcd_poison.h).
+     */
+    if (status == TM_DC_OK && tm_dcd_poison_find(dev, dpa, length, &poisoned)) {
+        return tm_dc_fail(err, TM_DC_MEDIA_ERROR,
+                          "Read DPA: DPA 0x%" PRIx64 " is poisoned (media error)", poisoned);
+    }
     for (guint i = 0; status == TM_DC_OK && i < pieces->len; i++) {
         const TmDpaPiece *p = &g_array_index(pieces, TmDpaPiece, i);
         g_autoptr(GError) local = NULL;

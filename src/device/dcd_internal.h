@@ -7,6 +7,7 @@
 #include "device/alloc_map.h"
 #include "device/block_bitmap.h"
 #include "device/dcd.h"
+#include "device/poison_list.h"
 #include "device/range_set.h"
 #include "device/release_marks.h"
 
@@ -131,6 +132,8 @@ struct TmDcd {
     uint32_t tag_generation;     /* changes with every change of the live tags (5608h) */
     TmBackgroundOp *background;  /* the device's background operation (dcd_sanitize.c) */
     bool sanitizing;             /* a sanitize runs: adds are refused */
+    uint64_t poison_list_max;    /* poison-list-max-records */
+    TmPoisonList *poison;        /* poisoned lines by DPA (dcd_poison.c) */
 };
 
 /* dcd.c */

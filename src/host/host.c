@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cci/vendor_commands.h"
 #include "core/runtime_dir_rule.h"
 #include "host/accept_policy.h"
 #include "host/host_commands.h"
@@ -159,7 +160,7 @@ static bool host_start(TagmemHost *host, const char *path, GError **err)
                 host->max_payload);
     /* Records logged before this connection get no notification of their own. */
     tm_host_conn_take_notification(&host->conn);
-    return tm_host_drain_events(host, &handled, err);
+    return tm_host_drain_events(host, &handled, err) && tm_host_refresh_poison(host, true, err);
 }
 
 /* The daemon's default: host0.sock in the runtime directory both find by one rule. */
@@ -200,6 +201,9 @@ TAGMEM_API void tagmem_host_close(TagmemHost *host)
     g_array_unref(host->regions);
     g_array_unref(host->committed);
     g_array_unref(host->pending_chain);
+    if (host->poisoned) {
+        g_array_unref(host->poisoned);
+    }
     g_hash_table_unref(host->mapped_inodes);
     g_free(host->socket_path);
     g_free(host->last_error);
@@ -228,10 +232,15 @@ static bool drain_while_notified(TagmemHost *host, size_t *handled, GError **err
     while (host->conn.notified) {
         bool dc_log = (host->conn.notified_logs & DC_LOG_BIT) != 0 ||
                       host->conn.notified_logs == 0;
+        bool poison = (host->conn.notified_logs & TM_VENDOR_NOTIFY_POISON_CHANGED) != 0;
         size_t batch = 0;
 
         tm_host_conn_take_notification(&host->conn);
         if (dc_log && !tm_host_drain_events(host, &batch, err)) {
+            return false;
+        }
+        /* The daemon also sets the bit when capacity the host accepts holds poison. */
+        if (poison && !tm_host_refresh_poison(host, false, err)) {
             return false;
         }
         *handled += batch;

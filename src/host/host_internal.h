@@ -13,6 +13,7 @@
 #include "host/host_conn.h"
 #include "host/host_log.h"
 #include "tagmem/tagmem.h"
+#include "tagmem/tagmem_poison.h"
 
 /* An address range held PROT_NONE until the handle closes. */
 typedef struct {
@@ -62,6 +63,10 @@ struct TagmemHost {
     uint64_t arena_used;
     char *last_error;
     uint16_t last_return_code;
+    /* Poison in held capacity (host_poison.c): TagmemPoison by DPA, pages made PROT_NONE. */
+    GArray *poisoned;
+    TagmemPoisonFn poison_fn;
+    void *poison_data;
 };
 
 /* The error is the device refusing a command (it does not break the connection). */
@@ -144,6 +149,20 @@ bool tm_host_release_held_tag(TagmemHost *host, const uint8_t tag[16], bool *fou
 
 /* Read and answer the DC event log until it is empty; *handled counts records. */
 bool tm_host_drain_events(TagmemHost *host, size_t *handled, GError **err);
+
+/* ---- host_poison.c ---- */
+
+/*
+ * Ask the device for the poison of the DPA space (4300h, paged), keep what
+ * falls in held capacity, make the pages of what is new inaccessible in the
+ * window and the tag views (of all of it with @protect_all: at connect and
+ * after a reconnect, which may have mapped blocks afresh), restore pages
+ * whose poison is gone, and tell the application.
+ */
+bool tm_host_refresh_poison(TagmemHost *host, bool protect_all, GError **err);
+
+/* A tag view was mapped afresh: make its poisoned pages inaccessible again. */
+void tm_host_poison_protect_view(TagmemHost *host, const TmTagView *view);
 
 /* ---- tag_view.c ---- */
 

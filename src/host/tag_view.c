@@ -132,6 +132,7 @@ void tm_tag_view_rebuild(TagmemHost *host, const uint8_t tag[16])
         }
         return;
     }
+    tm_host_poison_protect_view(host, view);
     tm_host_log(&host->logger, TAGMEM_LOG_DEBUG,
                 "tag %s: view of 0x%" G_GINT64_MODIFIER "x bytes in %u extents at %p", tag_text,
                 view->size, view->pieces->len, (void *)view->base);

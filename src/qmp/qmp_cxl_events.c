@@ -18,6 +18,7 @@ static const char *event_name(TmDcdNoticeKind kind)
         return TM_QMP_EVENT_DC_SANITIZE_FAILED;
     case TM_DCD_NOTICE_EVENTS_QUEUED:
     case TM_DCD_NOTICE_BACKGROUND_DONE:
+    case TM_DCD_NOTICE_POISON_CHANGED:
         break;
     }
     return NULL;

@@ -27,7 +27,12 @@
  *   release-tag TAG | release-range DPA LEN
  *   crash DPA                             read window + DPA with SIGSEGV at its default
  *                                         action: a fault kills the agent by SIGSEGV
+ *   tag-crash TAG OFFSET                  the same through the tag's contiguous view
  *   close                                 tagmem_host_close
+ *
+ * Poison the library reports (tagmem_host_set_poison_callback) comes as
+ * "event poison DPA LEN TAG TAG_OFFSET MAPPED" lines ("poison-cleared"
+ * when it goes) and counts as an event for await.
  *   exit
  *
  * Failures of libtagmem are "err ERRNO RC MESSAGE": the negative errno, the
@@ -46,6 +51,7 @@
 #include <unistd.h>
 
 #include "tagmem/tagmem.h"
+#include "tagmem/tagmem_poison.h"
 
 #define MAX_WORDS 8
 #define MAX_LINE 4096
@@ -117,6 +123,20 @@ static void on_event(void *data, const TagmemEvent *event)
     printf("event %s 0x%" PRIx64 " 0x%" PRIx64 " %s %u %d %d\n", tagmem_event_kind_name(event->kind),
            event->extent.dpa, event->extent.length, tag, event->extent.shared_seq,
            (int)event->verdict, event->slow_path ? 1 : 0);
+    fflush(stdout);
+    agent->events_since_await++;
+}
+
+/* "event poison|poison-cleared DPA LEN TAG TAG_OFFSET MAPPED" */
+static void on_poison(void *data, const TagmemPoison *poison)
+{
+    Agent *agent = data;
+    char tag[37];
+
+    format_tag(poison->tag, tag);
+    printf("event %s 0x%" PRIx64 " 0x%" PRIx64 " %s 0x%" PRIx64 " %d\n",
+           poison->cleared ? "poison-cleared" : "poison", poison->dpa, poison->length, tag,
+           poison->tag_offset, poison->addr != NULL ? 1 : 0);
     fflush(stdout);
     agent->events_since_await++;
 }
@@ -294,6 +314,7 @@ static void cmd_connect(Agent *agent, char **words, int n_words)
         free(error);
         return;
     }
+    tagmem_host_set_poison_callback(agent->host, on_poison, agent);
     if (reconnect_ms >= 0) {
         tagmem_host_set_reconnect(agent->host, reconnect_ms);
     }
@@ -735,6 +756,19 @@ static void cmd_crash(Agent *agent, char **words, int n_words)
     reply("ok 0x%02x", byte);
 }
 
+static void cmd_tag_crash(Agent *agent, char **words, int n_words)
+{
+    volatile uint8_t *at = tag_view(agent, words[0], words[1], 1);
+    struct sigaction default_action = { .sa_handler = SIG_DFL };
+
+    if (at == NULL) {
+        return;
+    }
+    sigaction(SIGSEGV, &default_action, NULL);
+    uint8_t byte = *at;
+    reply("ok 0x%02x", byte);
+}
+
 static void cmd_close(Agent *agent, char **words, int n_words)
 {
     tagmem_host_close(agent->host);
@@ -762,6 +796,7 @@ static const Command commands[] = {
     { "release-tag", 1, cmd_release_tag },
     { "release-range", 2, cmd_release_range },
     { "crash", 1, cmd_crash },
+    { "tag-crash", 2, cmd_tag_crash },
     { "close", 0, cmd_close },
 };
 

@@ -97,6 +97,10 @@ static void test_list(void)
                             "\"extents\": [{\"offset\": 2097152, \"len\": 4194304}]}");
     tm_test_assert_return(reply);
     json_object_put(reply);
+    reply = tm_test_execute(client, "cxl-inject-poison",
+                            "{\"path\": \"dcd0\", \"start\": 17181970496, \"length\": 128}");
+    tm_test_assert_return(reply);
+    json_object_put(reply);
 
     g_auto(CliRun) tables = run_cli(NULL, "--socket", socket, "list", NULL);
     g_assert_cmpint(tables.status, ==, 0);
@@ -108,6 +112,8 @@ static void test_list(void)
         "dcd0    1     pending  1       0x400200000  4 MiB   0    " TAG "  -        -\n",
         TAG "  dcd0    Pending  1       mem0     4 MiB      1              -\n",
         "mem0     4 MiB  yes    no        default  " TAG "\n",
+        "DEVICE  POISONED-DPA  LENGTH  SOURCE\n"
+        "dcd0    0x400201040   128 B   internal\n",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
         if (strstr(tables.out, lines[i]) == NULL) {
@@ -120,7 +126,7 @@ static void test_list(void)
     g_assert_cmpint(json.status, ==, 0);
     json_object *all = json_tokener_parse(json.out);
     g_assert_nonnull(all);
-    g_assert_cmpuint(json_object_array_length(all), ==, 6);
+    g_assert_cmpuint(json_object_array_length(all), ==, 7);
     json_object *devices = json_object_object_get(json_object_array_get_idx(all, 0), "devices");
     json_object *backends = json_object_object_get(json_object_array_get_idx(all, 5), "backends");
     g_assert_cmpuint(json_object_array_length(devices), ==, 1);

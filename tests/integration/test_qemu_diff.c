@@ -72,6 +72,7 @@ static const char *error_class(json_object *reply)
 #define PATH "'path':'/machine/peripheral/cxl-dcd0'"
 #define ADD "cxl-add-dynamic-capacity"
 #define REL "cxl-release-dynamic-capacity"
+#define POISON "cxl-inject-poison"
 #define ADD_ARGS(rest) "{" PATH ",'host-id':0,'selection-policy':'prescriptive'," rest "}"
 #define REL_ARGS(rest) "{" PATH ",'host-id':0,'removal-policy':'prescriptive'," rest "}"
 #define STR(x) #x
@@ -215,6 +216,27 @@ static const SameCase same_cases[] = {
     { "release on a backend", REL,
       "{'path':'/objects/dc0','host-id':0,'removal-policy':'prescriptive','region':0,"
       "'extents':[" EXT(0, M2) "]}", "Unable to resolve CXL type 3 device" },
+    /* Poison (qapi/cxl.json cxl-inject-poison): DPAs no other case poisons. */
+    { "inject poison", POISON, "{" PATH ",'start':4096,'length':128}", NULL },
+    { "poison overlapping it", POISON, "{" PATH ",'start':4160,'length':64}",
+      "Overlap with existing poisoned region not supported" },
+    { "poison reaching into it from below", POISON, "{" PATH ",'start':4032,'length':128}",
+      "Overlap with existing poisoned region not supported" },
+    { "poison next to it", POISON, "{" PATH ",'start':4224,'length':64}", NULL },
+    { "poison start not 64-byte aligned", POISON, "{" PATH ",'start':8224,'length':64}",
+      "Poison start address must be 64 byte aligned" },
+    { "poison length not a multiple of 64", POISON, "{" PATH ",'start':8192,'length':100}",
+      "Poison injection must be in multiples of 64 bytes" },
+    { "alignment is checked before the path", POISON,
+      "{'path':'/machine/peripheral/nope','start':32,'length':64}",
+      "Poison start address must be 64 byte aligned" },
+    { "poison of no device", POISON, "{'path':'/machine/peripheral/nope','start':0,'length':64}",
+      "Unable to resolve path" },
+    { "poison of a backend", POISON, "{'path':'/objects/dc0','start':0,'length':64}",
+      "Path does not point to a CXL type 3 device" },
+    { "poison without length", POISON, "{" PATH ",'start':0}", "Parameter 'length' is missing" },
+    { "poison start a string", POISON, "{" PATH ",'start':'0','length':64}",
+      "Parameter 'start' expects uint64" },
 };
 
 static void check_same(const SameCase *c, json_object *qemu_reply, json_object *tagmem_reply)
@@ -310,6 +332,15 @@ static const DifferentCase different_cases[] = {
       "has not been found", "was never offered to host 0",
       "the seed series' status command is not in QEMU 10.0", false },
     { "query-cxl-dynamic-capacity", "query-cxl-dynamic-capacity", NULL,
+      "has not been found", NULL, "tagmem's own query", false },
+    { "poison of length 0", POISON, "{" PATH ",'start':12288,'length':0}",
+      NULL, "Poison injection length must not be 0",
+      "QEMU lists an empty poison record that poisons nothing; tagmem says why it does nothing",
+      false },
+    { "poison beyond the device's capacity", POISON, "{" PATH ",'start':1073741824,'length':64}",
+      NULL, "is not inside one DC region",
+      "QEMU lists poison at any DPA; tagmem poisons only DPA of its DC regions", false },
+    { "query-cxl-poison", "query-cxl-poison", "{" PATH "}",
       "has not been found", NULL, "tagmem's own query", false },
 };
 

@@ -86,8 +86,8 @@ static void test_identify_memory_device(void)
         0x20, 0x00, 0x20, 0x00,  /* informational, warning log: 32 records */
         0x20, 0x00, 0x20, 0x00,  /* failure, fatal log */
         0, 0, 0, 0,              /* LSA size */
-        0, 0, 0,                 /* poison list max */
-        0, 0,                    /* inject poison limit */
+        0x70, 0x11, 0x01,        /* poison list max: poison-list-max-records 70000 */
+        0xff, 0xff,              /* inject poison limit: as many, held to 16 bits */
         0,                       /* poison capabilities */
         0,                       /* QoS telemetry capabilities */
         0x2c, 0x01,              /* DC event log: dc-event-log-depth 300 */
@@ -98,7 +98,8 @@ static void test_identify_memory_device(void)
 
     g_assert_cmpuint(strlen(revision), <=, 16);
     memcpy(expected, revision, strlen(revision));
-    mailbox_fixture_init(&mf, 1 * GiB, DCD_PROPS ",dc-max-extents=100,dc-event-log-depth=300");
+    mailbox_fixture_init(&mf, 1 * GiB, DCD_PROPS ",dc-max-extents=100,dc-event-log-depth=300,"
+                         "poison-list-max-records=70000");
     mailbox_expect(&mf, TM_CXL_OP_IDENTIFY_MEMORY_DEVICE, NULL, 0, TM_CXL_RC_SUCCESS,
                    expected, sizeof(expected));
     g_assert_cmpmem(mf.buffer, 7, "tagmem ", 7);
@@ -116,6 +117,9 @@ static void test_identify_memory_device_without_dc(void)
     /* dc-max-extents' default of 512 sizes the DC log. */
     g_assert_cmpuint(read_le16(mf.buffer + 67), ==, 512);
     g_assert_cmpuint(read_le64(mf.buffer + 16), ==, 0);
+    /* No DC regions, no media to poison: no poison list, no injection. */
+    g_assert_cmpuint(read_le32(mf.buffer + 60) & 0xFFFFFF, ==, 0);
+    g_assert_cmpuint(read_le16(mf.buffer + 63), ==, 0);
     mailbox_fixture_clear(&mf);
 }
 
