@@ -6,6 +6,7 @@
 #include "cci/cxl_opcodes.h"
 #include "cci/cxl_return_codes.h"
 #include "core/error.h"
+#include "device/dcd_poison.h"
 #include "device/device_registry.h"
 #include "qmp/qmp_dispatch.h"
 #include "state/journal.h"
@@ -148,6 +149,8 @@ static bool replay_qmp(Replay *replay, const TmJournalEntry *entry, GError **err
 static bool replay_background_mark(Replay *replay, TmDcd *dev, const TmJournalEntry *entry)
 {
     if (tm_mailbox_changes_data_in_background(entry->opcode)) {
+        /* What starting it did at once, on the main loop (dcd_sanitize.c). */
+        tm_dcd_clear_all_poison(dev);
         g_hash_table_insert(replay->unfinished, dev, GUINT_TO_POINTER(entry->opcode));
         return true;
     }

@@ -151,6 +151,11 @@ uint64_t tm_dcd_clear_poison_range(TmDcd *dev, uint64_t dpa, uint64_t length)
     return cleared;
 }
 
+uint64_t tm_dcd_clear_all_poison(TmDcd *dev)
+{
+    return tm_dcd_clear_poison_range(dev, 0, UINT64_MAX & ~(uint64_t)(TM_POISON_LINE - 1));
+}
+
 void tm_dcd_foreach_poison(const TmDcd *dev, uint64_t dpa, uint64_t length,
                            TmPoisonRangeFn fn, void *opaque)
 {

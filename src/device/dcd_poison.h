@@ -60,6 +60,13 @@ bool tm_dcd_poison_find(const TmDcd *dev, uint64_t dpa, uint64_t length, uint64_
  */
 uint64_t tm_dcd_clear_poison_range(TmDcd *dev, uint64_t dpa, uint64_t length);
 
+/*
+ * Sanitize and Secure Erase (dcd_sanitize.c) rewrite the whole media, so no
+ * line of the device stays poisoned (CXL r3.1 §8.2.9.9.5.1: sanitize
+ * removes all user data, and poison is a property of that data).
+ */
+uint64_t tm_dcd_clear_all_poison(TmDcd *dev);
+
 /* Every poisoned range in [dpa, dpa + length) (poison_list.h), reported or not. */
 void tm_dcd_foreach_poison(const TmDcd *dev, uint64_t dpa, uint64_t length,
                            TmPoisonRangeFn fn, void *opaque);

@@ -11,6 +11,7 @@
  * memory is mapped, so that the worker only zeroes.
  */
 #include "device/dcd_internal.h"
+#include "device/dcd_poison.h"
 
 #include <inttypes.h>
 
@@ -189,5 +190,11 @@ TmDcStatus tm_dcd_sanitize(TmDcd *dev, uint16_t opcode, GError **err)
         return status;
     }
     dev->sanitizing = true;
+    /*
+     * Cleared at the start, on the main loop, rather than at the end: the
+     * journal replays the start (docs/durable-state.md), and nobody holds
+     * capacity that could be read before the zeroing reaches it.
+     */
+    tm_dcd_clear_all_poison(dev);
     return TM_DC_OK;
 }

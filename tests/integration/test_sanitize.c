@@ -236,6 +236,19 @@ static void assert_background_notification(int fd)
  * bytes written before (which a release alone keeps: checked first) read
  * as zero in untagged and tagged capacity; Secure Erase reports itself.
  */
+/* How many poisoned ranges query-cxl-poison lists for dcd0. */
+static size_t poisoned_ranges(SanitizeTest *t)
+{
+    json_object *reply = tm_test_execute(t->e2e.qmp, "query-cxl-poison",
+                                         "{\"path\": \"/machine/peripheral/dcd0\"}");
+    json_object *poison = NULL;
+
+    g_assert_true(json_object_object_get_ex(tm_test_assert_return(reply), "poison", &poison));
+    size_t n = json_object_array_length(poison);
+    json_object_put(reply);
+    return n;
+}
+
 static void test_sanitize_zeroes_everything(void)
 {
     SanitizeTest t;
@@ -248,6 +261,9 @@ static void test_sanitize_zeroes_everything(void)
     g_assert_cmphex(idle.return_code, ==, 0);
 
     write_and_release(&t);
+    /* Poison of free capacity: only a sanitize (or a sanitizing release) clears it. */
+    tm_e2e_qmp_ok(&t.e2e, "cxl-inject-poison", "\"start\": %u, \"length\": 128", (unsigned)(8 * MiB));
+    g_assert_cmpuint(poisoned_ranges(&t), ==, 1);
     /* Without sanitize, a release leaves the bytes for the next owner. */
     add_accepted(&t, NULL, 0, "0:4M", 4 * MiB);
     assert_dpa_bytes(t.host[0], 0, ACCESS_CHUNK, 0xa5);
@@ -256,6 +272,7 @@ static void test_sanitize_zeroes_everything(void)
     g_assert_cmphex(call_rc(t.host[0], OP_SANITIZE, NULL, 0), ==, RC_BACKGROUND_STARTED);
     assert_done(t.host[0], OP_SANITIZE);
     assert_background_notification(t.host[1]);
+    g_assert_cmpuint(poisoned_ranges(&t), ==, 0);
 
     add_accepted(&t, NULL, 0, "0:4M", 4 * MiB);
     add_accepted(&t, TAG_A, TAGGED_DPA, "32M:4M", 4 * MiB);
@@ -450,6 +467,7 @@ static void test_restart_resumes_unfinished(void)
     add_accepted(&t, NULL, 200 * MiB, "200M:4M", 4 * MiB);
     write_dpa(t.host[0], 200 * MiB, 0xa5, ACCESS_CHUNK);
     g_assert_cmphex(tm_bulk_release(t.host[0], 200 * MiB, 4 * MiB), ==, RC_SUCCESS);
+    tm_e2e_qmp_ok(&t.e2e, "cxl-inject-poison", "\"start\": %u, \"length\": 64", (unsigned)(100 * MiB));
     hold(&t);
     g_assert_cmphex(call_rc(t.host[0], OP_SANITIZE, NULL, 0), ==, RC_BACKGROUND_STARTED);
     BackgroundStatus status = background_status(t.host[0]);
@@ -461,6 +479,8 @@ static void test_restart_resumes_unfinished(void)
     restart_test_stop(&t, SIGKILL);
 
     restart_test_start(&t, dir);
+    /* The replay poisons the line again, then the recorded start clears it. */
+    g_assert_cmpuint(poisoned_ranges(&t), ==, 0);
     g_assert_cmphex(background_status(t.host[1]).opcode, ==, OP_SANITIZE);
     assert_done(t.host[0], OP_SANITIZE);
     add_accepted(&t, NULL, 200 * MiB, "200M:4M", 4 * MiB);
