@@ -206,9 +206,9 @@ size_t tm_mailbox_response_limit(const TmMailboxCaller *caller)
     return MIN(limit, tm_mailbox_payload_limit(caller));
 }
 
-bool tm_mailbox_caller_notifies_dc(const TmMailboxCaller *caller)
+bool tm_mailbox_caller_notifies_log(const TmMailboxCaller *caller, TmEventLogType log)
 {
-    return (caller->interrupt_settings[4] & TM_MAILBOX_INTERRUPT_MODE_MASK) ==
+    return (caller->interrupt_settings[log] & TM_MAILBOX_INTERRUPT_MODE_MASK) ==
            TM_MAILBOX_INTERRUPT_MSI;
 }
 

@@ -495,6 +495,8 @@ typedef enum {
      * stays allocated, out of use, so that no new owner sees its contents.
      */
     TM_DCD_NOTICE_SANITIZE_FAILED,
+    /* a record was appended to the host's log @log (not the DC log: EVENTS_QUEUED) */
+    TM_DCD_NOTICE_RECORD_QUEUED,
 } TmDcdNoticeKind;
 
 typedef struct {
@@ -504,6 +506,7 @@ typedef struct {
     guint n_extents;
     bool forced;             /* RELEASED: by a forced release request */
     const char *message;     /* SANITIZE_FAILED: why */
+    TmEventLogType log;      /* RECORD_QUEUED: which log */
 } TmDcdNotice;
 
 /* The host_id of a notice about no particular host (QMP leaves host-id out). */

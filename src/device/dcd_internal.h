@@ -7,6 +7,7 @@
 #include "device/alloc_map.h"
 #include "device/block_bitmap.h"
 #include "device/dcd.h"
+#include "device/health.h"
 #include "device/range_set.h"
 #include "device/release_marks.h"
 
@@ -129,6 +130,7 @@ struct TmDcd {
     uint64_t next_group_id;
     int64_t timestamp_offset_ns; /* device timestamp - real-time clock (dcd_timestamp.c) */
     uint32_t tag_generation;     /* changes with every change of the live tags (5608h) */
+    TmDeviceHealth health;       /* 4200h-4202h (dcd_health.c) */
 };
 
 /* dcd.c */
