@@ -12,6 +12,7 @@
 #include "cci/cci_message.h"
 #include "cci/cxl_commands.h"
 #include "cci/cxl_dc_extent_wire.h"
+#include "cci/cxl_health_payloads.h"
 #include "cci/cxl_opcodes.h"
 #include "cci/vendor_commands.h"
 #include "core/error.h"
@@ -70,6 +71,13 @@ static const TmMailboxCommand commands[] = {
     /* CXL r3.1 §8.2.9.9.1.1 */
     { .opcode = TM_CXL_OP_IDENTIFY_MEMORY_DEVICE,
       .handler = tm_mailbox_identify_memory_device, INPUT_NONE, .ports = HOST },
+    /* CXL r3.1 §8.2.9.9.3: the device's health and its warning thresholds */
+    { .opcode = TM_CXL_OP_GET_HEALTH_INFO, .handler = tm_mailbox_get_health_info, INPUT_NONE,
+      .ports = HOST },
+    { .opcode = TM_CXL_OP_GET_ALERT_CONFIG, .handler = tm_mailbox_get_alert_config, INPUT_NONE,
+      .ports = HOST },
+    { .opcode = TM_CXL_OP_SET_ALERT_CONFIG, .handler = tm_mailbox_set_alert_config,
+      INPUT_FIXED(TmCxlSetAlertConfigRequest), .ports = HOST, .effects = POLICY },
     /* CXL r3.1 §8.2.9.9.9: only a device with DC regions has them (as in QEMU) */
     { .opcode = TM_CXL_OP_GET_DC_CONFIG, .handler = tm_mailbox_get_dc_config,
       INPUT_FIXED(TmCxlGetDcConfigRequest), .ports = HOST, .needs_dc = true },

@@ -7,12 +7,36 @@
 #include "device/dcd_internal.h"
 #include "device/dcd_ras.h"
 
+#include <inttypes.h>
+
+#include "core/error.h"
+
 /* Memory Event Descriptor bit 0 (CXL r3.1 Table 8-45): set, the device could not correct it. */
 #define DESCRIPTOR_UNCORRECTABLE 0x01u
 /* Memory Event Type 00h: Media ECC Error. */
 #define MEDIA_ECC_ERROR 0x00u
 /* Physical Address bit 0: the DPA is in volatile memory. */
 #define PHYSICAL_ADDRESS_VOLATILE 0x01u
+
+/* Physical Address bits 63:6: the DPA, 64-byte aligned. */
+#define PHYSICAL_ADDRESS_DPA_MASK (~(uint64_t)0x3F)
+
+bool tm_dcd_check_media_dpa(const TmDcd *dev, uint64_t physical_address, GError **err)
+{
+    uint64_t dpa = physical_address & PHYSICAL_ADDRESS_DPA_MASK;
+
+    for (unsigned r = 0; r < tm_dcd_num_regions(dev); r++) {
+        const TmDcRegion *region = tm_dcd_region(dev, r);
+
+        if (dpa >= region->base && dpa - region->base < region->len) {
+            return true;
+        }
+    }
+    g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                "dpa 0x%" PRIx64 " is outside every DC region of device '%s'", dpa,
+                tm_dcd_id(dev));
+    return false;
+}
 
 void tm_dcd_append_device_record(TmDcd *dev, TmEventLogType log, const TmEventRecord *record)
 {

@@ -14,6 +14,12 @@
 #include "device/health.h"
 
 /*
+ * The DPA of a media event's Physical Address field (bits 63:6, CXL r3.1
+ * Table 8-45) lies in one of @dev's DC regions; else an error naming it.
+ */
+bool tm_dcd_check_media_dpa(const TmDcd *dev, uint64_t physical_address, GError **err);
+
+/*
  * Append a General Media record to log @log (informational .. fatal) of
  * every host of @dev, and notify the hosts.  A host whose log is full
  * loses the record and its log counts the overflow.  A corrected error
