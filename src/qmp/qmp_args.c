@@ -108,9 +108,13 @@ static bool check_enum(const TmQmpArg *arg, json_object *value, const char *name
         return type_error(name, "string", err);
     }
     const char *text = json_object_get_string(value);
+    /*
+     * QEMU names the member alone here, not its full path: a nested enum
+     * reads "Parameter 'type'", not "Parameter 'errors[0].type'".
+     */
     if (!g_strv_contains((const char *const *)arg->enum_values, text)) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Parameter '%s' does not accept value '%s'",
-                    name, text);
+                    arg->name ? arg->name : name, text);
         return false;
     }
     return true;
