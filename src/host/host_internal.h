@@ -62,6 +62,11 @@ struct TagmemHost {
     uint64_t arena_used;
     char *last_error;
     uint16_t last_return_code;
+    /* Device events (device_events.c): to the callback, else queued. */
+    TagmemDeviceEventFn device_event_fn;
+    void *device_event_data;
+    GQueue *device_events;     /* of TagmemDeviceEvent *, oldest first */
+    int device_event_fd;       /* eventfd: readable while the queue holds events */
 };
 
 /* The error is the device refusing a command (it does not break the connection). */
@@ -144,6 +149,17 @@ bool tm_host_release_held_tag(TagmemHost *host, const uint8_t tag[16], bool *fou
 
 /* Read and answer the DC event log until it is empty; *handled counts records. */
 bool tm_host_drain_events(TagmemHost *host, size_t *handled, GError **err);
+
+/* ---- device_events.c ---- */
+/* The queue and its descriptor (host_new); false when no eventfd can be made. */
+bool tm_host_device_events_init(TagmemHost *host, GError **err);
+void tm_host_device_events_free(TagmemHost *host);
+/*
+ * Read, hand over and clear the device's logs named in @log_bitmap (bit n:
+ * log n, informational .. fatal) until they are empty; *handled counts.
+ */
+bool tm_host_drain_device_events(TagmemHost *host, uint8_t log_bitmap, size_t *handled,
+                                 GError **err);
 
 /* ---- tag_view.c ---- */
 
