@@ -29,11 +29,12 @@ typedef enum {
     KIND_EXTENTS,
     KIND_TAGS,
     KIND_BACKENDS,
+    KIND_HEALTH,
     KIND_COUNT,
 } RecordKind;
 
 static const char *const kind_names[KIND_COUNT] = {
-    "devices", "regions", "hosts", "extents", "tags", "backends",
+    "devices", "regions", "hosts", "extents", "tags", "backends", "health",
 };
 
 
@@ -90,8 +91,18 @@ static const Column backend_columns[] = {
     COL("SHARE", "share", CELL_BOOL), COL("PREALLOC", "prealloc", CELL_BOOL),
     COL("POLICY", "policy", CELL_TEXT), COL("TAG", "tag", CELL_TEXT), COL_END,
 };
+/* Get Health Info (4200h) of each device, from query-cxl-health. */
+static const Column health_columns[] = {
+    COL("DEVICE", "device", CELL_TEXT), COL("HEALTH", "health_status", CELL_HEX),
+    COL("MEDIA", "media_status", CELL_HEX), COL("ADDITIONAL", "additional_status", CELL_HEX),
+    COL("LIFE-USED", "life_used", CELL_TEXT), COL("TEMP", "temperature", CELL_TEXT),
+    COL("DIRTY-SHUTDOWNS", "dirty_shutdown_count", CELL_TEXT),
+    COL("CORRECTED-VOLATILE", "corrected_volatile_errors", CELL_TEXT),
+    COL("CORRECTED-PERSISTENT", "corrected_persistent_errors", CELL_TEXT), COL_END,
+};
 static const Column *const kind_columns[KIND_COUNT] = {
     device_columns, region_columns, host_columns, extent_columns, tag_columns, backend_columns,
+    health_columns,
 };
 
 /* ---- records from the QMP replies ---- */
@@ -374,7 +385,7 @@ static void print_json(json_object **lists, const bool *selected, bool human)
 #define NOT_GIVEN G_MININT64
 
 typedef struct {
-    gboolean json, human, extents, tags, backends;
+    gboolean json, human, extents, tags, backends, health;
     char *device, *tag, *state;
     gint host, region;
     gint64 start, count;       /* NOT_GIVEN, or as given: the daemon checks them */
@@ -457,16 +468,45 @@ static json_object *memdev_arguments(const ListOptions *o)
     return args;
 }
 
+/* A health record per device listed (query-cxl-health); false after printing why. */
+static bool add_health_records(TmQmpConn *conn, const ListOptions *o, json_object *devices,
+                               json_object *list)
+{
+    for (size_t d = 0; d < json_object_array_length(devices); d++) {
+        const char *id = json_object_get_string(member(json_object_array_get_idx(devices, d),
+                                                       "id"));
+        json_object *args = json_object_new_object();
+
+        json_object_object_add(args, "path", json_object_new_string(id));
+        json_object *health = query(conn, o, "query-cxl-health", args);
+        if (health == NULL) {
+            return false;
+        }
+        json_object *rec = record(id);
+        copy(rec, "health_status", health, "health-status");
+        copy(rec, "media_status", health, "media-status");
+        copy(rec, "additional_status", health, "additional-status");
+        copy(rec, "life_used", health, "life-used");
+        copy(rec, "temperature", health, "temperature");
+        copy(rec, "dirty_shutdown_count", health, "dirty-shutdown-count");
+        copy(rec, "corrected_volatile_errors", health, "corrected-volatile-error-count");
+        copy(rec, "corrected_persistent_errors", health, "corrected-persistent-error-count");
+        json_object_array_add(list, rec);
+        json_object_put(health);
+    }
+    return true;
+}
+
 static int print_lists(TmQmpConn *conn, const ListOptions *o)
 {
     json_object *devices = query(conn, o, "query-cxl-dynamic-capacity", capacity_arguments(o));
     json_object *backends = devices ? query(conn, o, "query-memdev", memdev_arguments(o)) : NULL;
     json_object *lists[KIND_COUNT];
-    bool picked = o->extents || o->tags || o->backends;
+    bool picked = o->extents || o->tags || o->backends || o->health;
     bool selected[KIND_COUNT] = {
         [KIND_DEVICES] = !picked, [KIND_REGIONS] = !picked, [KIND_HOSTS] = !picked,
         [KIND_EXTENTS] = !picked || o->extents, [KIND_TAGS] = !picked || o->tags,
-        [KIND_BACKENDS] = !picked || o->backends,
+        [KIND_BACKENDS] = !picked || o->backends, [KIND_HEALTH] = o->health,
     };
 
     if (backends == NULL) {
@@ -474,6 +514,14 @@ static int print_lists(TmQmpConn *conn, const ListOptions *o)
         return 1;
     }
     build_records(lists, devices, backends);
+    if (o->health && !add_health_records(conn, o, devices, lists[KIND_HEALTH])) {
+        for (int k = 0; k < KIND_COUNT; k++) {
+            json_object_put(lists[k]);
+        }
+        json_object_put(devices);
+        json_object_put(backends);
+        return 1;
+    }
     if (o->json) {
         print_json(lists, selected, o->human);
     } else {
@@ -604,6 +652,8 @@ int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv)
         { "extents", 'E', 0, G_OPTION_ARG_NONE, &o.extents, "list extents", NULL },
         { "tags", 'T', 0, G_OPTION_ARG_NONE, &o.tags, "list tags", NULL },
         { "backends", 'B', 0, G_OPTION_ARG_NONE, &o.backends, "list backends", NULL },
+        { "health", 0, 0, G_OPTION_ARG_NONE, &o.health,
+          "list each device's health (Get Health Info)", NULL },
         { "human", 'u', 0, G_OPTION_ARG_NONE, &o.human,
           "sizes and addresses for people in --json", NULL },
         { "json", 'j', 0, G_OPTION_ARG_NONE, &o.json, "print JSON, as cxl list does", NULL },
@@ -613,7 +663,7 @@ int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv)
 
     if (tm_cli_parse_options("list", "",
                              "List tagmemd's devices, regions, hosts, extents, tags and "
-                             "backends; -E, -T, -B pick kinds, -d, -H, -t, -r, --state filter, "
+                             "backends; -E, -T, -B, --health pick kinds, -d, -H, -t, -r, --state filter, "
                              "--start and --count page extents.",
                              entries, &argc, &argv)) {
         if (argc > 1) {
