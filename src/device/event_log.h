@@ -79,12 +79,12 @@ typedef enum {
  * as-is: the DPA in bits 63:6, the flag bits (volatile, ...) in 2:0.
  */
 typedef struct {
-    uint32_t flags;             /* Event Record Flags, 24 bits (severity in 1:0) */
     uint64_t dpa;
+    uint32_t flags;             /* Event Record Flags, 24 bits (severity in 1:0) */
+    uint16_t validity;          /* which optional fields below are valid */
     uint8_t descriptor;
     uint8_t type;
     uint8_t transaction_type;
-    uint16_t validity;          /* which optional fields below are valid */
 } TmMediaEventCommon;
 
 /* CXL r3.1 §8.2.9.2.1.1: General Media Event Record. */
@@ -101,11 +101,11 @@ typedef struct {
     TmMediaEventCommon common;
     uint8_t channel;
     uint8_t rank;
-    uint32_t nibble_mask;       /* 24 bits */
     uint8_t bank_group;
     uint8_t bank;
-    uint32_t row;               /* 24 bits */
     uint16_t column;
+    uint32_t nibble_mask;       /* 24 bits */
+    uint32_t row;               /* 24 bits */
     uint64_t correction_mask[4];
 } TmDramEvent;
 
@@ -134,10 +134,11 @@ typedef enum {
     TM_EVENT_KIND_MEMORY_MODULE,
 } TmEventKind;
 
+/* Ordered so that a record costs 88 bytes (the DRAM record is the largest kind). */
 typedef struct {
     uint16_t handle;
-    uint64_t timestamp_ns;
     TmEventKind kind;
+    uint64_t timestamp_ns;
     union {
         TmDcEvent dc;                  /* TM_EVENT_KIND_DYNAMIC_CAPACITY */
         TmGeneralMediaEvent media;     /* TM_EVENT_KIND_GENERAL_MEDIA */
