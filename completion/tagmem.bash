@@ -17,7 +17,7 @@ _tagmem_options() {
         destroy-backend) echo "--verbose --help" ;;
         add-capacity | release-capacity | status) echo "$capacity" ;;
         list) echo "--device --host --tag --region --state --start --count --extents --tags
-            --backends --human --json --help" ;;
+            --backends --health --human --json --help" ;;
         map) echo "--device --region --width --svg --help" ;;
         monitor) echo "--json --count --help" ;;
         qmp) echo "--help" ;;

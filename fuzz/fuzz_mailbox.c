@@ -2,7 +2,9 @@
  * libFuzzer target: sequences of CCI requests through the mailbox
  * dispatcher, against a device rebuilt for every input with capacity
  * accepted (tagged and untagged), capacity pending and event records
- * queued, so that 4801h-4803h and 0100h/0101h have something to work on.
+ * queued (DC records, and the device's General Media, DRAM and Memory
+ * Module records in the other logs), so that 4801h-4803h, 0100h/0101h and
+ * 4200h-4202h have something to work on.
  *
  * Input layout: messages back to back, each
  *   byte 0      bit 0: FM port (else host); bit 1: host 1 (else host 0);
@@ -25,6 +27,7 @@
 
 #include "cci/cxl_opcodes.h"
 #include "cci/mailbox.h"
+#include "device/dcd_ras.h"
 #include "fuzz_device_fixture.h"
 
 #define MESSAGE_HEADER 5
@@ -52,6 +55,12 @@ static void build(TmFuzzDevice *fx)
     tm_fuzz_device_accept(fx, 0, tagged, 2);
     tm_fuzz_device_offer(fx, 0, 0, NULL, pending, 2);
     tm_fuzz_device_offer(fx, 1, 0, NULL, other_host, 1);
+    TmGeneralMediaEvent media = { .common = { .dpa = 257 * MiB | 1 } };
+    TmDramEvent dram = { .common = { .flags = 2, .dpa = 64, .descriptor = 1 } };
+    TmMemoryModuleEvent module = { .flags = 1, .type = 2, .health = { .life_used = 10 } };
+    tm_dcd_append_general_media(fx->dev, TM_EVENT_LOG_INFO, &media);
+    tm_dcd_append_dram(fx->dev, TM_EVENT_LOG_FAILURE, &dram);
+    tm_dcd_append_memory_module(fx->dev, TM_EVENT_LOG_WARNING, &module);
 }
 
 static void check_response(const TmMailboxCaller *caller, uint16_t opcode,

@@ -268,6 +268,88 @@ TAGMEM_API int tagmem_host_dispatch(TagmemHost *host);
  */
 TAGMEM_API int tagmem_host_process_events(TagmemHost *host, int timeout_ms);
 
+/* ---- Device events (RAS) ---- */
+
+/*
+ * Besides Dynamic Capacity, a device reports on itself: General Media and
+ * DRAM events (memory errors at a DPA) and Memory Module events (its
+ * health), each in one of four logs by severity (CXL r3.1 §8.2.9.2).
+ * The library reads and clears those logs whenever the daemon notifies
+ * it (in tagmem_host_dispatch() and tagmem_host_process_events(), and at
+ * connect for records logged before), and hands each record over once:
+ * to the callback if one is set, else to a queue the application takes
+ * from with tagmem_host_next_device_event().  Records are per host: each
+ * host of a device gets its own copy; of several handles on one host, the
+ * one that reads the log gets it.
+ */
+typedef enum {
+    TAGMEM_DEVICE_LOG_INFORMATIONAL = 0,
+    TAGMEM_DEVICE_LOG_WARNING = 1,
+    TAGMEM_DEVICE_LOG_FAILURE = 2,
+    TAGMEM_DEVICE_LOG_FATAL = 3,
+} TagmemDeviceLog;
+
+typedef enum {
+    TAGMEM_DEVICE_EVENT_GENERAL_MEDIA,
+    TAGMEM_DEVICE_EVENT_DRAM,
+    TAGMEM_DEVICE_EVENT_MEMORY_MODULE,
+    TAGMEM_DEVICE_EVENT_OTHER,   /* a record UUID the library does not know */
+} TagmemDeviceEventType;
+
+typedef struct {
+    TagmemDeviceLog log;
+    TagmemDeviceEventType type;
+    uint32_t flags;              /* Event Record Flags (24 bits; severity in bits 1:0) */
+    uint64_t timestamp_ns;       /* the device's timestamp of the record */
+    /*
+     * Memory Event Type (media records) or Device Event Type (memory
+     * module records); the Memory Event Descriptor (media records: bit 0
+     * set means the device could not correct the error).
+     */
+    uint8_t event_type;
+    uint8_t descriptor;
+    bool has_dpa;                /* media records: the DPA (Physical Address bits 63:6) */
+    uint64_t dpa;
+    /*
+     * The DPA lies in tagged capacity this host holds: that tag, and the
+     * offset of the DPA within the tag's contiguous allocation (the view
+     * tagmem_host_find_tag() returns).
+     */
+    bool in_tag;
+    uint8_t tag[16];
+    uint64_t tag_offset;
+    uint8_t record[128];         /* the record as the device sent it (little-endian) */
+} TagmemDeviceEvent;
+
+/* "informational", "warning", "failure", "fatal". */
+TAGMEM_API const char *tagmem_device_log_name(TagmemDeviceLog log);
+/* "general-media", "dram", "memory-module" or "other". */
+TAGMEM_API const char *tagmem_device_event_type_name(TagmemDeviceEventType type);
+
+typedef void (*TagmemDeviceEventFn)(void *data, const TagmemDeviceEvent *event);
+
+/*
+ * Hand device events to @fn as they are read (NULL: queue them again).
+ * Events already queued stay queued.
+ */
+TAGMEM_API void tagmem_host_set_device_event_callback(TagmemHost *host, TagmemDeviceEventFn fn,
+                                                      void *data);
+
+/*
+ * A descriptor that polls readable while queued device events wait.  The
+ * queue fills only when the library reads the logs, so poll
+ * tagmem_host_fd() as well and call tagmem_host_dispatch() when it is
+ * readable.  Owned by the handle: do not read from or close it.
+ */
+TAGMEM_API int tagmem_host_device_event_fd(const TagmemHost *host);
+
+/*
+ * Take the oldest queued device event into *out: returns 1, or 0 when
+ * none waits.  The queue holds the latest 4096 events; older ones are
+ * dropped (and logged) when it is full.
+ */
+TAGMEM_API int tagmem_host_next_device_event(TagmemHost *host, TagmemDeviceEvent *out);
+
 /* ---- Memory ---- */
 
 /*

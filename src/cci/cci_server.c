@@ -24,8 +24,12 @@ typedef struct {
     TmCciServer *server;
     TmDcd *dev;
     guint observer_id;
-    /* Hosts notified that have not asked for their events since. */
-    TmHostSet notified;
+    /*
+     * Per log: hosts notified of it that have not asked for events since.
+     * Per log, so that a record in one log is announced even while the
+     * host owes a read of another.
+     */
+    TmHostSet notified[TM_EVENT_LOG_COUNT];
     /*
      * Open connections of each host (TmCciConnection *, borrowed; NULL
      * until the host's first): a notice reaches them without a walk
@@ -120,7 +124,8 @@ static void notify_background_done(TmCciDeviceWatch *watch, TmDcd *dev)
         g_autoptr(GPtrArray) targets = host_connections(watch, host);
         for (guint i = 0; i < targets->len; i++) {
             TmCciConnection *connection = g_ptr_array_index(targets, i);
-            if (tm_mailbox_caller_notifies_dc(tm_cci_connection_caller(connection))) {
+            if (tm_mailbox_caller_notifies_log(tm_cci_connection_caller(connection),
+                                               TM_EVENT_LOG_DYNAMIC_CAPACITY)) {
                 tm_cci_connection_notify(connection, 0, TM_VENDOR_NOTIFY_BACKGROUND_DONE);
             }
         }
@@ -138,7 +143,8 @@ static void notify_poison(TmCciDeviceWatch *watch, uint16_t host_id)
     for (guint i = 0; i < targets->len; i++) {
         TmCciConnection *connection = g_ptr_array_index(targets, i);
 
-        if (tm_mailbox_caller_notifies_dc(tm_cci_connection_caller(connection))) {
+        if (tm_mailbox_caller_notifies_log(tm_cci_connection_caller(connection),
+                                           TM_EVENT_LOG_DYNAMIC_CAPACITY)) {
             tm_cci_connection_notify(connection, TM_VENDOR_NOTIFY_POISON_CHANGED, 0);
         }
     }
@@ -157,9 +163,30 @@ static bool committed_poisoned(const TmDcd *dev, const TmDcdNotice *notice)
     return false;
 }
 
+/* The log a notice announces a record in, or -1 for other notices. */
+static int queued_log(const TmDcdNotice *notice)
+{
+    switch (notice->kind) {
+    case TM_DCD_NOTICE_EVENTS_QUEUED:
+        return TM_EVENT_LOG_DYNAMIC_CAPACITY;
+    case TM_DCD_NOTICE_RECORD_QUEUED:
+        return (int)notice->log;
+    default:
+        return -1;
+    }
+}
+
+static void forget_notified(TmCciDeviceWatch *watch, uint16_t host_id)
+{
+    for (unsigned log = 0; log < TM_EVENT_LOG_COUNT; log++) {
+        tm_host_set_remove(&watch->notified[log], host_id);
+    }
+}
+
 static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opaque)
 {
     TmCciDeviceWatch *watch = opaque;
+    int log = queued_log(notice);
 
     if (notice->kind == TM_DCD_NOTICE_BACKGROUND_DONE) {
         notify_background_done(watch, dev);
@@ -170,25 +197,26 @@ static void on_device_notice(TmDcd *dev, const TmDcdNotice *notice, gpointer opa
         notify_poison(watch, notice->host_id);
         return;
     }
-    if (notice->kind != TM_DCD_NOTICE_EVENTS_QUEUED ||
-        tm_host_set_contains(&watch->notified, notice->host_id)) {
+    if (log < 0 || tm_host_set_contains(&watch->notified[log], notice->host_id)) {
         return;
     }
     g_autoptr(GPtrArray) targets = host_connections(watch, notice->host_id);
-    /* Only connections that asked for DC interrupts (0103h) get packets they did not ask for. */
+    /*
+     * Only connections that asked for interrupts of this log (0103h) get
+     * packets they did not ask for: "no interrupt" means no packet.
+     */
     for (guint i = targets->len; i-- > 0;) {
-        if (!tm_mailbox_caller_notifies_dc(
-                tm_cci_connection_caller(g_ptr_array_index(targets, i)))) {
+        if (!tm_mailbox_caller_notifies_log(
+                tm_cci_connection_caller(g_ptr_array_index(targets, i)), (TmEventLogType)log)) {
             g_ptr_array_remove_index(targets, i);
         }
     }
     if (targets->len == 0) {
         return;
     }
-    tm_host_set_add(&watch->notified, notice->host_id);
+    tm_host_set_add(&watch->notified[log], notice->host_id);
     for (guint i = 0; i < targets->len; i++) {
-        tm_cci_connection_notify(g_ptr_array_index(targets, i),
-                                 1u << TM_EVENT_LOG_DYNAMIC_CAPACITY, 0);
+        tm_cci_connection_notify(g_ptr_array_index(targets, i), (uint8_t)(1u << log), 0);
     }
 }
 
@@ -219,7 +247,11 @@ static TmCciDeviceWatch *watch_device(TmCciServer *server, TmDcd *dev)
     return watch;
 }
 
-/* A host that asked for its events may be notified again. */
+/*
+ * A host that asked for its events may be notified again.  Whichever log
+ * it read, every log's notice is re-armed: at worst a host is told twice,
+ * never not at all.
+ */
 static void on_connection_served(TmCciConnection *connection, const TmCciFrameReply *reply,
                                  void *opaque)
 {
@@ -229,7 +261,7 @@ static void on_connection_served(TmCciConnection *connection, const TmCciFrameRe
     if (caller->port == TM_MAILBOX_PORT_HOST &&
         reply->request.opcode == TM_CXL_OP_GET_EVENT_RECORDS &&
         reply->return_code == TM_CXL_RC_SUCCESS) {
-        tm_host_set_remove(&listener->watch->notified, caller->host_id);
+        forget_notified(listener->watch, caller->host_id);
     }
 }
 
@@ -268,7 +300,7 @@ static void on_connection_closed(TmCciConnection *connection, void *opaque)
         tm_dcd_host_connection_gone(listener->watch->dev, caller->host_id,
                                     caller->connection_id);
         if (others->len == 0) {
-            tm_host_set_remove(&listener->watch->notified, caller->host_id);
+            forget_notified(listener->watch, caller->host_id);
         }
     }
     if (server->reap_idle == 0) {

@@ -12,9 +12,11 @@
  * and never blocks the loop or the other hosts.
  *
  * Hosts are told when their event logs gain records with the unsolicited
- * C000h Event Notification, coalesced: a host that was notified gets no
- * further notification until one of its connections sends Get Event
- * Records (0100h), or until it has had no connection at all.
+ * C000h Event Notification, coalesced per log: a host that was notified
+ * of a log gets no further notification of it until one of its
+ * connections sends Get Event Records (0100h), or until it has had no
+ * connection at all.  Only connections whose Event Interrupt Policy
+ * (0103h) asks for interrupts of that log are sent the packet.
  */
 #pragma once
 

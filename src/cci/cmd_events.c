@@ -1,7 +1,8 @@
 /*
  * Event commands (CXL r3.1 §8.2.9.2) on a host port: the host's own five
- * event logs.  Only the Dynamic Capacity log ever holds records; the
- * informational, warning, failure and fatal logs exist and read empty.
+ * event logs.  The Dynamic Capacity log holds the host's DC records; the
+ * informational, warning, failure and fatal logs hold the device's
+ * General Media, DRAM and Memory Module records (device/dcd_ras.h).
  */
 #include "cci/return_code_mapping.h"
 #include "cci/mailbox_internal.h"
@@ -81,9 +82,9 @@ TmCxlReturnCode tm_mailbox_get_event_records(const TmMailboxRequest *request,
 
     memcpy(response->payload, &header, sizeof(header));
     for (size_t i = 0; i < returned; i++) {
-        TmCxlDcEventRecord wire;
+        TmCxlEventRecord wire;
 
-        tm_cxl_dc_event_record_encode(tm_event_log_peek(log, (guint)i), &wire);
+        tm_cxl_event_record_encode(tm_event_log_peek(log, (guint)i), &wire);
         memcpy(records + i * sizeof(wire), &wire, sizeof(wire));
     }
     response->length = sizeof(header) + returned * TM_CXL_EVENT_RECORD_SIZE;
@@ -188,8 +189,9 @@ TmCxlReturnCode tm_mailbox_get_event_interrupt_policy(const TmMailboxRequest *re
  * no interrupt lines: mode 01b (MSI/MSI-X) stands for tagmem's C000h
  * notification packet (docs/host-protocol.md), 00b for none; FW interrupts
  * (10b) and the reserved 11b are Invalid Input.  Without the DC byte that
- * log's setting is left as it was.  Only a connection that asked for DC
- * interrupts is sent notifications.
+ * log's setting is left as it was.  A connection is sent notifications
+ * only of the logs it asked interrupts for (cci_server.c): a log set to
+ * "no interrupt" stays silent.
  */
 TmCxlReturnCode tm_mailbox_set_event_interrupt_policy(const TmMailboxRequest *request,
                                                      TmMailboxResponse *response, GError **err)

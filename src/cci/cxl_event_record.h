@@ -1,5 +1,5 @@
 /*
- * The codec between the wire form of a Dynamic Capacity event record
+ * The codec between the wire form of event records
  * (cxl_event_record_wire.h) and the device model's TmEventRecord.
  */
 #pragma once
@@ -15,6 +15,14 @@
 
 /* ca95afa7-f183-4018-8c2f-95268e101a2a, in wire (string) byte order. */
 extern const TmGuid tm_cxl_dc_event_record_uuid;
+
+/* fbcd0a77-..., 601dcbb3-..., fe927475-... (CXL r3.1 §8.2.9.2.1.1-3). */
+extern const TmGuid tm_cxl_general_media_event_record_uuid;
+extern const TmGuid tm_cxl_dram_event_record_uuid;
+extern const TmGuid tm_cxl_memory_module_event_record_uuid;
+
+/* Any record, in the wire form of its kind (what Get Event Records returns). */
+void tm_cxl_event_record_encode(const TmEventRecord *record, TmCxlEventRecord *wire);
 
 void tm_cxl_dc_event_record_encode(const TmEventRecord *record, TmCxlDcEventRecord *wire);
 

@@ -71,3 +71,78 @@ typedef struct __attribute__((packed)) {
 } TmCxlDcEventRecord;
 _Static_assert(sizeof(TmCxlDcEventRecord) == TM_CXL_EVENT_RECORD_SIZE,
                "DC event record is 128 bytes");
+
+/* General Media and DRAM Validity Flags (CXL r3.1 Tables 8-45, 8-46). */
+#define TM_CXL_MEDIA_VALID_CHANNEL 0x0001
+#define TM_CXL_MEDIA_VALID_RANK 0x0002
+#define TM_CXL_GM_VALID_DEVICE 0x0004
+#define TM_CXL_GM_VALID_COMPONENT_ID 0x0008
+#define TM_CXL_DRAM_VALID_NIBBLE_MASK 0x0004
+#define TM_CXL_DRAM_VALID_BANK_GROUP 0x0008
+#define TM_CXL_DRAM_VALID_BANK 0x0010
+#define TM_CXL_DRAM_VALID_ROW 0x0020
+#define TM_CXL_DRAM_VALID_COLUMN 0x0040
+#define TM_CXL_DRAM_VALID_CORRECTION_MASK 0x0080
+
+/*
+ * CXL r3.1 §8.2.9.2.1.1: General Media Event Record (record UUID
+ * fbcd0a77-c260-417f-85a9-088b1621eba6).  The fields r3.1 adds after the
+ * Component Identifier are left reserved (0), as QEMU does.
+ */
+typedef struct __attribute__((packed)) {
+    TmCxlEventRecordHeader header;
+    uint64_t physical_address;  /* DPA in 63:6, flags in 2:0 */
+    uint8_t descriptor;
+    uint8_t type;
+    uint8_t transaction_type;
+    uint16_t validity_flags;
+    uint8_t channel;
+    uint8_t rank;
+    uint8_t device[3];
+    uint8_t component_id[16];
+    uint8_t reserved[46];
+} TmCxlGeneralMediaEventRecord;
+_Static_assert(sizeof(TmCxlGeneralMediaEventRecord) == TM_CXL_EVENT_RECORD_SIZE,
+               "General Media event record is 128 bytes");
+
+/* CXL r3.1 §8.2.9.2.1.2: DRAM Event Record (601dcbb3-9c06-4eab-b8af-4e9bfb5c9624). */
+typedef struct __attribute__((packed)) {
+    TmCxlEventRecordHeader header;
+    uint64_t physical_address;
+    uint8_t descriptor;
+    uint8_t type;
+    uint8_t transaction_type;
+    uint16_t validity_flags;
+    uint8_t channel;
+    uint8_t rank;
+    uint8_t nibble_mask[3];
+    uint8_t bank_group;
+    uint8_t bank;
+    uint8_t row[3];
+    uint16_t column;
+    uint64_t correction_mask[4];
+    uint8_t reserved[23];
+} TmCxlDramEventRecord;
+_Static_assert(sizeof(TmCxlDramEventRecord) == TM_CXL_EVENT_RECORD_SIZE,
+               "DRAM event record is 128 bytes");
+
+/*
+ * CXL r3.1 §8.2.9.2.1.3: Memory Module Event Record
+ * (fe927475-dd59-4339-a586-79bab113b774): the event type and the Get
+ * Health Info output (4200h) at the event.
+ */
+typedef struct __attribute__((packed)) {
+    TmCxlEventRecordHeader header;
+    uint8_t event_type;
+    uint8_t health_status;
+    uint8_t media_status;
+    uint8_t additional_status;
+    uint8_t life_used;
+    int16_t temperature;
+    uint32_t dirty_shutdown_count;
+    uint32_t corrected_volatile_errors;
+    uint32_t corrected_persistent_errors;
+    uint8_t reserved[61];
+} TmCxlMemoryModuleEventRecord;
+_Static_assert(sizeof(TmCxlMemoryModuleEventRecord) == TM_CXL_EVENT_RECORD_SIZE,
+               "Memory Module event record is 128 bytes");

@@ -1,7 +1,7 @@
 /*
  * CCI command opcodes: opcode = command set << 8 | command (CXL r3.1
  * §8.2.9, §7.6.7).  Only the command sets tagmem implements are listed:
- * generic (00h, 01h, 03h, 04h), memory device (40h, 44h, 48h), FM-API DCD management
+ * generic (00h, 01h, 03h, 04h), memory device (40h, 42h, 43h, 44h, 48h), FM-API DCD management
  * (56h, r3.2 §7.6.7.6) and tagmem's own vendor-defined set C0h
  * (docs/host-protocol.md; CXL leaves C0h-FFh to vendors, §8.2.9).
  */
@@ -19,6 +19,7 @@ typedef enum {
     TM_CXL_SET_TIMESTAMP = 0x03,         /* Timestamp, §8.2.9.4 */
     TM_CXL_SET_LOGS = 0x04,              /* Logs, §8.2.9.5 */
     TM_CXL_SET_IDENTIFY = 0x40,          /* Identify Memory Device, §8.2.9.9.1 */
+    TM_CXL_SET_HEALTH = 0x42,            /* Health Info and Alerts, §8.2.9.9.3 */
     TM_CXL_SET_SANITIZE = 0x44,          /* Sanitize, §8.2.9.9.5 */
     TM_CXL_SET_DCD_CONFIG = 0x48,        /* Dynamic Capacity, §8.2.9.9.9 */
     TM_CXL_SET_FM_DCD_MANAGEMENT = 0x56, /* FM-API DCD Management, r3.2 §7.6.7.6 */
@@ -40,6 +41,9 @@ typedef enum {
     TM_CXL_OP_GET_SUPPORTED_LOGS = 0x0400,        /* §8.2.9.5.1 */
     TM_CXL_OP_GET_LOG = 0x0401,                   /* §8.2.9.5.2 */
     TM_CXL_OP_IDENTIFY_MEMORY_DEVICE = 0x4000,    /* §8.2.9.9.1.1 */
+    TM_CXL_OP_GET_HEALTH_INFO = 0x4200,           /* §8.2.9.9.3.1 */
+    TM_CXL_OP_GET_ALERT_CONFIG = 0x4201,          /* §8.2.9.9.3.2 */
+    TM_CXL_OP_SET_ALERT_CONFIG = 0x4202,          /* §8.2.9.9.3.3 */
     TM_CXL_OP_GET_POISON_LIST = 0x4300,           /* §8.2.9.9.4.1 */
     TM_CXL_OP_INJECT_POISON = 0x4301,             /* §8.2.9.9.4.2 */
     TM_CXL_OP_CLEAR_POISON = 0x4302,              /* §8.2.9.9.4.3 */

@@ -12,6 +12,7 @@
 #include "cci/cci_message.h"
 #include "cci/cxl_commands.h"
 #include "cci/cxl_dc_extent_wire.h"
+#include "cci/cxl_health_payloads.h"
 #include "cci/cxl_opcodes.h"
 #include "cci/cxl_poison_wire.h"
 #include "cci/vendor_commands.h"
@@ -73,6 +74,13 @@ static const TmMailboxCommand commands[] = {
     /* CXL r3.1 §8.2.9.9.1.1 */
     { .opcode = TM_CXL_OP_IDENTIFY_MEMORY_DEVICE,
       .handler = tm_mailbox_identify_memory_device, INPUT_NONE, .ports = HOST },
+    /* CXL r3.1 §8.2.9.9.3: the device's health and its warning thresholds */
+    { .opcode = TM_CXL_OP_GET_HEALTH_INFO, .handler = tm_mailbox_get_health_info, INPUT_NONE,
+      .ports = HOST },
+    { .opcode = TM_CXL_OP_GET_ALERT_CONFIG, .handler = tm_mailbox_get_alert_config, INPUT_NONE,
+      .ports = HOST },
+    { .opcode = TM_CXL_OP_SET_ALERT_CONFIG, .handler = tm_mailbox_set_alert_config,
+      INPUT_FIXED(TmCxlSetAlertConfigRequest), .ports = HOST, .effects = POLICY },
     /*
      * CXL r3.1 §8.2.9.9.4: poison of DC capacity (tagmem devices have no
      * other).  Injecting and clearing change the data and the device's
@@ -231,9 +239,9 @@ size_t tm_mailbox_response_limit(const TmMailboxCaller *caller)
     return MIN(limit, tm_mailbox_payload_limit(caller));
 }
 
-bool tm_mailbox_caller_notifies_dc(const TmMailboxCaller *caller)
+bool tm_mailbox_caller_notifies_log(const TmMailboxCaller *caller, TmEventLogType log)
 {
-    return (caller->interrupt_settings[4] & TM_MAILBOX_INTERRUPT_MODE_MASK) ==
+    return (caller->interrupt_settings[log] & TM_MAILBOX_INTERRUPT_MODE_MASK) ==
            TM_MAILBOX_INTERRUPT_MSI;
 }
 

@@ -70,8 +70,9 @@ typedef struct {
      * Set by the connection's own commands, so each connection is its own
      * mailbox: 0004h's limit (0 until set) and 0103h's interrupt settings
      * for the informational, warning, failure, fatal and DC logs.  Until a
-     * host asks for DC interrupts it gets no notification packet, only
-     * replies: one request, one reply, as a generic client expects.
+     * connection asks for interrupts of a log it gets no notification
+     * packet for that log, only replies: one request, one reply, as a
+     * generic client expects.
      */
     uint32_t response_limit;
     uint8_t interrupt_settings[5];
@@ -121,8 +122,8 @@ size_t tm_mailbox_response_limit(const TmMailboxCaller *caller);
  */
 bool tm_mailbox_changes_data_in_background(uint16_t opcode);
 
-/* The caller asked for DC event interrupts (0103h): it gets notification packets. */
-bool tm_mailbox_caller_notifies_dc(const TmMailboxCaller *caller);
+/* The caller asked for interrupts of @log (0103h mode 01b): it is notified of its records. */
+bool tm_mailbox_caller_notifies_log(const TmMailboxCaller *caller, TmEventLogType log);
 
 typedef struct TmMailboxRequest {
     TmDcd *dev;

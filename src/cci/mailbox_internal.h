@@ -13,6 +13,7 @@
 #pragma once
 
 #include "cci/mailbox.h"
+#include "device/health.h"
 
 typedef TmCxlReturnCode (*TmMailboxHandler)(const TmMailboxRequest *request,
                                             TmMailboxResponse *response, GError **err);
@@ -67,6 +68,16 @@ size_t tm_mailbox_entries_that_fit(const TmMailboxRequest *request, size_t heade
 /* ---- Handlers, one file per command family ---- */
 
 /* cmd_generic.c */
+/* cmd_health.c (CXL r3.1 §8.2.9.9.3) */
+TmCxlReturnCode tm_mailbox_get_health_info(const TmMailboxRequest *request,
+                                           TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_get_alert_config(const TmMailboxRequest *request,
+                                            TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_set_alert_config(const TmMailboxRequest *request,
+                                            TmMailboxResponse *response, GError **err);
+/* A Set Alert Configuration input (12 bytes, checked length) decoded; not yet checked. */
+void tm_cxl_alert_request_decode(const uint8_t *payload, TmAlertRequest *out);
+
 TmCxlReturnCode tm_mailbox_identify(const TmMailboxRequest *request,
                                     TmMailboxResponse *response, GError **err);
 

@@ -86,6 +86,45 @@ static gboolean on_duration_over(gpointer data)
 }
 
 /*
+ * One line per device event: "device-event host=N log=L type=T
+ * event-type=0x.. severity=S dpa=0x..|none tag=UUID|none offset=0x..|none",
+ * the tag and offset when the DPA lies in tagged capacity the host holds.
+ */
+static void print_device_event(void *data, const TagmemDeviceEvent *event)
+{
+    const Agent *agent = data;
+    static const char *const severities[] = { "informational", "warning", "failure", "fatal" };
+    char tag_text[TM_GUID_STRING_LEN + 1] = "none";
+    g_autofree char *dpa = event->has_dpa ? g_strdup_printf("0x%" PRIx64, event->dpa)
+                                          : g_strdup("none");
+    g_autofree char *offset = event->in_tag ? g_strdup_printf("0x%" PRIx64, event->tag_offset)
+                                            : g_strdup("none");
+
+    if (event->in_tag) {
+        TmGuid tag;
+
+        memcpy(tag.bytes, event->tag, sizeof(tag.bytes));
+        tm_guid_format(&tag, tag_text);
+    }
+    printf("device-event host=%d log=%s type=%s event-type=0x%02x severity=%s dpa=%s tag=%s "
+           "offset=%s\n", agent->options->host.host_id, tagmem_device_log_name(event->log),
+           tagmem_device_event_type_name(event->type), event->event_type,
+           severities[event->flags & 0x3], dpa, tag_text, offset);
+    fflush(stdout);
+}
+
+/* From now on device events are printed as they come; print those read while connecting. */
+static void print_device_events(Agent *agent)
+{
+    TagmemDeviceEvent event;
+
+    tagmem_host_set_device_event_callback(agent->host, print_device_event, agent);
+    while (tagmem_host_next_device_event(agent->host, &event) == 1) {
+        print_device_event(agent, &event);
+    }
+}
+
+/*
  * Signals are caught from before the connection on: a SIGTERM that comes
  * while connecting, or right after "ready", waits for the loop and stops
  * the agent cleanly.
@@ -212,6 +251,7 @@ static int run_agent(const AgentOptions *options)
                path, options->host.policy ? options->host.policy : "linux",
                options->host.sequence_base, tagmem_host_extents(agent.host, NULL, 0));
         fflush(stdout);
+        print_device_events(&agent);
         if (!options->once) {
             serve(&agent, sources);
         }
@@ -254,6 +294,9 @@ int tm_cli_cmd_host_agent(const TmCliGlobal *global, int argc, char **argv)
         "Be host N of a tagmem device: accept or reject the capacity the device offers\n"
         "(with --policy), answer its release requests, and print one line per event:\n"
         "  accepted|rejected|released|forced host=N dpa=0x.. len=0x.. tag=UUID|none seq=S\n"
+        "and one per event the device reports on itself (media errors, health):\n"
+        "  device-event host=N log=L type=T event-type=0x.. severity=S dpa=0x..|none\n"
+        "    tag=UUID|none offset=0x..|none  (offset within the tagged allocation)\n"
         "A first line 'ready host=N ...' says the agent is serving; it stops at SIGINT or\n"
         "SIGTERM and prints 'stopped host=N reason=...'.  What the host holds stays its\n"
         "own when the agent exits, unless --release-on-exit.",

@@ -31,11 +31,12 @@ typedef enum {
     KIND_TAGS,
     KIND_BACKENDS,
     KIND_POISON,
+    KIND_HEALTH,
     KIND_COUNT,
 } RecordKind;
 
 static const char *const kind_names[KIND_COUNT] = {
-    "devices", "regions", "hosts", "extents", "tags", "backends", "poison",
+    "devices", "regions", "hosts", "extents", "tags", "backends", "poison", "health",
 };
 
 
@@ -100,9 +101,18 @@ static const Column poison_columns[] = {
     COL("DEVICE", "device", CELL_TEXT), COL("POISONED-DPA", "dpa", CELL_HEX),
     COL("LENGTH", "size", CELL_SIZE), COL("SOURCE", "source", CELL_TEXT), COL_END,
 };
+/* Get Health Info (4200h) of each device, from query-cxl-health. */
+static const Column health_columns[] = {
+    COL("DEVICE", "device", CELL_TEXT), COL("HEALTH", "health_status", CELL_HEX),
+    COL("MEDIA", "media_status", CELL_HEX), COL("ADDITIONAL", "additional_status", CELL_HEX),
+    COL("LIFE-USED", "life_used", CELL_TEXT), COL("TEMP", "temperature", CELL_TEXT),
+    COL("DIRTY-SHUTDOWNS", "dirty_shutdown_count", CELL_TEXT),
+    COL("CORRECTED-VOLATILE", "corrected_volatile_errors", CELL_TEXT),
+    COL("CORRECTED-PERSISTENT", "corrected_persistent_errors", CELL_TEXT), COL_END,
+};
 static const Column *const kind_columns[KIND_COUNT] = {
     device_columns, region_columns, host_columns, extent_columns, tag_columns, backend_columns,
-    poison_columns,
+    poison_columns, health_columns,
 };
 
 /* ---- records from the QMP replies ---- */
@@ -434,7 +444,7 @@ static void print_json(json_object **lists, const bool *selected, bool human)
 #define NOT_GIVEN G_MININT64
 
 typedef struct {
-    gboolean json, human, extents, tags, backends;
+    gboolean json, human, extents, tags, backends, health;
     char *device, *tag, *state;
     gint host, region;
     gint64 start, count;       /* NOT_GIVEN, or as given: the daemon checks them */
@@ -545,16 +555,46 @@ static bool add_poison_records(TmQmpConn *conn, const ListOptions *o, json_objec
     return true;
 }
 
+/* A health record per device listed (query-cxl-health); false after printing why. */
+static bool add_health_records(TmQmpConn *conn, const ListOptions *o, json_object *devices,
+                               json_object *list)
+{
+    for (size_t d = 0; d < json_object_array_length(devices); d++) {
+        const char *id = json_object_get_string(member(json_object_array_get_idx(devices, d),
+                                                       "id"));
+        json_object *args = json_object_new_object();
+
+        json_object_object_add(args, "path", json_object_new_string(id));
+        json_object *health = query(conn, o, "query-cxl-health", args);
+        if (health == NULL) {
+            return false;
+        }
+        json_object *rec = record(id);
+        copy(rec, "health_status", health, "health-status");
+        copy(rec, "media_status", health, "media-status");
+        copy(rec, "additional_status", health, "additional-status");
+        copy(rec, "life_used", health, "life-used");
+        copy(rec, "temperature", health, "temperature");
+        copy(rec, "dirty_shutdown_count", health, "dirty-shutdown-count");
+        copy(rec, "corrected_volatile_errors", health, "corrected-volatile-error-count");
+        copy(rec, "corrected_persistent_errors", health, "corrected-persistent-error-count");
+        json_object_array_add(list, rec);
+        json_object_put(health);
+    }
+    return true;
+}
+
 static int print_lists(TmQmpConn *conn, const ListOptions *o)
 {
     json_object *devices = query(conn, o, "query-cxl-dynamic-capacity", capacity_arguments(o));
     json_object *backends = devices ? query(conn, o, "query-memdev", memdev_arguments(o)) : NULL;
     json_object *lists[KIND_COUNT];
-    bool picked = o->extents || o->tags || o->backends;
+    bool picked = o->extents || o->tags || o->backends || o->health;
     bool selected[KIND_COUNT] = {
         [KIND_DEVICES] = !picked, [KIND_REGIONS] = !picked, [KIND_HOSTS] = !picked,
         [KIND_EXTENTS] = !picked || o->extents, [KIND_TAGS] = !picked || o->tags,
         [KIND_BACKENDS] = !picked || o->backends, [KIND_POISON] = !picked,
+        [KIND_HEALTH] = o->health,
     };
 
     if (backends == NULL) {
@@ -562,7 +602,8 @@ static int print_lists(TmQmpConn *conn, const ListOptions *o)
         return 1;
     }
     build_records(lists, devices, backends);
-    if (selected[KIND_POISON] && !add_poison_records(conn, o, lists, devices)) {
+    if ((selected[KIND_POISON] && !add_poison_records(conn, o, lists, devices)) ||
+        (o->health && !add_health_records(conn, o, devices, lists[KIND_HEALTH]))) {
         for (int k = 0; k < KIND_COUNT; k++) {
             json_object_put(lists[k]);
         }
@@ -700,6 +741,8 @@ int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv)
         { "extents", 'E', 0, G_OPTION_ARG_NONE, &o.extents, "list extents", NULL },
         { "tags", 'T', 0, G_OPTION_ARG_NONE, &o.tags, "list tags", NULL },
         { "backends", 'B', 0, G_OPTION_ARG_NONE, &o.backends, "list backends", NULL },
+        { "health", 0, 0, G_OPTION_ARG_NONE, &o.health,
+          "list each device's health (Get Health Info)", NULL },
         { "human", 'u', 0, G_OPTION_ARG_NONE, &o.human,
           "sizes and addresses for people in --json", NULL },
         { "json", 'j', 0, G_OPTION_ARG_NONE, &o.json, "print JSON, as cxl list does", NULL },
@@ -709,7 +752,7 @@ int tm_cli_cmd_list(const TmCliGlobal *global, int argc, char **argv)
 
     if (tm_cli_parse_options("list", "",
                              "List tagmemd's devices, regions, hosts, extents, tags and "
-                             "backends; -E, -T, -B pick kinds, -d, -H, -t, -r, --state filter, "
+                             "backends; -E, -T, -B, --health pick kinds, -d, -H, -t, -r, --state filter, "
                              "--start and --count page extents.",
                              entries, &argc, &argv)) {
         if (argc > 1) {

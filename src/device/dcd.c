@@ -196,6 +196,7 @@ static void dcd_init(TmObject *obj)
     dev->tags_by_guid = g_hash_table_new(tm_guid_hash_func, tm_guid_equal_func);
     dev->next_group_id = 1;
     dev->next_observer_id = 1;
+    tm_device_health_init(&dev->health);
 }
 
 TmPendingGroup *tm_dcd_pending_group_new(const TmBackedExtent *extents, guint n_extents)

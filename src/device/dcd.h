@@ -542,6 +542,8 @@ typedef enum {
      * (dcd_poison.h): extents holds the poisoned or cleared range.
      */
     TM_DCD_NOTICE_POISON_CHANGED,
+    /* a record was appended to the host's log @log (not the DC log: EVENTS_QUEUED) */
+    TM_DCD_NOTICE_RECORD_QUEUED,
 } TmDcdNoticeKind;
 
 typedef struct {
@@ -551,6 +553,7 @@ typedef struct {
     guint n_extents;
     bool forced;             /* RELEASED: by a forced release request */
     const char *message;     /* SANITIZE_FAILED: why */
+    TmEventLogType log;      /* RECORD_QUEUED: which log */
 } TmDcdNotice;
 
 /* The host_id of a notice about no particular host (QMP leaves host-id out). */

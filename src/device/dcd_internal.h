@@ -8,6 +8,7 @@
 #include "device/block_bitmap.h"
 #include "device/dcd.h"
 #include "device/poison_list.h"
+#include "device/health.h"
 #include "device/range_set.h"
 #include "device/release_marks.h"
 
@@ -134,6 +135,7 @@ struct TmDcd {
     bool sanitizing;             /* a sanitize runs: adds are refused */
     uint64_t poison_list_max;    /* poison-list-max-records */
     TmPoisonList *poison;        /* poisoned lines by DPA (dcd_poison.c) */
+    TmDeviceHealth health;       /* 4200h-4202h (dcd_health.c) */
 };
 
 /* dcd.c */

@@ -124,6 +124,14 @@ static void record_overflow(TmEventLog *log, uint64_t timestamp_ns)
 
 bool tm_event_log_append(TmEventLog *log, const TmDcEvent *event, uint64_t timestamp_ns)
 {
+    TmEventRecord record = { .kind = TM_EVENT_KIND_DYNAMIC_CAPACITY, .dc = *event };
+
+    return tm_event_log_append_record(log, &record, timestamp_ns);
+}
+
+bool tm_event_log_append_record(TmEventLog *log, const TmEventRecord *content,
+                                uint64_t timestamp_ns)
+{
     if (log->count == log->depth) {
         record_overflow(log, timestamp_ns);
         return false;
@@ -133,9 +141,9 @@ bool tm_event_log_append(TmEventLog *log, const TmDcEvent *event, uint64_t times
         resize(log, MIN(log->depth, MAX(MIN_ROOM, log->room * 2)));
     }
     TmEventRecord *record = &log->records[(log->oldest + log->count) % log->room];
+    *record = *content;
     record->handle = log->next_handle;
     record->timestamp_ns = timestamp_ns;
-    record->dc = *event;
     log->count++;
     log->next_handle = handle_after(log->next_handle);
     return true;

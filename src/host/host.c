@@ -22,6 +22,8 @@
 #define DEFAULT_RECONNECT_MS 30000
 /* Event Notification bitmap bit 4: the Dynamic Capacity log. */
 #define DC_LOG_BIT (1u << TM_HOST_EVENT_LOG_DYNAMIC_CAPACITY)
+/* Logs 00h-03h: informational, warning, failure, fatal (the device's own records). */
+#define DEVICE_LOG_BITS 0x0Fu
 
 void tm_host_emit(TagmemHost *host, TagmemEventKind kind, const TagmemExtent *extent,
                   TagmemVerdict verdict, bool slow_path)
@@ -98,6 +100,7 @@ static TagmemHost *host_new(const TagmemHostOptions *opts)
     host->pending_chain = g_array_new(FALSE, FALSE, sizeof(TagmemExtent));
     host->tag_views = tm_tag_views_new();
     host->view_arenas = g_array_new(FALSE, FALSE, sizeof(TmReservation));
+    host->device_event_fd = -1;
     return host;
 }
 
@@ -144,6 +147,7 @@ static bool host_start(TagmemHost *host, const char *path, GError **err)
 
     host->socket_path = g_strdup(path);
     if (!check_options(&host->opts, err) ||
+        !tm_host_device_events_init(host, err) ||
         !tm_host_conn_open(&host->conn, path, host->opts.timeout_ms, &host->logger, err) ||
         !tm_host_identify(&host->conn, &host->max_payload, err) ||
         !tm_host_fit_max_payload(host, err) ||
@@ -160,7 +164,9 @@ static bool host_start(TagmemHost *host, const char *path, GError **err)
                 host->max_payload);
     /* Records logged before this connection get no notification of their own. */
     tm_host_conn_take_notification(&host->conn);
-    return tm_host_drain_events(host, &handled, err) && tm_host_refresh_poison(host, true, err);
+    return tm_host_drain_events(host, &handled, err) &&
+           tm_host_drain_device_events(host, DEVICE_LOG_BITS, &handled, err) &&
+           tm_host_refresh_poison(host, true, err);
 }
 
 /* The daemon's default: host0.sock in the runtime directory both find by one rule. */
@@ -198,6 +204,7 @@ TAGMEM_API void tagmem_host_close(TagmemHost *host)
     g_array_unref(host->view_arenas);
     tm_host_unreserve(host->window, host->window_size);
     tm_host_conn_close(&host->conn);
+    tm_host_device_events_free(host);
     g_array_unref(host->regions);
     g_array_unref(host->committed);
     g_array_unref(host->pending_chain);
@@ -225,18 +232,19 @@ TAGMEM_API int tagmem_host_fd(const TagmemHost *host)
     return host->conn.fd;
 }
 
-/* Drain the DC log for as long as notifications for it keep arriving. */
+/* Drain the logs notified for as long as notifications keep arriving. */
 static bool drain_while_notified(TagmemHost *host, size_t *handled, GError **err)
 {
     *handled = 0;
     while (host->conn.notified) {
-        bool dc_log = (host->conn.notified_logs & DC_LOG_BIT) != 0 ||
-                      host->conn.notified_logs == 0;
-        bool poison = (host->conn.notified_logs & TM_VENDOR_NOTIFY_POISON_CHANGED) != 0;
+        uint8_t logs = host->conn.notified_logs;
+        bool dc_log = (logs & DC_LOG_BIT) != 0 || logs == 0;
+        bool poison = (logs & TM_VENDOR_NOTIFY_POISON_CHANGED) != 0;
         size_t batch = 0;
 
         tm_host_conn_take_notification(&host->conn);
-        if (dc_log && !tm_host_drain_events(host, &batch, err)) {
+        if ((dc_log && !tm_host_drain_events(host, &batch, err)) ||
+            !tm_host_drain_device_events(host, logs & DEVICE_LOG_BITS, &batch, err)) {
             return false;
         }
         /* The daemon also sets the bit when capacity the host accepts holds poison. */

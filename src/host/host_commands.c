@@ -70,8 +70,8 @@ static bool call_optional(TmHostConn *conn, uint16_t opcode, const void *payload
 }
 
 /*
- * Ask for records to fit our buffer (0004h) and for the DC log's
- * notification packet (0103h).  Both commands are optional (CXL r3.1
+ * Ask for records to fit our buffer (0004h) and for the notification
+ * packet of every event log (0103h).  Both commands are optional (CXL r3.1
  * §8.2.9.1.4, §8.2.9.2.5): a device without them, such as a tagmemd from
  * before they existed, sends its notifications unasked and records within
  * its own limit.
@@ -80,8 +80,11 @@ bool tm_host_enable_events(TmHostConn *conn, size_t max_payload, GError **err)
 {
     /* The smallest 2^n holding @max_payload (which may be 2^20 - 1); the daemon holds it to its own. */
     TmCxlResponseMessageLimit limit = { .limit_log2 = (uint8_t)MIN(g_bit_storage(max_payload), 20) };
-    /* DC log: mode 01b; the other logs keep none. */
-    TmCxlEventInterruptPolicy policy = { .dynamic_capacity = 0x01 };
+    /* Every log: mode 01b (the device's RAS records as well as DC). */
+    TmCxlEventInterruptPolicy policy = {
+        .informational = 0x01, .warning = 0x01, .failure = 0x01, .fatal = 0x01,
+        .dynamic_capacity = 0x01,
+    };
 
     return call_optional(conn, TM_CXL_OP_SET_RESPONSE_MESSAGE_LIMIT, &limit, sizeof(limit),
                          err) &&
@@ -221,6 +224,27 @@ bool tm_host_get_dc_events(TmHostConn *conn, TmHostEventBatch *batch, GError **e
 bool tm_host_clear_dc_events(TmHostConn *conn, size_t max_payload, const uint16_t *handles,
                              size_t n_handles, GError **err)
 {
+    return tm_host_clear_events(conn, max_payload, TM_HOST_EVENT_LOG_DYNAMIC_CAPACITY, handles,
+                                n_handles, err);
+}
+
+bool tm_host_get_device_events(TmHostConn *conn, TagmemDeviceLog log, TmHostDeviceBatch *batch,
+                               GError **err)
+{
+    uint8_t log_id = (uint8_t)log;
+    TmHostReply reply;
+
+    if (!tm_host_conn_call(conn, TM_CXL_OP_GET_EVENT_RECORDS, &log_id, sizeof(log_id), &reply,
+                           err)) {
+        return false;
+    }
+    drop_fd(&reply);
+    return tm_host_device_batch_decode(reply.payload, reply.payload_len, log, batch, err);
+}
+
+bool tm_host_clear_events(TmHostConn *conn, size_t max_payload, uint8_t log,
+                          const uint16_t *handles, size_t n_handles, GError **err)
+{
     size_t per_message = MIN(MAX_CLEAR_HANDLES,
                              (max_payload - sizeof(TmCxlClearEventRecordsRequest)) /
                              sizeof(uint16_t));
@@ -230,7 +254,7 @@ bool tm_host_clear_dc_events(TmHostConn *conn, size_t max_payload, const uint16_
     for (size_t done = 0; done < n_handles;) {
         size_t part = MIN(n_handles - done, per_message);
         TmCxlClearEventRecordsRequest header = {
-            .event_log = TM_HOST_EVENT_LOG_DYNAMIC_CAPACITY,
+            .event_log = log,
             .handle_count = (uint8_t)part,
         };
         TmHostReply reply;

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "host/dc_codec.h"
+#include "host/ras_codec.h"
 #include "host/host_conn.h"
 
 /* CXL r3.1 §8.2.9.1.1 Identify (0001h): the largest payload the device takes and sends. */
@@ -20,8 +21,8 @@ bool tm_host_identify(TmHostConn *conn, size_t *max_payload, GError **err);
 /*
  * Make this connection the host's event channel: list replies as large as
  * @max_payload (Set Response Message Limit, 0004h; the daemon's default is
- * the 2 KiB of a CXL mailbox) and the C000h notification for DC records
- * (Set Event Interrupt Policy, 0103h, MSI/MSI-X for the DC log), which the
+ * the 2 KiB of a CXL mailbox) and the C000h notification for the records
+ * of every log (Set Event Interrupt Policy, 0103h, MSI/MSI-X), which the
  * daemon sends only to connections that ask (docs/host-protocol.md).
  */
 bool tm_host_enable_events(TmHostConn *conn, size_t max_payload, GError **err);
@@ -42,6 +43,14 @@ bool tm_host_get_dc_events(TmHostConn *conn, TmHostEventBatch *batch, GError **e
 /* 0101h Clear Event Records on the DC log, oldest first, as many messages as needed. */
 bool tm_host_clear_dc_events(TmHostConn *conn, size_t max_payload, const uint16_t *handles,
                              size_t n_handles, GError **err);
+
+/* 0100h Get Event Records on one of the device's own logs (informational .. fatal). */
+bool tm_host_get_device_events(TmHostConn *conn, TagmemDeviceLog log, TmHostDeviceBatch *batch,
+                               GError **err);
+
+/* 0101h Clear Event Records on @log, oldest first, as many messages as needed. */
+bool tm_host_clear_events(TmHostConn *conn, size_t max_payload, uint8_t log,
+                          const uint16_t *handles, size_t n_handles, GError **err);
 
 /*
  * 4802h Add DC Response listing @extents, split with More when needed (one

@@ -67,6 +67,11 @@ struct TagmemHost {
     GArray *poisoned;
     TagmemPoisonFn poison_fn;
     void *poison_data;
+    /* Device events (device_events.c): to the callback, else queued. */
+    TagmemDeviceEventFn device_event_fn;
+    void *device_event_data;
+    GQueue *device_events;     /* of TagmemDeviceEvent *, oldest first */
+    int device_event_fd;       /* eventfd: readable while the queue holds events */
 };
 
 /* The error is the device refusing a command (it does not break the connection). */
@@ -163,6 +168,16 @@ bool tm_host_refresh_poison(TagmemHost *host, bool protect_all, GError **err);
 
 /* A tag view was mapped afresh: make its poisoned pages inaccessible again. */
 void tm_host_poison_protect_view(TagmemHost *host, const TmTagView *view);
+/* ---- device_events.c ---- */
+/* The queue and its descriptor (host_new); false when no eventfd can be made. */
+bool tm_host_device_events_init(TagmemHost *host, GError **err);
+void tm_host_device_events_free(TagmemHost *host);
+/*
+ * Read, hand over and clear the device's logs named in @log_bitmap (bit n:
+ * log n, informational .. fatal) until they are empty; *handled counts.
+ */
+bool tm_host_drain_device_events(TagmemHost *host, uint8_t log_bitmap, size_t *handled,
+                                 GError **err);
 
 /* ---- tag_view.c ---- */
 

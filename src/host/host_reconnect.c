@@ -173,6 +173,8 @@ bool tm_host_reconnect(TagmemHost *host, size_t *handled, GError **err)
                 host->socket_path, (g_get_monotonic_time() - start) / 1000,
                 host->committed->len);
     tm_host_conn_take_notification(&host->conn);
-    /* Poison may have come or gone while the daemon was away. */
-    return tm_host_drain_events(host, handled, err) && tm_host_refresh_poison(host, true, err);
+    /* Logs 00h-03h too (records logged while the daemon was away); poison may have come or gone. */
+    return tm_host_drain_events(host, handled, err) &&
+           tm_host_drain_device_events(host, 0x0F, handled, err) &&
+           tm_host_refresh_poison(host, true, err);
 }

@@ -85,15 +85,36 @@ static bool check_uint(json_object *value, const char *name, uint64_t max, const
     return true;
 }
 
+/*
+ * QEMU's visit_type_int16: an integer first ("Invalid parameter type for
+ * 'x', expected: integer"), then the range ("Parameter 'x' expects int16_t").
+ */
+static bool check_int16(json_object *value, const char *name, GError **err)
+{
+    if (!json_object_is_type(value, json_type_int) || json_exceeds_int64(value)) {
+        return type_error(name, "integer", err);
+    }
+    int64_t number = json_object_get_int64(value);
+    if (number < INT16_MIN || number > INT16_MAX) {
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Parameter '%s' expects int16_t", name);
+        return false;
+    }
+    return true;
+}
+
 static bool check_enum(const TmQmpArg *arg, json_object *value, const char *name, GError **err)
 {
     if (!json_object_is_type(value, json_type_string)) {
         return type_error(name, "string", err);
     }
     const char *text = json_object_get_string(value);
+    /*
+     * QEMU names the member alone here, not its full path: a nested enum
+     * reads "Parameter 'type'", not "Parameter 'errors[0].type'".
+     */
     if (!g_strv_contains((const char *const *)arg->enum_values, text)) {
         g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Parameter '%s' does not accept value '%s'",
-                    name, text);
+                    arg->name ? arg->name : name, text);
         return false;
     }
     return true;
@@ -131,6 +152,8 @@ static bool check_value(const TmQmpArg *arg, json_object *value, GString *name, 
     case TM_QMP_ARG_INT:
         return (json_object_is_type(value, json_type_int) && !json_exceeds_int64(value)) ||
                type_error(name->str, "integer", err);
+    case TM_QMP_ARG_INT16:
+        return check_int16(value, name->str, err);
     case TM_QMP_ARG_UINT8:
         return check_uint(value, name->str, UINT8_MAX, "uint8_t", err);
     case TM_QMP_ARG_UINT16:

@@ -18,6 +18,7 @@ typedef enum {
     TM_QMP_ARG_STR,
     TM_QMP_ARG_BOOL,
     TM_QMP_ARG_INT,    /* int64 */
+    TM_QMP_ARG_INT16,  /* int16 */
     TM_QMP_ARG_UINT8,
     TM_QMP_ARG_UINT16,
     TM_QMP_ARG_UINT32,

@@ -39,6 +39,7 @@ extern const TmQmpCommand tm_qmp_qom_commands[];
 extern const TmQmpCommand tm_qmp_cxl_commands[];
 extern const TmQmpCommand tm_qmp_cxl_tag_commands[];
 extern const TmQmpCommand tm_qmp_cxl_poison_commands[];
+extern const TmQmpCommand tm_qmp_cxl_ras_commands[];
 
 /*
  * QEMU's VersionInfo.  "qemu" is the QEMU release whose QMP schema tagmem

@@ -10,6 +10,7 @@ static const TmQmpCommand *const command_sets[] = {
     tm_qmp_cxl_commands,
     tm_qmp_cxl_tag_commands,
     tm_qmp_cxl_poison_commands,
+    tm_qmp_cxl_ras_commands,
 };
 
 const TmQmpCommand *tm_qmp_command_find(const char *name)

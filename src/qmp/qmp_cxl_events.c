@@ -19,6 +19,7 @@ static const char *event_name(TmDcdNoticeKind kind)
     case TM_DCD_NOTICE_EVENTS_QUEUED:
     case TM_DCD_NOTICE_BACKGROUND_DONE:
     case TM_DCD_NOTICE_POISON_CHANGED:
+    case TM_DCD_NOTICE_RECORD_QUEUED:
         break;
     }
     return NULL;

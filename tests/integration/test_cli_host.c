@@ -450,6 +450,67 @@ static void test_bad_options(void)
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
 }
 
+/*
+ * Device events reach a host-agent as lines: a media error in tagged
+ * capacity the host holds names the tag and the offset within the tagged
+ * allocation (extents back to back in shared-sequence order), one outside
+ * it says none, and a memory module event has no DPA.
+ */
+static void test_device_events(void)
+{
+    g_autoptr(TmTestDaemon) daemon = tm_test_daemon_start(NULL);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(daemon);
+    g_auto(GStrv) envp = g_environ_setenv(g_get_environ(), "XDG_RUNTIME_DIR", daemon->dir, TRUE);
+    static const char *const host0[] = { "--host", "0", NULL };
+    g_autoptr(Agent) agent = agent_start(envp, host0);
+
+    g_free(agent_wait_line(agent, "ready "));
+    add_memfd(client, "mem0", "4194304", TAG);
+    /* Two extents 8 MiB apart: the second one's DPA is 2 MiB into the allocation. */
+    add_capacity(client, 0, TAG,
+                 "[{\"offset\": 0, \"len\": 2097152}, {\"offset\": 8388608, \"len\": 2097152}]");
+    g_free(agent_wait_line(agent, "accepted "));
+    g_free(agent_wait_line(agent, "accepted "));
+
+    /* Region 1 + 8 MiB + 0x1040, with the Volatile flag in bit 0 of the address. */
+    qmp_ok(client, "cxl-inject-general-media-event",
+           "{\"path\": \"dcd0\", \"log\": \"warning\", \"flags\": 1,"
+           " \"dpa\": 17188261953, \"descriptor\": 1, \"type\": 0, \"transaction-type\": 0}");
+    g_autofree char *media = agent_wait_line(agent, "device-event ");
+    g_assert_cmpstr(media, ==,
+                    "device-event host=0 log=warning type=general-media event-type=0x00 "
+                    "severity=warning dpa=0x400801040 tag=" TAG " offset=0x201040");
+    qmp_ok(client, "cxl-inject-dram-event",
+           "{\"path\": \"dcd0\", \"log\": \"failure\", \"flags\": 2, \"dpa\": 4096,"
+           " \"descriptor\": 1, \"type\": 1, \"transaction-type\": 0}");
+    g_autofree char *dram = agent_wait_line(agent, "device-event ");
+    g_assert_cmpstr(dram, ==,
+                    "device-event host=0 log=failure type=dram event-type=0x01 severity=failure "
+                    "dpa=0x1000 tag=none offset=none");
+    qmp_ok(client, "cxl-inject-memory-module-event",
+           "{\"path\": \"dcd0\", \"log\": \"informational\", \"flags\": 0, \"type\": 3,"
+           " \"health-status\": 0, \"media-status\": 0, \"additional-status\": 0,"
+           " \"life-used\": 1, \"temperature\": 40, \"dirty-shutdown-count\": 0,"
+           " \"corrected-volatile-error-count\": 0, \"corrected-persistent-error-count\": 0}");
+    g_autofree char *module = agent_wait_line(agent, "device-event ");
+    g_assert_cmpstr(module, ==,
+                    "device-event host=0 log=informational type=memory-module event-type=0x03 "
+                    "severity=informational dpa=none tag=none offset=none");
+    g_assert_cmpint(agent_stop(agent, SIGTERM), ==, 0);
+
+    /* tagmem list --health shows the device's health as the last module event left it. */
+    g_auto(CliRun) health = run_cli(envp, "--socket", daemon->socket_path, "list", "--health",
+                                    "--json", NULL);
+    g_assert_cmpint(health.status, ==, 0);
+    json_object *records = json_tokener_parse(health.out);
+    g_assert_cmpuint(json_object_array_length(records), ==, 1);
+    json_object *record = json_object_array_get_idx(records, 0);
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(record, "device")), ==, "dcd0");
+    g_assert_cmpint(json_object_get_int(json_object_object_get(record, "temperature")), ==, 40);
+    g_assert_cmpint(json_object_get_int(json_object_object_get(record, "life_used")), ==, 1);
+    json_object_put(records);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -457,5 +518,6 @@ int main(int argc, char **argv)
     g_test_add_func("/integration/cli-host/agent-options", test_agent_options);
     g_test_add_func("/integration/cli-host/slow-path", test_slow_path);
     g_test_add_func("/integration/cli-host/bad-options", test_bad_options);
+    g_test_add_func("/integration/cli-host/device-events", test_device_events);
     return g_test_run();
 }

@@ -83,6 +83,18 @@ static const char *error_class(json_object *reply)
 #define M4 4194304
 #define M256 268435456
 
+#define GM "cxl-inject-general-media-event"
+#define DRAM "cxl-inject-dram-event"
+#define MM "cxl-inject-memory-module-event"
+#define UNCOR "cxl-inject-uncorrectable-errors"
+#define COR "cxl-inject-correctable-error"
+#define GM_ARGS(rest) "{" PATH ",'log':'warning','flags':1,'dpa':128,'descriptor':0,'type':0," \
+                      "'transaction-type':0" rest "}"
+#define MM_ARGS(temperature) "{" PATH ",'log':'informational','flags':0,'type':2," \
+    "'health-status':1,'media-status':0,'additional-status':0,'life-used':40," \
+    "'temperature':" temperature ",'dirty-shutdown-count':1," \
+    "'corrected-volatile-error-count':2,'corrected-persistent-error-count':3}"
+
 /* ---- cases both must answer alike ---- */
 
 typedef struct {
@@ -237,6 +249,68 @@ static const SameCase same_cases[] = {
     { "poison without length", POISON, "{" PATH ",'start':0}", "Parameter 'length' is missing" },
     { "poison start a string", POISON, "{" PATH ",'start':'0','length':64}",
       "Parameter 'start' expects uint64" },
+    /* RAS event injection (qapi/cxl.json) */
+    { "general media, required members", GM, GM_ARGS(""), NULL },
+    { "general media, every member", GM,
+      GM_ARGS(",'channel':1,'rank':2,'device':16777217,'component-id':'0123456789abcdefXYZ'"),
+      NULL },
+    { "general media, partial path", GM,
+      "{'path':'cxl-dcd0','log':'fatal','flags':3,'dpa':64,'descriptor':1,'type':1,"
+      "'transaction-type':2}", NULL },
+    { "general media, no such device", GM,
+      "{'path':'/machine/peripheral/nothing','log':'warning','flags':1,'dpa':0,"
+      "'descriptor':0,'type':0,'transaction-type':0}", "Unable to resolve path" },
+    { "general media on a backend", GM,
+      "{'path':'/objects/dc0','log':'warning','flags':1,'dpa':0,'descriptor':0,'type':0,"
+      "'transaction-type':0}", "Path does not point to a CXL type 3 device" },
+    { "general media, missing log", GM,
+      "{" PATH ",'flags':1,'dpa':0,'descriptor':0,'type':0,'transaction-type':0}",
+      "Parameter 'log' is missing" },
+    { "general media, DC log", GM,
+      "{" PATH ",'log':'dynamic-capacity','flags':1,'dpa':0,'descriptor':0,'type':0,"
+      "'transaction-type':0}", "Parameter 'log' does not accept value 'dynamic-capacity'" },
+    { "general media, flags 256", GM,
+      "{" PATH ",'log':'warning','flags':256,'dpa':0,'descriptor':0,'type':0,"
+      "'transaction-type':0}", "Parameter 'flags' expects uint8_t" },
+    { "general media, dpa a string", GM,
+      "{" PATH ",'log':'warning','flags':1,'dpa':'0','descriptor':0,'type':0,"
+      "'transaction-type':0}", "Parameter 'dpa' expects uint64" },
+    { "general media, device above uint32", GM, GM_ARGS(",'device':4294967296"),
+      "Parameter 'device' expects uint32_t" },
+    { "general media, component-id a number", GM, GM_ARGS(",'component-id':5"),
+      "Invalid parameter type for 'component-id', expected: string" },
+    { "general media, unknown member", GM, GM_ARGS(",'bank':1"),
+      "Parameter 'bank' is unexpected" },
+    { "dram, every member", DRAM,
+      GM_ARGS(",'channel':1,'rank':2,'nibble-mask':16777216,'bank-group':3,'bank':4,"
+              "'row':70000,'column':513,'correction-mask':[1,2,3,4,5]"), NULL },
+    { "dram, column above uint16", DRAM, GM_ARGS(",'column':65536"),
+      "Parameter 'column' expects uint16_t" },
+    { "dram, correction-mask not a list", DRAM, GM_ARGS(",'correction-mask':7"),
+      "Invalid parameter type for 'correction-mask', expected: array" },
+    { "memory module", MM, MM_ARGS("-5"), NULL },
+    { "memory module, temperature above int16", MM, MM_ARGS("40000"),
+      "Parameter 'temperature' expects int16_t" },
+    { "memory module, temperature a string", MM, MM_ARGS("'hot'"),
+      "Invalid parameter type for 'temperature', expected: integer" },
+    { "memory module, missing life-used", MM,
+      "{" PATH ",'log':'informational','flags':0,'type':0,'health-status':0,"
+      "'media-status':0,'additional-status':0,'temperature':0,'dirty-shutdown-count':0,"
+      "'corrected-volatile-error-count':0,'corrected-persistent-error-count':0}",
+      "Parameter 'life-used' is missing" },
+    { "uncorrectable, unknown type", UNCOR,
+      "{" PATH ",'errors':[{'type':'cache-nonsense','header':[]}]}",
+      "Parameter 'type' does not accept value 'cache-nonsense'" },
+    { "uncorrectable, header not a list", UNCOR,
+      "{" PATH ",'errors':[{'type':'internal','header':1}]}",
+      "Invalid parameter type for 'errors[0].header', expected: array" },
+    { "uncorrectable, missing errors", UNCOR, "{" PATH "}", "Parameter 'errors' is missing" },
+    { "uncorrectable, no such device", UNCOR,
+      "{'path':'/machine/peripheral/nothing','errors':[]}", "Unable to resolve path" },
+    { "correctable, unknown type", COR, "{" PATH ",'type':'mem-nonsense'}",
+      "Parameter 'type' does not accept value 'mem-nonsense'" },
+    { "correctable on a backend", COR, "{'path':'/objects/dc0','type':'physical'}",
+      "Path does not point to a CXL type 3 device" },
 };
 
 static void check_same(const SameCase *c, json_object *qemu_reply, json_object *tagmem_reply)
@@ -342,6 +416,22 @@ static const DifferentCase different_cases[] = {
       "QEMU lists poison at any DPA; tagmem poisons only DPA of its DC regions", false },
     { "query-cxl-poison", "query-cxl-poison", "{" PATH "}",
       "has not been found", NULL, "tagmem's own query", false },
+    { "general media outside every DC region", GM,
+      "{" PATH ",'log':'warning','flags':1,'dpa':1099511627776,'descriptor':0,'type':0,"
+      "'transaction-type':0}", NULL, "is outside every DC region of device 'cxl-dcd0'",
+      "QEMU logs an event at any DPA; tagmem refuses a DPA its device does not have", false },
+    { "dram, correction-mask element negative", DRAM, GM_ARGS(",'correction-mask':[1,-1]"),
+      NULL, "Parameter 'correction-mask[1]' expects uint64, got negative value -1",
+      "QEMU wraps a negative uint64 (-1 to 2^64 - 1); tagmem refuses it", false },
+    { "uncorrectable errors", UNCOR,
+      "{" PATH ",'errors':[{'type':'internal','header':[1,2]}]}", NULL,
+      "a tagmem device has no PCIe link",
+      "QEMU reports them through AER on the device's PCIe link; tagmem has none", false },
+    { "correctable error", COR, "{" PATH ",'type':'mem-data-ecc'}", NULL,
+      "a tagmem device has no PCIe link",
+      "QEMU reports them through AER on the device's PCIe link; tagmem has none", false },
+    { "query-cxl-health", "query-cxl-health", "{" PATH "}", "has not been found", NULL,
+      "tagmem's own query", false },
 };
 
 static void check_side(const DifferentCase *c, const char *side, json_object *reply,

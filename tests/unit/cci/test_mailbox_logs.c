@@ -257,10 +257,10 @@ static void test_event_interrupt_policy(void)
     mailbox_fixture_init(&mf, 1 * GiB, DCD_PROPS);
     mailbox_expect(&mf, TM_CXL_OP_GET_EVENT_INTERRUPT_POLICY, NULL, 0, TM_CXL_RC_SUCCESS,
                    none, 5);
-    g_assert_false(tm_mailbox_caller_notifies_dc(&mf.caller));
+    g_assert_false(tm_mailbox_caller_notifies_log(&mf.caller, TM_EVENT_LOG_DYNAMIC_CAPACITY));
     mailbox_expect(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, dc_on, 5, TM_CXL_RC_SUCCESS,
                    NULL, 0);
-    g_assert_true(tm_mailbox_caller_notifies_dc(&mf.caller));
+    g_assert_true(tm_mailbox_caller_notifies_log(&mf.caller, TM_EVENT_LOG_DYNAMIC_CAPACITY));
     /* Four bytes leave the DC setting alone. */
     mailbox_expect(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, four, 4, TM_CXL_RC_SUCCESS,
                    NULL, 0);
@@ -270,7 +270,7 @@ static void test_event_interrupt_policy(void)
     g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, fw, 5), ==,
                     TM_CXL_RC_INVALID_INPUT);
     g_assert_nonnull(strstr(mf.err->message, "mode 2 is not 0"));
-    g_assert_true(tm_mailbox_caller_notifies_dc(&mf.caller));
+    g_assert_true(tm_mailbox_caller_notifies_log(&mf.caller, TM_EVENT_LOG_DYNAMIC_CAPACITY));
     g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_SET_EVENT_INTERRUPT_POLICY, dc_on, 3), ==,
                     TM_CXL_RC_INVALID_PAYLOAD_LENGTH);
     g_assert_nonnull(strstr(mf.err->message, "takes a 4- to 5-byte payload"));

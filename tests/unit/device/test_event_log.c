@@ -336,6 +336,68 @@ static void test_room_capped_by_depth(void)
     g_assert_cmpuint(tm_event_log_peek(log, 1)->handle, ==, 6);
 }
 
+/* Records of every kind keep their kind and content through the ring's growth and clears. */
+static void test_mixed_kinds(void)
+{
+    g_autoptr(TmEventLog) log = tm_event_log_new(64);
+    const guint n = 40;
+
+    for (guint i = 0; i < n; i++) {
+        TmEventRecord record = { .kind = (TmEventKind)(i % 4) };
+
+        switch (record.kind) {
+        case TM_EVENT_KIND_DYNAMIC_CAPACITY:
+            record.dc.extent.dpa = i;
+            break;
+        case TM_EVENT_KIND_GENERAL_MEDIA:
+            record.media.common.dpa = i;
+            record.media.component_id[15] = (uint8_t)i;
+            break;
+        case TM_EVENT_KIND_DRAM:
+            record.dram.common.dpa = i;
+            record.dram.correction_mask[3] = i;
+            break;
+        case TM_EVENT_KIND_MEMORY_MODULE:
+            record.module.health.corrected_persistent_errors = i;
+            break;
+        }
+        /* The log assigns handle and timestamp, whatever the content says. */
+        record.handle = 0x7777;
+        g_assert_true(tm_event_log_append_record(log, &record, 1000 + i));
+    }
+    static const uint16_t oldest[] = { 1, 2, 3, 4, 5 };
+    g_assert_cmpint(tm_event_log_clear(log, oldest, 5), ==, TM_EVENT_CLEAR_OK);
+    for (guint k = 0; k < n - 5; k++) {
+        const TmEventRecord *record = tm_event_log_peek(log, k);
+        guint i = k + 5;
+
+        g_assert_cmpuint(record->handle, ==, i + 1);
+        g_assert_cmpuint(record->timestamp_ns, ==, 1000 + i);
+        g_assert_cmpint(record->kind, ==, i % 4);
+        switch (record->kind) {
+        case TM_EVENT_KIND_DYNAMIC_CAPACITY:
+            g_assert_cmpuint(record->dc.extent.dpa, ==, i);
+            break;
+        case TM_EVENT_KIND_GENERAL_MEDIA:
+            g_assert_cmpuint(record->media.common.dpa, ==, i);
+            g_assert_cmpuint(record->media.component_id[15], ==, i);
+            break;
+        case TM_EVENT_KIND_DRAM:
+            g_assert_cmpuint(record->dram.common.dpa, ==, i);
+            g_assert_cmpuint(record->dram.correction_mask[3], ==, i);
+            break;
+        case TM_EVENT_KIND_MEMORY_MODULE:
+            g_assert_cmpuint(record->module.health.corrected_persistent_errors, ==, i);
+            break;
+        }
+    }
+    /* A DC append through the old entry point is a DC record. */
+    TmDcEvent dc = { .type = TM_DC_EVENT_RELEASE_CAPACITY };
+    g_assert_true(tm_event_log_append(log, &dc, 5));
+    g_assert_cmpint(tm_event_log_peek(log, n - 5)->kind, ==, TM_EVENT_KIND_DYNAMIC_CAPACITY);
+    g_assert_cmpint(tm_event_log_peek(log, n - 5)->dc.type, ==, TM_DC_EVENT_RELEASE_CAPACITY);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -351,5 +413,6 @@ int main(int argc, char **argv)
     g_test_add_func("/device/event_log/clear_all", test_clear_all);
     g_test_add_func("/device/event_log/room_follows_records", test_room_follows_records);
     g_test_add_func("/device/event_log/room_capped_by_depth", test_room_capped_by_depth);
+    g_test_add_func("/device/event_log/mixed_kinds", test_mixed_kinds);
     return g_test_run();
 }
