@@ -8,6 +8,7 @@
 #include <inttypes.h>
 
 #include "device/dcd_internal.h"
+#include "device/dcd_ras.h"
 
 /* Tell every host whose accepted capacity overlaps [dpa, dpa + length). */
 static void notify_holders(TmDcd *dev, uint64_t dpa, uint64_t length)
@@ -44,6 +45,39 @@ static TmDcStatus check_in_region(const TmDcd *dev, const char *name, uint64_t d
     return TM_DC_OK;
 }
 
+/*
+ * General Media Event record fields (CXL r3.1 Table 8-45) of a poison
+ * creation: an uncorrectable Media ECC Error at a volatile DPA (DC
+ * capacity is volatile).
+ */
+#define GM_DESCRIPTOR_UNCORRECTABLE 0x01u
+#define GM_TYPE_MEDIA_ECC_ERROR 0x00u
+#define GM_TRANSACTION_UNKNOWN 0x00u
+#define GM_TRANSACTION_HOST_INJECT_POISON 0x04u
+#define GM_ADDRESS_VOLATILE 0x01u
+
+/*
+ * CXL r3.1 §8.2.9.9.4.2: a device that takes poison into its list adds a
+ * poison creation event to its Informational Event Log and interrupts the
+ * host when configured.  tagmem logs one General Media record at the first
+ * line of each injection, to every host of the device (dcd_ras.h), so a
+ * host learns of poison also in capacity it does not hold yet.
+ */
+static void log_poison_creation(TmDcd *dev, uint64_t dpa, uint8_t transaction_type)
+{
+    TmGeneralMediaEvent event = {
+        .common = {
+            .dpa = dpa | GM_ADDRESS_VOLATILE,
+            .flags = TM_EVENT_SEVERITY_INFORMATIONAL,
+            .descriptor = GM_DESCRIPTOR_UNCORRECTABLE,
+            .type = GM_TYPE_MEDIA_ECC_ERROR,
+            .transaction_type = transaction_type,
+        },
+    };
+
+    tm_dcd_append_general_media(dev, TM_EVENT_LOG_INFO, &event);
+}
+
 TmDcStatus tm_dcd_check_poison_range(uint64_t dpa, uint64_t length, GError **err)
 {
     if (length % TM_POISON_LINE) {
@@ -78,6 +112,8 @@ TmDcStatus tm_dcd_inject_poison(TmDcd *dev, uint64_t dpa, uint64_t length, GErro
     tm_poison_list_add(dev->poison, dpa, length, TM_POISON_SOURCE_INTERNAL,
                        tm_dcd_timestamp_ns(dev));
     notify_holders(dev, dpa, length);
+    /* The device found it (QEMU's "internal" source): no host transaction caused it. */
+    log_poison_creation(dev, dpa, GM_TRANSACTION_UNKNOWN);
     return TM_DC_OK;
 }
 
@@ -103,6 +139,7 @@ TmDcStatus tm_dcd_host_inject_poison(TmDcd *dev, uint64_t dpa, GError **err)
     tm_poison_list_add(dev->poison, dpa, TM_POISON_LINE, TM_POISON_SOURCE_INJECTED,
                        tm_dcd_timestamp_ns(dev));
     notify_holders(dev, dpa, TM_POISON_LINE);
+    log_poison_creation(dev, dpa, GM_TRANSACTION_HOST_INJECT_POISON);
     return TM_DC_OK;
 }
 

@@ -106,6 +106,40 @@ static void test_inject_and_list(void)
 }
 
 /* 300 separate lines through the default 2 KiB response limit: 126 records a page. */
+/*
+ * CXL r3.1 §8.2.9.9.4.2: an injection adds a poison creation event to the
+ * Informational Event Log -- a General Media record (uncorrectable Media
+ * ECC Error, volatile DPA, Host Inject Poison) on every host; a line
+ * already poisoned adds none.
+ */
+static void test_inject_logs_general_media(void)
+{
+    static const uint8_t expected[] = {
+        0xfb, 0xcd, 0x0a, 0x77, 0xc2, 0x60, 0x41, 0x7f,   /* General Media record UUID */
+        0x85, 0xa9, 0x08, 0x8b, 0x16, 0x21, 0xeb, 0xa6,
+        0x80, 0x00, 0x00, 0x00,                           /* length, flags: informational */
+    };
+    static const uint8_t media[] = {
+        0x41, 0x10, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,   /* 801040h | volatile */
+        0x01, 0x00, 0x04,                                 /* uncorrectable, ECC, inject */
+    };
+    uint8_t info_log = 0;
+    MailboxFixture mf;
+
+    fixture(&mf, "");
+    inject(&mf, 8 * MiB + 0x1040);
+    inject(&mf, 8 * MiB + 0x1040);
+    for (uint16_t host = 0; host < 2; host++) {
+        mf.caller.host_id = host;
+        g_assert_cmpint(mailbox_call(&mf, TM_CXL_OP_GET_EVENT_RECORDS, &info_log, 1), ==,
+                        TM_CXL_RC_SUCCESS);
+        g_assert_cmpuint(read_le16(mf.buffer + 20), ==, 1);
+        g_assert_cmpmem(mf.buffer + 32, sizeof(expected), expected, sizeof(expected));
+        g_assert_cmpmem(mf.buffer + 32 + 48, sizeof(media), media, sizeof(media));
+    }
+    mailbox_fixture_clear(&mf);
+}
+
 static void test_paging_with_more(void)
 {
     MailboxFixture mf;
@@ -331,6 +365,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cci/poison/empty_list", test_empty_list);
     g_test_add_func("/cci/poison/inject_and_list", test_inject_and_list);
+    g_test_add_func("/cci/poison/inject_logs_general_media", test_inject_logs_general_media);
     g_test_add_func("/cci/poison/paging_with_more", test_paging_with_more);
     g_test_add_func("/cci/poison/overflow_and_inject_limit", test_overflow_and_inject_limit);
     g_test_add_func("/cci/poison/clear_writes_and_unpoisons", test_clear_writes_and_unpoisons);
