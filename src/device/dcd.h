@@ -495,6 +495,7 @@ typedef enum {
      * stays allocated, out of use, so that no new owner sees its contents.
      */
     TM_DCD_NOTICE_SANITIZE_FAILED,
+    TM_DCD_NOTICE_OFFERED,       /* extents offered to the host (an add request) */
 } TmDcdNoticeKind;
 
 typedef struct {

@@ -17,6 +17,7 @@ static const char *event_name(TmDcdNoticeKind kind)
     case TM_DCD_NOTICE_SANITIZE_FAILED:
         return TM_QMP_EVENT_DC_SANITIZE_FAILED;
     case TM_DCD_NOTICE_EVENTS_QUEUED:
+    case TM_DCD_NOTICE_OFFERED: /* QMP has no event for an offer: the request's reply says it */
         break;
     }
     return NULL;
