@@ -6,7 +6,8 @@
 // animation frame, whatever the event rate.
 'use strict';
 
-const ROW_HEIGHT = 18;
+const ROW_HEIGHT = 24;
+const AXIS_HEIGHT = 16;  // region labels above the host rows
 const CANVAS_WIDTH = 1200;
 
 // window.tagmem: the page's model, for people and for the tests.
@@ -116,12 +117,14 @@ function pendingFill(ctx) {
 function drawDevice(dev) {
   const ctx = dev.canvas.getContext('2d');
   const segs = dev.layout();
-  const height = dev.hosts * ROW_HEIGHT;
+  const height = AXIS_HEIGHT + dev.hosts * ROW_HEIGHT;
+  ctx.fillStyle = '#12151a';
+  ctx.fillRect(0, 0, CANVAS_WIDTH, AXIS_HEIGHT);
   ctx.fillStyle = '#20242c';
-  ctx.fillRect(0, 0, CANVAS_WIDTH, height);
+  ctx.fillRect(0, AXIS_HEIGHT, CANVAS_WIDTH, height - AXIS_HEIGHT);
   let pending = 0, accepted = 0;
   for (let h = 0; h < dev.hosts; h++) {
-    const y = h * ROW_HEIGHT + 2;
+    const y = AXIS_HEIGHT + h * ROW_HEIGHT + 2;
     for (const e of dev.extents[h].values()) {
       const seg = segs.find((s) => e.dpa >= s.base && e.dpa < s.base + s.len);
       if (!seg) continue;
@@ -134,11 +137,13 @@ function drawDevice(dev) {
   }
   ctx.strokeStyle = '#5b6472';
   ctx.fillStyle = '#8a93a3';
-  ctx.font = '10px sans-serif';
+  ctx.font = '11px sans-serif';
   for (const s of segs) {
     ctx.beginPath(); ctx.moveTo(s.x + 0.5, 0); ctx.lineTo(s.x + 0.5, height); ctx.stroke();
+    const gib = (s.len / 1073741824).toFixed(s.len % 1073741824 ? 1 : 0);
+    ctx.fillText(`region ${s.index} (${gib} GiB at DPA 0x${s.base.toString(16)})`, s.x + 4, 12);
   }
-  for (let h = 0; h < dev.hosts; h++) ctx.fillText(`host ${h}`, 3, h * ROW_HEIGHT + 12);
+  for (let h = 0; h < dev.hosts; h++) ctx.fillText(`host ${h}`, 4, AXIS_HEIGHT + h * ROW_HEIGHT + 15);
   dev.caption.textContent = `${dev.id}: ${dev.hosts} host(s), ${segs.length} region(s); ` +
     `${pending + accepted} extent(s), ${pending} pending, ${accepted} accepted`;
   return { pending, accepted };
@@ -208,7 +213,7 @@ function showDevice(dev) {
   dev.caption = document.createElement('p');
   dev.canvas = document.createElement('canvas');
   dev.canvas.width = CANVAS_WIDTH;
-  dev.canvas.height = Math.max(1, dev.hosts) * ROW_HEIGHT;
+  dev.canvas.height = AXIS_HEIGHT + Math.max(1, dev.hosts) * ROW_HEIGHT;
   dev.canvas.id = `map-${dev.id}`;
   section.append(title, dev.caption, dev.canvas);
   document.getElementById('devices').append(section);
