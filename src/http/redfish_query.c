@@ -33,6 +33,13 @@ static bool select_properties(json_object **obj, const char *list, GError **err)
     g_auto(GStrv) names = g_strsplit(list, ",", -1);
     json_object *out = json_object_new_object();
 
+    if (names[0] == NULL) {
+        json_object_put(out);
+        g_set_error(err, TM_REDFISH_QUERY_ERROR, TM_REDFISH_QUERY_BAD_VALUE,
+                    "The query parameter $select needs at least one property.");
+        return false;
+    }
+
     /* DSP0266 §7.3.4: the @odata properties are always there. */
     json_object_object_foreach(*obj, key, value) {
         if (g_str_has_prefix(key, "@odata.")) {
@@ -87,33 +94,43 @@ static bool expand_members(TmDeviceRegistry *devices, json_object *obj, const ch
     return true;
 }
 
+/* One "NAME[=VALUE]" of the query, unescaped; false when an escape is broken. */
+static bool split_param(const char *text, char **name, char **value)
+{
+    const char *equals = strchr(text, '=');
+    g_autofree char *raw_name = equals ? g_strndup(text, equals - text) : g_strdup(text);
+
+    *name = g_uri_unescape_string(raw_name, NULL);
+    *value = g_uri_unescape_string(equals ? equals + 1 : "", NULL);
+    return *name != NULL && *value != NULL;
+}
+
 bool tm_redfish_query_apply(TmDeviceRegistry *devices, json_object **obj, const char *query,
                             GError **err)
 {
-    g_autoptr(GHashTable) params = NULL;
-    const char *select = NULL, *expand = NULL;
+    g_autofree char *select = NULL, *expand = NULL;
 
     if (query == NULL || query[0] == '\0') {
         return true;
     }
-    params = g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, NULL);
-    if (params == NULL) {
-        g_set_error(err, TM_REDFISH_QUERY_ERROR, TM_REDFISH_QUERY_BAD_VALUE,
-                    "The query '%s' is not a valid URI query.", query);
-        return false;
-    }
-    GHashTableIter iter;
-    gpointer key, value;
-    g_hash_table_iter_init(&iter, params);
-    while (g_hash_table_iter_next(&iter, &key, &value)) {
-        if (strcmp(key, "$select") == 0) {
-            select = value;
-        } else if (strcmp(key, "$expand") == 0) {
-            expand = value;
-        } else if (((const char *)key)[0] == '$') {
+    /* Split by hand: Redfish's "only" has no "=", which g_uri_parse_params() refuses. */
+    g_auto(GStrv) params = g_strsplit(query, "&", -1);
+    for (guint i = 0; params[i] != NULL; i++) {
+        g_autofree char *name = NULL, *value = NULL;
+        if (!split_param(params[i], &name, &value)) {
+            g_set_error(err, TM_REDFISH_QUERY_ERROR, TM_REDFISH_QUERY_BAD_VALUE,
+                        "The query parameter '%s' is not validly escaped.", params[i]);
+            return false;
+        }
+        if (strcmp(name, "$select") == 0) {
+            g_free(select);
+            select = g_steal_pointer(&value);
+        } else if (strcmp(name, "$expand") == 0) {
+            g_free(expand);
+            expand = g_steal_pointer(&value);
+        } else if (name[0] == '$') {
             g_set_error(err, TM_REDFISH_QUERY_ERROR, TM_REDFISH_QUERY_NOT_SUPPORTED,
-                        "Querying is not supported by the implementation (%s).",
-                        (const char *)key);
+                        "Querying is not supported by the implementation (%s).", name);
             return false;
         }
     }
