@@ -34,6 +34,7 @@
 #include "daemon_harness.h"
 
 #define TAG "0123abcd-0000-4000-8000-0000000000be"
+#define EVENT_TAG "0123abcd-0000-4000-8000-0000000000ef"  /* offered and withdrawn in table 2 */
 #define CHUNK "/redfish/v1/Chassis/dcd0/MemoryDomains/1/MemoryChunks/" TAG
 #define CLIENTS 100
 
@@ -198,12 +199,21 @@ static void bench_events(guint16 port, int qmp, guint rounds)
     static const char add[] =
         "{\"execute\": \"cxl-add-dynamic-capacity\", \"arguments\": {\"path\": "
         "\"/machine/peripheral/dcd0\", \"host-id\": 1, \"selection-policy\": \"prescriptive\","
-        " \"region\": 0, \"tag\": \"" TAG "\", \"extents\": [{\"offset\": 0, \"len\": 2097152}]}}\r\n";
+        " \"region\": 0, \"tag\": \"" EVENT_TAG "\", \"extents\": [{\"offset\": 0, \"len\": 2097152}]}}\r\n";
     static const char withdraw[] = "{\"execute\": \"cxl-withdraw-dynamic-capacity\", "
                                    "\"arguments\": {\"path\": \"/machine/peripheral/dcd0\", "
                                    "\"host-id\": 1}}\r\n";
 
     tm_bench_write_all(sse, get, strlen(get));
+    /* The stream is open (and gets events) once its first comment line is in. */
+    while (strstr(stream->str, ": tagmem event stream") == NULL) {
+        char buffer[4096];
+        ssize_t got = recv(sse, buffer, sizeof(buffer), 0);
+        if (got <= 0) {
+            g_error("SSE stream: %s", got == 0 ? "closed" : g_strerror(errno));
+        }
+        g_string_append_len(stream, buffer, got);
+    }
     for (guint i = 0; i < rounds; i++) {
         uint64_t start = tm_bench_now_ns();
         tm_bench_write_all(qmp, add, strlen(add));
@@ -316,6 +326,9 @@ int main(int argc, char **argv)
     qmp_call(qmp, "{\"execute\": \"object-add\", \"arguments\": {\"qom-type\": "
                   "\"memory-backend-memfd\", \"id\": \"m0\", \"size\": 67108864, \"tag\": \""
                   TAG "\"}}\r\n", scratch);
+    qmp_call(qmp, "{\"execute\": \"object-add\", \"arguments\": {\"qom-type\": "
+                  "\"memory-backend-memfd\", \"id\": \"m1\", \"size\": 2097152, \"tag\": \""
+                  EVENT_TAG "\"}}\r\n", scratch);
     qmp_call(qmp, "{\"execute\": \"cxl-add-dynamic-capacity\", \"arguments\": {\"path\": "
                   "\"/machine/peripheral/dcd0\", \"host-id\": 0, \"selection-policy\": \"free\","
                   " \"region\": 1, \"tag\": \"" TAG "\", \"extents\": [{\"offset\": 0, "
