@@ -16,6 +16,8 @@ const state = {
   events: 0,            // events received on the stream
   lastEventId: null,
   ready: false,         // initial state loaded
+  frames: 0,            // pictures drawn
+  drawMs: 0,            // how long the last one took (bench/bench_web_page.py reads it)
 };
 window.tagmem = state;
 
@@ -184,6 +186,7 @@ function redraw() {
   frameRequested = true;
   requestAnimationFrame(() => {
     frameRequested = false;
+    const start = performance.now();
     let pending = 0, accepted = 0;
     for (const dev of state.devices.values()) {
       const n = drawDevice(dev);
@@ -197,6 +200,8 @@ function redraw() {
     summary.dataset.events = state.events;
     summary.textContent = `${state.devices.size} device(s), ${pending + accepted} extent(s): ` +
       `${pending} pending, ${accepted} accepted; ${state.events} event(s)`;
+    state.frames++;
+    state.drawMs = performance.now() - start;
   });
 }
 

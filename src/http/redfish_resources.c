@@ -6,6 +6,7 @@
 #include "core/guid.h"
 #include "http/redfish_dpa_map.h"
 #include "http/redfish_features.h"
+#include "http/redfish_memory.h"
 
 typedef struct {
     TmDeviceRegistry *devices;
@@ -85,6 +86,8 @@ static json_object *chassis(const TmDcd *dev)
     json_object_object_add(obj, "ChassisType", json_object_new_string("Module"));
     json_object_object_add(obj, "SerialNumber", json_object_new_string(serial));
     json_object_object_add(obj, "MemoryDomains", link_to(domains));
+    g_autofree char *memory = g_strdup_printf("%s/Memory", id);
+    json_object_object_add(obj, "Memory", link_to(memory));
     g_autofree char *map = g_strdup_printf("%s/Oem/Tagmem/DPAMap", id);
     json_object *oem = json_object_new_object();
     json_object *tagmem = json_object_new_object();
@@ -225,6 +228,9 @@ static json_object *chassis_tree(const TmRedfishPath *path)
     if (dev != NULL && n == 5 && strcmp(seg[2], "Oem") == 0 && strcmp(seg[3], "Tagmem") == 0 &&
         strcmp(seg[4], "DPAMap") == 0) {
         return tm_redfish_dpa_map(dev);
+    }
+    if (dev != NULL && n >= 3 && strcmp(seg[2], "Memory") == 0) {
+        return tm_redfish_memory(dev, seg + 3, n - 3);
     }
     if (dev == NULL || (n >= 3 && strcmp(seg[2], "MemoryDomains") != 0)) {
         return NULL;

@@ -197,6 +197,21 @@ static void test_queries(void)
     g_assert_cmpstr(str_at(map, "/Tags/0"), ==, TAG_A);
     g_assert_cmpuint(tm_redfish_test_request(&rd, "GET", "/redfish/v1/Chassis/dcd9/Oem/Tagmem/DPAMap",
                                              NULL, NULL), ==, 404);
+
+    /* The device's memory: one Memory resource, the DC regions as its Regions. */
+    g_autoptr(json_object) chassis = tm_redfish_test_get(&rd, "/redfish/v1/Chassis/dcd0");
+    g_assert_cmpstr(str_at(chassis, "/Memory/@odata.id"), ==, "/redfish/v1/Chassis/dcd0/Memory");
+    g_autoptr(json_object) memories = tm_redfish_test_get(&rd, "/redfish/v1/Chassis/dcd0/Memory");
+    g_assert_cmpstr(str_at(memories, "/Members/0/@odata.id"), ==,
+                    "/redfish/v1/Chassis/dcd0/Memory/DC");
+    g_autoptr(json_object) memory = tm_redfish_test_get(&rd, "/redfish/v1/Chassis/dcd0/Memory/DC");
+    g_assert_cmpstr(str_at(memory, "/CapacityMiB"), ==, "32768");
+    g_assert_cmpstr(str_at(memory, "/Regions/1/OffsetMiB"), ==, "16384");
+    g_assert_cmpstr(str_at(memory, "/Regions/1/SizeMiB"), ==, "16384");
+    g_assert_cmpuint(tm_redfish_test_request(&rd, "GET", "/redfish/v1/Chassis/dcd0/Memory/dc",
+                                             NULL, NULL), ==, 404);
+    g_assert_cmpuint(tm_redfish_test_request(&rd, "GET", "/redfish/v1/Chassis/dcd0/Memory/DC/x",
+                                             NULL, NULL), ==, 404);
     tm_redfish_test_stop(&rd);
 }
 

@@ -76,7 +76,7 @@ def main():
         page = Page(devtools_port)
         page.call("Page.enable")
         page.call("Page.navigate", url=f"http://127.0.0.1:{daemon.port}/")
-        wait_for(page, "window.tagmem && window.tagmem.ready && "
+        wait_for(page, "window.tagmem && window.tagmem.ready && window.tagmem.frames > 0 && "
                        "document.getElementById('stream').textContent === 'live'", 10)
         assert page.evaluate(summary("extents")) == "0"
         free = page.evaluate(canvas_pixel_js(INSIDE))
