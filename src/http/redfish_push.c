@@ -12,6 +12,7 @@ typedef struct {
     char *destination;
     char *context;       /* may be NULL */
     GQueue queue;        /* GBytes: event bodies waiting */
+    gsize queued_bytes;  /* their sizes' sum */
     Delivery *in_flight; /* NULL when idle */
     guint64 delivered;   /* answered with a 2xx status */
     guint64 failed;      /* no answer, or another status */
@@ -80,6 +81,7 @@ static void deliver_next(Subscription *sub)
         return;
     }
     g_autoptr(GBytes) body = g_queue_pop_head(&sub->queue);
+    sub->queued_bytes -= g_bytes_get_size(body);
     Delivery *delivery = g_new0(Delivery, 1);
 
     delivery->sub = sub;
@@ -110,13 +112,22 @@ static void enqueue(Subscription *sub, json_object *event)
         return;
     }
     json_object *copy = NULL;
+    gsize size = 0;
     json_object_deep_copy(event, &copy, NULL);
     /* DSP0266 §13.5: the event carries the subscription's Context. */
     if (sub->context != NULL) {
         json_object_object_add(copy, "Context", json_object_new_string(sub->context));
     }
     const char *text = json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN);
-    g_queue_push_tail(&sub->queue, g_bytes_new(text, strlen(text)));
+    size = strlen(text);
+    /* An empty queue takes any one event, however large. */
+    if (sub->queued_bytes > 0 && sub->queued_bytes + size > TM_REDFISH_PUSH_QUEUE_BYTES) {
+        sub->dropped++;
+        json_object_put(copy);
+        return;
+    }
+    g_queue_push_tail(&sub->queue, g_bytes_new(text, size));
+    sub->queued_bytes += size;
     json_object_put(copy);
     deliver_next(sub);
 }

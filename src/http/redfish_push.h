@@ -16,6 +16,8 @@
 #include "http/redfish_events.h"
 
 #define TM_REDFISH_PUSH_QUEUE 64
+/* And at most this many bytes of them (an event of a 10k-extent add is about 1 MiB). */
+#define TM_REDFISH_PUSH_QUEUE_BYTES (1024 * 1024)
 #define TM_REDFISH_PUSH_MAX_SUBSCRIPTIONS 16
 /* Seconds a delivery may take, connection included. */
 #define TM_REDFISH_PUSH_TIMEOUT 5

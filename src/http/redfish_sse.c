@@ -66,7 +66,8 @@ static void stream_send(Stream *stream, const char *text, gsize len)
     if (stream->dropped) {
         return;
     }
-    if (stream->backlog + len > TM_REDFISH_SSE_BACKLOG) {
+    /* A client that has taken everything gets any one event, however large (10k extents). */
+    if (stream->backlog > 0 && stream->backlog + len > TM_REDFISH_SSE_BACKLOG) {
         stream_drop(stream);
         return;
     }

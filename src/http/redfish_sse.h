@@ -11,7 +11,11 @@
 
 #include "http/redfish_events.h"
 
-/* Bytes written for a client but not yet taken by its socket. */
+/*
+ * Bytes written for a client but not yet taken by its socket, at most: an
+ * event that would pass it while the client is behind closes the stream.
+ * A client that is not behind takes any one event, whatever its size.
+ */
 #define TM_REDFISH_SSE_BACKLOG (256 * 1024)
 /*
  * The kernel send buffer of a stream's socket: small and fixed, so that

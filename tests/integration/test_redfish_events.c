@@ -42,8 +42,8 @@ static void offer(TmQmpConn *client, int host, guint n)
     g_string_append_printf(args, "{" DCD0 ", \"host-id\": %d, \"selection-policy\": \"prescriptive\","
                            " \"region\": 1, \"tag\": \"" TAG_A "\", \"extents\": [", host);
     for (guint i = 0; i < n; i++) {
-        g_string_append_printf(args, "%s{\"offset\": %u, \"len\": 2097152}", i ? ", " : "",
-                               i * 4194304u);
+        g_string_append_printf(args, "%s{\"offset\": %" G_GUINT64_FORMAT ", \"len\": 2097152}",
+                               i ? ", " : "", (guint64)i * 4194304u);
     }
     g_string_append(args, "]}");
     qmp_ok(client, "cxl-add-dynamic-capacity", args->str);
@@ -430,6 +430,31 @@ static void test_unread_stream_dropped(void)
     tm_redfish_test_stop(&rd);
 }
 
+/* One event larger than the whole backlog still reaches a client that keeps up. */
+static void test_large_event(void)
+{
+    TmRedfishTestDaemon rd = { 0 };
+    TmRedfishTestStream stream = { 0 };
+    const char *args[] = { "-device", "cxl-type3,id=dcd0,num-dc-regions=2,"
+                           "dc-regions-total-size=32G,num-hosts=2,dc-region-sharable=2,"
+                           "dc-max-extents=4096,dc-event-log-depth=65535", NULL };
+    g_autofree char *id = NULL;
+
+    tm_redfish_test_start(&rd, args);
+    tm_redfish_test_stream_open(&stream, &rd);
+    g_autoptr(TmQmpConn) client = tm_test_daemon_connect(rd.daemon);
+    qmp_ok(client, "object-add", "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"m0\","
+                                 " \"size\": 6291456000, \"tag\": \"" TAG_A "\"}");
+    offer(client, 0, 3000);
+    g_autoptr(json_object) event = tm_redfish_test_stream_next(&stream, &id);
+    g_assert_cmpuint(strlen(json_object_to_json_string_ext(event, JSON_C_TO_STRING_PLAIN)), >,
+                     256 * 1024);
+    g_assert_cmpuint(extent_count(event), ==, 3000);
+    g_assert_cmpstr(str_at(event, "/Events/0/Oem/Tagmem/Extents/2999/Offset"), ==, "12578717696");
+    tm_redfish_test_stream_close(&stream);
+    tm_redfish_test_stop(&rd);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -437,5 +462,6 @@ int main(int argc, char **argv)
     g_test_add_func("/redfish-events/push-subscription", test_push_subscription);
     g_test_add_func("/redfish-events/slow-subscribers", test_slow_subscribers);
     g_test_add_func("/redfish-events/unread-stream-dropped", test_unread_stream_dropped);
+    g_test_add_func("/redfish-events/large-event", test_large_event);
     return g_test_run();
 }
