@@ -199,7 +199,8 @@ static void bench_events(guint16 port, int qmp, guint rounds)
     static const char add[] =
         "{\"execute\": \"cxl-add-dynamic-capacity\", \"arguments\": {\"path\": "
         "\"/machine/peripheral/dcd0\", \"host-id\": 1, \"selection-policy\": \"prescriptive\","
-        " \"region\": 0, \"tag\": \"" EVENT_TAG "\", \"extents\": [{\"offset\": 0, \"len\": 2097152}]}}\r\n";
+        " \"region\": 0, \"tag\": \"" EVENT_TAG "\","
+        " \"extents\": [{\"offset\": 0, \"len\": 2097152}]}}\r\n";
     static const char withdraw[] = "{\"execute\": \"cxl-withdraw-dynamic-capacity\", "
                                    "\"arguments\": {\"path\": \"/machine/peripheral/dcd0\", "
                                    "\"host-id\": 1}}\r\n";

@@ -75,9 +75,8 @@ static void fuzz_subscription(const char *text)
     if (created != NULL) {
         const char *given = json_object_get_string(json_object_object_get(body, "Destination"));
         const char *kept = json_object_get_string(json_object_object_get(created, "Destination"));
-        if (strcmp(given, kept) != 0 ||
-            !tm_redfish_push_delete(fixture()->push,
-                                    json_object_get_string(json_object_object_get(created, "Id")))) {
+        const char *id = json_object_get_string(json_object_object_get(created, "Id"));
+        if (strcmp(given, kept) != 0 || !tm_redfish_push_delete(fixture()->push, id)) {
             abort();
         }
     }

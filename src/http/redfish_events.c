@@ -95,7 +95,8 @@ static json_object *extent_json(const TmDcd *dev, const TmBackedExtent *extent)
 
     json_object_object_add(obj, "Region", json_object_new_int(extent->region));
     json_object_object_add(obj, "DPA", json_object_new_uint64(extent->extent.dpa));
-    json_object_object_add(obj, "Offset", json_object_new_uint64(extent->extent.dpa - region->base));
+    json_object_object_add(obj, "Offset",
+                           json_object_new_uint64(extent->extent.dpa - region->base));
     json_object_object_add(obj, "Length", json_object_new_uint64(extent->extent.length));
     json_object_object_add(obj, "SharedSeq", json_object_new_int(extent->extent.shared_seq));
     if (!tm_guid_is_null(&extent->extent.tag)) {

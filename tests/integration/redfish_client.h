@@ -30,7 +30,7 @@ guint tm_redfish_test_request(const TmRedfishTestDaemon *rd, const char *method,
 /* GET @path, asserting 200; the body (a new reference). */
 json_object *tm_redfish_test_get(const TmRedfishTestDaemon *rd, const char *path);
 
-/* Run "tagmem host-agent --host @host --once" on the daemon's host socket (accept what is offered). */
+/* "tagmem host-agent --host @host --once" on the daemon's host socket: accept what is offered. */
 void tm_redfish_test_accept(const TmRedfishTestDaemon *rd, int host);
 
 /* An open SSE stream. */

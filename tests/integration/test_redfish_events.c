@@ -39,7 +39,8 @@ static void offer(TmQmpConn *client, int host, guint n)
 {
     g_autoptr(GString) args = g_string_new(NULL);
 
-    g_string_append_printf(args, "{" DCD0 ", \"host-id\": %d, \"selection-policy\": \"prescriptive\","
+    g_string_append_printf(args, "{" DCD0 ", \"host-id\": %d,"
+                           " \"selection-policy\": \"prescriptive\","
                            " \"region\": 1, \"tag\": \"" TAG_A "\", \"extents\": [", host);
     for (guint i = 0; i < n; i++) {
         g_string_append_printf(args, "%s{\"offset\": %" G_GUINT64_FORMAT ", \"len\": 2097152}",
@@ -288,7 +289,8 @@ static void test_push_subscription(void)
                             bad->arg);
         }
     }
-    g_autoptr(json_object) none = tm_redfish_test_get(&rd, "/redfish/v1/EventService/Subscriptions");
+    g_autoptr(json_object) none = tm_redfish_test_get(&rd,
+                                                      "/redfish/v1/EventService/Subscriptions");
     g_assert_cmpstr(str_at(none, "/Members@odata.count"), ==, "0");
 
     g_autofree char *sub = subscribe(&rd, l.port, "ctx-1");

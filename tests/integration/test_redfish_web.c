@@ -187,7 +187,8 @@ static void test_queries(void)
     g_autoptr(json_object) other = tm_redfish_test_get(&rd, "/redfish/v1/Chassis?cache=1");
     g_assert_cmpstr(str_at(other, "/Members@odata.count"), ==, "1");
 
-    g_autoptr(json_object) map = tm_redfish_test_get(&rd, "/redfish/v1/Chassis/dcd0/Oem/Tagmem/DPAMap");
+    g_autoptr(json_object) map = tm_redfish_test_get(&rd,
+                                                     "/redfish/v1/Chassis/dcd0/Oem/Tagmem/DPAMap");
     g_assert_cmpstr(str_at(map, "/Hosts"), ==, "2");
     g_assert_cmpstr(str_at(map, "/Regions/1/BaseDPA"), ==, "17179869184");
     g_assert_cmpstr(str_at(map, "/Extents/0/0"), ==, "1");            /* host */
@@ -195,8 +196,9 @@ static void test_queries(void)
     g_assert_cmpstr(str_at(map, "/Extents/0/2"), ==, "8388608");      /* length */
     g_assert_cmpstr(str_at(map, "/Extents/0/3"), ==, "0");            /* pending */
     g_assert_cmpstr(str_at(map, "/Tags/0"), ==, TAG_A);
-    g_assert_cmpuint(tm_redfish_test_request(&rd, "GET", "/redfish/v1/Chassis/dcd9/Oem/Tagmem/DPAMap",
-                                             NULL, NULL), ==, 404);
+    g_assert_cmpuint(tm_redfish_test_request(&rd, "GET",
+                                             "/redfish/v1/Chassis/dcd9/Oem/Tagmem/DPAMap", NULL,
+                                             NULL), ==, 404);
 
     /* The device's memory: one Memory resource, the DC regions as its Regions. */
     g_autoptr(json_object) chassis = tm_redfish_test_get(&rd, "/redfish/v1/Chassis/dcd0");
