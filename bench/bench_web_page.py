@@ -4,8 +4,11 @@
 pending extents of one tag; the page loads them (one DPAMap GET), then
 100 add/withdraw cycles on the other host stream 200 events at it while
 it draws.  Prints the load time, the time one picture takes with 10,000
-extents (median and worst of the frames drawn), and how many frames the
-200 events cost, beside the same page with no extent as the reference.
+extents (median and worst of the frames drawn), how many frames the 200
+events cost, and the time from writing a QMP add to the page's
+EventSource handler getting its event (50 adds, browser and bench clocks
+are the same wall clock), beside the same page with no extent as the
+reference.
 
     TAGMEMD=... TAGMEM_WEB_DIR=web bench/bench_web_page.py"""
 import os
@@ -59,8 +62,20 @@ def measure(port, extents, daemon):
         draws.append(page.evaluate("window.tagmem.drawMs"))
     test_web_page.wait_for(page, "window.tagmem.events >= 200", 30)
     frames = page.evaluate("window.tagmem.frames") - frames0
+    latencies = []
+    for i in range(50):
+        before = page.evaluate("window.tagmem.events")
+        sent = time.time() * 1000
+        daemon.execute("cxl-add-dynamic-capacity", path="/machine/peripheral/dcd0",
+                       **{"host-id": 1, "selection-policy": "prescriptive", "region": 1,
+                          "tag": OTHER, "extents": [{"offset": 0, "len": 2097152}]})
+        test_web_page.wait_for(page, f"window.tagmem.events > {before}", 10)
+        latencies.append(page.evaluate("window.tagmem.lastEventAt") - sent)
+        daemon.execute("cxl-withdraw-dynamic-capacity", path="/machine/peripheral/dcd0",
+                       **{"host-id": 1})
+        test_web_page.wait_for(page, f"window.tagmem.events > {before + 1}", 10)
     page.call("Page.navigate", url="about:blank")
-    return loaded, draws, frames
+    return loaded, draws, frames, latencies
 
 
 def main():
@@ -79,10 +94,12 @@ def main():
         browser.wait()
         subprocess.run(["rm", "-rf", profile])
     print(f"{'extents':>8} {'load ms':>9} {'draw ms median':>15} {'draw ms max':>12} "
-          f"{'frames for 200 events':>22}")
-    for n, loaded, draws, frames in rows:
+          f"{'frames for 200 events':>22} {'QMP add -> page event ms, median':>33} {'p99':>6}")
+    for n, loaded, draws, frames, lat in rows:
+        lat.sort()
         print(f"{n:>8} {loaded * 1000:>9.0f} {statistics.median(draws):>15.2f} "
-              f"{max(draws):>12.2f} {frames:>22}")
+              f"{max(draws):>12.2f} {frames:>22} {statistics.median(lat):>33.2f} "
+              f"{lat[len(lat) * 99 // 100]:>6.2f}")
     base, big = statistics.median(rows[0][2]), statistics.median(rows[1][2])
     print(f"one picture with {EXTENTS} extents: {big:.2f} ms "
           f"({big / max(base, 0.01):.1f}x the empty page; a 60 Hz frame is 16.7 ms)")

@@ -18,6 +18,7 @@ const state = {
   ready: false,         // initial state loaded
   frames: 0,            // pictures drawn
   drawMs: 0,            // how long the last one took (bench/bench_web_page.py reads it)
+  lastEventAt: 0,       // when the last event arrived, ms since the epoch (the same)
 };
 window.tagmem = state;
 
@@ -261,6 +262,7 @@ async function loadChunks() {
 
 let chunksTimer = null;
 function onEvent(message) {
+  state.lastEventAt = performance.timeOrigin + performance.now();
   const event = JSON.parse(message.data);
   state.lastEventId = message.lastEventId;
   for (const record of event.Events || []) {

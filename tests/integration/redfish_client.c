@@ -70,7 +70,7 @@ json_object *tm_redfish_test_get(const TmRedfishTestDaemon *rd, const char *path
     return reply;
 }
 
-void tm_redfish_test_accept(const TmRedfishTestDaemon *rd, int host)
+void tm_redfish_test_answer(const TmRedfishTestDaemon *rd, int host, const char *policy)
 {
     const char *tagmem = g_getenv("TAGMEM");
     g_autofree char *socket = g_strdup_printf("%s/tagmem/host%d.sock", rd->daemon->dir, host);
@@ -80,7 +80,8 @@ void tm_redfish_test_accept(const TmRedfishTestDaemon *rd, int host)
     g_assert_nonnull(tagmem);
     g_autoptr(GSubprocess) proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &err,
                                                    tagmem, "host-agent", "--host", id,
-                                                   "--socket", socket, "--once", NULL);
+                                                   "--socket", socket, "--once", "--policy",
+                                                   policy, NULL);
     g_assert_no_error(err);
     g_assert_true(g_subprocess_wait_check(proc, NULL, &err));
     g_assert_no_error(err);

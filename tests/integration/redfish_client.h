@@ -30,8 +30,11 @@ guint tm_redfish_test_request(const TmRedfishTestDaemon *rd, const char *method,
 /* GET @path, asserting 200; the body (a new reference). */
 json_object *tm_redfish_test_get(const TmRedfishTestDaemon *rd, const char *path);
 
-/* "tagmem host-agent --host @host --once" on the daemon's host socket: accept what is offered. */
-void tm_redfish_test_accept(const TmRedfishTestDaemon *rd, int host);
+/*
+ * "tagmem host-agent --host @host --once --policy @policy" on the daemon's
+ * host socket: answer what is offered ("accept-all", "reject-all", ...).
+ */
+void tm_redfish_test_answer(const TmRedfishTestDaemon *rd, int host, const char *policy);
 
 /* An open SSE stream. */
 typedef struct {

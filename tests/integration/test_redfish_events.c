@@ -1,7 +1,7 @@
 /*
  * The EventService of the real tagmemd (docs/redfish.md, "Events"): the
- * SSE stream carries offered/accepted/released/withdrawn capacity in
- * order with its details; push subscriptions deliver to a small HTTP
+ * SSE stream carries offered/accepted/released/withdrawn/rejected capacity
+ * in order with its details; push subscriptions deliver to a small HTTP
  * listener here; subscribers that never answer or do not exist, and a
  * stream client that never reads, do not hold the daemon up.
  */
@@ -28,13 +28,14 @@ static void qmp_ok(TmQmpConn *client, const char *command, const char *args)
     tm_test_assert_return(reply);
 }
 
-/* A 64 MiB backend of TAG_A, and @n 2 MiB extents of it offered to @host in region 1. */
+/* A 64 MiB backend of TAG_A. */
 static void make_backend(TmQmpConn *client)
 {
     qmp_ok(client, "object-add", "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"m0\","
                                  " \"size\": 67108864, \"tag\": \"" TAG_A "\"}");
 }
 
+/* @n 2 MiB extents of TAG_A, 4 MiB apart, offered to @host in region 1. */
 static void offer(TmQmpConn *client, int host, guint n)
 {
     g_autoptr(GString) args = g_string_new(NULL);
@@ -115,10 +116,12 @@ static void test_sse_in_order(void)
     g_autoptr(TmQmpConn) client = tm_test_daemon_connect(rd.daemon);
     make_backend(client);
     offer(client, 0, 4);
-    tm_redfish_test_accept(&rd, 0);
+    tm_redfish_test_answer(&rd, 0, "accept-all");
     release_forced(client, 0);
     offer(client, 1, 1);
     withdraw(client, 1);
+    offer(client, 1, 1);
+    tm_redfish_test_answer(&rd, 1, "reject-all");
 
     g_autoptr(json_object) offered = next_event(&stream, 1, "CapacityOffered");
     assert_extent(offered, 0, "2097152");
@@ -137,6 +140,10 @@ static void test_sse_in_order(void)
     assert_extent(offered1, 1, "2097152");
     g_autoptr(json_object) withdrawn = next_event(&stream, 5, "CapacityWithdrawn");
     assert_extent(withdrawn, 1, "2097152");
+    g_autoptr(json_object) offered2 = next_event(&stream, 6, "CapacityOffered");
+    assert_extent(offered2, 1, "2097152");
+    g_autoptr(json_object) rejected = next_event(&stream, 7, "CapacityRejected");
+    assert_extent(rejected, 1, "2097152");
     tm_redfish_test_stream_close(&stream);
     tm_redfish_test_stop(&rd);
 }
@@ -298,7 +305,7 @@ static void test_push_subscription(void)
     g_autoptr(TmQmpConn) client = tm_test_daemon_connect(rd.daemon);
     make_backend(client);
     offer(client, 0, 1);
-    tm_redfish_test_accept(&rd, 0);
+    tm_redfish_test_answer(&rd, 0, "accept-all");
     g_autoptr(json_object) offered = next_push(&l);
     g_assert_cmpstr(str_at(offered, "/Context"), ==, "ctx-1");
     g_assert_cmpstr(str_at(offered, "/Events/0/MessageId"), ==, "Tagmem.1.0.CapacityOffered");
