@@ -217,10 +217,66 @@ static void test_queries(void)
     tm_redfish_test_stop(&rd);
 }
 
+/* "tagmem passwd FILE USER" with @password on stdin. */
+static void set_password(const char *file, const char *user, const char *password)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GSubprocess) proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_PIPE, &err,
+                                                   g_getenv("TAGMEM"), "passwd", file, user,
+                                                   "--role", "ReadOnly", NULL);
+    g_autofree char *input = g_strdup_printf("%s\n", password);
+
+    g_assert_no_error(err);
+    g_assert_true(g_subprocess_communicate_utf8(proc, input, NULL, NULL, NULL, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_subprocess_get_if_exited(proc));
+    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
+}
+
+/*
+ * With users: the page's files are public (they hold nothing), the event
+ * stream and the subscriptions are not, and a refused POST creates nothing.
+ */
+static void test_credentials(void)
+{
+    TmRedfishTestDaemon rd = { 0 };
+    g_autofree char *dir = tm_test_make_dir();
+    g_autofree char *users = g_build_filename(dir, "users", NULL);
+    g_autofree char *redfish = NULL;
+    static const char subscription[] = "{\"Destination\": \"http://127.0.0.1:9/\"}";
+    /* viewer:look */
+    static const char credentials[] = "Authorization: Basic dmlld2VyOmxvb2s=\r\n";
+
+    set_password(users, "viewer", "look");
+    rd.port = tm_redfish_test_free_port();
+    redfish = g_strdup_printf("addr=127.0.0.1:%u,users=%s", rd.port, users);
+    const char *args[] = { "-redfish", redfish, NULL };
+    rd.daemon = tm_test_daemon_start(args);
+
+    g_autofree char *page = raw_get(&rd, "/", "");
+    g_assert_true(g_str_has_prefix(page, "HTTP/1.1 200 "));
+    g_autofree char *sse = raw_get(&rd, "/redfish/v1/EventService/SSE", "");
+    g_assert_true(g_str_has_prefix(sse, "HTTP/1.1 401 "));
+    g_autofree char *map = raw_get(&rd, "/redfish/v1/Chassis/dcd0/Oem/Tagmem/DPAMap", "");
+    g_assert_true(g_str_has_prefix(map, "HTTP/1.1 401 "));
+    g_autofree char *post = g_strdup_printf(
+        "POST /redfish/v1/EventService/Subscriptions HTTP/1.1\r\nHost: x\r\n"
+        "Connection: close\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+        strlen(subscription), subscription);
+    g_autofree char *unauthorized = raw(&rd, post);
+    g_assert_true(g_str_has_prefix(unauthorized, "HTTP/1.1 401 "));
+    g_autofree char *list = raw_get(&rd, "/redfish/v1/EventService/Subscriptions", credentials);
+    g_assert_true(g_str_has_prefix(list, "HTTP/1.1 200 "));
+    g_assert_nonnull(strstr(list, "\"Members@odata.count\":0"));
+    tm_redfish_test_stop(&rd);
+    tm_test_remove_tree(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/redfish-web/static-files", test_static_files);
     g_test_add_func("/redfish-web/queries", test_queries);
+    g_test_add_func("/redfish-web/credentials", test_credentials);
     return g_test_run();
 }
