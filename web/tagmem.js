@@ -308,10 +308,11 @@ function setUpForms() {
   document.getElementById('add-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);
-    const oem = { Host: Number(f.get('host')) };
-    if (f.get('tag')) oem.Tag = f.get('tag');
-    const uri = `/redfish/v1/Chassis/${f.get('device')}/MemoryDomains/${f.get('region')}/MemoryChunks`;
-    const body = { MemoryChunkSizeMiB: Number(f.get('size')), Oem: { Tagmem: oem } };
+    const dev = f.get('device');
+    const uri = `/redfish/v1/Chassis/${dev}/MemoryDomains/${f.get('region')}/MemoryChunks`;
+    const host = `/redfish/v1/Fabrics/CXL/Endpoints/${dev}-host-${Number(f.get('host'))}`;
+    const body = { MemoryChunkSizeMiB: Number(f.get('size')), Links: { Endpoints: [{ '@odata.id': host }] } };
+    if (f.get('tag')) body.Oem = { Tagmem: { Tag: f.get('tag') } };
     fetch(uri, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
       .then(report, showError);
   });

@@ -16,6 +16,7 @@ struct TmRedfishSse {
     guint sink_id;
     GList *streams;          /* Stream */
     guint64 dropped;
+    guint keepalive_source;  /* while there are streams */
 };
 
 static void stream_free(Stream *stream)
@@ -78,6 +79,31 @@ static void stream_send(Stream *stream, const char *text, gsize len)
     soup_server_message_unpause(stream->msg);
 }
 
+/* @text to every stream. */
+static void send_all(TmRedfishSse *sse, const char *text)
+{
+    gsize len = strlen(text);
+    GList *next = NULL;
+
+    /* The next one first: a stream may be finished (and removed) as it is written to. */
+    for (GList *l = sse->streams; l != NULL; l = next) {
+        next = l->next;
+        stream_send(l->data, text, len);
+    }
+}
+
+static gboolean keep_alive(gpointer data)
+{
+    TmRedfishSse *sse = data;
+
+    if (sse->streams == NULL) {
+        sse->keepalive_source = 0;
+        return G_SOURCE_REMOVE;
+    }
+    send_all(sse, ": keep-alive\n\n");
+    return G_SOURCE_CONTINUE;
+}
+
 static void on_event(const char *event_id, json_object *event, gpointer opaque)
 {
     TmRedfishSse *sse = opaque;
@@ -89,14 +115,7 @@ static void on_event(const char *event_id, json_object *event, gpointer opaque)
     g_autofree char *text = g_strdup_printf(
         "id: %s\ndata: %s\n\n", event_id,
         json_object_to_json_string_ext(event, JSON_C_TO_STRING_PLAIN));
-    gsize len = strlen(text);
-    GList *next = NULL;
-
-    /* The next one first: a stream may be finished (and removed) as it is written to. */
-    for (GList *l = sse->streams; l != NULL; l = next) {
-        next = l->next;
-        stream_send(l->data, text, len);
-    }
+    send_all(sse, text);
 }
 
 TmRedfishSse *tm_redfish_sse_new(TmRedfishEvents *events)
@@ -114,6 +133,7 @@ void tm_redfish_sse_free(TmRedfishSse *sse)
         return;
     }
     tm_redfish_events_remove_sink(sse->events, sse->sink_id);
+    g_clear_handle_id(&sse->keepalive_source, g_source_remove);
     g_list_free_full(sse->streams, (GDestroyNotify)stream_free);
     g_free(sse);
 }
@@ -129,6 +149,11 @@ void tm_redfish_sse_open(TmRedfishSse *sse, SoupServerMessage *msg)
     g_queue_init(&stream->chunk_sizes);
     if (socket != NULL) {
         g_socket_set_option(socket, SOL_SOCKET, SO_SNDBUF, TM_REDFISH_SSE_SNDBUF, NULL);
+        /*
+         * A stream is quiet on purpose: no idle timeout of the connection
+         * applies to it; the backlog bound and the keep-alive lines do.
+         */
+        g_socket_set_timeout(socket, 0);
     }
     soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
     soup_message_headers_set_encoding(headers, SOUP_ENCODING_CHUNKED);
@@ -138,6 +163,9 @@ void tm_redfish_sse_open(TmRedfishSse *sse, SoupServerMessage *msg)
     g_signal_connect(msg, "wrote-chunk", G_CALLBACK(stream_wrote_chunk), stream);
     g_signal_connect(msg, "finished", G_CALLBACK(stream_finished), stream);
     sse->streams = g_list_prepend(sse->streams, stream);
+    if (sse->keepalive_source == 0) {
+        sse->keepalive_source = g_timeout_add_seconds(TM_REDFISH_SSE_KEEPALIVE, keep_alive, sse);
+    }
     /* A comment line first, so that the client sees the headers at once. */
     static const char hello[] = ": tagmem event stream\n\n";
     stream_send(stream, hello, strlen(hello));

@@ -23,6 +23,12 @@
  * than in megabytes of auto-tuned kernel buffers.
  */
 #define TM_REDFISH_SSE_SNDBUF (64 * 1024)
+/*
+ * Seconds between comment lines on every stream while no event comes:
+ * they keep proxies from closing a quiet stream, and a client that has
+ * gone is found (its write fails) without waiting for an event.
+ */
+#define TM_REDFISH_SSE_KEEPALIVE 15
 
 typedef struct TmRedfishSse TmRedfishSse;
 
