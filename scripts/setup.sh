@@ -20,7 +20,7 @@ BUILD_PACKAGES=(
 # (DMTF's Redfish client) drives the Redfish service in its integration test.
 TEST_PACKAGES=(clang libclang-rt-14-dev systemd libxml2-utils librsvg2-bin man-db
                bash-completion debhelper dpkg-dev fakeroot lintian binutils
-               redfishtool)
+               redfishtool chromium)
 
 log() { printf 'setup: %s\n' "$*"; }
 

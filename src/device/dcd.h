@@ -544,6 +544,7 @@ typedef enum {
     TM_DCD_NOTICE_POISON_CHANGED,
     /* a record was appended to the host's log @log (not the DC log: EVENTS_QUEUED) */
     TM_DCD_NOTICE_RECORD_QUEUED,
+    TM_DCD_NOTICE_OFFERED,       /* extents offered to the host (an add request) */
 } TmDcdNoticeKind;
 
 typedef struct {

@@ -287,6 +287,13 @@ static void apply_add(TmDcd *dev, AddPlan *plan)
     tm_dcd_log_events(dev, request->host_id, TM_DC_EVENT_ADD_CAPACITY,
                       (const TmBackedExtent *)(const void *)plan->extents->data,
                       plan->extents->len);
+    TmDcdNotice offered = {
+        .kind = TM_DCD_NOTICE_OFFERED,
+        .host_id = request->host_id,
+        .extents = (const TmBackedExtent *)(const void *)plan->extents->data,
+        .n_extents = plan->extents->len,
+    };
+    tm_dcd_notify(dev, &offered);
 }
 
 static TmDcStatus plan_extents(const TmDcd *dev, AddPlan *plan, GError **err)

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "core/guid.h"
+#include "http/redfish_dpa_map.h"
+#include "http/redfish_features.h"
+#include "http/redfish_memory.h"
 
 typedef struct {
     TmDeviceRegistry *devices;
@@ -57,6 +60,8 @@ static json_object *service_root(void)
     json_object_object_add(root, "RedfishVersion", json_object_new_string("1.18.0"));
     json_object_object_add(root, "Chassis", link_to("/redfish/v1/Chassis"));
     json_object_object_add(root, "Fabrics", link_to("/redfish/v1/Fabrics"));
+    json_object_object_add(root, "EventService", link_to("/redfish/v1/EventService"));
+    json_object_object_add(root, "ProtocolFeaturesSupported", tm_redfish_protocol_features());
     return root;
 }
 
@@ -81,6 +86,14 @@ static json_object *chassis(const TmDcd *dev)
     json_object_object_add(obj, "ChassisType", json_object_new_string("Module"));
     json_object_object_add(obj, "SerialNumber", json_object_new_string(serial));
     json_object_object_add(obj, "MemoryDomains", link_to(domains));
+    g_autofree char *memory = g_strdup_printf("%s/Memory", id);
+    json_object_object_add(obj, "Memory", link_to(memory));
+    g_autofree char *map = g_strdup_printf("%s/Oem/Tagmem/DPAMap", id);
+    json_object *oem = json_object_new_object();
+    json_object *tagmem = json_object_new_object();
+    json_object_object_add(tagmem, "DPAMap", link_to(map));
+    json_object_object_add(oem, "Tagmem", tagmem);
+    json_object_object_add(obj, "Oem", oem);
     return obj;
 }
 
@@ -212,6 +225,13 @@ static json_object *chassis_tree(const TmRedfishPath *path)
                           "Chassis Collection", ids);
     }
     TmDcd *dev = tm_device_registry_find(path->devices, seg[1]);
+    if (dev != NULL && n == 5 && strcmp(seg[2], "Oem") == 0 && strcmp(seg[3], "Tagmem") == 0 &&
+        strcmp(seg[4], "DPAMap") == 0) {
+        return tm_redfish_dpa_map(dev);
+    }
+    if (dev != NULL && n >= 3 && strcmp(seg[2], "Memory") == 0) {
+        return tm_redfish_memory(dev, seg + 3, n - 3);
+    }
     if (dev == NULL || (n >= 3 && strcmp(seg[2], "MemoryDomains") != 0)) {
         return NULL;
     }
@@ -324,8 +344,7 @@ static json_object *route(const TmRedfishPath *path)
     return NULL;
 }
 
-/* A weak ETag over the representation: it changes when any property does. */
-static void add_etag(json_object *obj)
+void tm_redfish_resource_add_etag(json_object *obj)
 {
     const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
     g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
@@ -374,7 +393,7 @@ json_object *tm_redfish_resource_get(TmDeviceRegistry *devices, const char *path
     }
     json_object *obj = route(&parsed);
     if (obj != NULL) {
-        add_etag(obj);
+        tm_redfish_resource_add_etag(obj);
     }
     return obj;
 }

@@ -16,3 +16,6 @@
  * reference; NULL when there is none (the caller answers 404).
  */
 json_object *tm_redfish_resource_get(TmDeviceRegistry *devices, const char *path);
+
+/* A weak ETag over the representation: it changes when any property does. */
+void tm_redfish_resource_add_etag(json_object *obj);

@@ -4,13 +4,18 @@
 #include <string.h>
 
 #include "http/redfish_error.h"
+#include "http/redfish_event_service.h"
+#include "http/redfish_query.h"
 #include "http/redfish_resources.h"
+#include "http/redfish_static.h"
 #include "http/redfish_users.h"
 
 struct TmRedfishServer {
     SoupServer *soup;
     TmDeviceRegistry *devices;
     TmRedfishUsers *users; /* NULL: loopback clients need no credentials */
+    TmRedfishEventService *events;
+    char *web_dir;         /* the web page's files (redfish_static.h) */
     GCancellable *closing; /* cancelled when the server goes: checks in flight answer nobody */
     guint checks_in_flight; /* requests waiting for a check (main loop) */
     GMutex lock;            /* guards threads_running, shared with the worker threads */
@@ -103,10 +108,35 @@ static void refuse_access(SoupServerMessage *msg, const char *path)
                "appropriate credentials.");
 }
 
+/* DSP0266 §7.3: 501 for a query the service does not support, 400 for a bad value. */
+static bool apply_query(TmRedfishServer *server, SoupServerMessage *msg, json_object **body)
+{
+    g_autoptr(GError) err = NULL;
+    const char *query = g_uri_get_query(soup_server_message_get_uri(msg));
+
+    if (tm_redfish_query_apply(server->devices, body, query, &err)) {
+        return true;
+    }
+    bool unsupported = err->code == TM_REDFISH_QUERY_NOT_SUPPORTED;
+    send_error(msg, unsupported ? SOUP_STATUS_NOT_IMPLEMENTED : SOUP_STATUS_BAD_REQUEST,
+               unsupported ? "QueryNotSupported" : "QueryParameterValueFormatError",
+               err->message, query, "Remove the query parameters and resubmit the request.");
+    return false;
+}
+
 /* The request, its credentials checked (or needing none). */
 static void serve(TmRedfishServer *server, SoupServerMessage *msg, const char *path)
 {
     const char *method = soup_server_message_get_method(msg);
+
+    if (tm_redfish_static_owns(path)) {
+        tm_redfish_static_serve(server->web_dir, msg, path);
+        return;
+    }
+    if (tm_redfish_event_service_owns(path)) {
+        tm_redfish_event_service_serve(server->events, msg, path);
+        return;
+    }
     json_object *body = tm_redfish_resource_get(server->devices, path);
 
     if (body == NULL) {
@@ -122,7 +152,7 @@ static void serve(TmRedfishServer *server, SoupServerMessage *msg, const char *p
                                                 method);
         send_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "ActionNotSupported", text, method,
                    "The action supplied cannot be resubmitted to the implementation.");
-    } else {
+    } else if (apply_query(server, msg, &body)) {
         send_json(msg, SOUP_STATUS_OK, body);
     }
     json_object_put(body);
@@ -226,7 +256,8 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     (void)soup;
     (void)query;
 
-    if (public_path(path) || server->users == NULL) {
+    /* The web page's files hold no state: the page asks for credentials when it reads. */
+    if (public_path(path) || tm_redfish_static_owns(path) || server->users == NULL) {
         serve(server, msg, path);
     } else {
         check_then_serve(server, msg, path);
@@ -251,6 +282,10 @@ static void refuse_bodies(SoupServer *soup, SoupServerMessage *msg, const char *
     if (encoding == SOUP_ENCODING_NONE ||
         (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
          soup_message_headers_get_content_length(headers) == 0)) {
+        return;
+    }
+    if (tm_redfish_event_service_takes_body(soup_server_message_get_method(msg), path,
+                                            headers)) {
         return;
     }
     /*
@@ -290,6 +325,8 @@ TmRedfishServer *tm_redfish_server_new(TmDeviceRegistry *devices, const char *ho
     server->devices = devices;
     server->users = g_steal_pointer(&users);
     server->closing = g_cancellable_new();
+    server->events = tm_redfish_event_service_new(devices);
+    server->web_dir = g_strdup(tm_redfish_static_dir());
     g_mutex_init(&server->lock);
     g_cond_init(&server->threads_done);
     soup_server_add_early_handler(soup, NULL, refuse_bodies, server, NULL);
@@ -315,10 +352,13 @@ void tm_redfish_server_free(TmRedfishServer *server)
     g_mutex_unlock(&server->lock);
     g_mutex_clear(&server->lock);
     g_cond_clear(&server->threads_done);
+    /* Before the connections close: the event streams let go of their messages. */
+    tm_redfish_event_service_free(server->events);
     soup_server_disconnect(server->soup);
     g_object_unref(server->soup);
     g_object_unref(server->closing);
     tm_redfish_users_free(server->users);
+    g_free(server->web_dir);
     g_free(server);
 }
 

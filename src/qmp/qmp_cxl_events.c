@@ -20,6 +20,7 @@ static const char *event_name(TmDcdNoticeKind kind)
     case TM_DCD_NOTICE_BACKGROUND_DONE:
     case TM_DCD_NOTICE_POISON_CHANGED:
     case TM_DCD_NOTICE_RECORD_QUEUED:
+    case TM_DCD_NOTICE_OFFERED: /* QMP has no event for an offer: the request's reply says it */
         break;
     }
     return NULL;

@@ -27,7 +27,9 @@ need "$base/bin/tagmemd" "$base/bin/tagmem" "$base/include/tagmem/tagmem.h" \
      "$unit_dir/tagmemd.service" "$unit_dir/tagmemd.socket" \
      "$base/lib/tmpfiles.d/tagmem.conf" \
      "$base/share/man/man1/tagmem.1" "$base/share/man/man8/tagmemd.8" \
-     "$base/share/man/man3/libtagmem.3"
+     "$base/share/man/man3/libtagmem.3" \
+     "$base/share/tagmem/web/index.html" "$base/share/tagmem/web/tagmem.css" \
+     "$base/share/tagmem/web/tagmem.js"
 lib=$(find "$base" -name 'libtagmem.so.0' | head -n 1)
 pc=$(find "$base" -name 'tagmem.pc' | head -n 1)
 need "$lib" "$pc"

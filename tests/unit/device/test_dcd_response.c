@@ -51,7 +51,8 @@ static void test_accept_subset(void)
     g_assert_cmpuint(kinds->len, ==, 2);
     g_assert_cmpint(g_array_index(kinds, TmDcdNoticeKind, 0), ==, TM_DCD_NOTICE_COMMITTED);
     g_assert_cmpint(g_array_index(kinds, TmDcdNoticeKind, 1), ==, TM_DCD_NOTICE_REJECTED);
-    const RecordedNotice *rejected = &g_array_index(fx.notices, RecordedNotice, 2);
+    /* After the offer's two notices (records queued, offered). */
+    const RecordedNotice *rejected = &g_array_index(fx.notices, RecordedNotice, 3);
     g_assert_cmpint(rejected->kind, ==, TM_DCD_NOTICE_REJECTED);
     g_assert_cmpuint(rejected->extents->len, ==, 2);
     g_assert_cmphex(g_array_index(rejected->extents, TmBackedExtent, 1).extent.dpa, ==, 4 * MiB);
@@ -61,11 +62,11 @@ static void test_accept_subset(void)
     guint observer = tm_dcd_add_observer(fx.dev, record, kinds);
     g_assert_cmpint(add_prescriptive(&fx, 1, 0, NULL, &left_out, 1, &err), ==, TM_DC_OK);
     g_assert_no_error(err);
-    /* Both observers saw the records queued; a removed one hears nothing more. */
-    g_assert_cmpuint(kinds->len, ==, 4);
+    /* Both observers saw the records queued and the offer; a removed one hears nothing more. */
+    g_assert_cmpuint(kinds->len, ==, 6);
     tm_dcd_remove_observer(fx.dev, observer);
     g_assert_cmpint(tm_dcd_host_add_response(fx.dev, 1, 0, NULL, 0, false, NULL), ==, TM_DC_OK);
-    g_assert_cmpuint(kinds->len, ==, 5);
+    g_assert_cmpuint(kinds->len, ==, 7);
     fixture_clear(&fx);
 }
 

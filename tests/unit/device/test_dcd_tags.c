@@ -37,7 +37,12 @@ static void test_lifecycle_pending_committed_released(void)
     accept_all(&fx, 0);
     g_assert_cmpint(tm_dcd_tag_state(fx.dev, &tag, 0), ==, TM_DC_TAG_COMMITTED);
     g_assert_true(tm_hostmem_is_allocated(backend));
-    const RecordedNotice *committed = &g_array_index(fx.notices, RecordedNotice, 1);
+    /* Records queued and the offer (with the tagged extent), then the acceptance. */
+    const RecordedNotice *offered = &g_array_index(fx.notices, RecordedNotice, 1);
+    g_assert_cmpint(offered->kind, ==, TM_DCD_NOTICE_OFFERED);
+    g_assert_true(tm_guid_equal(&g_array_index(offered->extents, TmBackedExtent, 0).extent.tag,
+                                &tag));
+    const RecordedNotice *committed = &g_array_index(fx.notices, RecordedNotice, 2);
     g_assert_cmpint(committed->kind, ==, TM_DCD_NOTICE_COMMITTED);
     g_assert_true(tm_guid_equal(&g_array_index(committed->extents, TmBackedExtent, 0).extent.tag,
                                 &tag));

@@ -170,7 +170,10 @@ static void test_unknown_paths(void)
 {
     static const char *const paths[] = {
         "", "/", "/redfish/v2", "/redfish/v1x", "/redfish/v1//", "/redfish//", "/redfish/v1//Chassis", "/redfish/v1/Nope",
-        "/redfish/v1/Chassis/dcd9", "/redfish/v1/Chassis/dcd0/Memory",
+        "/redfish/v1/Chassis/dcd9", "/redfish/v1/Chassis/dcd0/Memory/DC/0",
+        "/redfish/v1/Chassis/dcd0/Memory/dc", "/redfish/v1/Chassis/dcd0/Oem",
+        "/redfish/v1/Chassis/dcd0/Oem/Tagmem", "/redfish/v1/Chassis/dcd0/Oem/Tagmem/DPAMap/x",
+        "/redfish/v1/Chassis/dcd0/Oem/Tagmem/dpamap", "/redfish/v1/Chassis/dcd9/Memory",
         "/redfish/v1/Chassis/dcd0/MemoryDomains/2", "/redfish/v1/Chassis/dcd0/MemoryDomains/01",
         "/redfish/v1/Chassis/dcd0/MemoryDomains/-1", "/redfish/v1/Chassis/dcd0/MemoryDomains/x",
         "/redfish/v1/Chassis/dcd0/MemoryDomains/0/Chunks",
