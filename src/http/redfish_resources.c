@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/guid.h"
+#include "http/redfish_connections.h"
 
 typedef struct {
     TmDeviceRegistry *devices;
@@ -57,6 +58,11 @@ static json_object *service_root(void)
     json_object_object_add(root, "RedfishVersion", json_object_new_string("1.18.0"));
     json_object_object_add(root, "Chassis", link_to("/redfish/v1/Chassis"));
     json_object_object_add(root, "Fabrics", link_to("/redfish/v1/Fabrics"));
+    json_object_object_add(root, "SessionService", link_to("/redfish/v1/SessionService"));
+    json_object_object_add(root, "TaskService", link_to("/redfish/v1/TaskService"));
+    json_object *links = json_object_new_object();
+    json_object_object_add(links, "Sessions", link_to("/redfish/v1/SessionService/Sessions"));
+    json_object_object_add(root, "Links", links);
     return root;
 }
 
@@ -285,7 +291,13 @@ static json_object *fabric_tree(const TmRedfishPath *path)
         return collection("/redfish/v1/Fabrics", "#FabricCollection.FabricCollection",
                           "Fabric Collection", ids);
     }
-    if (strcmp(seg[1], "CXL") != 0 || (n >= 3 && strcmp(seg[2], "Endpoints") != 0) || n > 4) {
+    if (strcmp(seg[1], "CXL") != 0 || n > 4) {
+        return NULL;
+    }
+    if (n >= 3 && strcmp(seg[2], "Connections") == 0) {
+        return tm_redfish_connections_get(path->devices, n == 4 ? seg[3] : NULL);
+    }
+    if (n >= 3 && strcmp(seg[2], "Endpoints") != 0) {
         return NULL;
     }
     if (n == 2) {
@@ -293,6 +305,7 @@ static json_object *fabric_tree(const TmRedfishPath *path)
                                        "CXL fabric");
         json_object_object_add(fabric, "FabricType", json_object_new_string("CXL"));
         json_object_object_add(fabric, "Endpoints", link_to("/redfish/v1/Fabrics/CXL/Endpoints"));
+        json_object_object_add(fabric, "Connections", link_to(TM_REDFISH_CONNECTIONS));
         return fabric;
     }
     g_autoptr(GPtrArray) ids = endpoint_ids(path->devices);
@@ -324,8 +337,7 @@ static json_object *route(const TmRedfishPath *path)
     return NULL;
 }
 
-/* A weak ETag over the representation: it changes when any property does. */
-static void add_etag(json_object *obj)
+void tm_redfish_resource_add_etag(json_object *obj)
 {
     const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
     g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
@@ -374,7 +386,7 @@ json_object *tm_redfish_resource_get(TmDeviceRegistry *devices, const char *path
     }
     json_object *obj = route(&parsed);
     if (obj != NULL) {
-        add_etag(obj);
+        tm_redfish_resource_add_etag(obj);
     }
     return obj;
 }
