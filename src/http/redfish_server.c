@@ -39,6 +39,16 @@ static void send_reply(SoupServerMessage *msg, TmRedfishReply *reply)
     json_object *etag = NULL;
 
     soup_message_headers_replace(headers, "OData-Version", "4.0");
+    /*
+     * libsoup closes a connection whose request said "Connection: close"
+     * but does not say so in the response (RFC 9112 §9.6 asks it to); a
+     * client that pools connections (Python's urllib3, under sushy and
+     * redfishtool) then sends its next request into the closing socket.
+     */
+    if (soup_message_headers_header_contains(soup_server_message_get_request_headers(msg),
+                                             "Connection", "close")) {
+        soup_message_headers_replace(headers, "Connection", "close");
+    }
     if (reply->location != NULL) {
         soup_message_headers_replace(headers, "Location", reply->location);
     }
