@@ -129,8 +129,9 @@ static bool check_tls_pair(const GPtrArray *pairs, GError **err)
     bool key = tm_keyval_lookup(pairs, "tls-key") != NULL;
 
     if (cert != key) {
-        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC, "Parameter '%s' is missing (it goes with '%s')",
-                    cert ? "tls-key" : "tls-cert", cert ? "tls-cert" : "tls-key");
+        g_set_error(err, TM_ERROR, TM_ERROR_GENERIC,
+                    "Parameter '%s' is missing (it goes with '%s')", cert ? "tls-key" : "tls-cert",
+                    cert ? "tls-cert" : "tls-key");
         return false;
     }
     return true;

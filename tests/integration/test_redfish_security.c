@@ -64,7 +64,7 @@ static void set_password(const char *dir, const char *user, const char *role,
     run(argv, input);
 }
 
-/* A self-signed P-256 certificate for 127.0.0.1 in DIR/cert.pem and DIR/key.pem. */
+/* A self-signed P-256 certificate for 127.0.0.1 in DIR/NAME-cert.pem and DIR/NAME-key.pem. */
 static void make_certificate(const char *dir, const char *name)
 {
     g_autofree char *cert = g_strdup_printf("%s/%s-cert.pem", dir, name);
@@ -78,9 +78,9 @@ static void make_certificate(const char *dir, const char *name)
 
 static char *redfish_option(const Service *svc, const char *extra)
 {
-    g_autofree char *tls = svc->tls ? g_strdup_printf(",tls-cert=%s/a-cert.pem,tls-key=%s/a-key.pem",
-                                                      svc->dir, svc->dir)
-                                    : g_strdup("");
+    g_autofree char *tls = svc->tls
+        ? g_strdup_printf(",tls-cert=%s/a-cert.pem,tls-key=%s/a-key.pem", svc->dir, svc->dir)
+        : g_strdup("");
 
     return g_strdup_printf("addr=127.0.0.1:%u,users=%s/users%s%s", svc->port, svc->dir, tls,
                            extra);
@@ -356,9 +356,9 @@ static void test_refused_writes_change_nothing(void)
     }
     g_auto(Reply) chunks = request(&svc, "GET", CHUNKS, admin, NULL, NULL);
     g_assert_cmpstr(str_at(chunks.body, "/Members@odata.count"), ==, "0");
-    g_auto(Reply) refused = request(&svc, "POST", CHUNKS, admin, "{\"MemoryChunkSizeMiB\": 1048576,"
-                                    " \"Links\": {\"Endpoints\": [{\"@odata.id\": \"" HOST0 "\"}]}}",
-                                    NULL);
+    g_auto(Reply) refused = request(&svc, "POST", CHUNKS, admin,
+                                    "{\"MemoryChunkSizeMiB\": 1048576, \"Links\": {\"Endpoints\": "
+                                    "[{\"@odata.id\": \"" HOST0 "\"}]}}", NULL);
     g_assert_nonnull(strstr(str_at(refused.body, "/error/message"), "not enough free capacity"));
     stop(&svc);
 }
