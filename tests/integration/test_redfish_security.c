@@ -4,7 +4,8 @@
  * key, unreadable files, a network address without TLS or users), sessions,
  * refused writes that change nothing (401, 403, 400s, 412, 413, 411), and
  * clients that stall half-way through a request while QMP and other HTTP
- * clients are served, until the idle timeout closes them.
+ * clients are served, until the idle timeout closes them; and writes kept
+ * by the state journal across a restart.
  */
 #include <gio/gio.h>
 #include <libsoup/soup.h>
@@ -438,6 +439,50 @@ static void test_stalled_clients(void)
     stop(&svc);
 }
 
+/*
+ * Writes go to the state journal as the QMP requests they run: a chunk
+ * POSTed (offered, not yet answered: no host runs) and a chunk POSTed then
+ * refused leave, after a restart on the same --state-dir, the first chunk
+ * and its backend, and nothing of the second.
+ */
+static void test_writes_survive_restart(void)
+{
+    Service svc = { 0 };
+    g_autofree char *state = tm_test_make_dir();
+
+    svc.dir = tm_test_make_dir();
+    svc.port = free_port();
+    set_password(svc.dir, "admin", "Operator", "s3cret");
+    g_autofree char *option = redfish_option(&svc, "");
+    const char *args[] = { "-redfish", option, "--state-dir", state, NULL };
+    svc.daemon = tm_test_daemon_start(args);
+    g_autofree char *token = log_in(&svc, "admin", "s3cret");
+    g_autofree char *auth = g_strdup_printf("token:%s", token);
+    g_auto(Reply) made = request(&svc, "POST", CHUNKS, auth, GOOD_CHUNK, NULL);
+    g_assert_cmpuint(made.status, ==, 202);
+    const char *chunk = str_at(made.body, "/Payload/TargetUri");
+    g_auto(Reply) refused = request(&svc, "POST", CHUNKS, auth,
+                                    "{\"MemoryChunkSizeMiB\": 1048576, \"Links\": {\"Endpoints\": "
+                                    "[{\"@odata.id\": \"" HOST0 "\"}]}}", NULL);
+    assert_error(&refused, 400, "GeneralError");
+    g_assert_cmpint(tm_test_daemon_stop(svc.daemon, SIGTERM), ==, 0);
+    tm_test_daemon_free(svc.daemon);
+
+    svc.daemon = tm_test_daemon_start(args);
+    g_autofree char *again = log_in(&svc, "admin", "s3cret");
+    g_autofree char *auth_again = g_strdup_printf("token:%s", again);
+    g_auto(Reply) back = request(&svc, "GET", chunk, auth_again, NULL, NULL);
+    g_assert_cmpuint(back.status, ==, 200);
+    g_assert_cmpstr(str_at(back.body, "/Oem/Tagmem/TagState"), ==, "Pending");
+    g_autoptr(TmQmpConn) qmp = tm_test_daemon_connect(svc.daemon);
+    g_assert_cmpint(tm_test_backend_count(qmp), ==, 1);
+    /* The session did not survive: sessions live in memory. */
+    g_auto(Reply) old = request(&svc, "GET", chunk, auth, NULL, NULL);
+    assert_error(&old, 401, "AccessDenied");
+    stop(&svc);
+    tm_test_remove_tree(state);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -446,5 +491,6 @@ int main(int argc, char **argv)
     g_test_add_func("/redfish-security/refused-writes-change-nothing",
                     test_refused_writes_change_nothing);
     g_test_add_func("/redfish-security/stalled-clients", test_stalled_clients);
+    g_test_add_func("/redfish-security/writes-survive-restart", test_writes_survive_restart);
     return g_test_run();
 }
