@@ -10,7 +10,9 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cci_client.h"
 #include "daemon_harness.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
@@ -395,8 +397,8 @@ static char *raw(const Service *svc, const char *text)
 }
 
 /*
- * Half-sent requests (headers, then a body) stall; QMP and another HTTP
- * client are served meanwhile, and the idle timeout (1 s here) closes the
+ * Half-sent requests (headers, then a body) stall; QMP, CCI and another
+ * HTTP client are served meanwhile, and the idle timeout (1 s here) closes the
  * stalled connections.  Bodies over the limit or without a length are
  * refused from their headers.
  */
@@ -413,6 +415,13 @@ static void test_stalled_clients(void)
     tm_test_assert_return(version);
     g_auto(Reply) root = request(&svc, "GET", "/redfish/v1", NULL, NULL, NULL);
     g_assert_cmpuint(root.status, ==, 200);
+    /* The FM's CCI socket answers too: Identify (0001h). */
+    g_autofree char *fm_path = g_build_filename(svc.daemon->dir, "tagmem", "fm.sock", NULL);
+    int fm = tm_test_cci_connect(fm_path);
+    g_auto(TmTestCciPacket) identity = { .fd = -1 };
+    tm_test_cci_call(fm, 0x0001, NULL, 0, &identity, NULL);
+    g_assert_cmpuint(identity.return_code, ==, 0);
+    close(fm);
 
     gint64 start_us = g_get_monotonic_time();
     GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(half_body));
