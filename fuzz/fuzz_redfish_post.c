@@ -1,8 +1,8 @@
 /*
  * libFuzzer target for the Redfish write handlers' JSON input
- * (redfish_body.c, redfish_actions.c, the login body): the input's first
- * byte picks the request — POST of a MemoryChunk, of a Connection, of a
- * login — and whether the engine (the QMP commands the handlers run)
+ * (redfish_body.c, redfish_actions.c, the login body, the SessionService
+ * PATCH): the input's first byte picks the request — POST of a
+ * MemoryChunk, of a Connection, of a login, PATCH — and whether the engine (the QMP commands the handlers run)
  * accepts or refuses; the rest is the body.
  *
  * The engine here runs nothing: it checks that what the handlers ask for
@@ -107,6 +107,21 @@ static void check_reply(const TmRedfishReply *reply)
     }
 }
 
+/* The SessionService PATCH: 200 with the service, or a 400 naming the property. */
+static void fuzz_patch(const char *body, size_t len)
+{
+    static TmRedfishSessions *sessions;
+    g_auto(TmRedfishReply) reply = { 0 };
+
+    if (sessions == NULL) {
+        sessions = tm_redfish_sessions_new(1, TM_REDFISH_SESSION_TIMEOUT_S);
+    }
+    tm_redfish_sessions_patch(sessions, body, len, &reply);
+    if (reply.status != 200) {
+        check_reply(&reply);
+    }
+}
+
 static void fuzz_login(const char *body, size_t len)
 {
     g_auto(TmRedfishReply) reply = { 0 };
@@ -140,11 +155,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     accepting = data[0] & 1;
     const char *body = (const char *)data + 1;
-    if ((data[0] >> 1) % 3 == 2) {
+    if ((data[0] >> 1) % 4 == 2) {
         fuzz_login(body, size - 1);
         return 0;
     }
-    TmRedfishRequest request = { .method = "POST", .path = paths[(data[0] >> 1) % 3],
+    if ((data[0] >> 1) % 4 == 3) {
+        fuzz_patch(body, size - 1);
+        return 0;
+    }
+    TmRedfishRequest request = { .method = "POST", .path = paths[(data[0] >> 1) % 4],
                                  .body = body, .body_len = size - 1 };
     TmRedfishCaller caller = { .role = TM_REDFISH_ROLE_OPERATOR };
     g_auto(TmRedfishReply) reply = { 0 };

@@ -19,6 +19,7 @@ typedef enum {
     PATH_CONNECTION,
     PATH_SESSIONS,
     PATH_SESSION,
+    PATH_SESSION_SERVICE,
 } PathKind;
 
 static PathKind path_kind(const char *path)
@@ -32,6 +33,9 @@ static PathKind path_kind(const char *path)
     }
     if (g_str_has_prefix(path, TM_REDFISH_CONNECTIONS)) {
         return n == CONNECTIONS_SEGMENTS ? PATH_CONNECTIONS : PATH_CONNECTION;
+    }
+    if (strcmp(path, "/redfish/v1/SessionService") == 0) {
+        return PATH_SESSION_SERVICE;
     }
     if (g_str_has_prefix(path, "/redfish/v1/SessionService/Sessions")) {
         return n == 5 ? PATH_SESSIONS : PATH_SESSION;
@@ -50,6 +54,8 @@ const char *tm_redfish_actions_allow(const char *path)
     case PATH_CONNECTION:
     case PATH_SESSION:
         return "GET, HEAD, DELETE";
+    case PATH_SESSION_SERVICE:
+        return "GET, HEAD, PATCH";
     case PATH_OTHER:
         break;
     }

@@ -359,7 +359,7 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     }
 }
 
-/* The POSTs that carry a body: a login, a chunk, a connection. */
+/* The requests that carry a body: POST of a login, a chunk, a connection; PATCH. */
 static bool takes_body(SoupServerMessage *msg, const char *path)
 {
     g_autofree char *trimmed = g_strdup(path);
@@ -368,8 +368,10 @@ static bool takes_body(SoupServerMessage *msg, const char *path)
     if (len > 1 && trimmed[len - 1] == '/') {
         trimmed[len - 1] = '\0';
     }
-    return strcmp(soup_server_message_get_method(msg), "POST") == 0 &&
-           strstr(tm_redfish_actions_allow(trimmed), "POST") != NULL;
+    const char *method = soup_server_message_get_method(msg);
+
+    return (strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0) &&
+           strstr(tm_redfish_actions_allow(trimmed), method) != NULL;
 }
 
 static void refuse_body(SoupServerMessage *msg, guint status, const char *message,

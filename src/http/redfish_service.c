@@ -134,6 +134,14 @@ static void change(TmRedfishService *service, const TmRedfishRequest *request,
                                "Try the operation again using the appropriate ETag.");
         return;
     }
+    if (strcmp(request->method, "PATCH") == 0) {
+        tm_redfish_sessions_patch(service->sessions, request->body ? request->body : "",
+                                  request->body_len, reply);
+        if (reply->status == 200) {
+            tm_redfish_resource_add_etag(reply->body);
+        }
+        return;
+    }
     if (strcmp(request->method, "DELETE") == 0) {
         if (g_str_has_prefix(request->path, TM_REDFISH_SESSIONS_PATH "/")) {
             logout(service, request->path, reply);

@@ -5,6 +5,7 @@
 #include <sys/random.h>
 
 #include "core/error.h"
+#include "http/redfish_body.h"
 
 #define TOKEN_BYTES 32
 #define SESSIONS_PATH "/redfish/v1/SessionService/Sessions"
@@ -229,6 +230,32 @@ static json_object *session_resource(const TmRedfishSession *session)
     json_object_object_add(obj, "UserName", json_object_new_string(session->user));
     json_object_object_add(obj, "Password", NULL);
     return obj;
+}
+
+/* DMTF's SessionService schema bounds SessionTimeout to 30 s .. 24 h. */
+#define MIN_TIMEOUT_S 30
+#define MAX_TIMEOUT_S 86400
+
+void tm_redfish_sessions_patch(TmRedfishSessions *sessions, const char *body, gsize len,
+                               TmRedfishReply *reply)
+{
+    static const char *const members[] = { "SessionTimeout", NULL };
+    json_object *parsed = tm_redfish_body_parse(body, len, reply);
+    json_object *timeout;
+
+    if (parsed != NULL && tm_redfish_body_only(parsed, "#", members, reply) &&
+        tm_redfish_body_member(parsed, "#", "SessionTimeout", json_type_int, true, &timeout,
+                               reply)) {
+        int64_t seconds = json_object_get_int64(timeout);
+        if (seconds < MIN_TIMEOUT_S || seconds > MAX_TIMEOUT_S) {
+            tm_redfish_reply_property_error(reply, "PropertyValueOutOfRange", "#/SessionTimeout",
+                                            json_object_to_json_string(timeout));
+        } else {
+            sessions->timeout_us = seconds * G_USEC_PER_SEC;
+            tm_redfish_reply_json(reply, 200, service(sessions));
+        }
+    }
+    json_object_put(parsed);
 }
 
 json_object *tm_redfish_sessions_resource(TmRedfishSessions *sessions, const char *path,

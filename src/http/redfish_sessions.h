@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 
+#include "http/redfish_reply.h"
 #include "http/redfish_users.h"
 
 /* DSP0266 §13.3.4: the DMTF default SessionTimeout, 30 minutes. */
@@ -47,6 +48,14 @@ const TmRedfishSession *tm_redfish_sessions_use(TmRedfishSessions *sessions, con
 /* The live session @id; NULL when none. */
 const TmRedfishSession *tm_redfish_sessions_find(TmRedfishSessions *sessions, const char *id,
                                                  gint64 now_us);
+/*
+ * PATCH of the SessionService: {"SessionTimeout": S}, S from 30 to 86400
+ * (DMTF's SessionService schema), nothing else.  @reply is the 400 when
+ * refused, else 200 with the service (without "@odata.etag").
+ */
+void tm_redfish_sessions_patch(TmRedfishSessions *sessions, const char *body, gsize len,
+                               TmRedfishReply *reply);
+
 /* End session @id; false when there is none. */
 bool tm_redfish_sessions_delete(TmRedfishSessions *sessions, const char *id);
 

@@ -233,6 +233,19 @@ static void test_tls_and_sessions(void)
     g_assert_cmpstr(str_at(sessions.body, "/Members@odata.count"), ==, "1");
     g_auto(Reply) service = request(&svc, "GET", "/redfish/v1/SessionService", auth, NULL, NULL);
     g_assert_cmpstr(str_at(service.body, "/SessionTimeout"), ==, "1800");
+    /* PATCH of the timeout: If-Match, the range, then the change. */
+    static const char *const stale[] = { "If-Match", "W/\"0000000000000000\"", NULL };
+    g_auto(Reply) old_etag = request(&svc, "PATCH", "/redfish/v1/SessionService", auth,
+                                     "{\"SessionTimeout\": 600}", stale);
+    assert_error(&old_etag, 412, "PreconditionFailed");
+    g_auto(Reply) too_short = request(&svc, "PATCH", "/redfish/v1/SessionService", auth,
+                                      "{\"SessionTimeout\": 5}", NULL);
+    assert_error(&too_short, 400, "PropertyValueOutOfRange");
+    const char *current[] = { "If-Match", str_at(service.body, "/@odata.etag"), NULL };
+    g_auto(Reply) patched = request(&svc, "PATCH", "/redfish/v1/SessionService", auth,
+                                    "{\"SessionTimeout\": 600}", current);
+    g_assert_cmpuint(patched.status, ==, 200);
+    g_assert_cmpstr(str_at(patched.body, "/SessionTimeout"), ==, "600");
 
     /* A ReadOnly user may log out of its own session, not of another's. */
     g_autofree char *viewer_token = log_in(&svc, "viewer", "look");
@@ -240,6 +253,9 @@ static void test_tls_and_sessions(void)
     g_auto(Reply) other = request(&svc, "DELETE", "/redfish/v1/SessionService/Sessions/1", viewer,
                                   NULL, NULL);
     assert_error(&other, 403, "InsufficientPrivilege");
+    g_auto(Reply) viewer_patch = request(&svc, "PATCH", "/redfish/v1/SessionService", viewer,
+                                         "{\"SessionTimeout\": 60}", NULL);
+    assert_error(&viewer_patch, 403, "InsufficientPrivilege");
     g_auto(Reply) own = request(&svc, "DELETE", "/redfish/v1/SessionService/Sessions/2", viewer,
                                 NULL, NULL);
     g_assert_cmpuint(own.status, ==, 204);

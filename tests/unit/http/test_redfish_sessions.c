@@ -90,11 +90,37 @@ static void test_delete_and_resources(void)
     json_object_put(list);
 }
 
+/* PATCH SessionTimeout: in DMTF's range it takes effect, else 400 and no change. */
+static void test_patch_timeout(void)
+{
+    g_autoptr(TmRedfishSessions) sessions = tm_redfish_sessions_new(4, 1800);
+    const TmRedfishSession *a = tm_redfish_sessions_create(sessions, "a",
+                                                           TM_REDFISH_ROLE_OPERATOR, 0, NULL);
+    g_autofree char *token = g_strdup(a->token);
+    static const char *const bad[] = { "{\"SessionTimeout\": 29}", "{\"SessionTimeout\": 86401}",
+                                       "{\"SessionTimeout\": \"60\"}", "{\"Timeout\": 60}", "{}" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_auto(TmRedfishReply) reply = { 0 };
+        tm_redfish_sessions_patch(sessions, bad[i], strlen(bad[i]), &reply);
+        g_assert_cmpuint(reply.status, ==, 400);
+    }
+    g_assert_nonnull(tm_redfish_sessions_use(sessions, token, 1000 * S));
+    g_auto(TmRedfishReply) reply = { 0 };
+    const char *good = "{\"SessionTimeout\": 30}";
+    tm_redfish_sessions_patch(sessions, good, strlen(good), &reply);
+    g_assert_cmpuint(reply.status, ==, 200);
+    g_assert_cmpint(json_object_get_int(json_object_object_get(reply.body, "SessionTimeout")), ==,
+                    30);
+    g_assert_null(tm_redfish_sessions_use(sessions, token, 1031 * S));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/redfish-sessions/tokens", test_tokens);
     g_test_add_func("/redfish-sessions/timeout-and-bound", test_timeout_and_bound);
     g_test_add_func("/redfish-sessions/delete-and-resources", test_delete_and_resources);
+    g_test_add_func("/redfish-sessions/patch-timeout", test_patch_timeout);
     return g_test_run();
 }
