@@ -17,10 +17,12 @@ BUILD_PACKAGES=(
 # xmllint and rsvg-convert check and render tagmem map's SVG; man checks
 # the man pages; bash-completion runs the completion script's test; the
 # Debian package tools for the package test (tests/package); redfishtool
-# (DMTF's Redfish client) drives the Redfish service in its integration test.
+# (DMTF's Redfish client) drives the Redfish service in its integration test;
+# python3-sushy (OpenStack's Redfish library) drives its sessions and writes;
+# openssl makes the self-signed certificate of the TLS test.
 TEST_PACKAGES=(clang libclang-rt-14-dev systemd libxml2-utils librsvg2-bin man-db
                bash-completion debhelper dpkg-dev fakeroot lintian binutils
-               redfishtool chromium)
+               redfishtool python3-sushy openssl chromium)
 
 log() { printf 'setup: %s\n' "$*"; }
 

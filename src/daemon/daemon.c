@@ -26,6 +26,7 @@
 #include "device/device_registry.h"
 #include "qmp/qmp_cxl_events.h"
 #include "qmp/qmp_server.h"
+#include "daemon/redfish_engine.h"
 #include "daemon/redfish_option.h"
 #include "http/redfish_server.h"
 
@@ -53,6 +54,7 @@ struct TmDaemon {
     TmCciServer *cci;         /* the devices' FM and host sockets */
     GPtrArray *cci_sockets;   /* paths being served */
     GPtrArray *redfish;       /* TmRedfishServer: one per -redfish */
+    TmRedfishEngine redfish_engine; /* their writes, as QMP requests on qmp_env */
     TmPidfile *pidfile;       /* set once written */
     TmSignals *signals;       /* the signals that stop it (signals.h) */
     guint offer_timer_source;  /* dc-offer-timeout checks; 0 when no device has one */
@@ -238,19 +240,25 @@ static bool any_offer_timeout(const TmDeviceRegistry *registry)
 
 static bool start_redfish(TmDaemon *daemon, const GPtrArray *options, GError **err)
 {
+    tm_redfish_qmp_engine_init(&daemon->redfish_engine, &daemon->qmp_env);
     for (guint i = 0; i < options->len; i++) {
         const TmRedfishOption *option = g_ptr_array_index(options, i);
-        TmRedfishServer *server = tm_redfish_server_new(daemon->devices, option->host,
-                                                        option->port, option->users_file, err);
+        TmRedfishServerConfig config = {
+            .host = option->host, .port = option->port, .users_file = option->users_file,
+            .tls_cert = option->tls_cert, .tls_key = option->tls_key,
+            .idle_timeout_s = option->idle_timeout_s, .engine = &daemon->redfish_engine,
+        };
+        TmRedfishServer *server = tm_redfish_server_new(daemon->devices, &config, err);
         if (server == NULL) {
             g_prefix_error(err, "-redfish addr=%s:%u: ", option->host, option->port);
             return false;
         }
         g_ptr_array_add(daemon->redfish, server);
-        g_message("redfish: http://%s%s%s:%u/redfish/v1 (%s)", strchr(option->host, ':') ? "[" : "",
-                  option->host, strchr(option->host, ':') ? "]" : "",
-                  tm_redfish_server_port(server),
-                  option->users_file ? "HTTP Basic users" : "loopback clients, no credentials");
+        g_message("redfish: %s://%s%s%s:%u/redfish/v1 (%s)", option->tls_cert ? "https" : "http",
+                  strchr(option->host, ':') ? "[" : "", option->host,
+                  strchr(option->host, ':') ? "]" : "", tm_redfish_server_port(server),
+                  option->users_file ? "users: HTTP Basic and sessions"
+                                     : "loopback clients, no credentials");
     }
     return true;
 }

@@ -66,8 +66,10 @@ static void describe_options(RawOptions *raw, GOptionEntry out[N_OPTION_ENTRIES]
           "Serve the FM CCI socket at PATH (repeatable, one per device; default: "
           "fm.sock in the runtime directory)", "socket=PATH[,device=ID]" },
         { "redfish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &raw->redfish,
-          "Serve Redfish over HTTP on a loopback address (repeatable; port 0: any; "
-          "users=FILE: HTTP Basic users, see tagmem passwd)", "addr=HOST:PORT[,users=FILE]" },
+          "Serve Redfish over HTTP(S) (repeatable; port 0: any; users=FILE: users for HTTP "
+          "Basic and sessions, see tagmem passwd; a non-loopback address needs tls-cert, "
+          "tls-key and users)",
+          "addr=HOST:PORT[,tls-cert=FILE,tls-key=FILE][,users=FILE][,idle-timeout=S]" },
         { "max-payload", 0, 0, G_OPTION_ARG_STRING, &raw->max_payload,
           "Largest CCI message payload, a power of two from 256 to 1M (default: 1M)", "SIZE" },
         { "max-connections", 0, 0, G_OPTION_ARG_INT, &raw->max_connections,

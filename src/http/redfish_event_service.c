@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "http/redfish_push.h"
-#include "http/redfish_reply.h"
+#include "http/redfish_send.h"
 #include "http/redfish_resources.h"
 #include "http/redfish_sse.h"
 
@@ -90,13 +90,13 @@ static json_object *event_service(void)
 static void reply_resource(SoupServerMessage *msg, guint status, json_object *obj)
 {
     tm_redfish_resource_add_etag(obj);
-    tm_redfish_reply_json(msg, status, obj);
+    tm_redfish_send_json(msg, status, obj);
     json_object_put(obj);
 }
 
 static void not_found(SoupServerMessage *msg, const char *path)
 {
-    tm_redfish_reply_error(msg, SOUP_STATUS_NOT_FOUND, "ResourceNotFound",
+    tm_redfish_send_error(msg, SOUP_STATUS_NOT_FOUND, "ResourceNotFound",
                            "The requested resource was not found.", path,
                            "Provide a valid resource identifier and resubmit the request.");
 }
@@ -107,7 +107,7 @@ static void not_allowed(SoupServerMessage *msg, const char *method, const char *
                                             method);
 
     soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", allow);
-    tm_redfish_reply_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "ActionNotSupported", text,
+    tm_redfish_send_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "ActionNotSupported", text,
                            method, "The action supplied cannot be resubmitted to the "
                            "implementation.");
 }
@@ -136,7 +136,7 @@ static void create_subscription(TmRedfishEventService *service, SoupServerMessag
     json_object *created = NULL;
 
     if (body == NULL) {
-        tm_redfish_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "MalformedJSON",
+        tm_redfish_send_error(msg, SOUP_STATUS_BAD_REQUEST, "MalformedJSON",
                                "The request body submitted was malformed JSON and could not "
                                "be parsed by the receiving service.", NULL,
                                "Ensure that the request body is valid JSON and resubmit the "
@@ -146,7 +146,7 @@ static void create_subscription(TmRedfishEventService *service, SoupServerMessag
     created = tm_redfish_push_create(service->push, body, &refusal);
     json_object_put(body);
     if (created == NULL) {
-        tm_redfish_reply_error(msg, SOUP_STATUS_BAD_REQUEST, refusal.message_id,
+        tm_redfish_send_error(msg, SOUP_STATUS_BAD_REQUEST, refusal.message_id,
                                refusal.message, refusal.arg,
                                "Correct the request body and resubmit the request.");
         tm_redfish_push_refusal_clear(&refusal);

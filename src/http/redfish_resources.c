@@ -7,6 +7,7 @@
 #include "http/redfish_dpa_map.h"
 #include "http/redfish_features.h"
 #include "http/redfish_memory.h"
+#include "http/redfish_connections.h"
 
 typedef struct {
     TmDeviceRegistry *devices;
@@ -62,6 +63,11 @@ static json_object *service_root(void)
     json_object_object_add(root, "Fabrics", link_to("/redfish/v1/Fabrics"));
     json_object_object_add(root, "EventService", link_to("/redfish/v1/EventService"));
     json_object_object_add(root, "ProtocolFeaturesSupported", tm_redfish_protocol_features());
+    json_object_object_add(root, "SessionService", link_to("/redfish/v1/SessionService"));
+    json_object_object_add(root, "TaskService", link_to("/redfish/v1/TaskService"));
+    json_object *links = json_object_new_object();
+    json_object_object_add(links, "Sessions", link_to("/redfish/v1/SessionService/Sessions"));
+    json_object_object_add(root, "Links", links);
     return root;
 }
 
@@ -305,7 +311,13 @@ static json_object *fabric_tree(const TmRedfishPath *path)
         return collection("/redfish/v1/Fabrics", "#FabricCollection.FabricCollection",
                           "Fabric Collection", ids);
     }
-    if (strcmp(seg[1], "CXL") != 0 || (n >= 3 && strcmp(seg[2], "Endpoints") != 0) || n > 4) {
+    if (strcmp(seg[1], "CXL") != 0 || n > 4) {
+        return NULL;
+    }
+    if (n >= 3 && strcmp(seg[2], "Connections") == 0) {
+        return tm_redfish_connections_get(path->devices, n == 4 ? seg[3] : NULL);
+    }
+    if (n >= 3 && strcmp(seg[2], "Endpoints") != 0) {
         return NULL;
     }
     if (n == 2) {
@@ -313,6 +325,7 @@ static json_object *fabric_tree(const TmRedfishPath *path)
                                        "CXL fabric");
         json_object_object_add(fabric, "FabricType", json_object_new_string("CXL"));
         json_object_object_add(fabric, "Endpoints", link_to("/redfish/v1/Fabrics/CXL/Endpoints"));
+        json_object_object_add(fabric, "Connections", link_to(TM_REDFISH_CONNECTIONS));
         return fabric;
     }
     g_autoptr(GPtrArray) ids = endpoint_ids(path->devices);

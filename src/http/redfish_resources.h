@@ -2,7 +2,8 @@
  * The Redfish service's read-only resource tree over the device model
  * (docs/redfish.md gives the mapping to DMTF's schemas):
  *   /redfish, /redfish/v1, /redfish/v1/Chassis[/DEV[/MemoryDomains[/N
- *   [/MemoryChunks[/TAG]]]]], /redfish/v1/Fabrics[/CXL[/Endpoints[/EP]]]
+ *   [/MemoryChunks[/TAG]]]]], /redfish/v1/Fabrics[/CXL[/Endpoints[/EP]
+ *   | /Connections[/ID]]]
  * Transport-free: the HTTP server hands it a path and sends what it gets.
  */
 #pragma once
@@ -17,5 +18,5 @@
  */
 json_object *tm_redfish_resource_get(TmDeviceRegistry *devices, const char *path);
 
-/* A weak ETag over the representation: it changes when any property does. */
+/* A weak ETag over @obj's representation, as "@odata.etag": it changes when any property does. */
 void tm_redfish_resource_add_etag(json_object *obj);

@@ -3,18 +3,20 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "http/redfish_actions.h"
 #include "http/redfish_error.h"
 #include "http/redfish_event_service.h"
-#include "http/redfish_query.h"
-#include "http/redfish_resources.h"
+#include "http/redfish_service.h"
 #include "http/redfish_static.h"
+#include "http/redfish_tls.h"
 #include "http/redfish_users.h"
 
 struct TmRedfishServer {
     SoupServer *soup;
-    TmDeviceRegistry *devices;
+    TmRedfishService *service;
     TmRedfishUsers *users; /* NULL: loopback clients need no credentials */
-    TmRedfishEventService *events;
+    guint idle_timeout_s;  /* a connection silent this long is closed */
+    TmRedfishEventService *events; /* EventService: the SSE stream, push subscriptions */
     char *web_dir;         /* the web page's files (redfish_static.h) */
     GCancellable *closing; /* cancelled when the server goes: checks in flight answer nobody */
     guint checks_in_flight; /* requests waiting for a check (main loop) */
@@ -32,20 +34,42 @@ struct TmRedfishServer {
  */
 #define TM_REDFISH_MAX_CHECKS 4
 
-/* Every resource of this slice is read-only (DSP0266 §7.10: 405 with Allow). */
-#define TM_REDFISH_ALLOW "GET, HEAD"
+/* What one request may carry: a POST of a chunk or a connection is well under 1 KiB. */
+#define TM_REDFISH_MAX_BODY 65536
 
-static void send_json(SoupServerMessage *msg, guint status, json_object *body)
+static void send_reply(SoupServerMessage *msg, TmRedfishReply *reply)
 {
-    const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
     SoupMessageHeaders *headers = soup_server_message_get_response_headers(msg);
     json_object *etag = NULL;
 
-    if (json_object_object_get_ex(body, "@odata.etag", &etag)) {
+    soup_message_headers_replace(headers, "OData-Version", "4.0");
+    /*
+     * libsoup closes a connection whose request said "Connection: close"
+     * but does not say so in the response (RFC 9112 §9.6 asks it to); a
+     * client that pools connections (Python's urllib3, under sushy and
+     * redfishtool) then sends its next request into the closing socket.
+     */
+    if (soup_message_headers_header_contains(soup_server_message_get_request_headers(msg),
+                                             "Connection", "close")) {
+        soup_message_headers_replace(headers, "Connection", "close");
+    }
+    if (reply->location != NULL) {
+        soup_message_headers_replace(headers, "Location", reply->location);
+    }
+    if (reply->allow != NULL) {
+        soup_message_headers_replace(headers, "Allow", reply->allow);
+    }
+    if (reply->auth_token != NULL) {
+        soup_message_headers_replace(headers, "X-Auth-Token", reply->auth_token);
+    }
+    soup_server_message_set_status(msg, reply->status, NULL);
+    if (reply->body == NULL) {
+        return;
+    }
+    if (json_object_object_get_ex(reply->body, "@odata.etag", &etag)) {
         soup_message_headers_replace(headers, "ETag", json_object_get_string(etag));
     }
-    soup_message_headers_replace(headers, "OData-Version", "4.0");
-    soup_server_message_set_status(msg, status, NULL);
+    const char *text = json_object_to_json_string_ext(reply->body, JSON_C_TO_STRING_PLAIN);
     soup_server_message_set_response(msg, "application/json;charset=utf-8", SOUP_MEMORY_COPY,
                                      text, strlen(text));
 }
@@ -53,10 +77,10 @@ static void send_json(SoupServerMessage *msg, guint status, json_object *body)
 static void send_error(SoupServerMessage *msg, guint status, const char *message_id,
                        const char *message, const char *arg, const char *resolution)
 {
-    json_object *body = tm_redfish_error_body(message_id, message, arg, resolution);
+    g_auto(TmRedfishReply) reply = { 0 };
 
-    send_json(msg, status, body);
-    json_object_put(body);
+    tm_redfish_reply_error(&reply, status, message_id, message, arg, resolution);
+    send_reply(msg, &reply);
 }
 
 /* Basic credentials from the Authorization header: user and password, or false. */
@@ -108,54 +132,66 @@ static void refuse_access(SoupServerMessage *msg, const char *path)
                "appropriate credentials.");
 }
 
-/* DSP0266 §7.3: 501 for a query the service does not support, 400 for a bad value. */
-static bool apply_query(TmRedfishServer *server, SoupServerMessage *msg, json_object **body)
+/* ?NAME=true or ?NAME=false (absent: false); false with a 400 otherwise. */
+static bool query_flag(SoupServerMessage *msg, GHashTable *query, const char *name, bool *out)
 {
-    g_autoptr(GError) err = NULL;
-    const char *query = g_uri_get_query(soup_server_message_get_uri(msg));
+    const char *value = query ? g_hash_table_lookup(query, name) : NULL;
 
-    if (tm_redfish_query_apply(server->devices, body, query, &err)) {
-        return true;
+    *out = g_strcmp0(value, "true") == 0;
+    if (value != NULL && !*out && strcmp(value, "false") != 0) {
+        g_autofree char *text = g_strdup_printf(
+            "The value '%s' for the parameter %s is of a different format than the parameter "
+            "can accept.", value, name);
+        send_error(msg, SOUP_STATUS_BAD_REQUEST, "QueryParameterValueFormatError", text, value,
+                   "Correct the value for the query parameter in the request and resubmit the "
+                   "request if the operation failed.");
+        return false;
     }
-    bool unsupported = err->code == TM_REDFISH_QUERY_NOT_SUPPORTED;
-    send_error(msg, unsupported ? SOUP_STATUS_NOT_IMPLEMENTED : SOUP_STATUS_BAD_REQUEST,
-               unsupported ? "QueryNotSupported" : "QueryParameterValueFormatError",
-               err->message, query, "Remove the query parameters and resubmit the request.");
-    return false;
+    return true;
 }
 
-/* The request, its credentials checked (or needing none). */
-static void serve(TmRedfishServer *server, SoupServerMessage *msg, const char *path)
+/* The request, its caller known (credentials checked, or needing none). */
+static void serve(TmRedfishServer *server, SoupServerMessage *msg, const char *path,
+                  GHashTable *query, const TmRedfishCaller *caller)
 {
-    const char *method = soup_server_message_get_method(msg);
+    SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
+    g_auto(TmRedfishReply) reply = { 0 };
+    TmRedfishRequest request = {
+        .method = soup_server_message_get_method(msg),
+        .path = path,
+        .query = g_uri_get_query(soup_server_message_get_uri(msg)),
+        .if_match = soup_message_headers_get_one(headers, "If-Match"),
+    };
 
-    if (tm_redfish_static_owns(path)) {
-        tm_redfish_static_serve(server->web_dir, msg, path);
-        return;
-    }
+    /* The event service answers on the message itself: its stream outlives the handler. */
     if (tm_redfish_event_service_owns(path)) {
-        tm_redfish_event_service_serve(server->events, msg, path);
+        if (!tm_redfish_service_may_do(caller, &request)) {
+            tm_redfish_reply_insufficient_privilege(&reply);
+            send_reply(msg, &reply);
+        } else {
+            tm_redfish_event_service_serve(server->events, msg, path);
+        }
         return;
     }
-    json_object *body = tm_redfish_resource_get(server->devices, path);
 
-    if (body == NULL) {
-        send_error(msg, SOUP_STATUS_NOT_FOUND, "ResourceNotFound",
-                   "The requested resource was not found.", path,
-                   "Provide a valid resource identifier and resubmit the request.");
+    if (!query_flag(msg, query, "sanitize", &request.sanitize) ||
+        !query_flag(msg, query, "forced", &request.forced)) {
         return;
     }
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow",
-                                     TM_REDFISH_ALLOW);
-        g_autofree char *text = g_strdup_printf("The action %s is not supported by the resource.",
-                                                method);
-        send_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "ActionNotSupported", text, method,
-                   "The action supplied cannot be resubmitted to the implementation.");
-    } else if (apply_query(server, msg, &body)) {
-        send_json(msg, SOUP_STATUS_OK, body);
-    }
-    json_object_put(body);
+    g_autoptr(GBytes) body = soup_message_body_flatten(soup_server_message_get_request_body(msg));
+    request.body = g_bytes_get_data(body, &request.body_len);
+    tm_redfish_service_handle(server->service, &request, caller, &reply);
+    send_reply(msg, &reply);
+}
+
+/* A login with checked credentials: a new session. */
+static void log_in(TmRedfishServer *server, SoupServerMessage *msg, const char *name,
+                   TmRedfishRole role)
+{
+    g_auto(TmRedfishReply) reply = { 0 };
+
+    tm_redfish_service_login(server->service, name, role, &reply);
+    send_reply(msg, &reply);
 }
 
 /* A request waiting for its password check. */
@@ -163,6 +199,8 @@ typedef struct {
     TmRedfishServer *server;   /* not to be touched once server->closing is cancelled */
     SoupServerMessage *msg;    /* a reference, paused */
     char *path;
+    GHashTable *query;         /* a reference, or NULL */
+    bool login;                /* a POST to Sessions: a session if the check passes */
     char *name;
     char *password;
     const TmRedfishUsers *users;
@@ -172,6 +210,7 @@ static void pending_check_free(PendingCheck *check)
 {
     g_object_unref(check->msg);
     g_free(check->path);
+    g_clear_pointer(&check->query, g_hash_table_unref);
     g_free(check->name);
     if (check->password != NULL) {
         explicit_bzero(check->password, strlen(check->password));
@@ -184,7 +223,7 @@ static void check_in_thread(GTask *task, gpointer source, gpointer data, GCancel
 {
     PendingCheck *check = data;
     TmRedfishServer *server = check->server;
-    TmRedfishRole role;
+    TmRedfishRole role = TM_REDFISH_ROLE_READ_ONLY;
     bool granted = tm_redfish_users_check(check->users, check->name, check->password, &role);
 
     /* The server (and its users) stays until every thread has said this. */
@@ -193,50 +232,62 @@ static void check_in_thread(GTask *task, gpointer source, gpointer data, GCancel
         g_cond_broadcast(&server->threads_done);
     }
     g_mutex_unlock(&server->lock);
-    g_task_return_boolean(task, granted);
+    /* The role rides in the answer: 0 refused, else 1 + role. */
+    g_task_return_int(task, granted ? 1 + (gssize)role : 0);
 }
 
 static void check_done(GObject *source, GAsyncResult *result, gpointer data)
 {
     PendingCheck *check = g_task_get_task_data(G_TASK(result));
     GCancellable *closing = g_task_get_cancellable(G_TASK(result));
-    bool granted = g_task_propagate_boolean(G_TASK(result), NULL);
+    gssize answer = g_task_propagate_int(G_TASK(result), NULL);
 
     if (g_cancellable_is_cancelled(closing)) {
         return;     /* the server is gone; the message goes with its data */
     }
     check->server->checks_in_flight--;
-    if (granted) {
-        serve(check->server, check->msg, check->path);
-    } else {
+    TmRedfishCaller caller = { .role = (TmRedfishRole)(answer - 1) };
+    if (answer <= 0) {
         refuse_access(check->msg, check->path);
+    } else if (check->login) {
+        log_in(check->server, check->msg, check->name, caller.role);
+    } else {
+        serve(check->server, check->msg, check->path, check->query, &caller);
     }
     soup_server_message_unpause(check->msg);
 }
 
-/* Check the credentials away from the main loop; the request waits, paused. */
-static void check_then_serve(TmRedfishServer *server, SoupServerMessage *msg, const char *path)
+static void too_busy(SoupServerMessage *msg)
 {
-    g_autofree char *name = NULL, *password = NULL;
+    soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After",
+                                 "1");
+    send_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "ServiceTemporarilyUnavailable",
+               "The service is temporarily unavailable.  Retry in 1 seconds.", "1",
+               "Wait for the indicated retry duration and retry the operation.");
+}
 
-    if (!basic_credentials(msg, &name, &password)) {
-        refuse_access(msg, path);
-        return;
-    }
+/*
+ * Check @name and @password away from the main loop, then serve the
+ * request (or log in); the request waits, paused.
+ */
+static void check_then_serve(TmRedfishServer *server, SoupServerMessage *msg, const char *path,
+                             GHashTable *query, bool login, char *name, char *password)
+{
     if (server->checks_in_flight >= TM_REDFISH_MAX_CHECKS) {
-        soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-                                     "Retry-After", "1");
-        send_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "ServiceTemporarilyUnavailable",
-                   "The service is temporarily unavailable.  Retry in 1 seconds.", "1",
-                   "Wait for the indicated retry duration and retry the operation.");
+        explicit_bzero(password, strlen(password));
+        g_free(name);
+        g_free(password);
+        too_busy(msg);
         return;
     }
     PendingCheck *check = g_new0(PendingCheck, 1);
     check->server = server;
     check->msg = g_object_ref(msg);
     check->path = g_strdup(path);
-    check->name = g_steal_pointer(&name);
-    check->password = g_steal_pointer(&password);
+    check->query = query ? g_hash_table_ref(query) : NULL;
+    check->login = login;
+    check->name = name;
+    check->password = password;
     check->users = server->users;
     GTask *task = g_task_new(NULL, server->closing, check_done, NULL);
     g_task_set_task_data(task, check, (GDestroyNotify)pending_check_free);
@@ -249,87 +300,211 @@ static void check_then_serve(TmRedfishServer *server, SoupServerMessage *msg, co
     g_object_unref(task);
 }
 
+static bool is_login(SoupServerMessage *msg, const char *path)
+{
+    return strcmp(soup_server_message_get_method(msg), "POST") == 0 &&
+           (strcmp(path, TM_REDFISH_SESSIONS_PATH) == 0 ||
+            strcmp(path, TM_REDFISH_SESSIONS_PATH "/") == 0);
+}
+
+/* DSP0266 §13.3.4.1: a login needs no credentials but the ones in its body. */
+static void handle_login(TmRedfishServer *server, SoupServerMessage *msg, const char *path)
+{
+    g_autoptr(GBytes) body = soup_message_body_flatten(soup_server_message_get_request_body(msg));
+    g_auto(TmRedfishReply) reply = { 0 };
+    char *name = NULL, *password = NULL;
+    gsize len = 0;
+    const char *text = g_bytes_get_data(body, &len);
+
+    if (!tm_redfish_service_login_parse(text, len, &name, &password, &reply)) {
+        send_reply(msg, &reply);
+        return;
+    }
+    if (server->users == NULL) {
+        /* Loopback without users: every client is trusted, as for any request. */
+        explicit_bzero(password, strlen(password));
+        g_free(password);
+        log_in(server, msg, name, TM_REDFISH_ROLE_OPERATOR);
+        g_free(name);
+        return;
+    }
+    check_then_serve(server, msg, path, NULL, true, name, password);
+}
+
+/* X-Auth-Token (DSP0266 §13.3.4): the session's user, or 401. */
+static void serve_session(TmRedfishServer *server, SoupServerMessage *msg, const char *path,
+                          GHashTable *query, const char *token)
+{
+    const TmRedfishSession *session = tm_redfish_sessions_use(
+        tm_redfish_service_sessions(server->service), token, g_get_monotonic_time());
+
+    if (session == NULL) {
+        refuse_access(msg, path);
+        return;
+    }
+    g_autofree char *id = g_strdup(session->id);
+    TmRedfishCaller caller = { .role = session->role, .session_id = id };
+    serve(server, msg, path, query, &caller);
+}
+
 static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                    gpointer opaque)
 {
     TmRedfishServer *server = opaque;
+    SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
+    const char *token = soup_message_headers_get_one(headers, "X-Auth-Token");
+    const char *method = soup_server_message_get_method(msg);
+    bool reading = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    char *name = NULL, *password = NULL;
     (void)soup;
-    (void)query;
 
     /* The web page's files hold no state: the page asks for credentials when it reads. */
-    if (public_path(path) || tm_redfish_static_owns(path) || server->users == NULL) {
-        serve(server, msg, path);
+    if (tm_redfish_static_owns(path)) {
+        tm_redfish_static_serve(server->web_dir, msg, path);
+    } else if (is_login(msg, path)) {
+        handle_login(server, msg, path);
+    } else if (server->users == NULL) {
+        TmRedfishCaller caller = { .role = TM_REDFISH_ROLE_OPERATOR };
+        serve(server, msg, path, query, &caller);
+    } else if (reading && public_path(path)) {
+        TmRedfishCaller caller = { .role = TM_REDFISH_ROLE_READ_ONLY };
+        serve(server, msg, path, query, &caller);
+    } else if (token != NULL) {
+        serve_session(server, msg, path, query, token);
+    } else if (basic_credentials(msg, &name, &password)) {
+        check_then_serve(server, msg, path, query, false, name, password);
     } else {
-        check_then_serve(server, msg, path);
+        refuse_access(msg, path);
     }
 }
 
-/*
- * Called once the headers are in, before libsoup reads the body into
- * memory: every resource of this slice is read-only, so a request that
- * carries a body is refused here, unread (DSP0266 §7: 413 for a body
- * larger than the service takes; the limit is 0 bytes until writes come).
- */
-static void refuse_bodies(SoupServer *soup, SoupServerMessage *msg, const char *path,
-                          GHashTable *query, gpointer opaque)
+/* The requests that carry a body: POST of a login, a chunk, a connection; PATCH. */
+static bool takes_body(SoupServerMessage *msg, const char *path)
 {
-    SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
-    SoupEncoding encoding = soup_message_headers_get_encoding(headers);
-    (void)soup;
-    (void)query;
-    (void)opaque;
+    g_autofree char *trimmed = g_strdup(path);
+    size_t len = strlen(trimmed);
 
-    if (encoding == SOUP_ENCODING_NONE ||
-        (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
-         soup_message_headers_get_content_length(headers) == 0)) {
-        return;
+    if (len > 1 && trimmed[len - 1] == '/') {
+        trimmed[len - 1] = '\0';
     }
-    if (tm_redfish_event_service_takes_body(soup_server_message_get_method(msg), path,
-                                            headers)) {
-        return;
-    }
+    const char *method = soup_server_message_get_method(msg);
+
+    return (strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0) &&
+           strstr(tm_redfish_actions_allow(trimmed), method) != NULL;
+}
+
+static void refuse_body(SoupServerMessage *msg, guint status, const char *message,
+                        const char *path)
+{
     /*
      * A client that sent "Expect: 100-continue" gets the answer at once;
      * one that sends its body anyway has it read and dropped, never kept.
      */
     soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
-    send_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "GeneralError",
-               "The request has a body; this service takes none (it is read-only).", path,
-               "Resubmit the request without a body.");
+    send_error(msg, status, "GeneralError", message, path,
+               "Resubmit the request with a smaller body, or none.");
     soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
                                  "close");
 }
 
-TmRedfishServer *tm_redfish_server_new(TmDeviceRegistry *devices, const char *host,
-                                       guint16 port, const char *users_file, GError **err)
+/*
+ * Called once the headers are in, before libsoup reads the body into
+ * memory: a body is taken only by the POSTs that need one, up to
+ * TM_REDFISH_MAX_BODY bytes announced by Content-Length; any other is
+ * refused here, unread (DSP0266 §7: 413 for a body larger than the
+ * service takes).  A chunked body has no announced length: 411.
+ */
+static void limit_bodies(SoupServer *soup, SoupServerMessage *msg, const char *path,
+                         GHashTable *query, gpointer opaque)
+{
+    SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
+    SoupEncoding encoding = soup_message_headers_get_encoding(headers);
+    goffset length = soup_message_headers_get_content_length(headers);
+    (void)soup;
+    (void)query;
+    (void)opaque;
+
+    if (encoding == SOUP_ENCODING_NONE ||
+        (encoding == SOUP_ENCODING_CONTENT_LENGTH && length == 0)) {
+        return;
+    }
+    /* A subscription's body: up to its own, smaller limit (redfish_event_service.h). */
+    if (tm_redfish_event_service_takes_body(soup_server_message_get_method(msg), path,
+                                            headers)) {
+        return;
+    }
+    if (!takes_body(msg, path)) {
+        refuse_body(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                    "The request has a body; this resource takes none with this method.", path);
+    } else if (encoding != SOUP_ENCODING_CONTENT_LENGTH) {
+        refuse_body(msg, SOUP_STATUS_LENGTH_REQUIRED,
+                    "The request body has no Content-Length; this service needs one.", path);
+    } else if (length > TM_REDFISH_MAX_BODY) {
+        g_autofree char *text = g_strdup_printf(
+            "The request body has %" G_GOFFSET_FORMAT " bytes; this service takes at most %d.",
+            length, TM_REDFISH_MAX_BODY);
+        refuse_body(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, text, path);
+    }
+}
+
+/*
+ * libsoup 3's server keeps a connection as long as the client does: it
+ * has no idle timeout and no connection limit.  The socket's own timeout
+ * closes a connection on which nothing moves for idle_timeout_s (GLib's
+ * socket sources fire with an error then, and libsoup drops the client),
+ * so a half-sent request or a client that stopped reading does not hold
+ * its descriptor for ever.
+ */
+static void start_idle_timeout(SoupServer *soup, SoupServerMessage *msg, gpointer opaque)
+{
+    TmRedfishServer *server = opaque;
+    GSocket *socket = soup_server_message_get_socket(msg);
+    (void)soup;
+
+    if (socket != NULL) {
+        g_socket_set_timeout(socket, server->idle_timeout_s);
+    }
+}
+
+TmRedfishServer *tm_redfish_server_new(TmDeviceRegistry *devices,
+                                       const TmRedfishServerConfig *config, GError **err)
 {
     g_autoptr(TmRedfishUsers) users = NULL;
+    g_autoptr(GTlsCertificate) certificate = NULL;
 
-    if (users_file != NULL && (users = tm_redfish_users_load(users_file, err)) == NULL) {
+    if (config->users_file != NULL &&
+        (users = tm_redfish_users_load(config->users_file, err)) == NULL) {
         return NULL;
     }
-    g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(host);
+    if (config->tls_cert != NULL &&
+        (certificate = tm_redfish_tls_load(config->tls_cert, config->tls_key, err)) == NULL) {
+        return NULL;
+    }
+    g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(config->host);
     if (inet == NULL) {
         g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "addr: '%s' is not an IP address", host);
+                    "addr: '%s' is not an IP address", config->host);
         return NULL;
     }
-    g_autoptr(GSocketAddress) address = g_inet_socket_address_new(inet, port);
-    SoupServer *soup = soup_server_new("server-header", "tagmemd", NULL);
-    if (!soup_server_listen(soup, address, 0, err)) {
+    g_autoptr(GSocketAddress) address = g_inet_socket_address_new(inet, config->port);
+    SoupServer *soup = soup_server_new("server-header", "tagmemd", "tls-certificate",
+                                       certificate, NULL);
+    if (!soup_server_listen(soup, address, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, err)) {
         g_object_unref(soup);
         return NULL;
     }
     TmRedfishServer *server = g_new0(TmRedfishServer, 1);
     server->soup = soup;
-    server->devices = devices;
+    server->service = tm_redfish_service_new(devices, config->engine);
     server->users = g_steal_pointer(&users);
-    server->closing = g_cancellable_new();
+    server->idle_timeout_s = config->idle_timeout_s;
     server->events = tm_redfish_event_service_new(devices);
     server->web_dir = g_strdup(tm_redfish_static_dir());
+    server->closing = g_cancellable_new();
     g_mutex_init(&server->lock);
     g_cond_init(&server->threads_done);
-    soup_server_add_early_handler(soup, NULL, refuse_bodies, server, NULL);
+    g_signal_connect(soup, "request-started", G_CALLBACK(start_idle_timeout), server);
+    soup_server_add_early_handler(soup, NULL, limit_bodies, server, NULL);
     soup_server_add_handler(soup, NULL, handle, server, NULL);
     return server;
 }
@@ -357,6 +532,7 @@ void tm_redfish_server_free(TmRedfishServer *server)
     soup_server_disconnect(server->soup);
     g_object_unref(server->soup);
     g_object_unref(server->closing);
+    tm_redfish_service_free(server->service);
     tm_redfish_users_free(server->users);
     g_free(server->web_dir);
     g_free(server);

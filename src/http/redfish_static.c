@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "http/redfish_reply.h"
+#include "http/redfish_send.h"
 
 /* The web page's files are small; anything larger is not one of them. */
 #define TM_STATIC_MAX_BYTES (4 * 1024 * 1024)
@@ -55,7 +55,7 @@ static const StaticType *file_type(const char *name)
 
 static void not_found(SoupServerMessage *msg, const char *path)
 {
-    tm_redfish_reply_error(msg, SOUP_STATUS_NOT_FOUND, "ResourceNotFound",
+    tm_redfish_send_error(msg, SOUP_STATUS_NOT_FOUND, "ResourceNotFound",
                            "The requested resource was not found.", path,
                            "Provide a valid resource identifier and resubmit the request.");
 }
@@ -92,7 +92,7 @@ void tm_redfish_static_serve(const char *dir, SoupServerMessage *msg, const char
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         soup_message_headers_replace(headers, "Allow", "GET, HEAD");
-        tm_redfish_reply_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "ActionNotSupported",
+        tm_redfish_send_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "ActionNotSupported",
                                "The action is not supported by the resource.", method,
                                "The action supplied cannot be resubmitted to the "
                                "implementation.");

@@ -232,11 +232,14 @@ static void test_resources_over_http(void)
     g_autofree char *escaped = raw_get(&rd, "/redfish/v1/Chassis/%2e%2e/%2e%2e/%2e%2e/etc/passwd");
     g_assert_true(g_str_has_prefix(escaped, "HTTP/1.1 404 "));
     g_assert_nonnull(strstr(escaped, "ResourceNotFound"));
-    g_auto(Response) post = request(&rd, "POST", CHUNKS, NULL, NULL);
+    g_auto(Response) post = request(&rd, "POST", "/redfish/v1/Chassis", NULL, NULL);
     assert_error(&post, 405, "ActionNotSupported");
     g_assert_cmpstr(post.allow, ==, "GET, HEAD");
-    g_auto(Response) del = request(&rd, "DELETE", CHUNKS "/" TAG_A, NULL, NULL);
+    g_auto(Response) del = request(&rd, "DELETE", "/redfish/v1/Chassis/dcd0", NULL, NULL);
     assert_error(&del, 405, "ActionNotSupported");
+    g_auto(Response) patch = request(&rd, "PATCH", CHUNKS "/" TAG_A, NULL, NULL);
+    assert_error(&patch, 405, "ActionNotSupported");
+    g_assert_cmpstr(patch.allow, ==, "GET, HEAD, DELETE");
     /* A body announced as 1 GB (100-continue) is refused from its headers, never read. */
     g_autofree char *big = raw_request(&rd, "POST", CHUNKS,
                                        "Content-Length: 1000000000\r\n"
@@ -372,7 +375,8 @@ static void test_redfishtool(void)
     } refused[] = {
         { "wrong", "GET", "/redfish/v1/Chassis", "status_code: 401" },
         { "look", "GET", "/redfish/v1/Chassis/dcd0/Nothing", "status_code: 404" },
-        { "look", "DELETE", CHUNKS "/" TAG_A, "status_code: 405" },
+        { "look", "DELETE", "/redfish/v1/Chassis/dcd0", "status_code: 405" },
+        { "look", "DELETE", CHUNKS "/" TAG_A, "status_code: 403" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
         g_assert_cmpint(redfishtool(&rd, "viewer", refused[i].password, refused[i].method,

@@ -12,10 +12,13 @@ static void test_good(void)
         const char *host;
         guint16 port;
         const char *users;
+        const char *cert;
     } good[] = {
-        { "addr=127.0.0.1:8000", "127.0.0.1", 8000, NULL },
-        { "addr=127.0.0.2:0,users=/etc/tagmem/users", "127.0.0.2", 0, "/etc/tagmem/users" },
-        { "users=/a,,b,addr=[::1]:65535", "::1", 65535, "/a,b" },
+        { "addr=127.0.0.1:8000", "127.0.0.1", 8000, NULL, NULL },
+        { "addr=127.0.0.2:0,users=/etc/tagmem/users", "127.0.0.2", 0, "/etc/tagmem/users", NULL },
+        { "users=/a,,b,addr=[::1]:65535", "::1", 65535, "/a,b", NULL },
+        { "addr=127.0.0.1:1,tls-cert=/c,tls-key=/k", "127.0.0.1", 1, NULL, "/c" },
+        { "addr=0.0.0.0:443,tls-cert=/c,tls-key=/k,users=/u", "0.0.0.0", 443, "/u", "/c" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
@@ -26,6 +29,8 @@ static void test_good(void)
         g_assert_cmpstr(option->host, ==, good[i].host);
         g_assert_cmpuint(option->port, ==, good[i].port);
         g_assert_cmpstr(option->users_file, ==, good[i].users);
+        g_assert_cmpstr(option->tls_cert, ==, good[i].cert);
+        g_assert_cmpstr(option->tls_key, ==, good[i].cert ? "/k" : NULL);
     }
 }
 
@@ -47,7 +52,12 @@ static void test_bad(void)
         { "addr=[::1:80", "expects HOST:PORT" },
         { "addr=localhost:80", "expects an IP address, got 'localhost'" },
         { "addr=0.0.0.0:80", "'0.0.0.0' is not a loopback address" },
-        { "addr=192.0.2.1:80,users=/u", "needs TLS and users" },
+        { "addr=192.0.2.1:80,users=/u", "'tls-cert' and 'tls-key' are missing" },
+        { "addr=192.0.2.1:80", "'tls-cert', 'tls-key' and 'users' are missing" },
+        { "addr=192.0.2.1:80,tls-cert=/c,tls-key=/k", "needs TLS and users, and 'users' is" },
+        { "addr=127.0.0.1:80,tls-cert=/c", "Parameter 'tls-key' is missing" },
+        { "addr=127.0.0.1:80,tls-key=/k", "Parameter 'tls-cert' is missing" },
+        { "addr=127.0.0.1:80,tls-cert=,tls-key=/k", "'tls-cert' expects a file name" },
         { "addr=[::]:80", "'::' is not a loopback address" },
         { "addr=127.0.0.1:80,users=", "'users' expects a file name" },
     };
