@@ -41,23 +41,34 @@ static bool dc_record_decode(const uint8_t *bytes, TmHostDcRecord *out, GError *
     return true;
 }
 
+bool tm_host_event_records_header(const uint8_t *payload, size_t payload_len,
+                                  TmCxlGetEventRecordsResponse *header, size_t *count,
+                                  GError **err)
+{
+    if (payload_len < sizeof(*header)) {
+        g_set_error(err, TM_HOST_ERROR, EPROTO,
+                    "Get Event Records output of %zu bytes is shorter than its %zu-byte header",
+                    payload_len, sizeof(*header));
+        return false;
+    }
+    memcpy(header, payload, sizeof(*header));
+    *count = le16toh(header->record_count);
+    if (payload_len != sizeof(*header) + *count * TM_CXL_EVENT_RECORD_SIZE) {
+        g_set_error(err, TM_HOST_ERROR, EPROTO,
+                    "Get Event Records output of %zu bytes does not hold its record count %zu",
+                    payload_len, *count);
+        return false;
+    }
+    return true;
+}
+
 bool tm_host_event_batch_decode(const uint8_t *payload, size_t payload_len,
                                 TmHostEventBatch *out, GError **err)
 {
     TmCxlGetEventRecordsResponse header;
+    size_t count;
 
-    if (payload_len < sizeof(header)) {
-        g_set_error(err, TM_HOST_ERROR, EPROTO,
-                    "Get Event Records output of %zu bytes is shorter than its %zu-byte header",
-                    payload_len, sizeof(header));
-        return false;
-    }
-    memcpy(&header, payload, sizeof(header));
-    size_t count = le16toh(header.record_count);
-    if (payload_len != sizeof(header) + count * TM_CXL_EVENT_RECORD_SIZE) {
-        g_set_error(err, TM_HOST_ERROR, EPROTO,
-                    "Get Event Records output of %zu bytes does not hold its record count %zu",
-                    payload_len, count);
+    if (!tm_host_event_records_header(payload, payload_len, &header, &count, err)) {
         return false;
     }
     g_autoptr(GArray) records = g_array_sized_new(FALSE, TRUE, sizeof(TmHostDcRecord),

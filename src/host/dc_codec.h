@@ -44,6 +44,14 @@ typedef struct {
 
 void tm_host_dc_extent_decode(const TmCxlDcExtent *wire, TagmemExtent *out);
 
+/*
+ * The fixed part of a Get Event Records output (CXL r3.1 §8.2.9.2.2), any
+ * log: *@count records of 128 bytes follow it, exactly filling @payload.
+ */
+bool tm_host_event_records_header(const uint8_t *payload, size_t payload_len,
+                                  TmCxlGetEventRecordsResponse *header, size_t *count,
+                                  GError **err);
+
 bool tm_host_event_batch_decode(const uint8_t *payload, size_t payload_len,
                                 TmHostEventBatch *out, GError **err);
 void tm_host_event_batch_clear(TmHostEventBatch *batch);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cci/cxl_event_record_wire.h"
+#include "host/dc_codec.h"
 #include "host/host_error.h"
 #include "host/host_wire.h"
 
@@ -85,19 +86,9 @@ bool tm_host_device_batch_decode(const uint8_t *payload, size_t payload_len, Tag
                                  TmHostDeviceBatch *out, GError **err)
 {
     TmCxlGetEventRecordsResponse header;
+    size_t count;
 
-    if (payload_len < sizeof(header)) {
-        g_set_error(err, TM_HOST_ERROR, EPROTO,
-                    "Get Event Records output of %zu bytes is shorter than its %zu-byte header",
-                    payload_len, sizeof(header));
-        return false;
-    }
-    memcpy(&header, payload, sizeof(header));
-    size_t count = le16toh(header.record_count);
-    if (payload_len != sizeof(header) + count * TM_CXL_EVENT_RECORD_SIZE) {
-        g_set_error(err, TM_HOST_ERROR, EPROTO,
-                    "Get Event Records output of %zu bytes does not hold its record count %zu",
-                    payload_len, count);
+    if (!tm_host_event_records_header(payload, payload_len, &header, &count, err)) {
         return false;
     }
     g_autoptr(GArray) events = g_array_sized_new(FALSE, TRUE, sizeof(TagmemDeviceEvent),
