@@ -134,6 +134,9 @@ struct TmDcd {
     bool sanitizing;             /* a sanitize runs: adds are refused */
     uint64_t poison_list_max;    /* poison-list-max-records */
     TmPoisonList *poison;        /* poisoned lines by DPA (dcd_poison.c) */
+    bool scan_media_ran;         /* a Scan Media started since the daemon did (dcd_scan_media.c) */
+    bool scan_media_running;
+    GArray *scan_results;        /* TmPoisonRange: the last scan's, not read yet; NULL: none */
 };
 
 /* dcd.c */
