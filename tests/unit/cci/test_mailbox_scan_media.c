@@ -71,7 +71,7 @@ static void scan_and_wait(MailboxFixture *mf, uint64_t dpa, uint64_t lines)
     wait_done(mf);
 }
 
-/* 1 ms for nothing poisoned; a microsecond a poisoned range above that. */
+/* 1 ms for nothing poisoned; 500 ns a poisoned range above that, rounded up. */
 static void test_capabilities(void)
 {
     static const uint8_t request[] = {
