@@ -136,7 +136,8 @@ struct TmDcd {
     TmPoisonList *poison;        /* poisoned lines by DPA (dcd_poison.c) */
     bool scan_media_ran;         /* a Scan Media started since the daemon did (dcd_scan_media.c) */
     bool scan_media_running;
-    GArray *scan_results;        /* TmPoisonRange: the last scan's, not read yet; NULL: none */
+    GArray *scan_results;        /* TmPoisonRange: the last scan's; NULL: none */
+    guint scan_results_next;     /* the first not read yet (read ones are consumed) */
 };
 
 /* dcd.c */

@@ -102,6 +102,7 @@ static void scan_done(TmDcStatus status, bool shutting_down, void *opaque)
          * such records yet (docs/host-protocol.md, "Scan Media").
          */
         dev->scan_results = g_steal_pointer(&job->results);
+        dev->scan_results_next = 0;
     }
     scan_job_free(job);
 }
@@ -157,11 +158,14 @@ TmDcStatus tm_dcd_scan_media_take_results(TmDcd *dev, guint max_out, GArray *out
         return tm_dc_fail(err, TM_DC_BUSY, "Device '%s' is scanning its media (%u%% done)",
                           tm_dcd_id(dev), status.percent);
     }
-    guint available = dev->scan_results != NULL ? dev->scan_results->len : 0;
+    /* An index rather than removing what was read: paging stays linear however long the list. */
+    guint available = dev->scan_results != NULL ?
+                      dev->scan_results->len - dev->scan_results_next : 0;
     guint n = MIN(available, max_out);
     if (n > 0) {
-        g_array_append_vals(out, dev->scan_results->data, n);
-        g_array_remove_range(dev->scan_results, 0, n);
+        g_array_append_vals(out, &g_array_index(dev->scan_results, TmPoisonRange,
+                                                dev->scan_results_next), n);
+        dev->scan_results_next += n;
     }
     *more = available > n;
     return TM_DC_OK;
