@@ -19,7 +19,11 @@
  * each with 0 poisoned lines (the reference: the list is empty and the
  * check returns before any search), 1,000 and 100,000; then Get Poison
  * List (4300h) paged with More through 100,000 records, with the default
- * 2 KiB response limit and with 1 MiB.
+ * 2 KiB response limit and with 1 MiB; then Scan Media (4304h) of the
+ * 4 MiB host 0 holds (no poison: the reference) and of the whole 1 GiB
+ * (100,000 ranges), from the request to its end seen by polling 0002h, and
+ * Get Scan Media Results (4305h) read to the end, against what Get Scan
+ * Media Capabilities (4303h) estimated.
  *
  * Usage: bench-poison, or meson test -C BUILD --benchmark poison (best in
  * a release build)
@@ -35,6 +39,7 @@
 #include "cci/cxl_commands.h"
 #include "cci/cxl_opcodes.h"
 #include "cci/cxl_poison_wire.h"
+#include "cci/cxl_scan_media_wire.h"
 #include "cci/mailbox.h"
 #include "cci/vendor_commands.h"
 #include "device/dcd_poison.h"
@@ -247,6 +252,50 @@ static double page_through(Bench *b, uint32_t limit, guint expected, guint *page
     return (double)(tm_bench_now_ns() - t0) / PAGING_ROUNDS;
 }
 
+typedef struct {
+    uint32_t estimate_ms;   /* 4303h's */
+    double scan_ns;         /* 4304h to its end (0002h polled) */
+    double read_ns;         /* 4305h until More is clear */
+} ScanRow;
+
+/* One Scan Media of [dpa, dpa + length); @expected the records it must find. */
+static ScanRow scan_media(Bench *b, uint64_t dpa, uint64_t length, guint expected)
+{
+    TmCxlScanMediaRequest in = { .dpa = htole64(dpa), .length = htole64(length / 64) };
+    TmMailboxRequest request = { .dev = b->dev, .caller = &b->caller,
+                                 .opcode = TM_CXL_OP_SCAN_MEDIA, .payload = b->request,
+                                 .payload_len = sizeof(in) };
+    TmMailboxResponse response = { .payload = b->response };
+    g_autoptr(GError) err = NULL;
+    ScanRow row;
+
+    memcpy(b->request, &in, 16);
+    call(b, TM_CXL_OP_GET_SCAN_MEDIA_CAPS, 16);
+    row.estimate_ms = le32toh(*(uint32_t *)b->response);
+    memcpy(b->request, &in, sizeof(in));
+    uint64_t t0 = tm_bench_now_ns();
+    if (tm_mailbox_dispatch(&request, &response, &err) != TM_CXL_RC_BACKGROUND_COMMAND_STARTED) {
+        die("Scan Media", err);
+    }
+    do {
+        call(b, TM_CXL_OP_BACKGROUND_OPERATION_STATUS, 0);
+    } while (b->response[0] & 1);
+    uint64_t t1 = tm_bench_now_ns();
+    guint records = 0;
+    bool more = true;
+    while (more) {
+        call(b, TM_CXL_OP_GET_SCAN_MEDIA_RESULTS, 0);
+        records += le16toh(((TmCxlGetScanMediaResultsResponse *)b->response)->count);
+        more = (b->response[16] & TM_CXL_SCAN_RESULTS_MORE) != 0;
+    }
+    row.read_ns = (double)(tm_bench_now_ns() - t1);
+    row.scan_ns = (double)(t1 - t0);
+    if (records != expected) {
+        die("Scan Media lost records", NULL);
+    }
+    return row;
+}
+
 int main(void)
 {
     static const guint counts[] = { 0, 1000, 100000 };
@@ -281,6 +330,14 @@ int main(void)
     printf("Get Poison List through 100000 records: 2 KiB limit %u pages %.2f ms (%.0f ns/record), "
            "1 MiB limit %u pages %.2f ms (%.0f ns/record), ratio %.2fx\n", small_pages,
            small / 1e6, small / 100000, large_pages, large / 1e6, large / 100000, small / large);
+    ScanRow none = scan_media(&b, 0, HELD, 0);
+    ScanRow all = scan_media(&b, 0, GiB, 100000);
+    printf("%-28s %12s %12s %10s %14s\n", "Scan Media", "4303h est ms", "4304h ms", "ratio",
+           "4305h read ms");
+    printf("%-28s %12" PRIu32 " %12.3f %9.2fx %14.3f\n", "4 MiB, no poison (reference)",
+           none.estimate_ms, none.scan_ns / 1e6, 1.0, none.read_ns / 1e6);
+    printf("%-28s %12" PRIu32 " %12.3f %9.2fx %14.3f\n", "1 GiB, 100000 ranges",
+           all.estimate_ms, all.scan_ns / 1e6, all.scan_ns / none.scan_ns, all.read_ns / 1e6);
     tm_device_registry_free(b.devices);
     tm_backend_registry_free(b.backends);
     g_free(b.response);

@@ -13,6 +13,7 @@
 #include "cci/cxl_poison_wire.h"
 #include "cci/return_code_mapping.h"
 #include "device/dcd_poison.h"
+#include "device/dcd_scan_media.h"
 
 /* The end of the device's DPA space: its last DC region's end. */
 static uint64_t dpa_space_end(const TmDcd *dev)
@@ -96,9 +97,12 @@ TmCxlReturnCode tm_mailbox_get_poison_list(const TmMailboxRequest *request,
     caller->poison_query_dpa = dpa;
     caller->poison_query_length = length;
     caller->poison_cursor = cursor;
+    /* CXL r3.1 §8.2.9.9.4.1: a scan runs, so its results may add to this list. */
+    bool scanning = tm_dcd_scan_media_running(request->dev);
     TmCxlGetPoisonListResponse header = {
         .flags = (more ? TM_CXL_POISON_FLAG_MORE : 0) |
-                 (overflowed ? TM_CXL_POISON_FLAG_OVERFLOW : 0),
+                 (overflowed ? TM_CXL_POISON_FLAG_OVERFLOW : 0) |
+                 (scanning ? TM_CXL_POISON_FLAG_SCAN_IN_PROGRESS : 0),
         .overflow_timestamp = htole64(overflowed ? since_ns : 0),
         .count = htole16((uint16_t)ranges->len),
     };

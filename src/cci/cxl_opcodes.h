@@ -47,6 +47,9 @@ typedef enum {
     TM_CXL_OP_GET_POISON_LIST = 0x4300,           /* §8.2.9.9.4.1 */
     TM_CXL_OP_INJECT_POISON = 0x4301,             /* §8.2.9.9.4.2 */
     TM_CXL_OP_CLEAR_POISON = 0x4302,              /* §8.2.9.9.4.3 */
+    TM_CXL_OP_GET_SCAN_MEDIA_CAPS = 0x4303,       /* §8.2.9.9.4.4 */
+    TM_CXL_OP_SCAN_MEDIA = 0x4304,                /* §8.2.9.9.4.5 */
+    TM_CXL_OP_GET_SCAN_MEDIA_RESULTS = 0x4305,    /* §8.2.9.9.4.6 */
     TM_CXL_OP_SANITIZE = 0x4400,                  /* §8.2.9.9.5.1 */
     TM_CXL_OP_SECURE_ERASE = 0x4401,              /* §8.2.9.9.5.2 */
     TM_CXL_OP_GET_DC_CONFIG = 0x4800,             /* §8.2.9.9.9.1 */

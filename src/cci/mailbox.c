@@ -15,6 +15,7 @@
 #include "cci/cxl_health_payloads.h"
 #include "cci/cxl_opcodes.h"
 #include "cci/cxl_poison_wire.h"
+#include "cci/cxl_scan_media_wire.h"
 #include "cci/vendor_commands.h"
 #include "core/error.h"
 
@@ -94,6 +95,18 @@ static const TmMailboxCommand commands[] = {
     { .opcode = TM_CXL_OP_CLEAR_POISON, .handler = tm_mailbox_clear_poison,
       INPUT_FIXED(TmCxlClearPoisonRequest), .ports = HOST, .needs_dc = true,
       .effects = DATA | LOG },
+    /*
+     * CXL r3.1 §8.2.9.9.4.4-§8.2.9.9.4.6 (cmd_scan_media.c); QEMU's CEL
+     * effects.  A scan changes neither data nor configuration, and its
+     * results are not durable: not journalled (docs/durable-state.md).
+     */
+    { .opcode = TM_CXL_OP_GET_SCAN_MEDIA_CAPS, .handler = tm_mailbox_get_scan_media_caps,
+      INPUT_FIXED(TmCxlGetScanMediaCapsRequest), .ports = HOST, .needs_dc = true },
+    { .opcode = TM_CXL_OP_SCAN_MEDIA, .handler = tm_mailbox_scan_media,
+      INPUT_FIXED(TmCxlScanMediaRequest), .ports = HOST, .needs_dc = true,
+      .effects = BACKGROUND },
+    { .opcode = TM_CXL_OP_GET_SCAN_MEDIA_RESULTS, .handler = tm_mailbox_get_scan_media_results,
+      INPUT_NONE, .ports = HOST, .needs_dc = true },
     /*
      * CXL r3.1 §8.2.9.9.5.1, §8.2.9.9.5.2: background operations on the
      * whole device (cmd_sanitize.c); QEMU's CEL effects.  Memory, not

@@ -116,6 +116,13 @@ TmCxlReturnCode tm_mailbox_set_event_interrupt_policy(const TmMailboxRequest *re
 TmCxlReturnCode tm_mailbox_identify_memory_device(const TmMailboxRequest *request,
                                                   TmMailboxResponse *response, GError **err);
 
+/* cmd_scan_media.c: CXL r3.1 §8.2.9.9.4.4-§8.2.9.9.4.6 */
+TmCxlReturnCode tm_mailbox_get_scan_media_caps(const TmMailboxRequest *request,
+                                               TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_scan_media(const TmMailboxRequest *request,
+                                      TmMailboxResponse *response, GError **err);
+TmCxlReturnCode tm_mailbox_get_scan_media_results(const TmMailboxRequest *request,
+                                                  TmMailboxResponse *response, GError **err);
 /* cmd_sanitize.c: 4400h and 4401h */
 TmCxlReturnCode tm_mailbox_sanitize(const TmMailboxRequest *request,
                                     TmMailboxResponse *response, GError **err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "device/dcd_scan_media.h"
 
 /* ---- Properties ---- */
 
@@ -313,6 +314,7 @@ static void dcd_finalize(TmObject *obj)
     tm_alloc_map_free(dev->alloc_map);
     tm_dcd_tags_free(dev);
     tm_poison_list_free(dev->poison);
+    tm_dcd_scan_media_free(dev);
     if (dev->dc_memdev) {
         tm_hostmem_remove_user(dev->dc_memdev, dev->path);
     }

@@ -136,6 +136,10 @@ struct TmDcd {
     uint64_t poison_list_max;    /* poison-list-max-records */
     TmPoisonList *poison;        /* poisoned lines by DPA (dcd_poison.c) */
     TmDeviceHealth health;       /* 4200h-4202h (dcd_health.c) */
+    bool scan_media_ran;         /* a Scan Media started since the daemon did (dcd_scan_media.c) */
+    bool scan_media_running;
+    GArray *scan_results;        /* TmPoisonRange: the last scan's; NULL: none */
+    guint scan_results_next;     /* the first not read yet (read ones are consumed) */
 };
 
 /* dcd.c */

@@ -52,18 +52,9 @@ static TmDcStatus check_in_region(const TmDcd *dev, const char *name, uint64_t d
  */
 #define GM_DESCRIPTOR_UNCORRECTABLE 0x01u
 #define GM_TYPE_MEDIA_ECC_ERROR 0x00u
-#define GM_TRANSACTION_UNKNOWN 0x00u
-#define GM_TRANSACTION_HOST_INJECT_POISON 0x04u
 #define GM_ADDRESS_VOLATILE 0x01u
 
-/*
- * CXL r3.1 §8.2.9.9.4.2: a device that takes poison into its list adds a
- * poison creation event to its Informational Event Log and interrupts the
- * host when configured.  tagmem logs one General Media record at the first
- * line of each injection, to every host of the device (dcd_ras.h), so a
- * host learns of poison also in capacity it does not hold yet.
- */
-static void log_poison_creation(TmDcd *dev, uint64_t dpa, uint8_t transaction_type)
+void tm_dcd_log_media_error(TmDcd *dev, uint64_t dpa, uint8_t transaction_type)
 {
     TmGeneralMediaEvent event = {
         .common = {
@@ -113,7 +104,7 @@ TmDcStatus tm_dcd_inject_poison(TmDcd *dev, uint64_t dpa, uint64_t length, GErro
                        tm_dcd_timestamp_ns(dev));
     notify_holders(dev, dpa, length);
     /* The device found it (QEMU's "internal" source): no host transaction caused it. */
-    log_poison_creation(dev, dpa, GM_TRANSACTION_UNKNOWN);
+    tm_dcd_log_media_error(dev, dpa, TM_GM_TRANSACTION_UNKNOWN);
     return TM_DC_OK;
 }
 
@@ -139,7 +130,7 @@ TmDcStatus tm_dcd_host_inject_poison(TmDcd *dev, uint64_t dpa, GError **err)
     tm_poison_list_add(dev->poison, dpa, TM_POISON_LINE, TM_POISON_SOURCE_INJECTED,
                        tm_dcd_timestamp_ns(dev));
     notify_holders(dev, dpa, TM_POISON_LINE);
-    log_poison_creation(dev, dpa, GM_TRANSACTION_HOST_INJECT_POISON);
+    tm_dcd_log_media_error(dev, dpa, TM_GM_TRANSACTION_HOST_INJECT_POISON);
     return TM_DC_OK;
 }
 

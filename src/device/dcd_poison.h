@@ -50,6 +50,21 @@ TmDcStatus tm_dcd_host_inject_poison(TmDcd *dev, uint64_t dpa, GError **err);
 TmDcStatus tm_dcd_host_clear_poison(TmDcd *dev, uint16_t host_id, uint64_t dpa,
                                     const uint8_t *data, bool write_data, GError **err);
 
+/* General Media Event transaction types (CXL r3.1 Table 8-45) tagmem reports. */
+#define TM_GM_TRANSACTION_UNKNOWN 0x00u
+#define TM_GM_TRANSACTION_HOST_SCAN_MEDIA 0x03u
+#define TM_GM_TRANSACTION_HOST_INJECT_POISON 0x04u
+
+/*
+ * A media error at @dpa as one General Media record (an uncorrectable
+ * Media ECC Error at a volatile DPA) in the Informational Event Log of
+ * every host of the device (dcd_ras.h).  Injection logs one per request
+ * (CXL r3.1 §8.2.9.9.4.2: a poison creation event), Scan Media one per
+ * error found unless asked not to (§8.2.9.9.4.5), so that a host learns
+ * of poison also in capacity it does not hold yet.
+ */
+void tm_dcd_log_media_error(TmDcd *dev, uint64_t dpa, uint8_t transaction_type);
+
 /* Some line of [dpa, dpa + length) is poisoned; *first_dpa the first (may be NULL). */
 bool tm_dcd_poison_find(const TmDcd *dev, uint64_t dpa, uint64_t length, uint64_t *first_dpa);
 

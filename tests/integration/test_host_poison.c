@@ -5,7 +5,9 @@
  * nowhere else; Clear Poison writes the line and gives the page back;
  * poison on free capacity reaches the host that accepts it later;
  * poison survives a restart with --state-dir; more poison than the list
- * holds sets the overflow flag and loses nothing; QMP's bad inputs.
+ * holds sets the overflow flag and loses nothing; QMP's bad inputs;
+ * Scan Media over a host socket finds every poisoned line, the ones the
+ * overflowed list does not report included.
  */
 #include <signal.h>
 #include <string.h>
@@ -23,6 +25,9 @@
 #define OP_GET_POISON_LIST 0x4300
 #define OP_INJECT_POISON 0x4301
 #define OP_CLEAR_POISON 0x4302
+#define OP_BACKGROUND_STATUS 0x0002
+#define OP_SCAN_MEDIA 0x4304
+#define OP_GET_SCAN_MEDIA_RESULTS 0x4305
 
 /* dcd0: two 256 MiB regions over memfd dc0, two hosts; region 1 is sharable. */
 #define DEVICE "cxl-type3,id=dcd0,volatile-dc-memdev=dc0,num-dc-regions=2,num-hosts=2," \
@@ -305,6 +310,78 @@ static void test_overflow(void)
     tm_e2e_stop(&e2e);
 }
 
+/* Poll 0002h on host @host until nothing runs (bounded, never timed); its 8 bytes. */
+static void wait_background_done(TmE2e *e2e, unsigned host, GByteArray *status)
+{
+    for (int attempt = 0; attempt < 10000; attempt++) {
+        g_byte_array_set_size(status, 0);
+        g_assert_cmpuint(raw_call(e2e, host, OP_BACKGROUND_STATUS, NULL, 0, status), ==, 0);
+        g_assert_cmpuint(status->len, ==, 8);
+        if ((status->data[0] & 1) == 0) {
+            return;
+        }
+        g_usleep(1000);
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * A list that reports 2 records holds 3 ranges; host 1 scans the whole
+ * DPA space (01h), polls 0002h to the end, and reads the 3 ranges once;
+ * QMP's background-operation names 4304h.
+ */
+static void test_scan_media(void)
+{
+    const char *const args[] = {
+        "-object", "memory-backend-memfd,id=dc0,size=512M",
+        "-device", DEVICE ",poison-list-max-records=2",
+        NULL,
+    };
+    static const uint8_t done[8] = { 0xc8, 0x00, 0x04, 0x43, 0, 0, 0, 0 };
+    TmE2e e2e;
+    uint8_t request[17] = { 0 };
+    g_autoptr(GByteArray) out = g_byte_array_new();
+
+    tm_e2e_start(&e2e, args);
+    /* Nothing scanned since the daemon started: Unsupported. */
+    g_assert_cmpuint(raw_call(&e2e, 1, OP_GET_SCAN_MEDIA_RESULTS, NULL, 0, NULL), ==, 0x03);
+    inject(&e2e, 0x0, 64);
+    inject(&e2e, 0x1000, 0x100);
+    inject(&e2e, 256 * MiB, 64);
+    put_le64(request + 8, 512 * MiB / 64);
+    request[16] = 1;   /* No Event Log */
+    g_assert_cmpuint(raw_call(&e2e, 1, OP_SCAN_MEDIA, request, sizeof(request), NULL), ==,
+                     0x01);
+    wait_background_done(&e2e, 1, out);
+    g_assert_cmpmem(out->data, out->len, done, sizeof(done));
+    g_byte_array_set_size(out, 0);
+    g_assert_cmpuint(raw_call(&e2e, 0, OP_GET_SCAN_MEDIA_RESULTS, NULL, 0, out), ==, 0);
+    g_assert_cmpuint(out->len, ==, 32 + 3 * 16);
+    g_assert_cmpuint(out->data[16], ==, 0);
+    g_assert_cmpuint(tm_test_le16(out->data + 18), ==, 3);
+    static const uint64_t dpas[] = { 0x0, 0x1000, 256 * MiB };
+    static const uint32_t lines[] = { 1, 4, 1 };
+    for (guint i = 0; i < 3; i++) {
+        g_assert_cmphex(tm_test_le64(out->data + 32 + 16 * i), ==, dpas[i] | 2);
+        g_assert_cmpuint(tm_test_le32(out->data + 40 + 16 * i), ==, lines[i]);
+    }
+    /* Consumed: the next read is empty. */
+    g_byte_array_set_size(out, 0);
+    g_assert_cmpuint(raw_call(&e2e, 1, OP_GET_SCAN_MEDIA_RESULTS, NULL, 0, out), ==, 0);
+    g_assert_cmpuint(out->len, ==, 32);
+    json_object *device = tm_e2e_query(&e2e);
+    json_object *background = json_object_object_get(device, "background-operation");
+    g_assert_cmpuint(json_object_get_uint64(json_object_object_get(background, "opcode")), ==,
+                     OP_SCAN_MEDIA);
+    g_assert_cmpstr(json_object_get_string(json_object_object_get(background, "result")), ==,
+                    "Success");
+    json_object_put(device);
+    /* The scan changed nothing: the poison is all there. */
+    g_autofree char *all = poison_summary(&e2e);
+    g_assert_cmpstr(all, ==, "0x0+0x40:internal 0x1000+0x100:internal 0x10000000+0x40:internal");
+    tm_e2e_stop(&e2e);
+}
+
 typedef struct {
     const char *arguments;
     const char *fragment;
@@ -356,6 +433,7 @@ int main(int argc, char **argv)
     g_test_add_func("/host-poison/view-rebuilt", test_view_rebuilt);
     g_test_add_func("/host-poison/survives-restart", test_survives_restart);
     g_test_add_func("/host-poison/overflow", test_overflow);
+    g_test_add_func("/host-poison/scan-media", test_scan_media);
     g_test_add_func("/host-poison/qmp-bad-input", test_qmp_bad_input);
     return g_test_run();
 }
