@@ -17,11 +17,17 @@
  * 3. 100 concurrent HTTP clients (threads, each its own keep-alive
  *    connection) GET the chunk N/10 times each; throughput and per-request
  *    p99, beside one client alone doing the same number of requests.
- *
- * POST+DELETE of a MemoryChunk beside QMP add+release needs the Redfish
- * write API (branch rfw): its row is not here yet.
+ * 4. Adding and releasing, with `tagmem host-agent --policy accept-all` as
+ *    host 0 (TAGMEM names the CLI): POST of a MemoryChunk (2 MiB, the tag
+ *    generated), its Task polled until Completed (the host accepted), DELETE
+ *    of the chunk, its Task polled until Completed (the host released, the
+ *    backend deleted), beside the QMP requests the service runs for the same
+ *    change (object-add, cxl-add-dynamic-capacity, status polled until
+ *    Committed, cxl-release-dynamic-capacity, status polled until Released,
+ *    object-del).  Both sides poll at once again, one request at a time.
  */
 #include <errno.h>
+#include <gio/gio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -102,14 +108,16 @@ static void qmp_call(int fd, const char *request, GString *scratch)
     tm_bench_write_all(fd, request, strlen(request));
     for (;;) {
         tm_bench_read_message(fd, scratch);
-        /* Events and the reply may come in one read: the reply is the last line. */
-        const char *last = g_strrstr_len(scratch->str, scratch->len - 2, "\n");
-        last = last ? last + 1 : scratch->str;
-        if (g_str_has_prefix(last, "{\"return\"")) {
-            return;
-        }
-        if (g_str_has_prefix(last, "{\"error\"")) {
-            g_error("%s: %s", request, last);
+        /* Events may come in the same read, before the reply or after it. */
+        for (const char *line = scratch->str; line != NULL && *line != '\0';) {
+            if (g_str_has_prefix(line, "{\"return\"")) {
+                return;
+            }
+            if (g_str_has_prefix(line, "{\"error\"")) {
+                g_error("%s: %s", request, line);
+            }
+            line = strchr(line, '\n');
+            line = line ? line + 1 : NULL;
         }
     }
 }
@@ -301,6 +309,176 @@ static void bench_concurrent(guint16 port, guint rounds)
            many.p99_us, many_rate, many_rate / one_rate);
 }
 
+/*
+ * One keep-alive request with a JSON body (or none): write, read the
+ * headers and the body into @scratch; the status.  @location gets the
+ * Location header's value when there is one.
+ */
+static guint http_call(int fd, const char *method, const char *path, const char *body,
+                       GString *scratch, char **location)
+{
+    g_autofree char *request = g_strdup_printf(
+        "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: %zu\r\n\r\n%s", method, path, body ? strlen(body) : 0, body ? body : "");
+    char buffer[1 << 16];
+    size_t head = 0;  /* the headers' length with their blank line, once in */
+    size_t length = 0;
+
+    tm_bench_write_all(fd, request, strlen(request));
+    g_string_truncate(scratch, 0);
+    for (;;) {
+        const char *end = head ? NULL : strstr(scratch->str, "\r\n\r\n");
+        if (end != NULL) {
+            const char *field = g_strstr_len(scratch->str, end - scratch->str,
+                                             "\r\nContent-Length: ");
+            length = field ? g_ascii_strtoull(field + 18, NULL, 10) : 0;
+            head = (size_t)(end + 4 - scratch->str);
+        }
+        if (head != 0 && scratch->len >= head + length) {
+            break;
+        }
+        ssize_t got = recv(fd, buffer, sizeof(buffer), 0);
+        if (got <= 0) {
+            g_error("recv: %s", got == 0 ? "connection closed" : g_strerror(errno));
+        }
+        g_string_append_len(scratch, buffer, got);
+    }
+    if (location != NULL) {
+        const char *at = g_strstr_len(scratch->str, head, "\r\nLocation: ");
+        *location = at ? g_strndup(at + 12, strcspn(at + 12, "\r")) : NULL;
+    }
+    return (guint)g_ascii_strtoull(scratch->str + 9, NULL, 10);
+}
+
+/* GET @task until it is no longer Running; fails unless it Completed. */
+static void wait_task(int fd, const char *task, GString *scratch)
+{
+    while (http_call(fd, "GET", task, NULL, scratch, NULL) == 200 &&
+           strstr(scratch->str, "\"TaskState\":\"Running\"") != NULL) {
+    }
+    if (strstr(scratch->str, "\"TaskState\":\"Completed\"") == NULL) {
+        g_error("%s: %s", task, scratch->str);
+    }
+}
+
+/* The new chunk's URI from its Task (in @scratch): its Oem.Tagmem.Tag names it. */
+static char *chunk_uri(const GString *scratch)
+{
+    const char *at = strstr(scratch->str, "\"Tag\":\"");
+
+    if (at == NULL) {
+        g_error("no Tag in the Task: %s", scratch->str);
+    }
+    at += strlen("\"Tag\":\"");
+    return g_strdup_printf("/redfish/v1/Chassis/dcd0/MemoryDomains/1/MemoryChunks/%.*s",
+                           (int)strcspn(at, "\""), at);
+}
+
+static uint64_t redfish_round_trip(int fd, GString *scratch)
+{
+    static const char body[] = "{\"MemoryChunkSizeMiB\": 2, \"Links\": {\"Endpoints\": "
+                               "[{\"@odata.id\": \"/redfish/v1/Fabrics/CXL/Endpoints/dcd0-host-0\"}]}}";
+    uint64_t start = tm_bench_now_ns();
+    g_autofree char *task = NULL;
+    g_autofree char *release = NULL;
+
+    if (http_call(fd, "POST", "/redfish/v1/Chassis/dcd0/MemoryDomains/1/MemoryChunks", body,
+                  scratch, &task) != 202) {
+        g_error("POST MemoryChunk: %s", scratch->str);
+    }
+    g_autofree char *chunk = chunk_uri(scratch);
+    wait_task(fd, task, scratch);
+    if (http_call(fd, "DELETE", chunk, NULL, scratch, &release) != 202) {
+        g_error("DELETE %s: %s", chunk, scratch->str);
+    }
+    wait_task(fd, release, scratch);
+    return tm_bench_now_ns() - start;
+}
+
+/* cxl-release-dynamic-capacity-status of @tag for host 0, until its status is @status. */
+static void wait_status(int qmp, const char *tag, const char *status, GString *scratch)
+{
+    g_autofree char *request = g_strdup_printf(
+        "{\"execute\": \"cxl-release-dynamic-capacity-status\", \"arguments\": {\"path\": "
+        "\"/machine/peripheral/dcd0\", \"host-id\": 0, \"region\": 1, \"tag\": \"%s\"}}\r\n",
+        tag);
+    g_autofree char *want = g_strdup_printf("\"status\":\"%s\"", status);
+
+    do {
+        qmp_call(qmp, request, scratch);
+    } while (strstr(scratch->str, want) == NULL);
+}
+
+static uint64_t qmp_round_trip(int qmp, guint round, GString *scratch)
+{
+    g_autofree char *tag = g_strdup_printf("0123abcd-0000-4000-8000-%012x", 0x100000u + round);
+    g_autofree char *add = g_strdup_printf(
+        "{\"execute\": \"object-add\", \"arguments\": {\"qom-type\": \"memory-backend-memfd\", "
+        "\"id\": \"q%u\", \"size\": 2097152, \"tag\": \"%s\"}}\r\n"
+        "{\"execute\": \"cxl-add-dynamic-capacity\", \"arguments\": {\"path\": "
+        "\"/machine/peripheral/dcd0\", \"host-id\": 0, \"selection-policy\": \"free\", "
+        "\"region\": 1, \"tag\": \"%s\", \"extents\": [{\"offset\": 0, \"len\": 2097152}]}}\r\n",
+        round, tag, tag);
+    g_autofree char *release = g_strdup_printf(
+        "{\"execute\": \"cxl-release-dynamic-capacity\", \"arguments\": {\"path\": "
+        "\"/machine/peripheral/dcd0\", \"host-id\": 0, \"removal-policy\": \"tag-based\", "
+        "\"region\": 1, \"tag\": \"%s\", \"extents\": []}}\r\n", tag);
+    g_autofree char *del = g_strdup_printf(
+        "{\"execute\": \"object-del\", \"arguments\": {\"id\": \"q%u\"}}\r\n", round);
+    uint64_t start = tm_bench_now_ns();
+    g_autofree char *object_add = g_strndup(add, strstr(add, "\r\n") + 2 - add);
+
+    qmp_call(qmp, object_add, scratch);
+    qmp_call(qmp, add + strlen(object_add), scratch);
+    wait_status(qmp, tag, "Committed", scratch);
+    qmp_call(qmp, release, scratch);
+    wait_status(qmp, tag, "Released", scratch);
+    qmp_call(qmp, del, scratch);
+    return tm_bench_now_ns() - start;
+}
+
+static void bench_round_trips(TmTestDaemon *daemon, guint16 port, int qmp, guint rounds)
+{
+    g_autofree char *socket = g_strdup_printf("%s/tagmem/host0.sock", daemon->dir);
+    const char *args[] = { g_getenv("TAGMEM"), "host-agent", "--host", "0", "--socket", socket,
+                           "--policy", "accept-all", NULL };
+    g_autofree uint64_t *http = g_new(uint64_t, rounds);
+    g_autofree uint64_t *query = g_new(uint64_t, rounds);
+    g_autoptr(GString) scratch = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    int fd = http_connect(port);
+
+    if (args[0] == NULL) {
+        g_error("TAGMEM (the tagmem CLI, for its host-agent) is not set");
+    }
+    g_autoptr(GSubprocess) agent = g_subprocess_newv(args, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err);
+    g_assert_no_error(err);
+    g_autoptr(GDataInputStream) out = g_data_input_stream_new(
+        g_subprocess_get_stdout_pipe(agent));
+    /* It says "ready" once connected (after a line per offer it found waiting). */
+    for (;;) {
+        g_autofree char *line = g_data_input_stream_read_line(out, NULL, NULL, &err);
+        if (line == NULL) {
+            g_error("tagmem host-agent did not start");
+        }
+        if (g_str_has_prefix(line, "ready")) {
+            break;
+        }
+    }
+    for (guint i = 0; i < rounds; i++) {
+        http[i] = redfish_round_trip(fd, scratch);
+        query[i] = qmp_round_trip(qmp, i, scratch);
+    }
+    close(fd);
+    g_subprocess_force_exit(agent);
+    g_subprocess_wait(agent, NULL, NULL);
+    Stats q = stats(query, rounds), h = stats(http, rounds);
+    printf("\n4. add 2 MiB, host 0 accepts, release, host 0 releases: %u rounds (us)\n", rounds);
+    printf("%-44s %10s %10s %9s\n", "", "median", "p99", "vs QMP");
+    print_row("QMP object-add, add, release, object-del", q, q);
+    print_row("Redfish POST+DELETE MemoryChunk, Tasks", h, q);
+}
+
 int main(int argc, char **argv)
 {
     guint rounds = 2000;
@@ -338,8 +516,7 @@ int main(int argc, char **argv)
     bench_reads(port, qmp, rounds);
     bench_events(port, qmp, rounds / 4);
     bench_concurrent(port, rounds);
-    printf("\nPOST+DELETE of a MemoryChunk vs QMP add+release: needs the write API "
-           "(branch rfw), not measured here.\n");
+    bench_round_trips(daemon, port, qmp, rounds / 20);
     close(qmp);
     g_assert_cmpint(tm_test_daemon_stop(daemon, SIGTERM), ==, 0);
     return 0;

@@ -15,6 +15,8 @@ const state = {
   devices: new Map(),   // id -> Device
   events: 0,            // events received on the stream
   lastEventId: null,
+  token: null,          // the session's X-Auth-Token, when the service wants a login
+  user: null,
   ready: false,         // initial state loaded
   frames: 0,            // pictures drawn
   drawMs: 0,            // how long the last one took (bench/bench_web_page.py reads it)
@@ -206,8 +208,27 @@ function redraw() {
   });
 }
 
+// Every request of the page.  With a session (users= on the daemon) it
+// carries the session's X-Auth-Token (DSP0266 §13.3.4).  Credentials are
+// never left to the browser ('omit'): a 401's Basic challenge would make it
+// prompt on its own and send a password, checked at some 65 ms, with every
+// later request.  A 401 means the service wants a login: the form shows.
+class LoginNeeded extends Error {}
+
+async function request(uri, options = {}) {
+  const headers = { Accept: 'application/json', ...(options.headers || {}) };
+  if (state.token) headers['X-Auth-Token'] = state.token;
+  const reply = await fetch(uri, { ...options, headers, credentials: 'omit' });
+  if (reply.status === 401) {
+    state.token = null;
+    showLogin();
+    throw new LoginNeeded(`${uri}: 401, log in`);
+  }
+  return reply;
+}
+
 async function getJson(uri) {
-  const reply = await fetch(uri, { headers: { Accept: 'application/json' } });
+  const reply = await request(uri);
   if (!reply.ok) throw new Error(`${uri}: ${reply.status}`);
   return reply.json();
 }
@@ -277,46 +298,131 @@ function onEvent(message) {
   if (!chunksTimer) chunksTimer = setTimeout(() => { chunksTimer = null; loadChunks(); }, 500);
 }
 
-function openStream() {
+// The SSE stream (DSP0266 §13.5.2), read with fetch rather than
+// EventSource, which cannot send an X-Auth-Token.  Reopened a second after
+// it ends; each (re)opening reads the maps again, since what happened while
+// it was down is there.
+async function readStream() {
   const label = document.getElementById('stream');
-  const stream = new EventSource('/redfish/v1/EventService/SSE');
-  stream.onopen = () => {
-    label.textContent = 'live'; label.className = 'stream live';
-    // What happened while the stream was down is in the maps.
-    loadDevices().catch(showError);
-  };
-  stream.onmessage = onEvent;
-  stream.onerror = () => { label.textContent = 'reconnecting'; label.className = 'stream'; };
+  const reply = await request('/redfish/v1/EventService/SSE',
+                              { headers: { Accept: 'text/event-stream' } });
+  if (!reply.ok) throw new Error(`event stream: ${reply.status}`);
+  label.textContent = 'live'; label.className = 'stream live';
+  loadDevices().catch(showError);
+  const reader = reply.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    // An event ends with an empty line; its "id:" and "data:" lines before it.
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const message = { data: '', lastEventId: state.lastEventId };
+      for (const line of block.split('\n')) {
+        if (line.startsWith('data: ')) message.data += line.slice(6);
+        else if (line.startsWith('id: ')) message.lastEventId = line.slice(4);
+      }
+      if (message.data) onEvent(message);
+    }
+  }
+}
+
+function openStream() {
+  readStream().catch(showError).finally(() => {
+    if (loginShown()) return;  // opened again after the login
+    const label = document.getElementById('stream');
+    label.textContent = 'reconnecting'; label.className = 'stream';
+    setTimeout(openStream, 1000);
+  });
+}
+
+// The login form: shown when the service answers 401; a session replaces it.
+function loginShown() {
+  return !document.getElementById('login-form').hidden;
+}
+
+function showLogin() {
+  const label = document.getElementById('stream');
+  label.textContent = 'log in'; label.className = 'stream';
+  document.getElementById('login-form').hidden = false;
+}
+
+async function logIn(user, password) {
+  const reply = await fetch('/redfish/v1/SessionService/Sessions', {
+    method: 'POST', credentials: 'omit',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ UserName: user, Password: password }),
+  });
+  if (reply.status !== 201) {
+    await report('log in', reply);
+    return;
+  }
+  state.token = reply.headers.get('X-Auth-Token');
+  state.user = user;
+  document.getElementById('login-form').hidden = true;
+  document.getElementById('form-status').textContent = `logged in as ${user}`;
+  openStream();
 }
 
 function showError(err) {
+  if (err instanceof LoginNeeded) return;  // the login form says it
   document.getElementById('form-status').textContent = String(err.message || err);
 }
 
 // The write API's answer: a Task, a resource, or a Redfish error body.
-async function report(reply) {
-  let text = `${reply.status}`;
-  try {
-    const body = await reply.json();
-    if (body.error) text += `: ${body.error.message}`;
-    else if (body['@odata.id']) text += `: ${body['@odata.id']}`;
-  } catch (e) { /* no body */ }
-  document.getElementById('form-status').textContent = text;
+// A Task (202) is followed until it ends, so that the line under the forms
+// says whether the host accepted (or let go), not only that the request
+// was taken.
+async function report(what, reply) {
+  const status = document.getElementById('form-status');
+  let body = null;
+  try { body = await reply.json(); } catch (e) { /* no body */ }
+  if (body && body.error) {
+    status.textContent = `${what}: ${reply.status} ${body.error.message}`;
+    const info = body.error['@Message.ExtendedInfo'];
+    if (info && info.length && info[0].Message) status.textContent += ` ${info[0].Message}`;
+    return;
+  }
+  if (reply.status !== 202 || !body || !body['@odata.id']) {
+    status.textContent = `${what}: ${reply.status}`;
+    return;
+  }
+  const task = body['@odata.id'];
+  while (body.TaskState === 'Running' || body.TaskState === 'New') {
+    status.textContent = `${what}: ${task} ${body.TaskState}`;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    body = await getJson(task);
+  }
+  const messages = (body.Messages || []).map((m) => m.Message).join(' ');
+  status.textContent = `${what}: ${body.TaskState} ${messages}`.trim();
+  status.dataset.taskState = body.TaskState;
 }
 
 function setUpForms() {
-  document.getElementById('add-form').addEventListener('submit', async (ev) => {
+  document.getElementById('login-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = new FormData(ev.target);
+    logIn(f.get('user'), f.get('password')).catch(showError);
+    ev.target.reset();
+  });
+  document.getElementById('add-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);
     const dev = f.get('device');
     const uri = `/redfish/v1/Chassis/${dev}/MemoryDomains/${f.get('region')}/MemoryChunks`;
     const host = `/redfish/v1/Fabrics/CXL/Endpoints/${dev}-host-${Number(f.get('host'))}`;
     const body = { MemoryChunkSizeMiB: Number(f.get('size')), Links: { Endpoints: [{ '@odata.id': host }] } };
-    if (f.get('tag')) body.Oem = { Tagmem: { Tag: f.get('tag') } };
-    fetch(uri, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
-      .then(report, showError);
+    if (f.get('tag')) body.Oem = { Tagmem: { Tag: f.get('tag').toLowerCase() } };
+    const status = document.getElementById('form-status');
+    delete status.dataset.taskState;
+    request(uri, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      .then((reply) => report(`add ${f.get('size')} MiB to ${dev} host ${f.get('host')}`, reply))
+      .catch(showError);
   });
-  document.getElementById('release-form').addEventListener('submit', async (ev) => {
+  document.getElementById('release-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);
     const chunk = f.get('chunk');
@@ -324,9 +430,13 @@ function setUpForms() {
     // One host: its Connection; every host: the chunk itself.
     const host = f.get('host');
     const [, dev] = chunk.match(/Chassis\/([^/]+)\//) || [];
-    const uri = host === '' ? chunk
-      : `/redfish/v1/Fabrics/CXL/Connections/${dev}-host-${host}-${chunk.split('/').pop()}`;
-    fetch(uri, { method: 'DELETE' }).then(report, showError);
+    const tag = chunk.split('/').pop();
+    const uri = host === '' ? chunk : `/redfish/v1/Fabrics/CXL/Connections/${dev}-host-${host}-${tag}`;
+    const status = document.getElementById('form-status');
+    delete status.dataset.taskState;
+    request(uri, { method: 'DELETE' })
+      .then((reply) => report(`release ${tag} from ${host === '' ? 'every host' : `host ${host}`}`, reply))
+      .catch(showError);
   });
 }
 

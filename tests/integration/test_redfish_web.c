@@ -47,6 +47,17 @@ static char *raw_get(const TmRedfishTestDaemon *rd, const char *path, const char
     return raw(rd, request);
 }
 
+/* POST of the JSON @body to @path with the extra header lines @headers. */
+static char *post_as(const TmRedfishTestDaemon *rd, const char *path, const char *headers,
+                     const char *body)
+{
+    g_autofree char *request = g_strdup_printf(
+        "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s"
+        "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+        path, headers, strlen(body), body);
+    return raw(rd, request);
+}
+
 /* The value of header @name in the response @text, or NULL. */
 static char *header(const char *text, const char *name)
 {
@@ -217,13 +228,14 @@ static void test_queries(void)
     tm_redfish_test_stop(&rd);
 }
 
-/* "tagmem passwd FILE USER" with @password on stdin. */
-static void set_password(const char *file, const char *user, const char *password)
+/* "tagmem passwd FILE USER --role ROLE" with @password on stdin. */
+static void set_password(const char *file, const char *user, const char *role,
+                         const char *password)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(GSubprocess) proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_PIPE, &err,
                                                    g_getenv("TAGMEM"), "passwd", file, user,
-                                                   "--role", "ReadOnly", NULL);
+                                                   "--role", role, NULL);
     g_autofree char *input = g_strdup_printf("%s\n", password);
 
     g_assert_no_error(err);
@@ -236,6 +248,8 @@ static void set_password(const char *file, const char *user, const char *passwor
 /*
  * With users: the page's files are public (they hold nothing), the event
  * stream and the subscriptions are not, and a refused POST creates nothing.
+ * A subscription makes the daemon send requests where its creator says, so
+ * only an Operator may create one: a ReadOnly user gets 403.
  */
 static void test_credentials(void)
 {
@@ -246,8 +260,11 @@ static void test_credentials(void)
     static const char subscription[] = "{\"Destination\": \"http://127.0.0.1:9/\"}";
     /* viewer:look */
     static const char credentials[] = "Authorization: Basic dmlld2VyOmxvb2s=\r\n";
+    /* admin:s3cret */
+    static const char operator[] = "Authorization: Basic YWRtaW46czNjcmV0\r\n";
 
-    set_password(users, "viewer", "look");
+    set_password(users, "viewer", "ReadOnly", "look");
+    set_password(users, "admin", "Operator", "s3cret");
     rd.port = tm_redfish_test_free_port();
     redfish = g_strdup_printf("addr=127.0.0.1:%u,users=%s", rd.port, users);
     const char *args[] = { "-redfish", redfish, NULL };
@@ -265,9 +282,18 @@ static void test_credentials(void)
         strlen(subscription), subscription);
     g_autofree char *unauthorized = raw(&rd, post);
     g_assert_true(g_str_has_prefix(unauthorized, "HTTP/1.1 401 "));
+    g_autofree char *as_viewer = post_as(&rd, "/redfish/v1/EventService/Subscriptions",
+                                         credentials, subscription);
+    g_assert_true(g_str_has_prefix(as_viewer, "HTTP/1.1 403 "));
+    g_assert_nonnull(strstr(as_viewer, "InsufficientPrivilege"));
     g_autofree char *list = raw_get(&rd, "/redfish/v1/EventService/Subscriptions", credentials);
     g_assert_true(g_str_has_prefix(list, "HTTP/1.1 200 "));
     g_assert_nonnull(strstr(list, "\"Members@odata.count\":0"));
+    g_autofree char *as_operator = post_as(&rd, "/redfish/v1/EventService/Subscriptions",
+                                           operator, subscription);
+    g_assert_true(g_str_has_prefix(as_operator, "HTTP/1.1 201 "));
+    g_autofree char *after = raw_get(&rd, "/redfish/v1/EventService/Subscriptions", credentials);
+    g_assert_nonnull(strstr(after, "\"Members@odata.count\":1"));
     tm_redfish_test_stop(&rd);
     tm_test_remove_tree(dir);
 }

@@ -98,3 +98,17 @@ class Page:
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
+
+    def type_into(self, selector, text):
+        """Empty the field @selector, focus it and type @text, as keystrokes would."""
+        self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); "
+                      "e.value = ''; e.focus(); })()")
+        self.call("Input.insertText", text=text)
+
+    def click(self, selector):
+        """A left click in the middle of the element @selector (scrolled into view)."""
+        x, y = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); "
+                             "e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); "
+                             "return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)

@@ -16,7 +16,7 @@ def free_port():
 
 
 class Daemon:
-    def __init__(self, extra_args=()):
+    def __init__(self, extra_args=(), redfish_options=""):
         self.dir = tempfile.mkdtemp(prefix="tagmem-web-")
         self.port = free_port()
         self.qmp_path = os.path.join(self.dir, "qmp.sock")
@@ -24,7 +24,7 @@ class Daemon:
         self.log = open(os.path.join(self.dir, "tagmemd.log"), "w")
         self.proc = subprocess.Popen(
             [os.environ["TAGMEMD"], "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
-             "-redfish", f"addr=127.0.0.1:{self.port}", *extra_args],
+             "-redfish", f"addr=127.0.0.1:{self.port}{redfish_options}", *extra_args],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while True:
