@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/guid.h"
+#include "http/redfish_json.h"
 
 bool tm_redfish_host_endpoint_parse(TmDeviceRegistry *devices, const char *id, TmDcd **dev,
                                     uint16_t *host)
@@ -58,19 +59,11 @@ char *tm_redfish_chunk_uri(const TmDcd *dev, unsigned region, const TmGuid *tag)
                            tm_dcd_id(dev), region, text);
 }
 
-static json_object *link_to(const char *odata_id)
-{
-    json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "@odata.id", json_object_new_string(odata_id));
-    return obj;
-}
-
 static json_object *one_link(const char *odata_id)
 {
     json_object *list = json_object_new_array();
 
-    json_object_array_add(list, link_to(odata_id));
+    json_object_array_add(list, tm_redfish_link(odata_id));
     return list;
 }
 
@@ -109,7 +102,7 @@ static json_object *connection(const TmDcd *dev, uint16_t host, const TmGuid *ta
     json_object_array_add(access, json_object_new_string("Read"));
     json_object_array_add(access, json_object_new_string("Write"));
     json_object_object_add(chunk_info, "AccessCapabilities", access);
-    json_object_object_add(chunk_info, "MemoryChunk", link_to(chunk));
+    json_object_object_add(chunk_info, "MemoryChunk", tm_redfish_link(chunk));
     json_object *chunks = json_object_new_array();
     json_object_array_add(chunks, chunk_info);
     json_object_object_add(obj, "MemoryChunkInfo", chunks);
@@ -142,7 +135,7 @@ static json_object *collection(TmDeviceRegistry *devices)
                     tm_host_set_contains(&info.committed_hosts, host)) {
                     g_autofree char *id = connection_id(dev, host, &info.tag);
                     g_autofree char *member = g_strdup_printf(TM_REDFISH_CONNECTIONS "/%s", id);
-                    json_object_array_add(members, link_to(member));
+                    json_object_array_add(members, tm_redfish_link(member));
                 }
             }
         }

@@ -1,6 +1,7 @@
 #include "http/redfish_events.h"
 
 #include "core/guid.h"
+#include "http/redfish_json.h"
 
 typedef struct {
     guint id;
@@ -65,14 +66,6 @@ static const NoticeMessage *notice_message(TmDcdNoticeKind kind)
     return NULL;
 }
 
-static json_object *link_to(const char *odata_id)
-{
-    json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "@odata.id", json_object_new_string(odata_id));
-    return obj;
-}
-
 /*
  * The resource the event is about: the tag's MemoryChunk when the
  * capacity is tagged (CXL r3.1 7.6.7.6.5: the tag names shared capacity),
@@ -85,11 +78,11 @@ static json_object *origin(const TmDcd *dev, const TmDcdNotice *notice)
                                               tm_dcd_id(dev), first->region);
 
     if (tm_guid_is_null(&first->extent.tag)) {
-        return link_to(domain);
+        return tm_redfish_link(domain);
     }
     g_autofree char *tag = tm_guid_to_string(&first->extent.tag);
     g_autofree char *chunk = g_strdup_printf("%s/MemoryChunks/%s", domain, tag);
-    return link_to(chunk);
+    return tm_redfish_link(chunk);
 }
 
 static json_object *extent_json(const TmDcd *dev, const TmBackedExtent *extent)

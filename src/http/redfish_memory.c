@@ -1,16 +1,9 @@
 #include "http/redfish_memory.h"
+#include "http/redfish_json.h"
 
 #include <string.h>
 
 #define MEMORY_ID "DC"
-
-static json_object *link_to(const char *odata_id)
-{
-    json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "@odata.id", json_object_new_string(odata_id));
-    return obj;
-}
 
 static json_object *collection(const TmDcd *dev, const char *base)
 {
@@ -22,7 +15,7 @@ static json_object *collection(const TmDcd *dev, const char *base)
     json_object_object_add(obj, "@odata.type",
                            json_object_new_string("#MemoryCollection.MemoryCollection"));
     json_object_object_add(obj, "Name", json_object_new_string("Memory Collection"));
-    json_object_array_add(members, link_to(member));
+    json_object_array_add(members, tm_redfish_link(member));
     json_object_object_add(obj, "Members", members);
     json_object_object_add(obj, "Members@odata.count", json_object_new_int(1));
     return obj;
@@ -75,7 +68,7 @@ static json_object *memory(const TmDcd *dev, const char *base)
     /* Where its capacity is handed out: the regions as MemoryDomains. */
     json_object *oem = json_object_new_object();
     json_object *tagmem = json_object_new_object();
-    json_object_object_add(tagmem, "MemoryDomains", link_to(domains));
+    json_object_object_add(tagmem, "MemoryDomains", tm_redfish_link(domains));
     json_object_object_add(oem, "Tagmem", tagmem);
     json_object_object_add(obj, "Oem", oem);
     return obj;

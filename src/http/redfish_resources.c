@@ -8,6 +8,7 @@
 #include "http/redfish_features.h"
 #include "http/redfish_memory.h"
 #include "http/redfish_connections.h"
+#include "http/redfish_json.h"
 
 typedef struct {
     TmDeviceRegistry *devices;
@@ -15,58 +16,20 @@ typedef struct {
     guint n_segments;
 } TmRedfishPath;
 
-static json_object *resource(const char *odata_id, const char *type, const char *id,
-                             const char *name)
-{
-    json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "@odata.id", json_object_new_string(odata_id));
-    json_object_object_add(obj, "@odata.type", json_object_new_string(type));
-    if (id != NULL) {
-        json_object_object_add(obj, "Id", json_object_new_string(id));
-    }
-    json_object_object_add(obj, "Name", json_object_new_string(name));
-    return obj;
-}
-
-static json_object *link_to(const char *odata_id)
-{
-    json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "@odata.id", json_object_new_string(odata_id));
-    return obj;
-}
-
-/* A collection of @members' ids (a GPtrArray of char *) below @odata_id. */
-static json_object *collection(const char *odata_id, const char *type, const char *name,
-                               GPtrArray *member_ids)
-{
-    json_object *obj = resource(odata_id, type, NULL, name);
-    json_object *members = json_object_new_array();
-
-    for (guint i = 0; i < member_ids->len; i++) {
-        g_autofree char *member = g_strdup_printf("%s/%s", odata_id,
-                                                  (char *)g_ptr_array_index(member_ids, i));
-        json_object_array_add(members, link_to(member));
-    }
-    json_object_object_add(obj, "Members", members);
-    json_object_object_add(obj, "Members@odata.count", json_object_new_int(member_ids->len));
-    return obj;
-}
-
 static json_object *service_root(void)
 {
-    json_object *root = resource("/redfish/v1", "#ServiceRoot.v1_16_0.ServiceRoot", "RootService",
-                                 "tagmem Redfish service");
+    json_object *root = tm_redfish_object("/redfish/v1", "#ServiceRoot.v1_16_0.ServiceRoot",
+                                          "RootService", "tagmem Redfish service");
     json_object_object_add(root, "RedfishVersion", json_object_new_string("1.18.0"));
-    json_object_object_add(root, "Chassis", link_to("/redfish/v1/Chassis"));
-    json_object_object_add(root, "Fabrics", link_to("/redfish/v1/Fabrics"));
-    json_object_object_add(root, "EventService", link_to("/redfish/v1/EventService"));
+    json_object_object_add(root, "Chassis", tm_redfish_link("/redfish/v1/Chassis"));
+    json_object_object_add(root, "Fabrics", tm_redfish_link("/redfish/v1/Fabrics"));
+    json_object_object_add(root, "EventService", tm_redfish_link("/redfish/v1/EventService"));
     json_object_object_add(root, "ProtocolFeaturesSupported", tm_redfish_protocol_features());
-    json_object_object_add(root, "SessionService", link_to("/redfish/v1/SessionService"));
-    json_object_object_add(root, "TaskService", link_to("/redfish/v1/TaskService"));
+    json_object_object_add(root, "SessionService", tm_redfish_link("/redfish/v1/SessionService"));
+    json_object_object_add(root, "TaskService", tm_redfish_link("/redfish/v1/TaskService"));
     json_object *links = json_object_new_object();
-    json_object_object_add(links, "Sessions", link_to("/redfish/v1/SessionService/Sessions"));
+    json_object_object_add(links, "Sessions",
+                           tm_redfish_link("/redfish/v1/SessionService/Sessions"));
     json_object_object_add(root, "Links", links);
     return root;
 }
@@ -87,17 +50,18 @@ static json_object *chassis(const TmDcd *dev)
     g_autofree char *id = g_strdup_printf("/redfish/v1/Chassis/%s", tm_dcd_id(dev));
     g_autofree char *domains = g_strdup_printf("%s/MemoryDomains", id);
     g_autofree char *serial = g_strdup_printf("%016" G_GINT64_MODIFIER "x", tm_dcd_serial(dev));
-    json_object *obj = resource(id, "#Chassis.v1_23_0.Chassis", tm_dcd_id(dev), tm_dcd_id(dev));
+    json_object *obj = tm_redfish_object(id, "#Chassis.v1_23_0.Chassis", tm_dcd_id(dev),
+                                         tm_dcd_id(dev));
 
     json_object_object_add(obj, "ChassisType", json_object_new_string("Module"));
     json_object_object_add(obj, "SerialNumber", json_object_new_string(serial));
-    json_object_object_add(obj, "MemoryDomains", link_to(domains));
+    json_object_object_add(obj, "MemoryDomains", tm_redfish_link(domains));
     g_autofree char *memory = g_strdup_printf("%s/Memory", id);
-    json_object_object_add(obj, "Memory", link_to(memory));
+    json_object_object_add(obj, "Memory", tm_redfish_link(memory));
     g_autofree char *map = g_strdup_printf("%s/Oem/Tagmem/DPAMap", id);
     json_object *oem = json_object_new_object();
     json_object *tagmem = json_object_new_object();
-    json_object_object_add(tagmem, "DPAMap", link_to(map));
+    json_object_object_add(tagmem, "DPAMap", tm_redfish_link(map));
     json_object_object_add(oem, "Tagmem", tagmem);
     json_object_object_add(obj, "Oem", oem);
     return obj;
@@ -123,13 +87,13 @@ static json_object *memory_domain(const TmDcd *dev, unsigned index)
                                           tm_dcd_id(dev), index);
     g_autofree char *chunks = g_strdup_printf("%s/MemoryChunks", id);
     g_autofree char *title = g_strdup_printf("DC region %u", index);
-    json_object *obj = resource(id, "#MemoryDomain.v1_5_0.MemoryDomain", name, title);
+    json_object *obj = tm_redfish_object(id, "#MemoryDomain.v1_5_0.MemoryDomain", name, title);
     json_object *oem = json_object_new_object();
 
     /* CXL r3.1 8.2.9.9.9.1: extents are whole blocks of the region. */
     json_object_object_add(obj, "AllowsMemoryChunkCreation", json_object_new_boolean(true));
     json_object_object_add(obj, "MemorySizeMiB", json_object_new_int64(region->len >> 20));
-    json_object_object_add(obj, "MemoryChunks", link_to(chunks));
+    json_object_object_add(obj, "MemoryChunks", tm_redfish_link(chunks));
     json_object_object_add(oem, "BaseDPA", json_object_new_int64(region->base));
     json_object_object_add(oem, "BlockSizeBytes", json_object_new_int64(region->block_size));
     json_object_object_add(oem, "Sharable", json_object_new_boolean(region->sharable));
@@ -185,7 +149,7 @@ static json_object *memory_chunk(const TmDcd *dev, unsigned region, const TmDcTa
     g_autofree char *tag = tm_guid_to_string(&info->tag);
     g_autofree char *id = g_strdup_printf("/redfish/v1/Chassis/%s/MemoryDomains/%u/MemoryChunks/%s",
                                           tm_dcd_id(dev), region, tag);
-    json_object *obj = resource(id, "#MemoryChunks.v1_6_0.MemoryChunks", tag, tag);
+    json_object *obj = tm_redfish_object(id, "#MemoryChunks.v1_6_0.MemoryChunks", tag, tag);
     json_object *status = json_object_new_object();
     json_object *oem = json_object_new_object();
     json_object *oem_root = json_object_new_object();
@@ -227,8 +191,9 @@ static json_object *chassis_tree(const TmRedfishPath *path)
 
     if (n == 1) {
         g_autoptr(GPtrArray) ids = device_ids(path->devices, "");
-        return collection("/redfish/v1/Chassis", "#ChassisCollection.ChassisCollection",
-                          "Chassis Collection", ids);
+        return tm_redfish_collection("/redfish/v1/Chassis",
+                                     "#ChassisCollection.ChassisCollection", "Chassis Collection",
+                                     ids);
     }
     TmDcd *dev = tm_device_registry_find(path->devices, seg[1]);
     if (dev != NULL && n == 5 && strcmp(seg[2], "Oem") == 0 && strcmp(seg[3], "Tagmem") == 0 &&
@@ -250,8 +215,8 @@ static json_object *chassis_tree(const TmRedfishPath *path)
         for (unsigned i = 0; i < tm_dcd_num_regions(dev); i++) {
             g_ptr_array_add(ids, g_strdup_printf("%u", i));
         }
-        return collection(domains, "#MemoryDomainCollection.MemoryDomainCollection",
-                          "Memory Domain Collection", ids);
+        return tm_redfish_collection(domains, "#MemoryDomainCollection.MemoryDomainCollection",
+                                     "Memory Domain Collection", ids);
     }
     int region = region_index(dev, seg[3]);
     if (region < 0 || (n >= 5 && strcmp(seg[4], "MemoryChunks") != 0) || n > 6) {
@@ -265,8 +230,8 @@ static json_object *chassis_tree(const TmRedfishPath *path)
     }
     g_autofree char *chunks = g_strdup_printf("%s/%d/MemoryChunks", domains, region);
     g_autoptr(GPtrArray) ids = chunk_ids(dev, region);
-    return collection(chunks, "#MemoryChunksCollection.MemoryChunksCollection",
-                      "Memory Chunks Collection", ids);
+    return tm_redfish_collection(chunks, "#MemoryChunksCollection.MemoryChunksCollection",
+                                 "Memory Chunks Collection", ids);
 }
 
 /* Endpoint ids: "DEV-target" for a device, "DEV-host-N" for its host N. */
@@ -288,7 +253,7 @@ static GPtrArray *endpoint_ids(TmDeviceRegistry *devices)
 static json_object *endpoint(const char *id, const char *role, const char *entity_type)
 {
     g_autofree char *odata_id = g_strdup_printf("/redfish/v1/Fabrics/CXL/Endpoints/%s", id);
-    json_object *obj = resource(odata_id, "#Endpoint.v1_8_0.Endpoint", id, id);
+    json_object *obj = tm_redfish_object(odata_id, "#Endpoint.v1_8_0.Endpoint", id, id);
     json_object *entity = json_object_new_object();
     json_object *entities = json_object_new_array();
 
@@ -308,8 +273,8 @@ static json_object *fabric_tree(const TmRedfishPath *path)
     if (n == 1) {
         g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
         g_ptr_array_add(ids, g_strdup("CXL"));
-        return collection("/redfish/v1/Fabrics", "#FabricCollection.FabricCollection",
-                          "Fabric Collection", ids);
+        return tm_redfish_collection("/redfish/v1/Fabrics", "#FabricCollection.FabricCollection",
+                                     "Fabric Collection", ids);
     }
     if (strcmp(seg[1], "CXL") != 0 || n > 4) {
         return NULL;
@@ -321,23 +286,26 @@ static json_object *fabric_tree(const TmRedfishPath *path)
         return NULL;
     }
     if (n == 2) {
-        json_object *fabric = resource("/redfish/v1/Fabrics/CXL", "#Fabric.v1_3_0.Fabric", "CXL",
-                                       "CXL fabric");
+        json_object *fabric = tm_redfish_object("/redfish/v1/Fabrics/CXL",
+                                                "#Fabric.v1_3_0.Fabric", "CXL", "CXL fabric");
         json_object_object_add(fabric, "FabricType", json_object_new_string("CXL"));
-        json_object_object_add(fabric, "Endpoints", link_to("/redfish/v1/Fabrics/CXL/Endpoints"));
-        json_object_object_add(fabric, "Connections", link_to(TM_REDFISH_CONNECTIONS));
+        json_object_object_add(fabric, "Endpoints",
+                               tm_redfish_link("/redfish/v1/Fabrics/CXL/Endpoints"));
+        json_object_object_add(fabric, "Connections", tm_redfish_link(TM_REDFISH_CONNECTIONS));
         return fabric;
     }
     g_autoptr(GPtrArray) ids = endpoint_ids(path->devices);
     if (n == 3) {
-        return collection("/redfish/v1/Fabrics/CXL/Endpoints",
-                          "#EndpointCollection.EndpointCollection", "Endpoint Collection", ids);
+        return tm_redfish_collection("/redfish/v1/Fabrics/CXL/Endpoints",
+                                     "#EndpointCollection.EndpointCollection",
+                                     "Endpoint Collection", ids);
     }
     for (guint i = 0; i < ids->len; i++) {
         const char *id = g_ptr_array_index(ids, i);
         if (strcmp(id, seg[3]) == 0) {
             bool target = g_str_has_suffix(id, "-target");
-            return endpoint(id, target ? "Target" : "Initiator", target ? "MemoryChunk" : "Processor");
+            return endpoint(id, target ? "Target" : "Initiator",
+                            target ? "MemoryChunk" : "Processor");
         }
     }
     return NULL;

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "http/redfish_body.h"
+#include "http/redfish_json.h"
 
 #define TOKEN_BYTES 32
 #define SESSIONS_PATH "/redfish/v1/SessionService/Sessions"
@@ -171,14 +172,6 @@ bool tm_redfish_sessions_delete(TmRedfishSessions *sessions, const char *id)
     return true;
 }
 
-static json_object *link_to(const char *odata_id)
-{
-    json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "@odata.id", json_object_new_string(odata_id));
-    return obj;
-}
-
 static json_object *service(const TmRedfishSessions *sessions)
 {
     json_object *obj = json_object_new_object();
@@ -194,27 +187,20 @@ static json_object *service(const TmRedfishSessions *sessions)
                            json_object_new_int64(sessions->timeout_us / G_USEC_PER_SEC));
     json_object_object_add(status, "State", json_object_new_string("Enabled"));
     json_object_object_add(obj, "Status", status);
-    json_object_object_add(obj, "Sessions", link_to(SESSIONS_PATH));
+    json_object_object_add(obj, "Sessions", tm_redfish_link(SESSIONS_PATH));
     return obj;
 }
 
 static json_object *collection(const TmRedfishSessions *sessions)
 {
-    json_object *obj = json_object_new_object();
-    json_object *members = json_object_new_array();
+    g_autoptr(GPtrArray) ids = g_ptr_array_new();
 
-    json_object_object_add(obj, "@odata.id", json_object_new_string(SESSIONS_PATH));
-    json_object_object_add(obj, "@odata.type",
-                           json_object_new_string("#SessionCollection.SessionCollection"));
-    json_object_object_add(obj, "Name", json_object_new_string("Session Collection"));
     for (guint i = 0; i < sessions->list->len; i++) {
         const TmRedfishSession *session = g_ptr_array_index(sessions->list, i);
-        g_autofree char *member = g_strdup_printf(SESSIONS_PATH "/%s", session->id);
-        json_object_array_add(members, link_to(member));
+        g_ptr_array_add(ids, session->id);
     }
-    json_object_object_add(obj, "Members", members);
-    json_object_object_add(obj, "Members@odata.count", json_object_new_int(sessions->list->len));
-    return obj;
+    return tm_redfish_collection(SESSIONS_PATH, "#SessionCollection.SessionCollection",
+                                 "Session Collection", ids);
 }
 
 /* DSP0266 §13.3.4.3: the Password is never given back. */

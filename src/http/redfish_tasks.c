@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/guid.h"
+#include "http/redfish_json.h"
 
 #define TASKS_PATH "/redfish/v1/TaskService/Tasks"
 
@@ -206,14 +207,6 @@ void tm_redfish_tasks_free(TmRedfishTasks *tasks)
     g_free(tasks);
 }
 
-static json_object *link_to(const char *odata_id)
-{
-    json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "@odata.id", json_object_new_string(odata_id));
-    return obj;
-}
-
 static json_object *host_list(const TmHostSet *set)
 {
     json_object *hosts = json_object_new_array();
@@ -297,27 +290,20 @@ static json_object *service(void)
     json_object_object_add(obj, "ServiceEnabled", json_object_new_boolean(true));
     json_object_object_add(obj, "CompletedTaskOverWritePolicy", json_object_new_string("Oldest"));
     json_object_object_add(obj, "LifeCycleEventOnTaskStateChange", json_object_new_boolean(false));
-    json_object_object_add(obj, "Tasks", link_to(TASKS_PATH));
+    json_object_object_add(obj, "Tasks", tm_redfish_link(TASKS_PATH));
     return obj;
 }
 
 static json_object *collection(const TmRedfishTasks *tasks)
 {
-    json_object *obj = json_object_new_object();
-    json_object *members = json_object_new_array();
+    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
 
-    json_object_object_add(obj, "@odata.id", json_object_new_string(TASKS_PATH));
-    json_object_object_add(obj, "@odata.type",
-                           json_object_new_string("#TaskCollection.TaskCollection"));
-    json_object_object_add(obj, "Name", json_object_new_string("Task Collection"));
     for (guint i = 0; i < tasks->list->len; i++) {
         const Task *task = g_ptr_array_index(tasks->list, i);
-        g_autofree char *member = g_strdup_printf(TASKS_PATH "/%u", task->id);
-        json_object_array_add(members, link_to(member));
+        g_ptr_array_add(ids, g_strdup_printf("%u", task->id));
     }
-    json_object_object_add(obj, "Members", members);
-    json_object_object_add(obj, "Members@odata.count", json_object_new_int(tasks->list->len));
-    return obj;
+    return tm_redfish_collection(TASKS_PATH, "#TaskCollection.TaskCollection", "Task Collection",
+                                 ids);
 }
 
 json_object *tm_redfish_tasks_resource(TmRedfishTasks *tasks, const char *path)
