@@ -37,22 +37,28 @@ struct TmRedfishServer {
 /* What one request may carry: a POST of a chunk or a connection is well under 1 KiB. */
 #define TM_REDFISH_MAX_BODY 65536
 
+/*
+ * libsoup closes a connection whose request said "Connection: close" but
+ * does not say so in the response (RFC 9112 §9.6 asks it to); a client
+ * that pools connections (Python's urllib3, under sushy and redfishtool)
+ * then sends its next request into the closing socket.  Said before any
+ * part of the service answers, so that every answer carries it.
+ */
+static void say_when_closing(SoupServerMessage *msg)
+{
+    if (soup_message_headers_header_contains(soup_server_message_get_request_headers(msg),
+                                             "Connection", "close")) {
+        soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+                                     "Connection", "close");
+    }
+}
+
 static void send_reply(SoupServerMessage *msg, TmRedfishReply *reply)
 {
     SoupMessageHeaders *headers = soup_server_message_get_response_headers(msg);
     json_object *etag = NULL;
 
     soup_message_headers_replace(headers, "OData-Version", "4.0");
-    /*
-     * libsoup closes a connection whose request said "Connection: close"
-     * but does not say so in the response (RFC 9112 §9.6 asks it to); a
-     * client that pools connections (Python's urllib3, under sushy and
-     * redfishtool) then sends its next request into the closing socket.
-     */
-    if (soup_message_headers_header_contains(soup_server_message_get_request_headers(msg),
-                                             "Connection", "close")) {
-        soup_message_headers_replace(headers, "Connection", "close");
-    }
     if (reply->location != NULL) {
         soup_message_headers_replace(headers, "Location", reply->location);
     }
@@ -358,6 +364,7 @@ static void handle(SoupServer *soup, SoupServerMessage *msg, const char *path, G
     char *name = NULL, *password = NULL;
     (void)soup;
 
+    say_when_closing(msg);
     /* The web page's files hold no state: the page asks for credentials when it reads. */
     if (tm_redfish_static_owns(path)) {
         tm_redfish_static_serve(server->web_dir, msg, path);
