@@ -57,7 +57,7 @@ static uint64_t resume_point(const TmMailboxCaller *caller, uint64_t dpa, uint64
     return repeated ? caller->poison_cursor : dpa;
 }
 
-static void encode_records(const GArray *ranges, uint8_t *out)
+void tm_mailbox_encode_media_errors(const GArray *ranges, uint8_t *out)
 {
     for (guint i = 0; i < ranges->len; i++) {
         const TmPoisonRange *range = &g_array_index(ranges, TmPoisonRange, i);
@@ -107,7 +107,7 @@ TmCxlReturnCode tm_mailbox_get_poison_list(const TmMailboxRequest *request,
         .count = htole16((uint16_t)ranges->len),
     };
     memcpy(response->payload, &header, sizeof(header));
-    encode_records(ranges, response->payload + sizeof(header));
+    tm_mailbox_encode_media_errors(ranges, response->payload + sizeof(header));
     response->length = sizeof(header) + ranges->len * sizeof(TmCxlMediaErrorRecord);
     return TM_CXL_RC_SUCCESS;
 }

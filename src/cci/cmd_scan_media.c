@@ -98,19 +98,6 @@ TmCxlReturnCode tm_mailbox_scan_media(const TmMailboxRequest *request,
     return TM_CXL_RC_BACKGROUND_COMMAND_STARTED;
 }
 
-static void encode_records(const GArray *ranges, uint8_t *out)
-{
-    for (guint i = 0; i < ranges->len; i++) {
-        const TmPoisonRange *range = &g_array_index(ranges, TmPoisonRange, i);
-        TmCxlMediaErrorRecord record = {
-            .address = htole64(range->dpa | ((uint64_t)range->source &
-                                             TM_CXL_MEDIA_ERROR_SOURCE_MASK)),
-            .length = htole32((uint32_t)(range->length / TM_CXL_POISON_LINE)),
-        };
-        memcpy(out + i * sizeof(record), &record, sizeof(record));
-    }
-}
-
 /*
  * The records read are consumed (as QEMU): a host reads again while More
  * is set.  tagmem's scans never stop early, so the restart DPA and length
@@ -135,7 +122,7 @@ TmCxlReturnCode tm_mailbox_get_scan_media_results(const TmMailboxRequest *reques
         .count = htole16((uint16_t)ranges->len),
     };
     memcpy(response->payload, &header, sizeof(header));
-    encode_records(ranges, response->payload + sizeof(header));
+    tm_mailbox_encode_media_errors(ranges, response->payload + sizeof(header));
     response->length = sizeof(header) + ranges->len * sizeof(TmCxlMediaErrorRecord);
     return TM_CXL_RC_SUCCESS;
 }

@@ -127,6 +127,11 @@ TmCxlReturnCode tm_mailbox_get_scan_media_results(const TmMailboxRequest *reques
 TmCxlReturnCode tm_mailbox_sanitize(const TmMailboxRequest *request,
                                     TmMailboxResponse *response, GError **err);
 /* cmd_poison.c: CXL r3.1 §8.2.9.9.4 */
+/*
+ * @ranges (TmPoisonRange, each at most UINT32_MAX lines) as 16-byte Media
+ * Error Records at @out: Get Poison List's and Get Scan Media Results'.
+ */
+void tm_mailbox_encode_media_errors(const GArray *ranges, uint8_t *out);
 TmCxlReturnCode tm_mailbox_get_poison_list(const TmMailboxRequest *request,
                                            TmMailboxResponse *response, GError **err);
 TmCxlReturnCode tm_mailbox_inject_poison(const TmMailboxRequest *request,

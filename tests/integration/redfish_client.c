@@ -17,6 +17,22 @@ guint16 tm_redfish_test_free_port(void)
     return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
 }
 
+void tm_redfish_test_set_password(const char *file, const char *user, const char *role,
+                                  const char *password)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GSubprocess) proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_PIPE, &err,
+                                                   g_getenv("TAGMEM"), "passwd", file, user,
+                                                   "--role", role, NULL);
+    g_autofree char *input = g_strdup_printf("%s\n", password);
+
+    g_assert_no_error(err);
+    g_assert_true(g_subprocess_communicate_utf8(proc, input, NULL, NULL, NULL, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_subprocess_get_if_exited(proc));
+    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
+}
+
 void tm_redfish_test_start(TmRedfishTestDaemon *rd, const char *const *extra_args)
 {
     g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);

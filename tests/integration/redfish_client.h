@@ -19,6 +19,10 @@ typedef struct {
 /* A loopback port free now (whoever binds it next gets it). */
 guint16 tm_redfish_test_free_port(void);
 
+/* "tagmem passwd FILE USER --role ROLE" ($TAGMEM), @password on its standard input. */
+void tm_redfish_test_set_password(const char *file, const char *user, const char *role,
+                                  const char *password);
+
 /* tagmemd with "-redfish addr=127.0.0.1:PORT" and @extra_args (NULL-terminated, may be NULL). */
 void tm_redfish_test_start(TmRedfishTestDaemon *rd, const char *const *extra_args);
 void tm_redfish_test_stop(TmRedfishTestDaemon *rd);

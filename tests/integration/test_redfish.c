@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon_harness.h"
+#include "redfish_client.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
 
@@ -21,48 +22,14 @@ typedef struct {
     char *users_file; /* NULL: no credentials needed */
 } RedfishDaemon;
 
-/* A loopback port free now (the daemon binds it right after). */
-static guint16 free_port(void)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                           G_SOCKET_PROTOCOL_TCP, &err);
-    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(loopback, 0);
-
-    g_assert_no_error(err);
-    g_assert_true(g_socket_bind(sock, any, FALSE, &err));
-    g_autoptr(GSocketAddress) bound = g_socket_get_local_address(sock, &err);
-    g_assert_no_error(err);
-    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
-/* "tagmem passwd FILE USER --role ROLE" with @password on stdin. */
-static void set_password(const char *file, const char *user, const char *role,
-                         const char *password)
-{
-    const char *tagmem = g_getenv("TAGMEM");
-    g_autoptr(GError) err = NULL;
-
-    g_assert_nonnull(tagmem);
-    g_autoptr(GSubprocess) proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_PIPE, &err, tagmem,
-                                                   "passwd", file, user, "--role", role, NULL);
-    g_assert_no_error(err);
-    g_autofree char *input = g_strdup_printf("%s\n", password);
-    g_assert_true(g_subprocess_communicate_utf8(proc, input, NULL, NULL, NULL, &err));
-    g_assert_no_error(err);
-    g_assert_true(g_subprocess_get_if_exited(proc));
-    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
-}
-
 static void start(RedfishDaemon *rd, bool with_users)
 {
-    rd->port = free_port();
+    rd->port = tm_redfish_test_free_port();
     if (with_users) {
         g_autofree char *dir = tm_test_make_dir();
         rd->users_file = g_build_filename(dir, "users", NULL);
-        set_password(rd->users_file, "viewer", "ReadOnly", "look");
-        set_password(rd->users_file, "admin", "Operator", "s3cret");
+        tm_redfish_test_set_password(rd->users_file, "viewer", "ReadOnly", "look");
+        tm_redfish_test_set_password(rd->users_file, "admin", "Operator", "s3cret");
     }
     g_autofree char *option = rd->users_file
         ? g_strdup_printf("addr=127.0.0.1:%u,users=%s", rd->port, rd->users_file)

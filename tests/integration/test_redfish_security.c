@@ -14,6 +14,7 @@
 
 #include "cci_client.h"
 #include "daemon_harness.h"
+#include "redfish_client.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
 
@@ -28,21 +29,6 @@ typedef struct {
     guint16 port;
     bool tls;
 } Service;
-
-static guint16 free_port(void)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                           G_SOCKET_PROTOCOL_TCP, &err);
-    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(loopback, 0);
-
-    g_assert_no_error(err);
-    g_assert_true(g_socket_bind(sock, any, FALSE, &err));
-    g_autoptr(GSocketAddress) bound = g_socket_get_local_address(sock, &err);
-    g_assert_no_error(err);
-    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
 
 static void run(const char *const *argv, const char *input)
 {
@@ -61,10 +47,8 @@ static void set_password(const char *dir, const char *user, const char *role,
                          const char *password)
 {
     g_autofree char *file = g_build_filename(dir, "users", NULL);
-    g_autofree char *input = g_strdup_printf("%s\n", password);
-    const char *argv[] = { g_getenv("TAGMEM"), "passwd", file, user, "--role", role, NULL };
 
-    run(argv, input);
+    tm_redfish_test_set_password(file, user, role, password);
 }
 
 /* A self-signed P-256 certificate for 127.0.0.1 in DIR/NAME-cert.pem and DIR/NAME-key.pem. */
@@ -93,7 +77,7 @@ static void start(Service *svc, bool tls, const char *extra)
 {
     svc->dir = tm_test_make_dir();
     svc->tls = tls;
-    svc->port = free_port();
+    svc->port = tm_redfish_test_free_port();
     set_password(svc->dir, "admin", "Operator", "s3cret");
     set_password(svc->dir, "viewer", "ReadOnly", "look");
     if (tls) {
@@ -476,7 +460,7 @@ static void test_writes_survive_restart(void)
     g_autofree char *state = tm_test_make_dir();
 
     svc.dir = tm_test_make_dir();
-    svc.port = free_port();
+    svc.port = tm_redfish_test_free_port();
     set_password(svc.dir, "admin", "Operator", "s3cret");
     g_autofree char *option = redfish_option(&svc, "");
     const char *args[] = { "-redfish", option, "--state-dir", state, NULL };

@@ -229,22 +229,6 @@ static void test_queries(void)
 }
 
 /* "tagmem passwd FILE USER --role ROLE" with @password on stdin. */
-static void set_password(const char *file, const char *user, const char *role,
-                         const char *password)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GSubprocess) proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_PIPE, &err,
-                                                   g_getenv("TAGMEM"), "passwd", file, user,
-                                                   "--role", role, NULL);
-    g_autofree char *input = g_strdup_printf("%s\n", password);
-
-    g_assert_no_error(err);
-    g_assert_true(g_subprocess_communicate_utf8(proc, input, NULL, NULL, NULL, &err));
-    g_assert_no_error(err);
-    g_assert_true(g_subprocess_get_if_exited(proc));
-    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
-}
-
 /*
  * With users: the page's files are public (they hold nothing), the event
  * stream and the subscriptions are not, and a refused POST creates nothing.
@@ -263,8 +247,8 @@ static void test_credentials(void)
     /* admin:s3cret */
     static const char operator[] = "Authorization: Basic YWRtaW46czNjcmV0\r\n";
 
-    set_password(users, "viewer", "ReadOnly", "look");
-    set_password(users, "admin", "Operator", "s3cret");
+    tm_redfish_test_set_password(users, "viewer", "ReadOnly", "look");
+    tm_redfish_test_set_password(users, "admin", "Operator", "s3cret");
     rd.port = tm_redfish_test_free_port();
     redfish = g_strdup_printf("addr=127.0.0.1:%u,users=%s", rd.port, users);
     const char *args[] = { "-redfish", redfish, NULL };
