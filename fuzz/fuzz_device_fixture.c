@@ -75,3 +75,18 @@ void tm_fuzz_device_clear(TmFuzzDevice *fx)
     tm_device_registry_free(fx->devices);
     tm_backend_registry_free(fx->backends);
 }
+
+TmFuzzDevice *tm_fuzz_device_tagged(void)
+{
+    static TmFuzzDevice fx;
+    static bool ready;
+
+    if (!ready) {
+        TmExtent extent = { .dpa = 256 * MiB, .length = 2 * MiB };
+        tm_fuzz_device_init(&fx, "memory-backend-ram");
+        tm_fuzz_device_offer(&fx, 0, 1, TM_FUZZ_TAG, &extent, 1);
+        tm_fuzz_device_accept(&fx, 0, &extent, 1);
+        ready = true;
+    }
+    return &fx;
+}

@@ -37,3 +37,10 @@ void tm_fuzz_device_offer(TmFuzzDevice *fx, uint16_t host, uint8_t region, const
 void tm_fuzz_device_accept(TmFuzzDevice *fx, uint16_t host, const TmExtent *extents, guint n);
 
 void tm_fuzz_device_clear(TmFuzzDevice *fx);
+
+/*
+ * One device for the whole run (made on first use): host 0 holds 2 MiB of
+ * TM_FUZZ_TAG at DPA 256 MiB in region 1, so that resource trees have a
+ * chunk, a connection and endpoints to show.
+ */
+TmFuzzDevice *tm_fuzz_device_tagged(void);

@@ -21,24 +21,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static TmFuzzDevice *fixture(void)
-{
-    static TmFuzzDevice fx;
-    static bool ready;
-
-    if (!ready) {
-        TmExtent extent = { .dpa = 256 * MiB, .length = 2 * MiB };
-        tm_fuzz_device_init(&fx, "memory-backend-ram");
-        tm_fuzz_device_offer(&fx, 0, 1, TM_FUZZ_TAG, &extent, 1);
-        tm_fuzz_device_accept(&fx, 0, &extent, 1);
-        ready = true;
-    }
-    return &fx;
-}
-
 static void fuzz_path(const char *path)
 {
-    json_object *obj = tm_redfish_resource_get(fixture()->devices, path);
+    json_object *obj = tm_redfish_resource_get(tm_fuzz_device_tagged()->devices, path);
     json_object *id = NULL;
 
     if (obj == NULL) {

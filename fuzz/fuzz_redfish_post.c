@@ -61,21 +61,6 @@ static bool execute(void *opaque, const char *command, json_object *args, GError
     return true;
 }
 
-static TmFuzzDevice *fixture(void)
-{
-    static TmFuzzDevice fx;
-    static bool ready;
-
-    if (!ready) {
-        TmExtent extent = { .dpa = 256 * MiB, .length = 2 * MiB };
-        tm_fuzz_device_init(&fx, "memory-backend-ram");
-        tm_fuzz_device_offer(&fx, 0, 1, TM_FUZZ_TAG, &extent, 1);
-        tm_fuzz_device_accept(&fx, 0, &extent, 1);
-        ready = true;
-    }
-    return &fx;
-}
-
 static void check_reply(const TmRedfishReply *reply)
 {
     json_object *error = NULL, *info = NULL, *related = NULL;
@@ -151,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (service == NULL) {
-        service = tm_redfish_service_new(fixture()->devices, &engine);
+        service = tm_redfish_service_new(tm_fuzz_device_tagged()->devices, &engine);
     }
     accepting = data[0] & 1;
     const char *body = (const char *)data + 1;
